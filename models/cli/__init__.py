@@ -1,0 +1,67 @@
+"""Scripted use: subcommands that run the same model code as the GUI.
+
+Each module in ``COMMAND_MODULES`` has ``register(subparsers)``, which adds its
+subcommands and sets ``handler(ws, args) -> int`` on each. ``main.py`` builds the
+parser and calls :func:`run`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from models.errors import AppError, ValidationError
+from models.logsetup import setup_logging
+from models.workspace import open_workspace
+
+COMMAND_MODULES = [
+    "models.cli.setup_cmds",
+]
+log = logging.getLogger(__name__)
+
+
+def add_commands(parser: argparse.ArgumentParser) -> None:
+    subparsers = parser.add_subparsers(dest="command", metavar="命令")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(subparsers)
+
+
+def print_json(value: Any) -> None:
+    print(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+
+
+def fail(message: str, code: int = 2) -> int:
+    print(f"错误：{message}", file=sys.stderr)
+    return code
+
+
+def run(args: argparse.Namespace, data_dir: Path) -> int:
+    """Open the workspace, run the chosen command's handler, map errors to exit codes."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8")
+    try:
+        ws = open_workspace(data_dir)
+    except AppError as exc:
+        return fail(str(exc))
+    setup_logging(data_dir)
+    try:
+        return int(args.handler(ws, args) or 0)
+    except ValidationError as exc:
+        for field, message in exc.problems:
+            print(f"{field}：{message}", file=sys.stderr)
+        return 2
+    except AppError as exc:
+        return fail(str(exc))
+    except BrokenPipeError:  # output piped into e.g. `head`
+        return 0
+    except Exception:
+        log.exception("command %s failed", args.command)
+        return fail(f"程序内部错误，详情见日志 {data_dir / 'logs'}", 1)
+    finally:
+        ws.close()

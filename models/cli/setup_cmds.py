@@ -1,0 +1,103 @@
+"""``init``, ``settings`` and ``tasks``: set up the unit and list its tasks."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import asdict
+from typing import Any
+
+from models.catalog import PERIODS, STANDARD_FIELDS, Task, available_years
+from models.cli import print_json
+from models.settings import UnitProfile, save_profile
+from models.workspace import Workspace
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    init = subparsers.add_parser("init", help="设置本单位（首次使用）或修改单位信息")
+    init.add_argument("--unit", required=True, help="填报单位名称，如 南大街街道")
+    init.add_argument("--operator", required=True, help="填报人")
+    init.add_argument("--phone", required=True, help="联系电话")
+    init.add_argument("--reviewer", required=True, help="审核人")
+    init.add_argument("--households", type=int, help="建成区居民总户数（任务6）")
+    init.add_argument("--quota", type=int, help="本单位新增达标小区任务数（任务12）")
+    init.add_argument("--year", type=int, default=max(available_years(), default=2023), help="任务清单年度")
+    init.set_defaults(handler=cmd_init)
+
+    show = subparsers.add_parser("settings", help="显示本单位设置")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(handler=cmd_settings)
+
+    tasks = subparsers.add_parser("tasks", help="列出本单位适用的任务")
+    tasks.add_argument("--json", action="store_true", help="以 JSON 输出")
+    tasks.set_defaults(handler=cmd_tasks)
+
+
+def cmd_init(ws: Workspace, args: argparse.Namespace) -> int:
+    existing = ws.profile
+    profile = UnitProfile(
+        unit=args.unit,
+        operator=args.operator,
+        phone=args.phone,
+        reviewer=args.reviewer,
+        households=args.households,
+        standard_quota=args.quota,
+        year=args.year,
+        target_overrides=existing.target_overrides if existing else {},
+    )
+    saved = save_profile(ws.db, profile)
+    print(f"已设置填报单位：{saved.unit}（{saved.year}年任务清单，适用任务 {len(ws.tasks())} 项）")
+    return 0
+
+
+def cmd_settings(ws: Workspace, args: argparse.Namespace) -> int:
+    profile = ws.require_profile()
+    if args.json:
+        print_json(asdict(profile))
+    else:
+        for key, value in asdict(profile).items():
+            print(f"{key}: {value}")
+    return 0
+
+
+def task_as_dict(task: Task) -> dict[str, Any]:
+    return {
+        "seq": task.seq,
+        "category": task.category,
+        "target_text": task.target_text,
+        "responsible": task.responsible,
+        "deadline": task.deadline.isoformat(),
+        "deadline_text": task.deadline_text,
+        "indicators": [
+            {
+                "code": i.code,
+                "name": i.name,
+                "unit": i.unit,
+                "period": i.period,
+                "comparison": i.comparison,
+                "target": i.target,
+                "target_setting": i.target_setting,
+                "scope": i.scope,
+            }
+            for i in task.indicators
+        ],
+        "entry_types": [t.name for t in task.entry_types],
+        "entry_type_required": {
+            t.name: [STANDARD_FIELDS.get(r, r) for r in t.required] for t in task.entry_types
+        },
+        "fields": [{"code": f.code, "name": f.name, "unit": f.unit, "type": f.type} for f in task.fields],
+    }
+
+
+def cmd_tasks(ws: Workspace, args: argparse.Namespace) -> int:
+    tasks = ws.tasks()
+    if args.json:
+        print_json([task_as_dict(t) for t in tasks])
+        return 0
+    for category, group in ws.tasklist.categories(tasks):
+        print(f"【{category}】")
+        for task in group:
+            print(f"  {task.seq:>2}. （{task.deadline_text}）{task.target_text}")
+            for ind in task.indicators:
+                target = ind.target if ind.target is not None else ind.target_setting
+                print(f"      - {ind.name} {ind.comparison} {target} {ind.unit}（{PERIODS[ind.period]}）")
+    return 0

@@ -1,0 +1,101 @@
+"""Start the GUI: application, translations, fonts, look, error handling, windows."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
+from PySide6.QtGui import QFont, QFontDatabase, QIcon
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+
+from models import APP_NAME
+from models.errors import AppError
+from models.logsetup import log_path, setup_logging
+from models.paths import resource_path
+from models.workspace import Workspace, open_workspace
+
+log = logging.getLogger(__name__)
+# Office PCs have 微软雅黑/宋体; Linux gets WenQuanYi from run.sh. First found wins.
+UI_FONTS = ["Microsoft YaHei UI", "Microsoft YaHei", "SimSun", "WenQuanYi Micro Hei", "Noto Sans CJK SC", "Source Han Sans SC"]
+
+
+def make_app(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    configure_app(app)  # type: ignore[arg-type]
+    return app  # type: ignore[return-value]
+
+
+def configure_app(app: QApplication) -> None:
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName("钟楼区垃圾分类工作领导小组办公室")
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    translations = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    bundled = str(resource_path("translations"))
+    for name in ("qtbase_zh_CN", "qt_zh_CN"):
+        translator = QTranslator(app)
+        if translator.load(name, translations) or translator.load(name, bundled):
+            app.installTranslator(translator)
+    families = set(QFontDatabase.families())
+    chosen = [f for f in UI_FONTS if f in families]
+    if chosen:
+        font = QFont()
+        font.setFamilies(chosen)
+        font.setPointSizeF(10.5)
+        app.setFont(font)
+    icon = resource_path("icons", "app.png")
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
+    qss = resource_path("theme.qss")
+    if qss.exists():
+        app.setStyleSheet(qss.read_text(encoding="utf-8"))
+
+
+def install_excepthook(data_dir: Path) -> None:
+    """An unhandled exception is logged and shown in Chinese, never a silent exit."""
+
+    def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+        log.error("unhandled exception:\n%s", "".join(traceback.format_exception(kind, value, tb)))
+        if isinstance(value, AppError):
+            message = str(value)
+        else:
+            message = f"程序遇到意外错误：{value}\n\n操作未完成，已保存的数据不受影响。\n详细信息已写入日志：{log_path(data_dir)}"
+        if QApplication.instance() is not None:
+            QMessageBox.critical(None, "出错了", message)
+
+    sys.excepthook = hook
+
+
+def open_or_explain(data_dir: Path) -> Workspace | None:
+    try:
+        return open_workspace(data_dir)
+    except AppError as exc:
+        QMessageBox.critical(None, APP_NAME, str(exc))
+        return None
+
+
+def run_gui(data_dir: Path, *, quit_after_startup: bool = False) -> int:
+    app = make_app()
+    ws = open_or_explain(data_dir)
+    if ws is None:
+        return 1
+    setup_logging(data_dir)
+    install_excepthook(data_dir)
+    try:
+        if ws.profile is None:
+            from ui.setup_dialog import SetupDialog
+
+            if SetupDialog(ws).exec() != QDialog.DialogCode.Accepted:
+                return 0
+        from ui.main_window import MainWindow
+
+        window = MainWindow(ws)
+        window.show()
+        if quit_after_startup:
+            QTimer.singleShot(0, app.quit)  # fires once the event loop is idle
+        return app.exec()
+    finally:
+        ws.close()

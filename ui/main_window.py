@@ -1,0 +1,124 @@
+"""The main window only assembles pages: a navigation list and a stack."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from models import APP_NAME, __version__
+from models.workspace import Workspace
+from ui.context import PageContext
+from ui.pages.base import Page, PendingPage
+from ui.worker import TaskRunner
+
+# key, navigation label, "module:Class" (or None while the page is still to be built)
+PAGES: list[tuple[str, str, str | None]] = [
+    ("dashboard", "工作台", None),
+    ("tasks", "任务清单", "ui.pages.tasks_page:TasksPage"),
+    ("ledger", "台账录入", None),
+    ("communities", "小区管理", None),
+    ("reports", "报表", None),
+    ("district", "汇总", None),
+    ("settings", "设置", "ui.pages.settings_page:SettingsPage"),
+]
+
+
+def _load(spec: str) -> Callable[[PageContext], Page]:
+    module, _, name = spec.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ws: Workspace, runner: TaskRunner | None = None):
+        super().__init__()
+        self.ws = ws
+        self.runner = runner or TaskRunner(self)
+        self.setWindowTitle(f"{APP_NAME} — {ws.unit.name}")
+        self.resize(1280, 800)
+        self.ctx = PageContext(ws=ws, runner=self.runner, navigate=self.navigate, data_changed=self.data_changed)
+
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.setSpacing(0)
+        title = QLabel("垃圾分类工作台账")
+        title.setObjectName("NavTitle")
+        side_layout.addWidget(title)
+        self.unit_label = QLabel(ws.unit.name)
+        self.unit_label.setObjectName("NavUnit")
+        side_layout.addWidget(self.unit_label)
+        self.nav = QListWidget()
+        self.nav.setObjectName("NavList")
+        self.nav.setFixedWidth(190)
+        side_layout.addWidget(self.nav, 1)
+        version = QLabel(f"版本 {__version__}")
+        version.setObjectName("NavUnit")
+        side_layout.addWidget(version)
+        row.addWidget(side)
+        self.stack = QStackedWidget()
+        self.stack.setContentsMargins(16, 12, 16, 12)
+        holder = QWidget()
+        holder_layout = QVBoxLayout(holder)
+        holder_layout.setContentsMargins(18, 12, 18, 12)
+        holder_layout.addWidget(self.stack)
+        row.addWidget(holder, 1)
+        self.setCentralWidget(central)
+
+        self.keys: list[str] = []
+        self.pages: dict[str, Page] = {}
+        for n, (key, label, spec) in enumerate(PAGES, start=1):
+            page = _load(spec)(self.ctx) if spec else PendingPage(label, "此页面将在后续版本中提供。")
+            self.pages[key] = page
+            self.keys.append(key)
+            self.stack.addWidget(page)
+            item = QListWidgetItem(f"{label}")
+            item.setToolTip(f"{label}（Ctrl+{n}）")
+            self.nav.addItem(item)
+            shortcut = QShortcut(QKeySequence(f"Ctrl+{n}"), self)
+            shortcut.activated.connect(lambda k=key: self.navigate(k))
+        self.nav.currentRowChanged.connect(self._on_row)
+        self.statusBar().showMessage(f"数据文件夹：{ws.data_dir}")
+        self.nav.setCurrentRow(0)
+
+    def _on_row(self, row: int) -> None:
+        if row < 0:
+            return
+        self.stack.setCurrentIndex(row)
+        self.pages[self.keys[row]].on_show()
+
+    def navigate(self, key: str, **kwargs: object) -> None:
+        row = self.keys.index(key)
+        self.nav.blockSignals(True)
+        self.nav.setCurrentRow(row)
+        self.nav.blockSignals(False)
+        self.stack.setCurrentIndex(row)
+        self.pages[key].on_show(**kwargs)
+
+    def current_key(self) -> str:
+        return self.keys[self.stack.currentIndex()]
+
+    def data_changed(self) -> None:
+        self.unit_label.setText(self.ws.unit.name)
+        self.setWindowTitle(f"{APP_NAME} — {self.ws.unit.name}")
+        self.pages["tasks"].on_show(rebuild=True)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.runner.wait()
+        super().closeEvent(event)
