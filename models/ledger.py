@@ -1,0 +1,424 @@
+"""Ledger entries (工作台账): validation, create/update/soft-delete/restore, queries.
+
+One validation serves the GUI, the CLI and the Excel import. Every write runs in a
+transaction together with its audit-log row; a refused entry writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import uuid
+from dataclasses import asdict, dataclass, field
+from typing import Any, Iterable
+
+import sqlite_utils
+
+from models.catalog import STANDARD_FIELDS, Task, TaskList
+from models.errors import AppError, ValidationError
+from models.locks import ensure_month_open
+
+TEXT_LIMITS = {"title": 100, "content": 5000, "location": 100, "organizer": 100, "remarks": 1000}
+LABELS = {"task_seq": "任务", "entry_date": "日期", "entry_type": "台账类型", "title": "标题", **STANDARD_FIELDS, "remarks": "备注"}
+MAX_COUNT = 10_000_000
+# Control characters are refused; newlines and tabs are allowed in multi-line fields.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_MULTILINE = {"content", "remarks"}
+
+
+@dataclass
+class EntryDraft:
+    """What a user typed (GUI), passed (CLI) or a spreadsheet row held; not yet checked.
+
+    Values may be strings or typed values; ``clean_entry`` converts and checks them.
+    """
+
+    task_seq: Any
+    entry_date: Any
+    entry_type: Any
+    title: Any
+    content: Any = ""
+    location: Any = ""
+    organizer: Any = ""
+    participants: Any = None
+    measures: dict[str, Any] = field(default_factory=dict)
+    remarks: Any = ""
+
+
+@dataclass
+class LedgerEntry:
+    id: int
+    uid: str
+    year: int
+    task_seq: int
+    entry_date: dt.date
+    entry_type: str
+    title: str
+    content: str = ""
+    location: str = ""
+    organizer: str = ""
+    participants: int | None = None
+    measures: dict[str, float] = field(default_factory=dict)
+    remarks: str = ""
+    operator: str = ""
+    created_at: str = ""
+    updated_at: str = ""
+    deleted_at: str | None = None
+    evidence_count: int = 0
+
+    @property
+    def month(self) -> str:
+        return self.entry_date.strftime("%Y-%m")
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["entry_date"] = self.entry_date.isoformat()
+        return data
+
+    def draft(self) -> EntryDraft:
+        """An editable copy (used for edits and for Ctrl+D templates)."""
+        return EntryDraft(
+            task_seq=self.task_seq, entry_date=self.entry_date, entry_type=self.entry_type, title=self.title,
+            content=self.content, location=self.location, organizer=self.organizer,
+            participants=self.participants, measures=dict(self.measures), remarks=self.remarks,
+        )
+
+
+def _now() -> str:
+    return dt.datetime.now().isoformat(timespec="seconds")
+
+
+def parse_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value or "").strip()
+    for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    text = str(value).strip().replace(",", "").replace("，", "")
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def clean_entry(
+    draft: EntryDraft, tasks: Iterable[Task], *, year: int, today: dt.date | None = None
+) -> dict[str, Any]:
+    """Check a draft against the applicable ``tasks``; return clean column values.
+
+    Raises ValidationError listing every problem, each naming its field in Chinese.
+    """
+    today = today or dt.date.today()
+    problems: list[tuple[str, str]] = []
+    by_seq = {t.seq: t for t in tasks}
+    clean: dict[str, Any] = {}
+
+    seq_number = _number(draft.task_seq) if not _is_blank(draft.task_seq) else None
+    task = by_seq.get(int(seq_number)) if seq_number is not None and seq_number.is_integer() else None
+    if task is None:
+        problems.append(("任务", "请选择本单位适用的任务" if _is_blank(draft.task_seq) else f"任务“{draft.task_seq}”不适用于本单位或不存在"))
+    else:
+        clean["task_seq"] = task.seq
+
+    date = parse_date(draft.entry_date)
+    if date is None:
+        problems.append(("日期", "请填写有效日期，格式如 2023-06-12"))
+    elif date.year != year:
+        problems.append(("日期", f"应在 {year} 年内（本台账为 {year} 年任务清单）"))
+    elif date > today:
+        problems.append(("日期", "不能晚于今天"))
+    else:
+        clean["entry_date"] = date
+
+    entry_type = str(draft.entry_type or "").strip()
+    etype = task.entry_type(entry_type) if task else None
+    if not entry_type:
+        problems.append(("台账类型", "不能为空"))
+    elif task and etype is None:
+        problems.append(("台账类型", f"“{entry_type}”不是任务{task.seq}的台账类型（可选：{'、'.join(t.name for t in task.entry_types)}）"))
+    clean["entry_type"] = entry_type
+
+    for key, limit in TEXT_LIMITS.items():
+        raw = getattr(draft, key)
+        text = "" if raw is None else str(raw)
+        if key == "title" and not text.strip():
+            problems.append((LABELS[key], "不能为空"))
+        elif len(text) > limit:
+            problems.append((LABELS[key], f"不能超过{limit}个字（现有{len(text)}个）"))
+        elif _CONTROL.search(text) or (key not in _MULTILINE and ("\n" in text or "\r" in text or "\t" in text)):
+            problems.append((LABELS[key], "含有不可见的控制字符，请删除后再保存"))
+        clean[key] = text  # stored exactly as typed
+
+    participants = None
+    if not _is_blank(draft.participants):
+        number = _number(draft.participants)
+        if number is None or not number.is_integer() or number < 0 or number > MAX_COUNT:
+            problems.append(("参与人数", "应为不小于0的整数"))
+        else:
+            participants = int(number)
+    clean["participants"] = participants
+
+    measures: dict[str, float] = {}
+    for code, raw in (draft.measures or {}).items():
+        spec = task.field(code) if task else None
+        if task and spec is None:
+            codes = "、".join(f.code for f in task.fields) or "无"
+            problems.append((str(code), f"不是任务{task.seq}的填报数值（可填：{codes}）"))
+            continue
+        if _is_blank(raw):
+            continue
+        number = _number(raw)
+        label = spec.name if spec else str(code)
+        if number is None or number != number or number in (float("inf"), float("-inf")):
+            problems.append((label, "应为数字"))
+        elif spec and spec.type == "int" and (not number.is_integer() or number < 0 or number > MAX_COUNT):
+            problems.append((label, "应为不小于0的整数"))
+        elif spec and spec.type == "percent" and not 0 <= number <= 100:
+            problems.append((label, "应在 0 到 100 之间"))
+        elif spec and spec.type == "number" and (number < 0 or number > 1e12):
+            problems.append((label, "应为不小于0的数"))
+        else:
+            measures[code] = number
+    clean["measures"] = measures
+
+    if etype is not None and task is not None:
+        for req in etype.required:
+            if req in STANDARD_FIELDS:
+                missing = _is_blank(clean.get(req)) if req != "participants" else participants is None
+                label = STANDARD_FIELDS[req]
+            else:
+                missing = req not in measures
+                label = task.field(req).name  # type: ignore[union-attr]
+            if missing and not any(p[0] == label for p in problems):
+                problems.append((label, f"“{entry_type}”类台账必须填写"))
+    if problems:
+        raise ValidationError(problems)
+    return clean
+
+
+# ---------------------------------------------------------------- persistence
+
+_COLUMNS = ("task_seq", "entry_date", "entry_type", "title", "content", "location", "organizer", "participants", "remarks")
+
+
+def _audit(db: sqlite_utils.Database, *, actor: str, action: str, row_id: int, before: Any, after: Any, reason: str = "") -> None:
+    db.execute(
+        "INSERT INTO audit_log(at, actor, action, table_name, row_id, before, after, reason) VALUES (?, ?, ?, 'entries', ?, ?, ?, ?)",
+        [
+            _now(), actor, action, str(row_id),
+            None if before is None else json.dumps(before, ensure_ascii=False, default=str),
+            None if after is None else json.dumps(after, ensure_ascii=False, default=str),
+            reason,
+        ],
+    )
+
+
+def _write_measures(db: sqlite_utils.Database, entry_id: int, measures: dict[str, float]) -> None:
+    db.execute("DELETE FROM entry_measures WHERE entry_id = ?", [entry_id])
+    for code, value in measures.items():
+        db.execute("INSERT INTO entry_measures(entry_id, code, value) VALUES (?, ?, ?)", [entry_id, code, value])
+
+
+def add_entry(
+    db: sqlite_utils.Database,
+    tasklist: TaskList,
+    tasks: Iterable[Task],
+    draft: EntryDraft,
+    *,
+    actor: str,
+    today: dt.date | None = None,
+    import_key: str | None = None,
+) -> int:
+    """Validate and insert one entry; returns its id. Nothing is written on failure."""
+    clean = clean_entry(draft, tasks, year=tasklist.year, today=today)
+    with db.atomic():
+        return _insert(db, tasklist.year, clean, actor=actor, import_key=import_key)
+
+
+def _insert(db: sqlite_utils.Database, year: int, clean: dict[str, Any], *, actor: str, import_key: str | None = None) -> int:
+    ensure_month_open(db, clean["entry_date"])
+    now = _now()
+    row = {c: clean[c] for c in _COLUMNS}
+    row["entry_date"] = clean["entry_date"].isoformat()
+    cursor = db.execute(
+        "INSERT INTO entries(uid, year, task_seq, entry_date, entry_type, title, content, location, organizer,"
+        " participants, remarks, operator, import_key, created_at, updated_at)"
+        " VALUES (:uid, :year, :task_seq, :entry_date, :entry_type, :title, :content, :location, :organizer,"
+        " :participants, :remarks, :operator, :import_key, :now, :now)",
+        {**row, "uid": uuid.uuid4().hex, "year": year, "operator": actor, "import_key": import_key, "now": now},
+    )
+    entry_id = int(cursor.lastrowid)  # type: ignore[arg-type]
+    _write_measures(db, entry_id, clean["measures"])
+    _audit(db, actor=actor, action="create", row_id=entry_id, before=None, after=get_entry(db, entry_id).as_dict())
+    return entry_id
+
+
+def add_entries(
+    db: sqlite_utils.Database, tasklist: TaskList, cleaned: list[tuple[dict[str, Any], str | None]], *, actor: str
+) -> list[int]:
+    """Insert already-cleaned entries (from ``clean_entry``) in one transaction."""
+    with db.atomic():
+        return [_insert(db, tasklist.year, clean, actor=actor, import_key=key) for clean, key in cleaned]
+
+
+def update_entry(
+    db: sqlite_utils.Database,
+    tasklist: TaskList,
+    tasks: Iterable[Task],
+    entry_id: int,
+    draft: EntryDraft,
+    *,
+    actor: str,
+    today: dt.date | None = None,
+) -> None:
+    clean = clean_entry(draft, tasks, year=tasklist.year, today=today)
+    with db.atomic():
+        before = get_entry(db, entry_id)
+        if before.deleted_at:
+            raise AppError("该台账已删除，请先恢复再修改。")
+        ensure_month_open(db, before.entry_date)
+        ensure_month_open(db, clean["entry_date"])
+        row = {c: clean[c] for c in _COLUMNS}
+        row["entry_date"] = clean["entry_date"].isoformat()
+        db.execute(
+            "UPDATE entries SET task_seq = :task_seq, entry_date = :entry_date, entry_type = :entry_type, title = :title,"
+            " content = :content, location = :location, organizer = :organizer, participants = :participants,"
+            " remarks = :remarks, updated_at = :now WHERE id = :id",
+            {**row, "now": _now(), "id": entry_id},
+        )
+        _write_measures(db, entry_id, clean["measures"])
+        _audit(db, actor=actor, action="update", row_id=entry_id, before=before.as_dict(), after=get_entry(db, entry_id).as_dict())
+
+
+def _set_deleted(db: sqlite_utils.Database, entry_id: int, deleted: bool, *, actor: str, reason: str = "") -> None:
+    with db.atomic():
+        before = get_entry(db, entry_id)
+        ensure_month_open(db, before.entry_date)
+        db.execute("UPDATE entries SET deleted_at = ?, updated_at = ? WHERE id = ?", [_now() if deleted else None, _now(), entry_id])
+        _audit(db, actor=actor, action="delete" if deleted else "restore", row_id=entry_id,
+               before=before.as_dict(), after=get_entry(db, entry_id).as_dict(), reason=reason)
+
+
+def delete_entry(db: sqlite_utils.Database, entry_id: int, *, actor: str, reason: str = "") -> None:
+    """Soft delete: the entry leaves every count and report but can be restored."""
+    _set_deleted(db, entry_id, True, actor=actor, reason=reason)
+
+
+def restore_entry(db: sqlite_utils.Database, entry_id: int, *, actor: str) -> None:
+    _set_deleted(db, entry_id, False, actor=actor)
+
+
+# ---------------------------------------------------------------- queries
+
+_SELECT = (
+    "SELECT e.*, (SELECT COUNT(*) FROM entry_evidence v WHERE v.entry_id = e.id) AS evidence_count FROM entries e"
+)
+
+
+def _rows_to_entries(db: sqlite_utils.Database, rows: list[dict[str, Any]]) -> list[LedgerEntry]:
+    if not rows:
+        return []
+    measures: dict[int, dict[str, float]] = {}
+    ids = [r["id"] for r in rows]
+    for chunk_start in range(0, len(ids), 900):
+        chunk = ids[chunk_start : chunk_start + 900]
+        marks = ",".join("?" * len(chunk))
+        for m in db.query(f"SELECT entry_id, code, value FROM entry_measures WHERE entry_id IN ({marks})", chunk):
+            measures.setdefault(m["entry_id"], {})[m["code"]] = m["value"]
+    return [
+        LedgerEntry(
+            id=r["id"], uid=r["uid"], year=r["year"], task_seq=r["task_seq"],
+            entry_date=dt.date.fromisoformat(r["entry_date"]), entry_type=r["entry_type"], title=r["title"],
+            content=r["content"], location=r["location"], organizer=r["organizer"], participants=r["participants"],
+            measures=measures.get(r["id"], {}), remarks=r["remarks"], operator=r["operator"],
+            created_at=r["created_at"], updated_at=r["updated_at"], deleted_at=r["deleted_at"],
+            evidence_count=r["evidence_count"],
+        )
+        for r in rows
+    ]
+
+
+def get_entry(db: sqlite_utils.Database, entry_id: int) -> LedgerEntry:
+    rows = list(db.query(f"{_SELECT} WHERE e.id = ?", [entry_id]))
+    if not rows:
+        raise AppError(f"找不到编号为 {entry_id} 的台账")
+    return _rows_to_entries(db, rows)[0]
+
+
+def list_entries(
+    db: sqlite_utils.Database,
+    *,
+    month: str | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    task_seq: int | None = None,
+    task_seqs: Iterable[int] | None = None,
+    entry_type: str | None = None,
+    text: str | None = None,
+    include_deleted: bool = False,
+    only_deleted: bool = False,
+    limit: int | None = None,
+) -> list[LedgerEntry]:
+    """Entries matching every given filter, newest first. ``month`` is 'YYYY-MM';
+    ``start``/``end`` are inclusive dates."""
+    where: list[str] = []
+    params: list[Any] = []
+    if only_deleted:
+        where.append("e.deleted_at IS NOT NULL")
+    elif not include_deleted:
+        where.append("e.deleted_at IS NULL")
+    if month:
+        where.append("e.entry_date LIKE ?")
+        params.append(f"{month}-%")
+    if start:
+        where.append("e.entry_date >= ?")
+        params.append(start.isoformat())
+    if end:
+        where.append("e.entry_date <= ?")
+        params.append(end.isoformat())
+    if task_seq is not None:
+        where.append("e.task_seq = ?")
+        params.append(task_seq)
+    if task_seqs is not None:
+        seqs = list(task_seqs)
+        where.append(f"e.task_seq IN ({','.join('?' * len(seqs)) or 'NULL'})")
+        params.extend(seqs)
+    if entry_type:
+        where.append("e.entry_type = ?")
+        params.append(entry_type)
+    if text:
+        where.append("(e.title LIKE ? ESCAPE '\\' OR e.content LIKE ? ESCAPE '\\' OR e.location LIKE ? ESCAPE '\\'"
+                     " OR e.organizer LIKE ? ESCAPE '\\' OR e.remarks LIKE ? ESCAPE '\\')")
+        like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        params.extend([like] * 5)
+    sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY e.entry_date DESC, e.id DESC"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return _rows_to_entries(db, list(db.query(sql, params)))
+
+
+def audit_trail(db: sqlite_utils.Database, entry_id: int) -> list[dict[str, Any]]:
+    """The audit rows of one entry, oldest first, with before/after decoded."""
+    rows = list(db.query("SELECT * FROM audit_log WHERE table_name = 'entries' AND row_id = ? ORDER BY id", [str(entry_id)]))
+    for row in rows:
+        row["before"] = json.loads(row["before"]) if row["before"] else None
+        row["after"] = json.loads(row["after"]) if row["after"] else None
+    return rows
