@@ -41,6 +41,18 @@ def _load(spec: str) -> Callable[[PageContext], Page]:
     return getattr(importlib.import_module(module), name)
 
 
+class _LazyPages(dict):
+    """``pages[key]`` builds the page the first time it is asked for."""
+
+    def __init__(self, build: Callable[[str], Page]):
+        super().__init__()
+        self._build = build
+
+    def __missing__(self, key: str) -> Page:
+        page = self[key] = self._build(key)
+        return page
+
+
 class MainWindow(QMainWindow):
     def __init__(self, ws: Workspace, runner: TaskRunner | None = None):
         super().__init__()
@@ -82,12 +94,13 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.keys: list[str] = []
-        self.pages: dict[str, Page] = {}
+        self.specs: dict[str, tuple[str, str | None]] = {}
+        # Pages are built on first use so start-up only pays for the first page.
+        self.pages: dict[str, Page] = _LazyPages(self._build_page)
         for n, (key, label, spec) in enumerate(PAGES, start=1):
-            page = _load(spec)(self.ctx) if spec else PendingPage(label, "此页面将在后续版本中提供。")
-            self.pages[key] = page
             self.keys.append(key)
-            self.stack.addWidget(page)
+            self.specs[key] = (label, spec)
+            self.stack.addWidget(QWidget())
             item = QListWidgetItem(f"{label}")
             item.setToolTip(f"{label}（Ctrl+{n}）")
             self.nav.addItem(item)
@@ -97,19 +110,33 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"数据文件夹：{ws.data_dir}")
         self.nav.setCurrentRow(0)
 
+    def _build_page(self, key: str) -> Page:
+        label, spec = self.specs[key]
+        page = _load(spec)(self.ctx) if spec else PendingPage(label, "此页面将在后续版本中提供。")
+        index = self.keys.index(key)
+        placeholder = self.stack.widget(index)
+        current = self.stack.currentIndex()
+        self.stack.insertWidget(index, page)
+        self.stack.removeWidget(placeholder)
+        placeholder.deleteLater()
+        self.stack.setCurrentIndex(current)
+        return page
+
     def _on_row(self, row: int) -> None:
         if row < 0:
             return
+        page = self.pages[self.keys[row]]
         self.stack.setCurrentIndex(row)
-        self.pages[self.keys[row]].on_show()
+        page.on_show()
 
     def navigate(self, key: str, **kwargs: object) -> None:
         row = self.keys.index(key)
         self.nav.blockSignals(True)
         self.nav.setCurrentRow(row)
         self.nav.blockSignals(False)
+        page = self.pages[key]
         self.stack.setCurrentIndex(row)
-        self.pages[key].on_show(**kwargs)
+        page.on_show(**kwargs)
 
     def current_key(self) -> str:
         return self.keys[self.stack.currentIndex()]
@@ -117,7 +144,8 @@ class MainWindow(QMainWindow):
     def data_changed(self) -> None:
         self.unit_label.setText(self.ws.unit.name)
         self.setWindowTitle(f"{APP_NAME} — {self.ws.unit.name}")
-        self.pages["tasks"].on_show(rebuild=True)
+        if "tasks" in self.pages:
+            self.pages["tasks"].on_show(rebuild=True)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.runner.wait()
