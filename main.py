@@ -1,4 +1,10 @@
-"""钟楼区垃圾分类工作台账: GUI by default, subcommands for scripted use."""
+"""钟楼区垃圾分类工作台账: GUI by default, subcommands for scripted use.
+
+Start-up speed matters (users double-click it many times a day): starting the GUI
+imports neither the command modules nor openpyxl/reportlab. The full parser, which
+imports every module in ``COMMAND_MODULES``, is built only when a command or --help
+is given.
+"""
 
 from __future__ import annotations
 
@@ -7,28 +13,50 @@ import sys
 from pathlib import Path
 
 from models import APP_NAME, __version__
-from models.cli import add_commands, run
-from models.paths import default_data_dir
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="main.py", description=APP_NAME)
+def _base_parser(*, add_help: bool) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="main.py", description=APP_NAME, add_help=add_help)
     parser.add_argument("--data-dir", type=Path, default=None, help="数据文件夹（默认为用户应用数据目录）")
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     parser.add_argument(
         "--quit-after-startup", action="store_true", help="主窗口显示且空闲后立即退出（用于测量启动时间）"
     )
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full parser with every subcommand (imports the command modules)."""
+    from models.cli import add_commands
+
+    parser = _base_parser(add_help=True)
     add_commands(parser)
     return parser
 
 
+def _gui_args(argv: list[str]) -> argparse.Namespace | None:
+    """The parsed options when ``argv`` asks for the GUI (no command, no --help), else None."""
+    if any(arg in ("-h", "--help") for arg in argv):
+        return None
+    args, rest = _base_parser(add_help=False).parse_known_args(argv)
+    return None if rest else args
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    data_dir = args.data_dir or default_data_dir()
-    if args.command is None:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    from models.paths import default_data_dir
+
+    gui_args = _gui_args(argv)
+    if gui_args is not None:
         from ui.app import run_gui  # Qt is imported only when the GUI is wanted
 
-        return run_gui(data_dir, quit_after_startup=args.quit_after_startup)
+        return run_gui(gui_args.data_dir or default_data_dir(), quit_after_startup=gui_args.quit_after_startup)
+    from models.cli import run
+
+    args = build_parser().parse_args(argv)
+    data_dir = args.data_dir or default_data_dir()
+    if args.command is None:  # only reachable with options argparse handled itself
+        return 0
     return run(args, data_dir)
 
 
