@@ -333,20 +333,26 @@ _SELECT = (
 )
 
 
-def _rows_to_entries(db: sqlite_utils.Database, rows: list[dict[str, Any]]) -> list[LedgerEntry]:
+def _rows_to_entries(
+    db: sqlite_utils.Database, rows: list[dict[str, Any]], measures: dict[int, dict[str, float]] | None = None
+) -> list[LedgerEntry]:
     if not rows:
         return []
-    measures: dict[int, dict[str, float]] = {}
-    ids = [r["id"] for r in rows]
-    for chunk_start in range(0, len(ids), 900):
-        chunk = ids[chunk_start : chunk_start + 900]
-        marks = ",".join("?" * len(chunk))
-        for m in db.query(f"SELECT entry_id, code, value FROM entry_measures WHERE entry_id IN ({marks})", chunk):
-            measures.setdefault(m["entry_id"], {})[m["code"]] = m["value"]
+    if measures is None:
+        measures = {}
+        ids = [r["id"] for r in rows]
+        for chunk_start in range(0, len(ids), 900):
+            chunk = ids[chunk_start : chunk_start + 900]
+            marks = ",".join("?" * len(chunk))
+            for entry_id, code, value in db.execute(
+                f"SELECT entry_id, code, value FROM entry_measures WHERE entry_id IN ({marks})", chunk
+            ).fetchall():
+                measures.setdefault(entry_id, {})[code] = value
+    from_iso = dt.date.fromisoformat
     return [
         LedgerEntry(
             id=r["id"], uid=r["uid"], year=r["year"], task_seq=r["task_seq"],
-            entry_date=dt.date.fromisoformat(r["entry_date"]), entry_type=r["entry_type"], title=r["title"],
+            entry_date=from_iso(r["entry_date"]), entry_type=r["entry_type"], title=r["title"],
             content=r["content"], location=r["location"], organizer=r["organizer"], participants=r["participants"],
             measures=measures.get(r["id"], {}), remarks=r["remarks"], operator=r["operator"],
             created_at=r["created_at"], updated_at=r["updated_at"], deleted_at=r["deleted_at"],
@@ -361,6 +367,59 @@ def get_entry(db: sqlite_utils.Database, entry_id: int) -> LedgerEntry:
     if not rows:
         raise AppError(f"找不到编号为 {entry_id} 的台账")
     return _rows_to_entries(db, rows)[0]
+
+
+def _where(
+    *,
+    month: str | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    task_seq: int | None = None,
+    task_seqs: Iterable[int] | None = None,
+    entry_type: str | None = None,
+    text: str | None = None,
+    include_deleted: bool = False,
+    only_deleted: bool = False,
+) -> tuple[str, list[Any]]:
+    where: list[str] = []
+    params: list[Any] = []
+    if only_deleted:
+        where.append("e.deleted_at IS NOT NULL")
+    elif not include_deleted:
+        where.append("e.deleted_at IS NULL")
+    if month:
+        # A range, not LIKE, so the date index serves the month filter.
+        try:
+            first = dt.date.fromisoformat(f"{month}-01")
+        except ValueError:
+            raise AppError(f"月份“{month}”格式不正确，应为 YYYY-MM，如 2023-06") from None
+        after = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        where.append("e.entry_date >= ? AND e.entry_date < ?")
+        params.extend([first.isoformat(), after.isoformat()])
+    if start:
+        where.append("e.entry_date >= ?")
+        params.append(start.isoformat())
+    if end:
+        where.append("e.entry_date <= ?")
+        params.append(end.isoformat())
+    if task_seq is not None:
+        where.append("e.task_seq = ?")
+        params.append(task_seq)
+    if task_seqs is not None:
+        seqs = list(task_seqs)
+        where.append(f"e.task_seq IN ({','.join('?' * len(seqs)) or 'NULL'})")
+        params.extend(seqs)
+    if entry_type:
+        where.append("e.entry_type = ?")
+        params.append(entry_type)
+    if text and text.strip():
+        # Every word must occur in some text field (the fields are joined with a separator
+        # no one types, so a word never matches across two fields).
+        for word in text.split():
+            where.append("(e.title || char(1) || e.content || char(1) || e.location || char(1) || e.organizer"
+                         " || char(1) || e.remarks || char(1) || e.entry_type) LIKE ? ESCAPE '\\'")
+            params.append("%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+    return (" WHERE " + " AND ".join(where) if where else ""), params
 
 
 def list_entries(
@@ -378,41 +437,78 @@ def list_entries(
     limit: int | None = None,
 ) -> list[LedgerEntry]:
     """Entries matching every given filter, newest first. ``month`` is 'YYYY-MM';
-    ``start``/``end`` are inclusive dates."""
-    where: list[str] = []
-    params: list[Any] = []
-    if only_deleted:
-        where.append("e.deleted_at IS NOT NULL")
-    elif not include_deleted:
-        where.append("e.deleted_at IS NULL")
-    if month:
-        where.append("e.entry_date LIKE ?")
-        params.append(f"{month}-%")
-    if start:
-        where.append("e.entry_date >= ?")
-        params.append(start.isoformat())
-    if end:
-        where.append("e.entry_date <= ?")
-        params.append(end.isoformat())
-    if task_seq is not None:
-        where.append("e.task_seq = ?")
-        params.append(task_seq)
-    if task_seqs is not None:
-        seqs = list(task_seqs)
-        where.append(f"e.task_seq IN ({','.join('?' * len(seqs)) or 'NULL'})")
-        params.extend(seqs)
-    if entry_type:
-        where.append("e.entry_type = ?")
-        params.append(entry_type)
-    if text:
-        where.append("(e.title LIKE ? ESCAPE '\\' OR e.content LIKE ? ESCAPE '\\' OR e.location LIKE ? ESCAPE '\\'"
-                     " OR e.organizer LIKE ? ESCAPE '\\' OR e.remarks LIKE ? ESCAPE '\\')")
-        like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        params.extend([like] * 5)
-    sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY e.entry_date DESC, e.id DESC"
+    ``start``/``end`` are inclusive dates; ``text`` matches every word in any text field."""
+    where, params = _where(month=month, start=start, end=end, task_seq=task_seq, task_seqs=task_seqs,
+                           entry_type=entry_type, text=text, include_deleted=include_deleted, only_deleted=only_deleted)
+    sql = _SELECT + where + " ORDER BY e.entry_date DESC, e.id DESC"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
-    return _rows_to_entries(db, list(db.query(sql, params)))
+    rows = list(db.query(sql, params))
+    measures = None
+    if len(rows) > 900:
+        # One pass over the measures of the same selection beats many IN (...) chunks.
+        measures = {}
+        for entry_id, code, value in db.execute(
+            "SELECT m.entry_id, m.code, m.value FROM entry_measures m JOIN entries e ON e.id = m.entry_id" + where, params
+        ).fetchall():
+            measures.setdefault(entry_id, {})[code] = value
+    return _rows_to_entries(db, rows, measures)
+
+
+# Sort keys the ledger table offers, each an SQL expression; ties break on id.
+SORT_KEYS = {
+    # Unary + keeps SQLite off the date index: a scan and sort beats 50k index lookups.
+    "date": "+e.entry_date",
+    "task": "e.task_seq",
+    "type": "e.entry_type",
+    "title": "e.title",
+    "location": "e.location",
+    "participants": "COALESCE(e.participants, -1)",
+    "measures": "(SELECT COALESCE(MAX(m.value), -1) FROM entry_measures m WHERE m.entry_id = e.id)",
+    "evidence": "(SELECT COUNT(*) FROM entry_evidence v WHERE v.entry_id = e.id)",
+    "operator": "e.operator",
+    "updated": "e.updated_at",
+}
+
+
+def entry_ids(
+    db: sqlite_utils.Database, *, sort: str = "date", descending: bool = True, **filters: Any
+) -> list[int]:
+    """Ids of the entries matching ``filters`` (as for ``list_entries``), sorted in SQL.
+
+    The ledger table keeps only this list and loads rows a page at a time
+    (``entries_by_ids``), so 50,000 entries open without a pause.
+    """
+    if sort not in SORT_KEYS:
+        raise ValueError(f"unknown sort key {sort!r}")
+    where, params = _where(**filters)
+    direction = "DESC" if descending else "ASC"
+    sql = f"SELECT e.id FROM entries e{where} ORDER BY {SORT_KEYS[sort]} {direction}, e.id {direction}"
+    return [row[0] for row in db.execute(sql, params).fetchall()]
+
+
+def count_entries(db: sqlite_utils.Database, **filters: Any) -> int:
+    where, params = _where(**filters)
+    return int(db.execute(f"SELECT COUNT(*) FROM entries e{where}", params).fetchone()[0])
+
+
+def entries_by_ids(db: sqlite_utils.Database, ids: Iterable[int]) -> dict[int, LedgerEntry]:
+    """Full entries for ``ids`` (deleted ones included), keyed by id."""
+    wanted = list(ids)
+    found: dict[int, LedgerEntry] = {}
+    for chunk_start in range(0, len(wanted), 900):
+        chunk = wanted[chunk_start : chunk_start + 900]
+        rows = list(db.query(f"{_SELECT} WHERE e.id IN ({','.join('?' * len(chunk))})", chunk))
+        found.update((entry.id, entry) for entry in _rows_to_entries(db, rows))
+    return found
+
+
+def entry_months(db: sqlite_utils.Database, *, year: int) -> list[str]:
+    """Months of ``year`` ('YYYY-MM') that hold at least one live entry, oldest first."""
+    rows = db.execute(
+        "SELECT DISTINCT substr(entry_date, 1, 7) FROM entries WHERE deleted_at IS NULL AND year = ? ORDER BY 1", [year]
+    ).fetchall()
+    return [row[0] for row in rows]
 
 
 def audit_trail(db: sqlite_utils.Database, entry_id: int) -> list[dict[str, Any]]:
