@@ -21,6 +21,8 @@ from models.workspace import open_workspace
 
 COMMAND_MODULES = [
     "models.cli.setup_cmds",
+    "models.cli.district_cmds",
+    "models.cli.progress_cmds",
 ]
 log = logging.getLogger(__name__)
 
