@@ -1,0 +1,340 @@
+"""One command for every benchmark, side by side in one run, with ratios.
+
+    .venv/bin/python -m tests.benchmarks [--repeat N] [--only startup,export,ledger] [--json FILE]
+
+Each measurement is a separate child process, timed from the parent (wall clock) and
+with its peak memory read from ``os.wait4`` (ru_maxrss of that child alone):
+
+- start-up: ``main.py --quit-after-startup`` over a year of data (5,000 entries) against
+  a bare PySide6 window (``bare_window.py``); the frozen bundle too when it is built;
+- monthly export of a heavy month (500 entries, 100 photos of 12 MP) through
+  ``main.py report monthly`` against ``bare_export.py`` writing the same cells, table and
+  photos with plain openpyxl/reportlab;
+- ledger page open and free-text filter over 50,000 entries (``ledger_probe.py``, times
+  taken inside the process) against the bare SQL (``bare_sql.py``).
+
+Data folders are made once through the app's model code and cached (``datagen.py``).
+Medians of N runs after one untimed warm-up. A part that is missing (a page or command
+not delivered) is reported as SKIPPED with the reason; the exit code is then 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.benchmarks import datagen  # noqa: E402
+
+PY = sys.executable
+FROZEN = ROOT / "build" / "dist" / "ZhonglouLedger"
+FILTER_TEXT = "阳光花园"
+
+
+class Skipped(Exception):
+    """A part of the app this benchmark needs is not there (yet)."""
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_mb: float
+    stdout: str
+    stderr: str
+    code: int
+
+
+@dataclass
+class Row:
+    name: str
+    app: float
+    bare: float
+    unit: str = "s"
+    note: str = ""
+
+    @property
+    def ratio(self) -> float:
+        return self.app / self.bare if self.bare else float("nan")
+
+
+@dataclass
+class Section:
+    title: str
+    rows: list[Row] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    skipped: str = ""
+
+
+def child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    env["PYTHONPATH"] = str(ROOT)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def run_child(cmd: list[str], *, timeout: float = 900) -> Run:
+    """Run ``cmd``; wall time and the child's own peak RSS (os.wait4)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL, cwd=ROOT, env=child_env())
+        deadline = started + timeout
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                proc.kill()
+                pid, status, usage = os.wait4(proc.pid, 0)
+                break
+            time.sleep(0.002)
+        seconds = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        # ru_maxrss is in KiB on Linux
+        return Run(seconds, usage.ru_maxrss / 1024, out.read().decode("utf-8", "replace"),
+                   err.read().decode("utf-8", "replace"), proc.returncode)
+
+
+def checked(run: Run, what: str) -> Run:
+    if run.code != 0:
+        raise RuntimeError(f"{what} exited {run.code}:\n{run.stderr[-2000:]}")
+    return run
+
+
+def median_runs(cmd: list[str], repeat: int, what: str) -> tuple[float, float, list[Run]]:
+    checked(run_child(cmd), what)  # warm-up: disk cache, .pyc files
+    runs = [checked(run_child(cmd), what) for _ in range(repeat)]
+    return statistics.median(r.seconds for r in runs), max(r.peak_mb for r in runs), runs
+
+
+# ---------------------------------------------------------------- start-up
+
+def bench_startup(repeat: int, log) -> Section:
+    section = Section("启动 start-up (launch → main window shown, event loop idle, exit)")
+    data = datagen.prepare("year", log=log)
+    app_cmd = [PY, str(ROOT / "main.py"), "--data-dir", str(data), "--quit-after-startup"]
+    bare_cmd = [PY, str(HERE / "bare_window.py")]
+    app_s, app_mb, _ = median_runs(app_cmd, repeat, "main.py --quit-after-startup")
+    bare_s, bare_mb, _ = median_runs(bare_cmd, repeat, "bare_window.py")
+    section.rows.append(Row("start-up, 5,000 entries (python main.py)", app_s, bare_s))
+    section.rows.append(Row("peak memory", app_mb, bare_mb, unit="MB"))
+    frozen = FROZEN / "ZhonglouLedger"
+    if frozen.exists():
+        f_s, f_mb, _ = median_runs([str(frozen), "--data-dir", str(data), "--quit-after-startup"], repeat, "frozen")
+        section.rows.append(Row("start-up, frozen bundle (build/dist)", f_s, bare_s))
+        section.rows.append(Row("peak memory, frozen bundle", f_mb, bare_mb, unit="MB"))
+    else:
+        section.notes.append("frozen bundle not built (bash build/build.sh): its row is left out")
+    return section
+
+
+# ---------------------------------------------------------------- monthly export
+
+def _has_command(name: str) -> bool:
+    import main as app_main
+
+    parser = app_main.build_parser()
+    for action in parser._subparsers._group_actions if parser._subparsers else []:  # noqa: SLF001
+        if name in getattr(action, "choices", {}):
+            return True
+    return False
+
+
+def _export_spec(xlsx: Path, data: Path) -> dict:
+    """What the bare script must write: the cells of the app's own xlsx, its main table,
+    the month's photos with captions, and the font the app embeds."""
+    from openpyxl import load_workbook
+
+    from models.evidence import attachments_for_entries, evidence_file
+    from models.ledger import list_entries
+    from models.reports.fonts import _bundled, default_candidates  # noqa: F401
+    from models.workspace import open_workspace
+
+    wb = load_workbook(xlsx)
+    sheets = [{"title": ws.title, "rows": [[c for c in row] for row in ws.iter_rows(values_only=True)]}
+              for ws in wb.worksheets]
+    main_rows = [row for row in sheets[0]["rows"] if any(v not in (None, "") for v in row)]
+    header = next((i for i, row in enumerate(main_rows) if "序号" in [str(v) for v in row]), 0)
+    images = []
+    ws = open_workspace(data)
+    try:
+        entries = {e.id: e for e in list_entries(ws.db, month=datagen.HEAVY_MONTH)}
+        for entry_id, atts in attachments_for_entries(ws.db, list(entries)).items():
+            e = entries[entry_id]
+            for att in atts:
+                path = evidence_file(ws.data_dir, att)
+                if path.suffix.lower() in (".jpg", ".jpeg", ".png"):
+                    images.append({"path": str(path), "caption": f"任务{e.task_seq} {e.entry_date} {e.title}"})
+    finally:
+        ws.close()
+    body, _title = default_candidates()
+    font = next((str(c.path) for c in body if c.path.is_file()), "")
+    if not font:
+        raise Skipped("no CJK TrueType font on this machine for the bare PDF")
+    # json cannot hold datetimes; the bare script writes the same values as text
+    for sheet in sheets:
+        sheet["rows"] = [[v if isinstance(v, (int, float, str, type(None))) else str(v) for v in row]
+                         for row in sheet["rows"]]
+    table = [[v if isinstance(v, (int, float, str, type(None))) else str(v) for v in row] for row in main_rows[header:]]
+    return {"sheets": sheets, "table": table, "images": images, "font": font,
+            "title": str(main_rows[0][0]) if main_rows else "月度台账"}
+
+
+def bench_export(repeat: int, log) -> Section:
+    section = Section("月度报表导出 monthly export, heavy month (500 entries, 100 photos of 12 MP)")
+    try:
+        import models.reports  # noqa: F401
+    except ImportError as exc:
+        raise Skipped(f"models.reports is not there yet ({exc})") from None
+    if not _has_command("report"):
+        raise Skipped("the `report` command is not registered in COMMAND_MODULES yet")
+    data = datagen.prepare("heavy", log=log)
+    with tempfile.TemporaryDirectory(prefix="bench-export-") as tmp:
+        out_app, out_bare = Path(tmp) / "app", Path(tmp) / "bare"
+        app_cmd = [PY, str(ROOT / "main.py"), "--data-dir", str(data), "report", "monthly",
+                   "--month", datagen.HEAVY_MONTH, "--out", str(out_app)]
+        first = checked(run_child(app_cmd), "report monthly")
+        xlsx = sorted(out_app.glob("*.xlsx"))
+        pdf = sorted(out_app.glob("*.pdf"))
+        if not xlsx or not pdf:
+            raise RuntimeError(f"report monthly wrote no xlsx/pdf in {out_app}: {first.stdout}")
+        spec_file = Path(tmp) / "spec.json"
+        spec = _export_spec(xlsx[0], data)
+        spec_file.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
+        bare_cmd = [PY, str(HERE / "bare_export.py"), str(spec_file), str(out_bare)]
+        app_s, app_mb, _ = median_runs(app_cmd, repeat, "report monthly")
+        bare_s, bare_mb, _ = median_runs(bare_cmd, repeat, "bare_export.py")
+        cells = sum(len(r) for s in spec["sheets"] for r in s["rows"])
+        section.rows.append(Row("xlsx + pdf, whole process", app_s, bare_s))
+        section.rows.append(Row("peak memory", app_mb, bare_mb, unit="MB"))
+        section.notes.append(
+            f"same content: {len(spec['sheets'])} sheets / {cells} cells, main table {len(spec['table'])} rows,"
+            f" {len(spec['images'])} photos; sizes app {_mb(xlsx[0])}+{_mb(pdf[0])} MB,"
+            f" bare {_mb(out_bare / 'bare.xlsx')}+{_mb(out_bare / 'bare.pdf')} MB (xlsx+pdf)")
+        section.notes.append("the app adds what the bare script skips: data assembly and indicators, merged cells,"
+                             " print setup, the hash sheet, atomic writes, page X of Y (two PDF passes)")
+    return section
+
+
+def _mb(path: Path) -> str:
+    return f"{path.stat().st_size / 1e6:.1f}"
+
+
+# ---------------------------------------------------------------- ledger page
+
+def bench_ledger(repeat: int, log) -> Section:
+    section = Section("台账录入 ledger page, 50,000 entries (times inside the process)")
+    data = datagen.prepare("big", log=log)
+    app_cmd = [PY, "-m", "tests.benchmarks.ledger_probe", str(data), FILTER_TEXT]
+    first = run_child(app_cmd)
+    if first.code == 3:
+        raise Skipped(first.stderr.strip())
+    checked(first, "ledger_probe")
+    bare_cmd = [PY, str(HERE / "bare_sql.py"), str(data / "ledger.db"), FILTER_TEXT]
+    app_runs = [checked(run_child(app_cmd), "ledger_probe") for _ in range(repeat)]
+    checked(run_child(bare_cmd), "bare_sql")
+    bare_runs = [checked(run_child(bare_cmd), "bare_sql") for _ in range(repeat)]
+    app = [json.loads(r.stdout.strip().splitlines()[-1]) for r in app_runs]
+    bare = [json.loads(r.stdout.strip().splitlines()[-1]) for r in bare_runs]
+    for key, label in (("open", "open (navigate → rows shown)"), ("filter", f"filter text “{FILTER_TEXT}”")):
+        section.rows.append(Row(label, statistics.median(a[key] for a in app), statistics.median(b[key] for b in bare)))
+    section.rows.append(Row("peak memory (whole process)", max(r.peak_mb for r in app_runs),
+                            max(r.peak_mb for r in bare_runs), unit="MB"))
+    section.notes.append(f"page shows {app[0]['rows']} rows ({app[0]['model']}), filter {app[0]['hits']};"
+                         f" bare SQL reads {bare[0]['rows']} rows, filter {bare[0]['hits']}")
+    section.notes.append("the bare query's peak memory is a Python process without Qt")
+    return section
+
+
+# ---------------------------------------------------------------- report
+
+def machine() -> str:
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem_kb = next(int(l.split()[1]) for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal"))
+        ram = f"{mem_kb / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, StopIteration):
+        ram = "? RAM"
+    try:
+        from PySide6 import __version__ as pyside
+    except ImportError:
+        pyside = "?"
+    return (f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs ({cpu}), {ram}, "
+            f"Python {platform.python_version()}, PySide6 {pyside}")
+
+
+def render(sections: list[Section], repeat: int) -> str:
+    lines = [f"Machine: {machine()}", f"Median of {repeat} runs after a warm-up; ratio = app / bare.", ""]
+    for s in sections:
+        lines.append(f"== {s.title}")
+        if s.skipped:
+            lines.append(f"   SKIPPED: {s.skipped}")
+        else:
+            lines.append(f"   {'':44} {'app':>9} {'bare':>9} {'ratio':>7}")
+            for r in s.rows:
+                fmt = "{:9.3f}" if r.unit == "s" else "{:9.0f}"
+                lines.append(f"   {r.name + ' (' + r.unit + ')':44} {fmt.format(r.app)} {fmt.format(r.bare)} {r.ratio:6.2f}x")
+        lines.extend(f"   note: {n}" for n in s.notes)
+        lines.append("")
+    return "\n".join(lines)
+
+
+BENCHES = {"startup": bench_startup, "export": bench_export, "ledger": bench_ledger}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.benchmarks", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs per measurement (median)")
+    parser.add_argument("--only", default=",".join(BENCHES), help="comma-separated: " + ",".join(BENCHES))
+    parser.add_argument("--json", type=Path, help="also write the figures as JSON")
+    args = parser.parse_args(argv)
+    log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
+    sections: list[Section] = []
+    failed = False
+    for name in [n.strip() for n in args.only.split(",") if n.strip()]:
+        if name not in BENCHES:
+            parser.error(f"unknown benchmark {name!r}")
+        log(f"[bench] {name} ...")
+        started = time.perf_counter()
+        try:
+            sections.append(BENCHES[name](args.repeat, log))
+        except Skipped as exc:
+            sections.append(Section(name, skipped=str(exc)))
+            failed = True
+        except Exception as exc:  # one broken part must not hide the others' figures
+            sections.append(Section(name, skipped=f"ERROR {type(exc).__name__}: {exc}"))
+            failed = True
+        log(f"[bench] {name} done in {time.perf_counter() - started:.0f} s")
+    print(render(sections, args.repeat))
+    if args.json:
+        args.json.write_text(json.dumps(
+            {"machine": machine(), "repeat": args.repeat,
+             "sections": [{"title": s.title, "skipped": s.skipped, "notes": s.notes,
+                           "rows": [{"name": r.name, "unit": r.unit, "app": r.app, "bare": r.bare, "ratio": r.ratio}
+                                    for r in s.rows]} for s in sections]},
+            ensure_ascii=False, indent=2), encoding="utf-8")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
