@@ -21,6 +21,7 @@ from models.workspace import open_workspace
 
 COMMAND_MODULES = [
     "models.cli.setup_cmds",
+    "models.cli.ledger_cmds",
     "models.cli.district_cmds",
     "models.cli.progress_cmds",
 ]
