@@ -1,0 +1,287 @@
+"""工作台: every applicable task with its status and indicator bars, what is due, reminders.
+
+Answers the unit head's weekly question — which targets are we behind on, and what is due
+next — for a chosen month. Clicking a task opens its entries on the 台账 page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent, QMouseEvent
+from PySide6.QtWidgets import (
+    QCheckBox, QComboBox, QFrame, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget,
+)
+
+from models.indicators import STATUS_COLORS, STATUSES, DueItem, TaskProgress, due_items, ledger_reminder, progress, short_title
+from models.periods import default_as_of, default_month, month_title, months_of_year
+from ui.context import PageContext
+from ui.pages.base import Page, page_title
+from ui.widgets.status import IndicatorBar, StatusChip, period_words, short_period_words
+
+ATTENTION = {"滞后", "未达标", "逾期", "未开展"}
+
+
+class TaskTile(QFrame):
+    """One task: number, short title, status chip, this month's entries, indicator bars."""
+
+    activated = Signal(int)
+
+    def __init__(self, tp: TaskProgress, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.progress = tp
+        task = tp.task
+        self.setObjectName("DashTask")
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        colour = STATUS_COLORS[tp.status]
+        self.setStyleSheet(
+            f"#DashTask {{ background:#ffffff; border:1px solid #d9e2ec; border-left:5px solid {colour}; border-radius:6px; }}"
+            "#DashTask:hover { border-color:#90cdf4; border-left-color:" + colour + "; background:#fbfdff; }"
+            "#DashTask:focus { border:2px solid #3182ce; border-left:5px solid " + colour + "; }"
+        )
+        column = QVBoxLayout(self)
+        column.setContentsMargins(10, 6, 12, 6)
+        column.setSpacing(2)
+        head = QHBoxLayout()
+        head.setSpacing(8)
+        seq = QLabel(str(task.seq))
+        seq.setFixedWidth(28)
+        seq.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        seq.setStyleSheet("font-weight:bold; font-size:12pt; color:#2c5282;")
+        head.addWidget(seq)
+        title = QLabel(short_title(task, 40))
+        title.setStyleSheet("font-weight:bold; color:#1f2933;")
+        title.setToolTip(task.target_text)
+        title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        head.addWidget(title, 1)
+        meta = QLabel(self._meta_text(tp))
+        meta.setStyleSheet("color:#616e7c; font-size:9.5pt;")
+        head.addWidget(meta)
+        self.chip = StatusChip(tp.status)
+        head.addWidget(self.chip)
+        column.addLayout(head)
+        self.bars: list[IndicatorBar] = []
+        for result in tp.indicators:
+            line = QHBoxLayout()
+            line.setContentsMargins(36, 0, 0, 0)
+            bar = IndicatorBar(result)
+            period = QLabel(short_period_words(result))
+            period.setToolTip(f"统计周期：{period_words(result)}")
+            period.setFixedWidth(82)
+            period.setStyleSheet("color:#7b8794; font-size:9pt;")
+            line.addWidget(bar, 1)
+            line.addWidget(period)
+            status = QLabel(result.status + ("·补做" if result.late else ""))
+            status.setFixedWidth(66)
+            status.setStyleSheet(f"color:{STATUS_COLORS[result.status]}; font-size:9.5pt;")
+            line.addWidget(status)
+            column.addLayout(line)
+            self.bars.append(bar)
+        self.setToolTip(f"任务{task.seq}（{task.deadline_text}）：{task.target_text}\n单击查看本任务的台账")
+
+    @staticmethod
+    def _meta_text(tp: TaskProgress) -> str:
+        deadline = tp.task.deadline_text if len(tp.task.deadline_text) <= 8 else tp.task.deadline_text[:8]
+        text = f"期限 {deadline}　本月台账 {tp.entries_in_month} 条"
+        if tp.evidence_in_month:
+            text += f"・佐证 {tp.evidence_in_month} 件"
+        if not tp.indicators:
+            text += f"　全年 {tp.entries_in_year} 条"
+        return text
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.activated.emit(self.progress.task.seq)
+        super().mouseReleaseEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            self.activated.emit(self.progress.task.seq)
+            return
+        super().keyPressEvent(event)
+
+
+class DueRow(QFrame):
+    activated = Signal(int)
+
+    def __init__(self, item: DueItem, as_of: dt.date, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.item = item
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        colour = "#c53030" if item.overdue else ("#dd6b20" if (item.due - as_of).days <= 14 else "#2b6cb0")
+        self.setObjectName("DueRow")
+        self.setStyleSheet(f"#DueRow {{ background:#ffffff; border:1px solid #e4e7eb; border-left:4px solid {colour}; border-radius:4px; }}")
+        column = QVBoxLayout(self)
+        column.setContentsMargins(8, 4, 8, 4)
+        column.setSpacing(0)
+        days = (item.due - as_of).days
+        when = f"已逾期 {-days} 天" if days < 0 else ("今天截止" if days == 0 else f"还有 {days} 天")
+        if item.overdue and days >= 0:
+            when = "已到期"
+        top = QLabel(f"{item.due.month}月{item.due.day}日　{when}")
+        top.setStyleSheet(f"color:{colour}; font-weight:bold; font-size:9.5pt;")
+        column.addWidget(top)
+        text = QLabel(item.title)
+        text.setWordWrap(True)
+        text.setStyleSheet("font-size:9.5pt;")
+        column.addWidget(text)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.activated.emit(self.item.task_seq)
+        super().mouseReleaseEvent(event)
+
+
+class DashboardPage(Page):
+    title = "工作台"
+
+    def __init__(self, ctx: PageContext):
+        super().__init__()
+        self.ctx = ctx
+        self.tiles: list[TaskTile] = []
+        self.due_rows: list[DueRow] = []
+        self.results: list[TaskProgress] = []
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        header = QHBoxLayout()
+        self.heading = page_title("工作台")
+        header.addWidget(self.heading, 1)
+        self.only_attention = QCheckBox("只看需关注的任务")
+        self.only_attention.toggled.connect(self._apply_filter)
+        header.addWidget(self.only_attention)
+        header.addSpacing(12)
+        header.addWidget(QLabel("报表月份："))
+        self.month = QComboBox()
+        self.month.setMinimumWidth(120)
+        header.addWidget(self.month)
+        layout.addLayout(header)
+
+        self.summary = QHBoxLayout()
+        self.summary.setSpacing(6)
+        self.counts: dict[str, QLabel] = {}
+        for status in STATUSES:
+            label = QLabel()
+            colour = STATUS_COLORS[status]
+            label.setStyleSheet(f"QLabel {{ color:{colour}; background:#ffffff; border:1px solid #d9e2ec; border-radius:12px; padding:3px 12px; font-weight:bold; }}")
+            self.counts[status] = label
+            self.summary.addWidget(label)
+        self.totals = QLabel()
+        self.totals.setObjectName("Hint")
+        self.summary.addSpacing(10)
+        self.summary.addWidget(self.totals, 1)
+        layout.addLayout(self.summary)
+
+        self.reminder = QLabel()
+        self.reminder.setWordWrap(True)
+        self.reminder.setStyleSheet("QLabel { background:#fffaf0; color:#9c4221; border:1px solid #f6ad55; border-radius:6px; padding:8px 12px; font-weight:bold; }")
+        self.reminder.hide()
+        layout.addWidget(self.reminder)
+
+        body = QHBoxLayout()
+        body.setSpacing(12)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        body.addWidget(self.scroll, 1)
+        side = QFrame()
+        side.setObjectName("DueSide")
+        side.setFixedWidth(290)
+        side.setStyleSheet("#DueSide { background:#eef2f7; border-radius:6px; }")
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(10, 8, 10, 8)
+        due_title = QLabel("近60天截止与逾期事项")
+        due_title.setStyleSheet("font-weight:bold; font-size:11pt; color:#1f3a5f;")
+        side_layout.addWidget(due_title)
+        self.due_scroll = QScrollArea()
+        self.due_scroll.setWidgetResizable(True)
+        self.due_scroll.setStyleSheet("QScrollArea { background: transparent; border: none; } QScrollArea > QWidget > QWidget { background: transparent; }")
+        side_layout.addWidget(self.due_scroll, 1)
+        body.addWidget(side)
+        layout.addLayout(body, 1)
+        self._fill_months()
+        self.month.currentIndexChanged.connect(lambda _i: self.refresh())
+
+    def _fill_months(self) -> None:
+        year = self.ctx.ws.tasklist.year
+        self.month.blockSignals(True)
+        self.month.clear()
+        for month in months_of_year(year):
+            self.month.addItem(month_title(month), month)
+        self.month.setCurrentIndex(self.month.findData(default_month(year)))
+        self.month.blockSignals(False)
+        self._year = year
+
+    def current_month(self) -> str:
+        return str(self.month.currentData())
+
+    def set_month(self, month: str) -> None:
+        self.month.setCurrentIndex(self.month.findData(month))
+
+    def on_show(self, **kwargs: object) -> None:
+        if self.ctx.ws.tasklist.year != self._year:
+            self._fill_months()
+        if isinstance(kwargs.get("month"), str):
+            self.set_month(str(kwargs["month"]))
+        self.refresh()
+
+    def refresh(self) -> None:
+        ws = self.ctx.ws
+        month = self.current_month()
+        as_of = default_as_of(month)
+        self.results = progress(ws, month, as_of=as_of)
+        self.heading.setText(f"工作台　{ws.unit.name}　{month_title(month)}")
+        for status, label in self.counts.items():
+            n = sum(1 for tp in self.results if tp.status == status)
+            label.setText(f"{status} {n}")
+            label.setVisible(n > 0)
+        entries = sum(tp.entries_in_month for tp in self.results)
+        evidence = sum(tp.evidence_in_month for tp in self.results)
+        self.totals.setText(f"适用任务 {len(self.results)} 项　本月台账 {entries} 条　佐证材料 {evidence} 件　统计截至 {as_of:%Y-%m-%d}")
+        reminder = ledger_reminder(ws, month, as_of=as_of)
+        self.reminder.setText(f"⚠ {reminder}" if reminder else "")
+        self.reminder.setVisible(bool(reminder))
+        self._build_tiles()
+        self._build_due(due_items(ws, self.results, month=month, as_of=as_of), as_of)
+
+    def _build_tiles(self) -> None:
+        container = QWidget()
+        column = QVBoxLayout(container)
+        column.setContentsMargins(0, 0, 6, 0)
+        column.setSpacing(6)
+        self.tiles = []
+        for tp in self.results:
+            tile = TaskTile(tp)
+            tile.activated.connect(self.open_task)
+            column.addWidget(tile)
+            self.tiles.append(tile)
+        column.addStretch(1)
+        self.scroll.setWidget(container)
+        self._apply_filter()
+
+    def _build_due(self, items: list[DueItem], as_of: dt.date) -> None:
+        container = QWidget()
+        column = QVBoxLayout(container)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(6)
+        self.due_rows = []
+        for item in items:
+            row = DueRow(item, as_of)
+            row.activated.connect(self.open_task)
+            column.addWidget(row)
+            self.due_rows.append(row)
+        if not items:
+            empty = QLabel("近60天没有截止事项，也没有逾期事项。")
+            empty.setObjectName("Hint")
+            empty.setWordWrap(True)
+            column.addWidget(empty)
+        column.addStretch(1)
+        self.due_scroll.setWidget(container)
+
+    def _apply_filter(self) -> None:
+        only = self.only_attention.isChecked()
+        for tile in self.tiles:
+            tile.setVisible(not only or tile.progress.status in ATTENTION)
+
+    def open_task(self, seq: int) -> None:
+        self.ctx.navigate("ledger", task=seq)
