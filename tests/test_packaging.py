@@ -1,0 +1,211 @@
+"""Packaging and start-up: the spec bundles every resource, one function finds resources
+frozen or not, and the GUI starts (and quits once idle) without loading the report libraries.
+
+The spec is executed with stand-ins for PyInstaller's build objects, so these checks run
+without PyInstaller installed; build/smoke_test.sh builds and runs the real bundle.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import pkgutil
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+from models import __version__
+from models.paths import app_root, resource_path
+from models.settings import save_profile
+from models.workspace import open_workspace
+from tests.conftest import ROOT, make_profile
+
+SPEC = ROOT / "pyinstaller.spec"
+
+
+class _Recorder:
+    """Stands in for Analysis/PYZ/EXE/COLLECT and keeps what the spec passed."""
+
+    calls: list[tuple[str, tuple, dict]] = []
+
+    def __init__(self, kind: str):
+        self.kind = kind
+
+    def __call__(self, *args, **kwargs):
+        _Recorder.calls.append((self.kind, args, kwargs))
+        return types.SimpleNamespace(pure=[], scripts=[], binaries=[], datas=[], zipfiles=[], kind=self.kind)
+
+
+def _collect_submodules(package: str) -> list[str]:
+    module = importlib.import_module(package)
+    names = [package]
+    for info in pkgutil.walk_packages(module.__path__, prefix=f"{package}."):
+        names.append(info.name)
+    return names
+
+
+@pytest.fixture(scope="module")
+def spec() -> dict:
+    """The spec's globals and the calls it made, after running it as PyInstaller would."""
+    hooks = types.ModuleType("PyInstaller.utils.hooks")
+    hooks.collect_submodules = _collect_submodules  # type: ignore[attr-defined]
+    fakes = {"PyInstaller": types.ModuleType("PyInstaller"), "PyInstaller.utils": types.ModuleType("PyInstaller.utils"),
+             "PyInstaller.utils.hooks": hooks}
+    saved = {name: sys.modules.get(name) for name in fakes}
+    sys.modules.update(fakes)
+    _Recorder.calls = []
+    namespace = {"SPECPATH": str(ROOT), "__file__": str(SPEC), "__name__": "__spec__"}
+    namespace.update({kind: _Recorder(kind) for kind in ("Analysis", "PYZ", "EXE", "COLLECT")})
+    try:
+        exec(compile(SPEC.read_text(encoding="utf-8"), str(SPEC), "exec"), namespace)
+    finally:
+        for name, module in saved.items():
+            if module is None:
+                sys.modules.pop(name, None)
+            else:
+                sys.modules[name] = module
+    calls: dict[str, list[dict]] = {}
+    for kind, args, kwargs in _Recorder.calls:
+        calls.setdefault(kind, []).append({"args": args, **kwargs})
+    namespace["_calls"] = calls
+    return namespace
+
+
+def _bundled_files(datas: list[tuple[str, str]]) -> dict[str, Path]:
+    """Bundle path ('resources/units.json') -> source file, for every file the datas hold."""
+    out: dict[str, Path] = {}
+    for source, dest in datas:
+        src = Path(source)
+        if src.is_dir():
+            for f in src.rglob("*"):
+                if f.is_file() and "__pycache__" not in f.parts:
+                    out[str(Path(dest) / f.relative_to(src)).replace("\\", "/")] = f
+        else:
+            out[f"{dest}/{src.name}"] = src
+    return out
+
+
+def test_spec_bundles_every_resource_file_where_resource_path_looks(spec: dict) -> None:
+    analysis = spec["_calls"]["Analysis"][0]
+    bundled = _bundled_files(analysis["datas"])
+    resources = ROOT / "resources"
+    missing = []
+    for f in resources.rglob("*"):
+        if not f.is_file() or "__pycache__" in f.parts:
+            continue
+        rel = f"resources/{f.relative_to(resources).as_posix()}"
+        if rel in spec["NOT_BUNDLED"]:
+            continue
+        if bundled.get(rel) != f:
+            missing.append(rel)
+    assert not missing, f"pyinstaller.spec does not bundle: {missing} (add them to DATAS or NOT_BUNDLED)"
+    for name in ("qtbase_zh_CN.qm", "qt_zh_CN.qm"):
+        assert f"resources/translations/{name}" in bundled
+    assert "resources/tasklists/2023.json" in bundled and "resources/icons/app.ico" in bundled
+
+
+def test_spec_names_dynamically_loaded_pages_and_commands(spec: dict) -> None:
+    """Pages and CLI commands are imported by name: PyInstaller only finds them if listed."""
+    from models.cli import COMMAND_MODULES
+    from ui.main_window import PAGES
+
+    hidden = set(spec["_calls"]["Analysis"][0]["hiddenimports"])
+    wanted = set(COMMAND_MODULES) | {s.partition(":")[0] for _k, _l, s in PAGES if s}
+    assert wanted <= hidden, f"not in hiddenimports: {sorted(wanted - hidden)}"
+
+
+def test_spec_excludes_unused_qt_modules_and_the_app_does_not_use_them(spec: dict) -> None:
+    excludes = set(spec["_calls"]["Analysis"][0]["excludes"])
+    for name in ("QtWebEngineCore", "Qt3DCore", "QtQml", "QtQuick", "QtMultimedia", "QtNetwork"):
+        assert f"PySide6.{name}" in excludes
+    used = []
+    for folder in ("ui", "models"):
+        for source in (ROOT / folder).rglob("*.py"):
+            text = source.read_text(encoding="utf-8")
+            used += [f"{source.relative_to(ROOT)}: {m}" for m in excludes if m.startswith("PySide6.")
+                     and (m in text or f"from PySide6 import {m.split('.')[1]}" in text)]
+    assert not used, f"the app imports Qt modules the spec excludes: {used}"
+
+
+def test_spec_takes_name_version_icon_from_the_package(spec: dict) -> None:
+    exes = spec["_calls"]["EXE"]
+    assert {e["name"] for e in exes} == {"ZhonglouLedger", "ZhonglouLedgerCLI"}
+    gui = next(e for e in exes if e["name"] == "ZhonglouLedger")
+    assert gui["console"] is False
+    assert Path(gui["icon"]).is_file() and Path(gui["icon"]).suffix == ".ico"
+    version_text = Path(gui["version"]).read_text(encoding="utf-8")
+    assert f"'FileVersion', '{__version__}'" in version_text
+    assert "钟楼区垃圾分类工作台账" in version_text
+    assert spec["_calls"]["COLLECT"][0]["name"] == "ZhonglouLedger"  # one folder
+
+
+def test_resource_path_from_the_checkout(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delattr(sys, "_MEIPASS", raising=False)
+    assert app_root() == ROOT
+    assert resource_path("units.json") == ROOT / "resources" / "units.json"
+    assert resource_path("tasklists", "2023.json").is_file()
+
+
+def test_resource_path_when_frozen(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
+    assert resource_path("icons", "app.png") == tmp_path / "resources" / "icons" / "app.png"
+    assert app_root() == tmp_path
+
+
+def test_gui_arguments_skip_the_command_parser() -> None:
+    import main
+
+    assert main._gui_args(["--data-dir", "D", "--quit-after-startup"]).quit_after_startup is True
+    assert main._gui_args([]) is not None
+    assert main._gui_args(["--data-dir", "D", "init", "--unit", "x"]) is None
+    assert main._gui_args(["--help"]) is None
+
+
+@pytest.fixture
+def ready_data_dir(tmp_path: Path) -> Path:
+    """An initialised data folder, closed again so a child process can open it."""
+    folder = tmp_path / "data"
+    ws = open_workspace(folder)
+    save_profile(ws.db, make_profile())
+    ws.close()
+    return folder
+
+
+def _child(args: list[str]) -> subprocess.CompletedProcess:
+    env = {**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_quit_after_startup_exits_zero_once_the_window_is_shown(ready_data_dir: Path) -> None:
+    done = _child(["main.py", "--data-dir", str(ready_data_dir), "--quit-after-startup"])
+    assert done.returncode == 0, done.stderr
+
+
+_PROBE = """
+import json, sys
+from PySide6.QtWidgets import QApplication
+import main
+import ui.main_window as mw
+shown = []
+orig_show = mw.MainWindow.show
+def show(self):
+    orig_show(self)
+    shown.append(self.isVisible())
+mw.MainWindow.show = show
+code = main.main(["--data-dir", sys.argv[1], "--quit-after-startup"])
+heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("openpyxl", "reportlab"))
+print(json.dumps({"code": code, "shown": shown, "heavy": heavy}))
+"""
+
+
+def test_start_up_shows_the_window_without_loading_report_libraries(ready_data_dir: Path) -> None:
+    done = _child(["-c", _PROBE, str(ready_data_dir)])
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["code"] == 0
+    assert result["shown"] == [True]
+    # openpyxl/reportlab cost ~0.2 s to import: they load when a report is made, not at start
+    assert result["heavy"] == [], f"imported at start-up: {result['heavy'][:5]}"
