@@ -26,7 +26,7 @@ from ui.worker import TaskRunner
 
 # key, navigation label, "module:Class" (or None while the page is still to be built)
 PAGES: list[tuple[str, str, str | None]] = [
-    ("dashboard", "工作台", None),
+    ("dashboard", "工作台", "ui.pages.dashboard_page:DashboardPage"),
     ("tasks", "任务清单", "ui.pages.tasks_page:TasksPage"),
     ("ledger", "台账录入", None),
     ("communities", "小区管理", None),
