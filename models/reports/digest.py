@@ -1,0 +1,88 @@
+"""The report's data hash and its info sheet (报表信息), shared with the district import.
+
+``report_digest`` is SHA-256 over a canonical text of every non-empty cell of every sheet
+except 报表信息: sheet title, row, column and a typed value, numbers normalised so that
+2 and 2.0 hash alike and dates written as ISO text. The exporter stores it in 报表信息;
+the district office recomputes it on import to detect a file edited after export.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import hashlib
+import math
+from typing import Any
+
+from openpyxl import Workbook
+
+META_SHEET = "报表信息"
+FORMAT = "ZHONGLOU-WASTE-LEDGER-REPORT"
+FORMAT_VERSION = 1
+META_KEYS = ("format", "format_version", "kind", "unit", "period", "app_version", "generated_at", "version", "data_sha256")
+_INT_KEYS = {"format_version", "version"}
+
+
+def canonical_value(value: Any) -> str | None:
+    """A type-tagged text for a cell value; None for an empty cell."""
+    if value is None or (isinstance(value, str) and value == ""):
+        return None
+    if isinstance(value, bool):
+        return "b:1" if value else "b:0"
+    if isinstance(value, (int, float, decimal.Decimal)):
+        number = float(value)
+        if math.isfinite(number) and number.is_integer() and abs(number) < 2**53:
+            return f"n:{int(number)}"
+        return f"n:{number!r}"
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0) and value.tzinfo is None:
+            return f"d:{value.date().isoformat()}"
+        return f"d:{value.isoformat()}"
+    if isinstance(value, dt.date):
+        return f"d:{value.isoformat()}"
+    if isinstance(value, dt.time):
+        return f"t:{value.isoformat()}"
+    if isinstance(value, dt.timedelta):
+        return f"n:{value.total_seconds()!r}"
+    return f"s:{value}"
+
+
+def report_digest(wb: Workbook) -> str:
+    digest = hashlib.sha256()
+    for sheet in wb.worksheets:
+        if sheet.title == META_SHEET:
+            continue
+        digest.update(f"#sheet\t{sheet.title}\n".encode("utf-8"))
+        for row in sheet.iter_rows():
+            for cell in row:
+                text = canonical_value(cell.value)
+                if text is None:
+                    continue
+                # Escape separators so a value cannot imitate a cell boundary.
+                text = text.replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t")
+                digest.update(f"{cell.row}\t{cell.column}\t{text}\n".encode("utf-8"))
+    return digest.hexdigest()
+
+
+def read_report_meta(wb: Workbook) -> dict[str, Any]:
+    """The 报表信息 sheet as a dict (empty when the workbook has none).
+
+    ``format_version`` and ``version`` come back as int; the rest as text.
+    """
+    if META_SHEET not in wb.sheetnames:
+        return {}
+    meta: dict[str, Any] = {}
+    for n, row in enumerate(wb[META_SHEET].iter_rows(values_only=True)):
+        if n == 0 or not row or row[0] is None:
+            continue  # header row 项目 | 值
+        key = str(row[0]).strip()
+        value = row[1] if len(row) > 1 else None
+        if key in _INT_KEYS:
+            try:
+                value = int(float(value))  # type: ignore[arg-type]
+            except (TypeError, ValueError):
+                pass
+        elif value is not None:
+            value = str(value)
+        meta[key] = value
+    return meta
