@@ -14,6 +14,7 @@ from pathlib import Path
 import sqlite_utils
 
 from models.errors import AppError
+from models.faults import DAMAGED, GuardedConnection, sqlite_fault_message
 from models.migrations import MIGRATIONS
 
 DB_FILENAME = "ledger.db"
@@ -52,13 +53,17 @@ def open_db(path_or_conn: Path | str | sqlite3.Connection, *, migrate: bool = Tr
     else:
         path = Path(path_or_conn)
         try:
-            conn = sqlite3.connect(path, check_same_thread=False)
+            # GuardedConnection turns locked/read-only/disk-full errors into Chinese AppErrors.
+            conn = sqlite3.connect(path, check_same_thread=False, factory=GuardedConnection)
         except sqlite3.OperationalError as exc:
-            raise AppError(f"无法打开数据库文件 {path}：{exc}") from exc
+            raise AppError(f"无法打开数据库文件 {path}：{sqlite_fault_message(exc) or exc}") from exc
     try:
         _configure(conn)
     except sqlite3.DatabaseError as exc:
         conn.close()
+        explained = sqlite_fault_message(exc)
+        if explained and explained is not DAMAGED:  # locked, read-only, disk: not the file's fault
+            raise AppError(f"无法打开数据库文件 {path}：{explained}") from exc
         raise AppError(f"数据库文件 {path} 无法使用（{exc}），请从备份恢复。") from exc
     db = sqlite_utils.Database(conn)
     if migrate:

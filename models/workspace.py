@@ -7,6 +7,7 @@ held for the life of the workspace refuses a second one with a clear message.
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,23 +67,35 @@ class Workspace:
                 self._lock = None
 
 
+def acquire_lock(data_dir: Path) -> FileLock:
+    """Take the one-instance lock of ``data_dir``; the caller releases it.
+
+    Also used alone by commands that must run without opening the database
+    (restore, archive import, check of a damaged file).
+    """
+    # As root (or with a read-only medium mounted writable) chmod does not stop writes,
+    # so ask the OS first: a read-only folder gets its own message, not a SQLite error.
+    if not os.access(data_dir, os.W_OK):
+        raise AppError(f"数据文件夹 {data_dir} 是只读的，无法保存台账。请检查文件夹权限，或把数据放到可以写入的位置。")
+    file_lock = FileLock(str(data_dir / LOCK_FILENAME), timeout=0)
+    try:
+        file_lock.acquire()
+    except Timeout:
+        raise InstanceLockedError(
+            f"数据文件夹 {data_dir} 正被另一个程序窗口使用。请先关闭另一个窗口，再重新打开。"
+        ) from None
+    except OSError as exc:
+        raise AppError(f"无法写入数据文件夹 {data_dir}（{exc.strerror or exc}），请检查文件夹权限。") from exc
+    return file_lock
+
+
 def open_workspace(data_dir: Path, *, lock: bool = True) -> Workspace:
     data_dir = Path(data_dir)
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise AppError(f"无法创建数据文件夹 {data_dir}：{exc.strerror or exc}") from exc
-    file_lock = None
-    if lock:
-        file_lock = FileLock(str(data_dir / LOCK_FILENAME), timeout=0)
-        try:
-            file_lock.acquire()
-        except Timeout:
-            raise InstanceLockedError(
-                f"数据文件夹 {data_dir} 正被另一个程序窗口使用。请先关闭另一个窗口，再重新打开。"
-            ) from None
-        except OSError as exc:
-            raise AppError(f"无法写入数据文件夹 {data_dir}（{exc.strerror or exc}），请检查文件夹权限。") from exc
+    file_lock = acquire_lock(data_dir) if lock else None
     try:
         db = open_db(data_dir / DB_FILENAME)
     except Exception:

@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "models.cli.ledger_cmds",
     "models.cli.district_cmds",
     "models.cli.progress_cmds",
+    "models.cli.safety_cmds",
 ]
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,9 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8")
+    direct = getattr(args, "direct_handler", None)
+    if direct is not None:  # restore/check/archive import must work on a damaged database
+        return int(direct(data_dir, args) or 0)
     try:
         ws = open_workspace(data_dir)
     except AppError as exc:

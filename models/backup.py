@@ -1,0 +1,532 @@
+"""Verified backups of a data folder, with rotation, a mirror folder and a result record.
+
+Layout of a backup folder (``<data>/backups`` and, optionally, a mirror folder the user
+picks, e.g. a USB stick)::
+
+    20231128-175700-123456-daily/   one snapshot
+        ledger.db                   consistent copy (SQLite online backup API)
+        manifest.json               when, why, entry counts, SHA-256 of ledger.db,
+                                    evidence it needs (sha256 -> pool path)
+    evidence/ab/<sha256>.<ext>      shared evidence pool, content-addressed
+
+Evidence files are *copied* once into the pool (never hard-linked: a link shares the
+bytes, so a damaged or overwritten original would damage its "backup" too). A file
+already in the pool is not copied again, so daily backups cost only the database and
+new evidence. A snapshot is written to a ``.tmp-*`` folder, checked with
+``PRAGMA integrity_check`` and renamed into place only when complete: a power cut
+mid-backup leaves no half backup that looks whole.
+
+Rotation keeps the newest snapshot of each of the last 7 days, 4 weeks and 12 months
+that have one (and always the newest one); pool files no manifest refers to any more
+are then removed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+import sqlite3
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, Callable, Iterable
+
+import sqlite_utils
+
+from models import __version__
+from models.errors import AppError
+from models.faults import GuardedConnection, app_error_from
+from models.integrity import connect_readonly, file_sha256, safe_relative, sqlite_problems
+from models.settings import PROFILE_KEY, get_setting, put_setting
+from models.store import DB_FILENAME
+
+log = logging.getLogger(__name__)
+Progress = Callable[[int, int, str], None]
+
+BACKUP_DIRNAME = "backups"
+POOL_DIRNAME = "evidence"
+MANIFEST = "manifest.json"
+FORMAT = "zhonglou-ledger-backup"
+MIRROR_SETTING = "backup_mirror_dir"
+LAST_RESULT_SETTING = "last_backup"
+LEDGER_ID_SETTING = "ledger_id"
+KIND_LABELS = {
+    "manual": "手动备份", "daily": "每日自动备份", "exit": "退出时备份",
+    "pre-restore": "恢复前自动备份", "pre-import": "导入前自动备份",
+}
+PROTECTED_KINDS = ("pre-restore", "pre-import")  # the newest of these is never rotated away
+KEEP = {"daily": 7, "weekly": 4, "monthly": 12}
+STALE_TMP_SECONDS = 3600
+_SNAPSHOT_NAME = re.compile(r"^\d{8}-\d{6}-\d{6}-[a-z-]+$")
+_SUFFIX = re.compile(r"^\.[a-z0-9]{1,10}$")
+
+
+@dataclass
+class BackupInfo:
+    """One snapshot as read from its manifest."""
+
+    path: Path
+    created_at: dt.datetime
+    kind: str
+    entries: int
+    deleted_entries: int
+    evidence_files: int
+    unit: str = ""
+    ledger_id: str = ""
+    missing_evidence: list[str] = field(default_factory=list)
+    db_sha256: str = ""
+    evidence: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent
+
+    @property
+    def db_path(self) -> Path:
+        return self.path / DB_FILENAME
+
+
+@dataclass
+class BackupOutcome:
+    """What ``backup_now`` did: the kept snapshot(s) and any mirror failure."""
+
+    info: BackupInfo
+    mirror: BackupInfo | None = None
+    mirror_error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.mirror_error and not self.info.missing_evidence
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def backup_root(data_dir: Path) -> Path:
+    return Path(data_dir) / BACKUP_DIRNAME
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name == "nt":  # directories cannot be opened for fsync on Windows
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def copy_verified(source: Path, target: Path, sha256: str) -> bool:
+    """Copy ``source`` to ``target`` via a temp file; keep it only if its hash is right."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".part-{uuid.uuid4().hex}")
+    digest = hashlib.sha256()
+    try:
+        with open(source, "rb") as src, open(tmp, "wb") as out:
+            while chunk := src.read(1 << 20):
+                digest.update(chunk)
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        if digest.hexdigest() != sha256:
+            tmp.unlink(missing_ok=True)
+            return False
+        os.replace(tmp, target)
+        return True
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def pool_name(sha256: str, stored_path: str) -> str:
+    """Where an evidence file lives in a backup pool (relative POSIX path)."""
+    suffix = PurePosixPath(stored_path).suffix.lower()
+    return f"{POOL_DIRNAME}/{sha256[:2]}/{sha256}{suffix if _SUFFIX.match(suffix) else ''}"
+
+
+def side_db(data_dir: Path) -> sqlite_utils.Database:
+    """A separate connection: sees only committed data, never joins the GUI's transaction."""
+    conn = sqlite3.connect(Path(data_dir) / DB_FILENAME, check_same_thread=False, factory=GuardedConnection)
+    conn.execute("PRAGMA busy_timeout = 5000")
+    return sqlite_utils.Database(conn)
+
+
+def ledger_counts(conn: sqlite3.Connection) -> tuple[int, int, int]:
+    """(active entries, deleted entries, evidence files) of a database."""
+    active, deleted = conn.execute(
+        "SELECT COUNT(*) FILTER (WHERE deleted_at IS NULL), COUNT(*) FILTER (WHERE deleted_at IS NOT NULL) FROM entries"
+    ).fetchone()
+    files = conn.execute("SELECT COUNT(*) FROM evidence_files").fetchone()[0]
+    return int(active or 0), int(deleted or 0), int(files)
+
+
+def _profile_unit(conn: sqlite3.Connection) -> str:
+    row = conn.execute("SELECT value FROM settings WHERE key = ?", [PROFILE_KEY]).fetchone()
+    try:
+        return str(json.loads(row[0]).get("unit", "")) if row else ""
+    except (ValueError, AttributeError):
+        return ""
+
+
+def _ledger_id(data_dir: Path) -> str:
+    """A stable id of this ledger, so rotation in a shared mirror folder leaves other ledgers alone."""
+    try:
+        db = side_db(data_dir)
+        try:
+            value = get_setting(db, LEDGER_ID_SETTING)
+            if not value:
+                value = uuid.uuid4().hex
+                with db.atomic():
+                    put_setting(db, LEDGER_ID_SETTING, value)
+            return str(value)
+        finally:
+            db.close()
+    except (sqlite3.Error, AppError):
+        return ""
+
+
+# ---------------------------------------------------------------- reading snapshots
+
+
+def read_manifest(folder: Path) -> BackupInfo | None:
+    """The snapshot in ``folder``, or None when it has no readable manifest."""
+    try:
+        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        if data.get("format") != FORMAT:
+            return None
+        return BackupInfo(
+            path=folder, created_at=dt.datetime.fromisoformat(data["created_at"]), kind=str(data["kind"]),
+            entries=int(data["entries"]), deleted_entries=int(data.get("deleted_entries", 0)),
+            evidence_files=int(data.get("evidence_files", 0)), unit=str(data.get("unit", "")),
+            ledger_id=str(data.get("ledger_id", "")), missing_evidence=list(data.get("missing_evidence", [])),
+            db_sha256=str(data.get("db_sha256", "")), evidence=dict(data.get("evidence", {})),
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def list_snapshots(root: Path) -> list[BackupInfo]:
+    """Snapshots in one backup folder, newest first."""
+    if not root.is_dir():
+        return []
+    found = []
+    for child in root.iterdir():
+        if child.is_dir() and _SNAPSHOT_NAME.match(child.name):
+            info = read_manifest(child)
+            if info is not None:
+                found.append(info)
+    return sorted(found, key=lambda i: (i.created_at, i.path.name), reverse=True)
+
+
+def mirror_dir(db: sqlite_utils.Database) -> Path | None:
+    value = get_setting(db, MIRROR_SETTING)
+    return Path(value) if value else None
+
+
+def set_mirror_dir(db: sqlite_utils.Database, folder: Path | None) -> None:
+    if folder is not None:
+        folder = Path(folder)
+        if not folder.is_dir():
+            raise AppError(f"备份文件夹 {folder} 不存在，请先插入U盘或连接网络文件夹。")
+    with db.atomic():
+        put_setting(db, MIRROR_SETTING, str(folder) if folder else None)
+
+
+def list_backups(data_dir: Path, *, mirror: Path | None = None) -> list[BackupInfo]:
+    """Every snapshot of the data folder's backups and the mirror folder, newest first."""
+    found = list_snapshots(backup_root(data_dir))
+    if mirror is not None:
+        found += list_snapshots(Path(mirror))
+    return sorted(found, key=lambda i: i.created_at, reverse=True)
+
+
+def last_result(db: sqlite_utils.Database) -> dict[str, Any] | None:
+    """The record of the last backup attempt (``ok``, ``at``, ``message``, ``path``)."""
+    return get_setting(db, LAST_RESULT_SETTING)
+
+
+# ---------------------------------------------------------------- making snapshots
+
+
+def _stamp(now: dt.datetime) -> str:
+    return now.strftime("%Y%m%d-%H%M%S-%f")
+
+
+def _clean_stale_tmp(root: Path) -> None:
+    """A killed backup leaves a ``.tmp-*`` folder; it is never mistaken for a snapshot."""
+    for child in root.glob(".tmp-*"):
+        try:
+            if time.time() - child.stat().st_mtime > STALE_TMP_SECONDS:
+                shutil.rmtree(child, ignore_errors=True)
+        except OSError:
+            pass
+
+
+def snapshot_database(source: Path, target: Path) -> None:
+    """Copy a live database consistently (online backup API) into a single-file ``target``."""
+    if not source.exists():
+        raise AppError(f"找不到数据库文件 {source}")
+    src = sqlite3.connect(source, check_same_thread=False)
+    try:
+        src.execute("PRAGMA busy_timeout = 5000")
+        dest = sqlite3.connect(target)
+        try:
+            src.backup(dest)  # one step: a consistent snapshot of committed data
+            dest.execute("PRAGMA journal_mode = DELETE")  # self-contained file, no -wal beside it
+        finally:
+            dest.close()
+    finally:
+        src.close()
+
+
+def create_snapshot(
+    data_dir: Path,
+    *,
+    kind: str = "manual",
+    root: Path | None = None,
+    now: dt.datetime | None = None,
+    ledger_id: str = "",
+    rotate: bool = True,
+    progress: Progress | None = None,
+) -> BackupInfo:
+    """Make one verified snapshot of ``data_dir`` in ``root`` (default: its backups folder)."""
+    data_dir = Path(data_dir)
+    root = Path(root) if root is not None else backup_root(data_dir)
+    now = now or dt.datetime.now()
+    tmp: Path | None = None
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        _clean_stale_tmp(root)
+        name = f"{_stamp(now)}-{kind}"
+        while (root / name).exists():
+            now += dt.timedelta(microseconds=1)
+            name = f"{_stamp(now)}-{kind}"
+        tmp = root / f".tmp-{name}"
+        tmp.mkdir()
+        if progress:
+            progress(0, 1, "正在复制数据库")
+        snapshot_database(data_dir / DB_FILENAME, tmp / DB_FILENAME)
+        conn = sqlite3.connect(tmp / DB_FILENAME)
+        try:
+            problems = sqlite_problems(conn, full=True)
+            if problems:
+                raise AppError("备份未保存：数据库副本未通过完整性检查（" + "；".join(problems[:3]) + "）。请运行 check 检查数据。")
+            entries, deleted, _ = ledger_counts(conn)
+            refs = conn.execute("SELECT sha256, stored_path FROM evidence_files ORDER BY sha256").fetchall()
+            unit = _profile_unit(conn)
+        finally:
+            conn.close()
+        evidence: dict[str, str] = {}
+        missing: list[str] = []
+        for n, (sha, stored_path) in enumerate(refs, start=1):
+            rel = safe_relative(stored_path)
+            target = root / pool_name(sha, stored_path)
+            source = data_dir / rel if rel is not None else None
+            if target.is_file() and source is not None and source.is_file() and target.stat().st_size == source.stat().st_size:
+                evidence[sha] = pool_name(sha, stored_path)
+            elif source is not None and source.is_file() and copy_verified(source, target, sha):
+                evidence[sha] = pool_name(sha, stored_path)
+            elif target.is_file():
+                evidence[sha] = pool_name(sha, stored_path)  # original lost, but an earlier backup has it
+            else:
+                missing.append(stored_path)
+            if progress:
+                progress(n, len(refs), "正在备份佐证材料")
+        manifest = {
+            "format": FORMAT, "version": 1, "app_version": __version__, "created_at": now.isoformat(),
+            "kind": kind, "unit": unit, "ledger_id": ledger_id, "entries": entries, "deleted_entries": deleted,
+            "evidence_files": len(refs), "db_sha256": file_sha256(tmp / DB_FILENAME), "evidence": evidence,
+            "missing_evidence": missing,
+        }
+        (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+        _fsync_file(tmp / DB_FILENAME)
+        _fsync_file(tmp / MANIFEST)
+        final = root / name
+        os.replace(tmp, final)
+        tmp = None
+        _fsync_dir(root)
+    except BaseException as exc:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, (OSError, sqlite3.Error)):
+            raise app_error_from(exc, doing="备份", path=root) from exc
+        raise
+    info = read_manifest(final)
+    assert info is not None
+    if rotate:
+        try:
+            rotate_snapshots(root, ledger_id=ledger_id)
+        except OSError as exc:  # rotation failing must not turn a good backup into a failure
+            log.warning("rotation in %s failed: %s", root, exc)
+    return info
+
+
+# ---------------------------------------------------------------- rotation
+
+
+def select_kept(infos: Iterable[BackupInfo], *, keep: dict[str, int] = KEEP) -> set[Path]:
+    """Which snapshots rotation keeps: newest per day (7), ISO week (4), month (12)."""
+    ordered = sorted(infos, key=lambda i: (i.created_at, i.path.name), reverse=True)
+    kept: set[Path] = set()
+    if not ordered:
+        return kept
+    kept.add(ordered[0].path)
+    buckets: dict[str, Callable[[dt.datetime], Any]] = {
+        "daily": lambda d: d.date(),
+        "weekly": lambda d: d.isocalendar()[:2],
+        "monthly": lambda d: (d.year, d.month),
+    }
+    for name, key in buckets.items():
+        seen: set[Any] = set()
+        for info in ordered:
+            bucket = key(info.created_at)
+            if bucket in seen:
+                continue
+            if len(seen) >= keep.get(name, 0):
+                break
+            seen.add(bucket)
+            kept.add(info.path)
+    for kind in PROTECTED_KINDS:
+        newest = next((i for i in ordered if i.kind == kind), None)
+        if newest is not None:
+            kept.add(newest.path)
+    return kept
+
+
+def rotate_snapshots(root: Path, *, ledger_id: str = "", keep: dict[str, int] = KEEP) -> list[Path]:
+    """Delete snapshots of this ledger that rotation does not keep; then unused pool files."""
+    mine = [i for i in list_snapshots(root) if i.ledger_id == ledger_id]
+    kept = select_kept(mine, keep=keep)
+    removed = []
+    for info in mine:
+        if info.path not in kept:
+            shutil.rmtree(info.path, ignore_errors=True)
+            removed.append(info.path)
+    if removed:
+        collect_pool(root)
+    return removed
+
+
+def collect_pool(root: Path) -> int:
+    """Remove pool files that no snapshot in ``root`` refers to (any ledger)."""
+    used = {PurePosixPath(p).name for info in list_snapshots(root) for p in info.evidence.values()}
+    pool = root / POOL_DIRNAME
+    removed = 0
+    if pool.is_dir():
+        for path in pool.glob("*/*"):
+            if path.is_file() and path.name not in used:
+                path.unlink(missing_ok=True)
+                removed += 1
+    return removed
+
+
+# ---------------------------------------------------------------- the whole job
+
+
+def _record(data_dir: Path, result: dict[str, Any]) -> None:
+    try:
+        db = side_db(data_dir)
+        try:
+            with db.atomic():
+                put_setting(db, LAST_RESULT_SETTING, result)
+        finally:
+            db.close()
+    except (sqlite3.Error, AppError) as exc:  # e.g. disk full: the caller still sees the outcome
+        log.warning("could not record backup result: %s", exc)
+
+
+def backup_now(
+    data_dir: Path, *, kind: str = "manual", to: Path | None = None, progress: Progress | None = None
+) -> BackupOutcome:
+    """Back up to the data folder's backups folder (or ``to``) and to the mirror folder.
+
+    The result is recorded in the ``last_backup`` setting, failure included, so the GUI
+    can show it. Raises AppError when the main backup fails.
+    """
+    data_dir = Path(data_dir)
+    at = dt.datetime.now().isoformat(timespec="seconds")
+    mirror: Path | None = None
+    try:
+        db = side_db(data_dir)
+        try:
+            mirror = mirror_dir(db)
+        finally:
+            db.close()
+    except (sqlite3.Error, AppError):
+        pass
+    ledger_id = _ledger_id(data_dir)
+    try:
+        info = create_snapshot(data_dir, kind=kind, root=to, ledger_id=ledger_id, progress=progress)
+    except AppError as exc:
+        _record(data_dir, {"ok": False, "at": at, "kind": kind, "message": str(exc), "path": ""})
+        raise
+    outcome = BackupOutcome(info=info)
+    if mirror is not None and to is None:
+        try:
+            if not mirror.is_dir():
+                raise AppError(f"备份文件夹 {mirror} 不存在（U盘未插入或网络文件夹未连接）。")
+            outcome.mirror = create_snapshot(data_dir, kind=kind, root=mirror, ledger_id=ledger_id)
+        except AppError as exc:
+            outcome.mirror_error = str(exc)
+    message = f"已备份 {info.entries} 条台账、{info.evidence_files} 个佐证文件"
+    if info.missing_evidence:
+        message += f"；{len(info.missing_evidence)} 个佐证文件缺失或损坏，未能备份，请运行检查"
+    if outcome.mirror_error:
+        message += f"；备份到备份文件夹失败：{outcome.mirror_error}"
+    _record(data_dir, {
+        "ok": outcome.ok, "at": at, "kind": kind, "message": message, "path": str(info.path),
+        "mirror_path": str(outcome.mirror.path) if outcome.mirror else "",
+    })
+    return outcome
+
+
+def needs_daily_backup(db: sqlite_utils.Database, *, now: dt.datetime | None = None) -> bool:
+    """True when no backup succeeded today."""
+    now = now or dt.datetime.now()
+    result = last_result(db)
+    if not result or not result.get("ok") and not result.get("path"):
+        return True
+    try:
+        return dt.datetime.fromisoformat(result["at"]).date() != now.date()
+    except (KeyError, ValueError, TypeError):
+        return True
+
+
+def info_as_dict(info: BackupInfo) -> dict[str, Any]:
+    data = asdict(info)
+    data["path"] = str(info.path)
+    data["created_at"] = info.created_at.isoformat(timespec="seconds")
+    data["kind_label"] = info.kind_label
+    data.pop("evidence")
+    return data
+
+
+def verify_snapshot_db(info: BackupInfo) -> list[str]:
+    """Problems of a snapshot's database copy (hash from the manifest, integrity check)."""
+    if not info.db_path.is_file():
+        return [f"备份中缺少数据库文件 {info.db_path}"]
+    if info.db_sha256 and file_sha256(info.db_path) != info.db_sha256:
+        return ["备份中的数据库文件与备份时记录的哈希值不符（备份已损坏）"]
+    conn = connect_readonly(info.db_path)
+    try:
+        return sqlite_problems(conn, full=True)
+    finally:
+        conn.close()
