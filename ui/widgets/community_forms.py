@@ -1,0 +1,296 @@
+"""The 小区 register as a table model, and the dialogs that add/edit a community and
+record an evaluation against the score sheet."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QButtonGroup, QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout, QGridLayout,
+    QHBoxLayout, QLabel, QLineEdit, QRadioButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget,
+)
+
+from models.catalog import ScoreSheet
+from models.communities import KINDS, Community
+from models.indicators import format_number
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+def _d(day: dt.date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+class CommunityTableModel(QAbstractTableModel):
+    COLUMNS = ("名称", "类别", "户数", "设施到位", "计量接入", "示范村创建", "测评次数", "最高分", "新增达标")
+    NAME, KIND, HOUSEHOLDS, FACILITIES, METERING, DEMO, EVALS, BEST, COUNTS = range(9)
+
+    def __init__(self, pass_score: float = 95, year: int = 2023):
+        super().__init__()
+        self.rows: list[Community] = []
+        self.pass_score = pass_score
+        self.year = year
+
+    def set_rows(self, rows: list[Community]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.COLUMNS[section]
+        return None
+
+    def counts(self, c: Community) -> bool:
+        return c.kind == "community" and c.first_pass_date(year=self.year, min_score=self.pass_score) is not None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        c = self.rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.UserRole:
+            return c
+        if role == Qt.ItemDataRole.DisplayRole:
+            return {
+                self.NAME: c.name,
+                self.KIND: KINDS[c.kind],
+                self.HOUSEHOLDS: "" if c.households is None else str(c.households),
+                self.FACILITIES: _d(c.facilities_date) if c.facilities_ok else "未到位",
+                self.METERING: _d(c.metering_date) if c.metering_connected else "未接入",
+                self.DEMO: _d(c.demo_village_date) if c.kind == "village" else "",
+                self.EVALS: str(len(c.evaluations)) if c.evaluations else "",
+                self.BEST: "" if c.best_score is None else format_number(c.best_score),
+                self.COUNTS: ("✔ 计入" if self.counts(c) else ("未达95分" if c.evaluations else "")) if c.kind == "community" else "",
+            }[col]
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if col == self.COUNTS and self.counts(c):
+                return QBrush(QColor("#2f855a"))
+            if col == self.COUNTS and c.evaluations or (col == self.FACILITIES and not c.facilities_ok):
+                return QBrush(QColor("#c53030"))
+            if col == self.METERING and not c.metering_connected:
+                return QBrush(QColor("#718096"))
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (self.HOUSEHOLDS, self.EVALS, self.BEST):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+class OptionalDate(QWidget):
+    """A check box ("已到位") that enables a date; unchecked means no date."""
+
+    def __init__(self, label: str, default: dt.date):
+        super().__init__()
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.check = QCheckBox(label)
+        self.date = QDateEdit()
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("yyyy-MM-dd")
+        self.date.setDate(QDate(default.year, default.month, default.day))
+        self.date.setEnabled(False)
+        self.check.toggled.connect(self.date.setEnabled)
+        row.addWidget(self.check)
+        row.addWidget(self.date, 1)
+
+    def set_value(self, day: dt.date | None) -> None:
+        self.check.setChecked(day is not None)
+        if day:
+            self.date.setDate(QDate(day.year, day.month, day.day))
+
+    def value(self) -> dt.date | None:
+        return self.date.date().toPython() if self.check.isChecked() else None  # type: ignore[return-value]
+
+
+class CommunityDialog(QDialog):
+    """Add or edit one community (or village)."""
+
+    def __init__(self, parent: QWidget | None, *, year: int, villages: bool, community: Community | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("修改登记信息" if community else "登记小区（村）")
+        self.setMinimumWidth(440)
+        default = min(dt.date.today(), dt.date(year, 12, 31))
+        form = QFormLayout(self)
+        self.name = QLineEdit()
+        self.name.setMaxLength(50)
+        form.addRow("名称", self.name)
+        self.kind = QComboBox()
+        self.kind.addItem("小区", "community")
+        if villages:
+            self.kind.addItem("村", "village")
+        self.kind.setEnabled(community is None and villages)
+        form.addRow("类别", self.kind)
+        self.households = QSpinBox()
+        self.households.setRange(0, 100000)
+        self.households.setSpecialValueText("未填")
+        form.addRow("户数", self.households)
+        self.facilities = OptionalDate("“四分类”投放点、设施、标识已到位", default)
+        form.addRow("设施", self.facilities)
+        self.metering = OptionalDate("计量数据已接入市级平台", default)
+        form.addRow("计量", self.metering)
+        self.demo = OptionalDate("已建成农村垃圾分类示范村", default)
+        self.demo_label = QLabel("示范村")
+        form.addRow(self.demo_label, self.demo)
+        self.error = QLabel()
+        self.error.setObjectName("ErrorLabel")
+        self.error.setWordWrap(True)
+        form.addRow(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        if community:
+            self.name.setText(community.name)
+            self.kind.setCurrentIndex(max(0, self.kind.findData(community.kind)))
+            self.households.setValue(community.households or 0)
+            self.facilities.set_value(community.facilities_date if community.facilities_ok else None)
+            if community.facilities_ok and community.facilities_date is None:
+                self.facilities.check.setChecked(True)
+            self.metering.set_value(community.metering_date if community.metering_connected else None)
+            self.demo.set_value(community.demo_village_date)
+        self._kind_changed()
+
+    def _kind_changed(self) -> None:
+        village = self.kind.currentData() == "village"
+        self.demo.setVisible(village)
+        self.demo_label.setVisible(village)
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "name": self.name.text(),
+            "kind": self.kind.currentData(),
+            "households": self.households.value() or None,
+            "facilities": self.facilities.value(),
+            "metering": self.metering.value(),
+            "demo_village": self.demo.value() if self.kind.currentData() == "village" else None,
+        }
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+
+
+class EvaluationDialog(QDialog):
+    """Record an evaluation: the score sheet item by item, or a paper sheet's total alone."""
+
+    def __init__(self, parent: QWidget | None, *, community: str, sheet: ScoreSheet, pass_score: float, year: int):
+        super().__init__(parent)
+        self.sheet = sheet
+        self.pass_score = pass_score
+        self.setWindowTitle(f"录入达标测评 — {community}")
+        self.resize(720, 640)
+        layout = QVBoxLayout(self)
+        intro = QLabel(f"{sheet.title}（满分 {sheet.total_points:g} 分，≥ {pass_score:g} 分计入新增达标小区）\n依据：{sheet.basis}")
+        intro.setObjectName("Hint")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("测评日期"))
+        self.date = QDateEdit()
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("yyyy-MM-dd")
+        day = min(dt.date.today(), dt.date(year, 12, 31))
+        self.date.setDate(QDate(day.year, day.month, day.day))
+        top.addWidget(self.date)
+        top.addSpacing(16)
+        top.addWidget(QLabel("测评人"))
+        self.evaluator = QLineEdit()
+        top.addWidget(self.evaluator, 1)
+        layout.addLayout(top)
+        modes = QHBoxLayout()
+        self.by_items = QRadioButton("逐项打分")
+        self.by_total = QRadioButton("只填总分（纸质评分表）")
+        group = QButtonGroup(self)
+        group.addButton(self.by_items)
+        group.addButton(self.by_total)
+        self.by_items.setChecked(True)
+        modes.addWidget(self.by_items)
+        modes.addWidget(self.by_total)
+        self.total = QDoubleSpinBox()
+        self.total.setRange(0, sheet.total_points)
+        self.total.setDecimals(1)
+        self.total.setSingleStep(0.5)
+        self.total.setValue(sheet.total_points)
+        modes.addWidget(self.total)
+        modes.addStretch(1)
+        layout.addLayout(modes)
+        self.spins: dict[str, QDoubleSpinBox] = {}
+        grid_host = QWidget()
+        grid = QGridLayout(grid_host)
+        for col, text in enumerate(("评分项", "检查指标", "评分标准", "分值", "得分")):
+            head = QLabel(text)
+            head.setStyleSheet("font-weight:bold;")
+            grid.addWidget(head, 0, col)
+        for row, item in enumerate(sheet.items, start=1):
+            grid.addWidget(QLabel(f"{item.code} {item.area}"), row, 0)
+            grid.addWidget(QLabel(item.indicator), row, 1)
+            standard = QLabel(item.standard)
+            standard.setWordWrap(True)
+            standard.setObjectName("Hint")
+            grid.addWidget(standard, row, 2)
+            grid.addWidget(QLabel(f"{item.points:g}"), row, 3)
+            spin = QDoubleSpinBox()
+            spin.setRange(0, item.points)  # more than the item's points cannot be typed
+            spin.setDecimals(1)
+            spin.setSingleStep(0.5)
+            spin.setValue(item.points)
+            spin.valueChanged.connect(self._update_total)
+            grid.addWidget(spin, row, 4)
+            self.spins[item.code] = spin
+        grid.setColumnStretch(2, 1)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(grid_host)
+        layout.addWidget(self.scroll, 1)
+        self.result = QLabel()
+        self.result.setStyleSheet("font-size:12pt; font-weight:bold;")
+        layout.addWidget(self.result)
+        self.error = QLabel()
+        self.error.setObjectName("ErrorLabel")
+        self.error.setWordWrap(True)
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.by_items.toggled.connect(self._mode_changed)
+        self.total.valueChanged.connect(self._update_total)
+        self._mode_changed()
+
+    def _mode_changed(self) -> None:
+        items = self.by_items.isChecked()
+        self.scroll.setEnabled(items)
+        self.total.setEnabled(not items)
+        self._update_total()
+
+    def current_total(self) -> float:
+        if self.by_items.isChecked():
+            return round(sum(s.value() for s in self.spins.values()), 2)
+        return self.total.value()
+
+    def _update_total(self) -> None:
+        total = self.current_total()
+        ok = total >= self.pass_score
+        colour = "#2f855a" if ok else "#c53030"
+        verdict = "达标，计入新增达标小区" if ok else f"未达 {self.pass_score:g} 分，不计入新增达标小区"
+        self.result.setText(f"总分 {format_number(total)} 分 — {verdict}")
+        self.result.setStyleSheet(f"font-size:12pt; font-weight:bold; color:{colour};")
+
+    def values(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"eval_date": self.date.date().toPython(), "evaluator": self.evaluator.text()}
+        if self.by_items.isChecked():
+            data["items"] = {code: spin.value() for code, spin in self.spins.items()}
+        else:
+            data["total"] = self.total.value()
+        return data
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
