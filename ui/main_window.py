@@ -29,7 +29,7 @@ PAGES: list[tuple[str, str, str | None]] = [
     ("dashboard", "工作台", "ui.pages.dashboard_page:DashboardPage"),
     ("tasks", "任务清单", "ui.pages.tasks_page:TasksPage"),
     ("ledger", "台账录入", None),
-    ("communities", "小区管理", None),
+    ("communities", "小区管理", "ui.pages.communities_page:CommunitiesPage"),
     ("reports", "报表", None),
     ("district", "汇总", None),
     ("settings", "设置", "ui.pages.settings_page:SettingsPage"),
