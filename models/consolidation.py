@@ -352,10 +352,12 @@ def import_report_file(ws: Workspace, path: Path | str, *, actor: str = "") -> I
         if not path.is_file():
             raise _Refused("文件不存在或不是普通文件")
         file_sha256 = _sha256(path)
-    except _Refused as exc:
-        return ImportOutcome(path=path, state=REFUSED, reason=exc.reason)
-    except OSError as exc:
-        return ImportOutcome(path=path, state=REFUSED, reason=f"无法读取文件（{exc.strerror or exc}）")
+    except (_Refused, OSError) as exc:
+        reason = exc.reason if isinstance(exc, _Refused) else f"无法读取文件（{exc.strerror or exc}）"
+        outcome = ImportOutcome(path=path, state=REFUSED, reason=reason)
+        with ws.db.atomic():
+            _log_attempt(ws.db, outcome, actor=actor, file_sha256="")
+        return outcome
     known = list(ws.db.query("SELECT id, unit, period, version FROM district_reports WHERE file_sha256 = ? LIMIT 1",
                              [file_sha256]))
     if known:
@@ -438,13 +440,16 @@ def version_history(db: sqlite_utils.Database, *, period: str | None = None, uni
         out.append(ReportVersion(r["unit"], r["period"], r["version"], r["file_name"], r["generated_at"] or "",
                                  r["imported_at"], state, r["reason"], r["id"]))
     if include_refused:
+        refused: dict[str, ReportVersion] = {}  # the same bad file sent again: show it once, latest attempt
         for r in db.query("SELECT at, after, reason FROM audit_log WHERE table_name = 'district_reports'"
                           " AND action = 'import_refused' ORDER BY id"):
             info = json.loads(r["after"] or "{}")
             if (period and info.get("period") not in (period, "")) or (unit and info.get("unit") != unit):
                 continue
-            out.append(ReportVersion(info.get("unit") or "", info.get("period") or "", info.get("version"),
-                                     info.get("file_name", ""), "", r["at"], "已拒收", r["reason"]))
+            refused[info.get("file_sha256") or f"{r['at']}/{info.get('file_name')}"] = ReportVersion(
+                info.get("unit") or "", info.get("period") or "", info.get("version"), info.get("file_name", ""),
+                "", r["at"], "已拒收", r["reason"])
+        out.extend(refused.values())
     order = {u.name: n for n, u in enumerate(load_units())}
     out.sort(key=lambda v: (order.get(v.unit, len(order)), -(v.version or 0), v.imported_at), reverse=False)
     out.sort(key=lambda v: v.period, reverse=True)  # stable: newest month first, units in list order
