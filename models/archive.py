@@ -49,6 +49,7 @@ from models.store import DB_FILENAME
 Progress = Callable[[int, int, str], None]
 FORMAT = "zhonglou-ledger-archive"
 SUFFIX = ".zip"
+SEAL_PREFIX = b"ZLSEAL1:"
 MAX_MEMBERS = 200_000
 MAX_TOTAL_BYTES = 64 * 1024**3
 MAX_MANIFEST_BYTES = 64 * 1024**2
@@ -64,6 +65,54 @@ class ArchiveInfo:
     evidence_files: int
     size: int
     missing_evidence: list[str] = field(default_factory=list)
+
+
+def _seal(path: Path) -> None:
+    """Put the SHA-256 of every byte before the zip comment into the comment.
+
+    Zip CRCs do not cover names, dates or the directory; the seal does, so a single
+    flipped byte anywhere in the file is refused, not only one inside a member.
+    """
+    with open(path, "rb+") as handle:
+        handle.seek(0, os.SEEK_END)
+        end = handle.tell()
+        prefix = end - len(SEAL_PREFIX) - 64 - 2
+        handle.seek(0)
+        digest = hashlib.sha256()
+        remaining = prefix
+        while remaining > 0:
+            chunk = handle.read(min(1 << 20, remaining))
+            digest.update(chunk)
+            remaining -= len(chunk)
+        handle.seek(end - 64)
+        handle.write(digest.hexdigest().encode("ascii"))
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _verify_seal(path: Path) -> None:
+    with open(path, "rb") as handle:
+        handle.seek(0, os.SEEK_END)
+        end = handle.tell()
+        tail = len(SEAL_PREFIX) + 64
+        if end < tail + 22:
+            raise _bad("文件过短，不是本程序导出的迁移包")
+        handle.seek(end - tail - 2)
+        trailer = handle.read(tail + 2)
+        if trailer[:2] != tail.to_bytes(2, "little") or not trailer[2:].startswith(SEAL_PREFIX):
+            raise _bad("文件末尾缺少校验封印，不是本程序导出的迁移包或已损坏")
+        expected = trailer[2 + len(SEAL_PREFIX):].decode("ascii", "replace")
+        handle.seek(0)
+        digest = hashlib.sha256()
+        remaining = end - tail - 2
+        while remaining > 0:
+            chunk = handle.read(min(1 << 20, remaining))
+            if not chunk:
+                break
+            digest.update(chunk)
+            remaining -= len(chunk)
+    if digest.hexdigest() != expected:
+        raise _bad("整个文件的校验值不符（文件在复制或传输中损坏）")
 
 
 def _bad(reason: str) -> AppError:
@@ -141,11 +190,11 @@ def export_archive(data_dir: Path, target: Path, *, progress: Progress | None = 
                 "evidence_files": len(refs), "missing_evidence": missing, "files": files,
             }
             zf.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
+            zf.comment = SEAL_PREFIX + b"0" * 64  # filled in by _seal once the file is complete
         if missing:
             # A file damaged on disk was written before its hash was known: rewrite without it.
             _drop_unlisted(part, set(files) | {"manifest.json"})
-        with open(part, "rb+") as handle:
-            os.fsync(handle.fileno())
+        _seal(part)
         part.replace(target)
     except BaseException as exc:
         part.unlink(missing_ok=True)
@@ -162,6 +211,7 @@ def export_archive(data_dir: Path, target: Path, *, progress: Progress | None = 
 def _drop_unlisted(path: Path, keep: set[str]) -> None:
     rebuilt = path.with_name(path.name + ".tmp")
     with zipfile.ZipFile(path) as src, zipfile.ZipFile(rebuilt, "w", allowZip64=True) as dst:
+        dst.comment = src.comment
         for info in src.infolist():
             if info.filename in keep:
                 with src.open(info) as data, dst.open(info, "w", force_zip64=True) as out:
@@ -279,6 +329,7 @@ def import_archive(
     work: Path | None = None
     try:
         try:
+            _verify_seal(archive)
             zf = zipfile.ZipFile(archive)
         except FileNotFoundError:
             raise AppError(f"找不到迁移包 {archive}") from None

@@ -197,7 +197,7 @@ def test_backup_copy_is_consistent_while_a_transaction_is_open(ws, tmp_path):
     add_entries(ws, 2)
     with ws.db.atomic():
         add_entries(ws, 3, start=10)
-        info = backup_now(ws.data_dir).info  # runs on its own connection: sees committed data only
+        info = create_snapshot(ws.data_dir)  # runs on its own connection: sees committed data only
     assert info.entries == 2
     conn = sqlite3.connect(info.path / "ledger.db")
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
