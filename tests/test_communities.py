@@ -84,3 +84,46 @@ def test_update_clear_and_delete(ws):
         get_community(ws.db, "甲小区")
     add_community(ws.db, "甲小区", year=2023, actor="张三")  # the name is free again
     assert [c.name for c in list_communities(ws.db)] == ["甲小区"]
+
+
+# ---------------------------------------------------------------- the 小区管理 page (offscreen)
+
+def test_table_model_without_a_view(ws):
+    from ui.widgets.community_forms import CommunityTableModel
+
+    add_community(ws.db, "甲小区", households=500, facilities="2023-04-01", year=2023, actor="张三")
+    record_evaluation(ws.db, ws.tasklist, "甲小区", eval_date="2023-06-01", total=94.5, actor="张三")
+    model = CommunityTableModel(pass_score=95)
+    model.set_rows(list_communities(ws.db))
+    text = [model.index(0, c).data() for c in range(model.columnCount())]
+    assert text == ["甲小区", "小区", "500", "2023-04-01", "未接入", "", "1", "94.5", "未达95分"]
+
+
+def test_page_adds_edits_and_evaluates(main_window, qtbot):
+    main_window.navigate("communities")
+    page = main_window.pages["communities"]
+    page.save_new({"name": "阳光小区", "kind": "community", "households": 800, "facilities": None, "metering": None})
+    assert page.model.rowCount() == 1 and page.selected().name == "阳光小区"
+    with pytest.raises(ValidationError, match="超过该项分值"):
+        page.save_evaluation(page.selected(), {"eval_date": "2023-06-01", "items": {"B1": 10.5}})
+    page.save_evaluation(page.selected(), {"eval_date": "2023-06-01", "total": 95})
+    assert page.model.index(0, page.model.COUNTS).data() == "✔ 计入"
+    assert "新增达标小区 1 个" in page.summary.text() and page.evaluations.count() == 1
+    page.save_edit(page.selected(), {"name": "阳光小区", "households": 900, "facilities": None, "metering": None})
+    assert page.model.index(0, page.model.HOUSEHOLDS).data() == "900"
+    assert page.table.isColumnHidden(page.model.DEMO)  # villages only for the town
+
+
+def test_evaluation_dialog_totals_items_live(qtbot, ws):
+    from ui.widgets.community_forms import EvaluationDialog
+
+    dialog = EvaluationDialog(None, community="甲小区", sheet=ws.tasklist.scoresheet, pass_score=95, year=2023)
+    qtbot.addWidget(dialog)
+    assert dialog.current_total() == 100 and "达标" in dialog.result.text()
+    dialog.spins["C2"].setValue(14.5)
+    assert dialog.current_total() == 94.5 and "不计入" in dialog.result.text()
+    dialog.spins["B1"].setValue(99)  # cannot exceed the item's points
+    assert dialog.spins["B1"].value() == 10
+    dialog.by_total.setChecked(True)
+    dialog.total.setValue(96)
+    assert dialog.values()["total"] == 96 and "items" not in dialog.values()

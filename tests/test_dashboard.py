@@ -1,0 +1,101 @@
+"""工作台 offscreen: tiles and chips follow the engine, month choice, reminders, drill-down."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Qt
+
+from models.indicators import progress
+from models.ledger import EntryDraft, add_entry
+from ui.widgets.status import IndicatorBar, StatusChip, fill_fraction
+
+
+def entry(ws, seq: int, day: str, kind: str, **measures: float) -> None:
+    draft = EntryDraft(task_seq=seq, entry_date=day, entry_type=kind, title=kind, location="社区", organizer="街道",
+                       participants=10, measures=measures)
+    add_entry(ws.db, ws.tasklist, ws.tasks(), draft, actor="张三")
+
+
+def dashboard(main_window, month: str = "2023-06"):
+    main_window.navigate("dashboard")
+    page = main_window.pages["dashboard"]
+    page.set_month(month)
+    return page
+
+
+def test_one_tile_per_task_with_the_engines_status(main_window):
+    ws = main_window.ws
+    entry(ws, 6, "2023-05-05", "入户宣传", households_reached=3100)  # 3,100 of 12,000 = 25.8%
+    page = dashboard(main_window)
+    expected = {tp.task.seq: tp.status for tp in progress(ws, "2023-06")}
+    assert {t.progress.task.seq: t.chip.text() for t in page.tiles} == expected
+    t6 = next(t for t in page.tiles if t.progress.task.seq == 6)
+    bar = t6.findChild(IndicatorBar)
+    assert bar.value.text() == "25.83%／≥25%" and bar.bar.value() == 1000
+    assert t6.chip.text() == "达标" and "#2f855a" in t6.chip.styleSheet()
+
+
+def test_month_selector_defaults_to_the_list_years_last_month_and_refreshes(main_window):
+    main_window.navigate("dashboard")
+    page = main_window.pages["dashboard"]
+    assert page.current_month() == "2023-12"  # today is past 2023: min(today, 31 Dec)
+    assert page.month.count() == 12
+    entry(main_window.ws, 6, "2023-05-05", "入户宣传", households_reached=1500)
+    page.set_month("2023-05")
+    assert "2023年5月" in page.heading.text()
+    t6 = next(t for t in page.tiles if t.progress.task.seq == 6)
+    assert t6.chip.text() == "滞后"  # 12.5% < 25% × 61/91
+    assert "#dd6b20" in t6.findChild(IndicatorBar).bar.styleSheet()
+
+
+def test_reminder_until_the_monthly_ledger_is_submitted(main_window):
+    page = dashboard(main_window, "2023-06")
+    assert not page.reminder.isHidden() and "6月" in page.reminder.text() and "尚未报送" in page.reminder.text()
+    main_window.ws.db.execute("INSERT INTO period_states(kind, period, state, version) VALUES ('monthly', '2023-06', 'submitted', 1)")
+    page.refresh()
+    assert page.reminder.isHidden()
+
+
+def test_due_list_shows_overdue_deadlines(main_window):
+    page = dashboard(main_window, "2023-06")
+    titles = [row.item.title for row in page.due_rows]
+    assert any(t.startswith("任务11") for t in titles)  # facilities deadline 30 April passed
+    assert all(row.item.overdue for row in page.due_rows if row.item.task_seq == 11)
+    page.set_month("2023-03")
+    upcoming = {row.item.task_seq: row.item for row in page.due_rows}
+    assert 11 in upcoming and not upcoming[11].overdue
+
+
+def test_clicking_a_task_opens_its_entries(main_window, qtbot):
+    page = dashboard(main_window)
+    calls = []
+    page.ctx.navigate = lambda key, **kw: calls.append((key, kw))
+    tile = next(t for t in page.tiles if t.progress.task.seq == 12)
+    qtbot.mouseClick(tile, Qt.MouseButton.LeftButton, pos=QPoint(10, 10))
+    assert calls == [("ledger", {"task": 12})]
+    tile.setFocus()
+    qtbot.keyClick(tile, Qt.Key.Key_Return)
+    assert calls[-1] == ("ledger", {"task": 12})
+
+
+def test_attention_filter_hides_met_tasks(main_window):
+    entry(main_window.ws, 6, "2023-05-05", "入户宣传", households_reached=3100)
+    page = dashboard(main_window)
+    page.only_attention.setChecked(True)
+    hidden = {t.progress.task.seq for t in page.tiles if t.isHidden()}
+    assert 6 in hidden and 12 not in hidden
+
+
+def test_status_chip_colours_and_bar_fill_rules():
+    chip = StatusChip("逾期")
+    assert "#c53030" in chip.styleSheet()
+    chip.set_status("未开展")
+    assert chip.text() == "未开展" and "#718096" in chip.styleSheet()
+
+    class R:
+        value, target, comparison, district_target = 12.0, 25.0, ">=", None
+
+    assert fill_fraction(R()) == 12 / 25
+    R.comparison, R.value, R.target = "<=", 320.0, 300.0
+    assert fill_fraction(R()) == 300 / 320
+    R.value = None
+    assert fill_fraction(R()) == 0

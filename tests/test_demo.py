@@ -1,0 +1,69 @@
+"""The newcomers' demo: a populated quarter, evidence photos on disk, refused on a used ledger."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from main import main
+from models.communities import list_communities
+from models.demo import build_demo
+from models.errors import AppError
+from models.evidence import evidence_file, list_attachments
+from models.indicators import progress
+from models.ledger import list_entries
+from models.workspace import open_workspace
+
+
+@pytest.fixture(scope="module")
+def demo_ws(tmp_path_factory):
+    ws = open_workspace(tmp_path_factory.mktemp("demo"))
+    summary = build_demo(ws)
+    yield ws, summary
+    ws.close()
+
+
+def test_demo_fills_a_quarter_for_most_tasks(demo_ws):
+    ws, summary = demo_ws
+    assert ws.profile.unit == "南大街街道" and "南大街街道" in summary
+    entries = list_entries(ws.db)
+    assert len(entries) >= 35
+    assert {e.month for e in entries} == {"2023-04", "2023-05", "2023-06"}
+    tasks_with_entries = {e.task_seq for e in entries}
+    assert len(tasks_with_entries) >= 0.7 * len(ws.tasks())
+
+
+def test_demo_statuses_show_every_colour(demo_ws):
+    ws, _ = demo_ws
+    statuses = {tp.status for tp in progress(ws, "2023-06")}
+    assert {"达标", "进行中", "滞后", "逾期", "未开展"} <= statuses
+
+
+def test_demo_photos_are_real_jpegs_attached(demo_ws):
+    ws, _ = demo_ws
+    photos = [a for e in list_entries(ws.db) for a in list_attachments(ws.db, e.id)]
+    assert len(photos) >= 25
+    path = evidence_file(ws.data_dir, photos[0])
+    assert path.exists()
+    with Image.open(path) as img:
+        assert img.format == "JPEG" and img.size == (640, 420)
+
+
+def test_demo_communities_around_the_95_line(demo_ws):
+    ws, _ = demo_ws
+    scores = sorted(e.total for c in list_communities(ws.db) for e in c.evaluations)
+    assert 94.5 in scores and 95 in scores and len(scores) == 5
+
+
+def test_demo_refused_on_a_ledger_with_entries(demo_ws):
+    ws, _ = demo_ws
+    with pytest.raises(AppError, match="已有台账"):
+        build_demo(ws)
+
+
+def test_demo_command(tmp_path: Path, capsys):
+    assert main(["--data-dir", str(tmp_path / "d"), "demo"]) == 0
+    assert "示例数据" in capsys.readouterr().out
+    assert main(["--data-dir", str(tmp_path / "d"), "demo"]) == 2
