@@ -41,6 +41,7 @@ ORGANISER = "钟楼区生活垃圾分类工作领导小组办公室（区垃分�
 STATE_COLOURS = {
     "已报送": "C6F6D5", "迟报": "FEEBC8", "未报送": "FED7D7", "校验失败": "E9D8FD", "未到期": "EDF2F7",
     "达标": "C6F6D5", "进行中": "BEE3F8", "滞后": "FEEBC8", "未达标": "FED7D7", "逾期": "FEB2B2", "未开展": "E2E8F0",
+    "当前版本": "C6F6D5", "已被替换": "EDF2F7", "已拒收": "FED7D7",
 }
 
 
@@ -92,6 +93,19 @@ class DistrictSummary:
     def behind_rows(self) -> list[list[str]]:
         return [[v.unit, str(v.task_seq), v.name, _num(v.value, v.measure_unit), _num(v.target, v.measure_unit),
                  v.period_label, v.status] for v in self.behind]
+
+    def behind_by_unit_rows(self) -> list[list[str]]:
+        """One row per lagging unit: counts by status and the indicators (value / target)."""
+        grouped: dict[str, list[ValueRow]] = {}
+        for v in self.behind:
+            grouped.setdefault(v.unit, []).append(v)
+        rows = []
+        for unit, items in grouped.items():
+            counts = [str(sum(v.status == word for v in items) or "") for word in ("滞后", "未达标", "逾期")]
+            detail = "；".join(f"{v.task_seq}.{v.name}（{_num(v.value, v.measure_unit) or '—'}/{_num(v.target, v.measure_unit) or '—'}，"
+                              f"{v.status}）" for v in items)
+            rows.append([unit, *counts, detail])
+        return rows
 
     def matrix_rows(self) -> tuple[list[str], list[list[str]]]:
         """Units × tasks; '—' = the task applies but no value arrived, '' = it does not apply."""
@@ -311,8 +325,11 @@ def write_summary_pdf(summary: DistrictSummary, path: Path) -> None:
               [12, 46, 20, 20, 16, 16, 18, 122], colour_cols=(5,), centre_cols=(0, 2, 3, 4, 6)),
         CondPageBreak(40 * mm),
         Paragraph("三、进度滞后的单位", h2),
-        table(["单位", "任务", "指标", "完成值", "目标值", "统计周期", "状态"], summary.behind_rows(),
-              [50, 14, 80, 30, 30, 44, 22], colour_cols=(6,), centre_cols=(1, 3, 4, 5)),
+        Paragraph("各单位当前有效报表中状态为 滞后、未达标 或 逾期 的指标（任务序号.指标（完成值/目标值，状态））；"
+                  "逐项明细见 Excel 汇总表“进度滞后”表。", body),
+        Spacer(1, 2 * mm),
+        table(["单位", "滞后", "未达标", "逾期", "指标"], summary.behind_by_unit_rows(),
+              [40, 12, 12, 12, 197], centre_cols=(1, 2, 3)),
         PageBreak(),
         Paragraph(f"四、各单位任务状态（{esc(month_label(summary.month))}）", h2),
         Paragraph("单元格为该任务各指标中最差的状态（逾期 > 未达标 > 滞后 > 未开展 > 进行中 > 达标）；"
