@@ -1,0 +1,184 @@
+"""Faults of the machine get a clear Chinese message and leave the data as it was.
+
+Tests run as root, where ``chmod`` does not stop writes, so a read-only folder is
+simulated the two ways the program can meet it: ``os.access`` saying "not writable"
+(checked before the folder is opened) and SQLite refusing to write (a connection
+opened with ``mode=ro``, exactly what a read-only medium gives). A full disk is
+simulated by raising ``OSError(ENOSPC)`` from the copy routines, and inside SQLite by
+``PRAGMA max_page_count`` (SQLite then reports "database or disk is full").
+"""
+
+from __future__ import annotations
+
+import errno
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from models import backup as backup_mod
+from models.backup import backup_now, list_backups
+from models.errors import AppError, InstanceLockedError
+from models.faults import DISK_FULL, LOCKED, READONLY, GuardedConnection
+from models.workspace import open_workspace
+from safety_helpers import add_entries, filled, fingerprint, tree
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_main(*args: str, prelude: str = "") -> subprocess.CompletedProcess:
+    script = f"import sys; sys.argv = ['main.py', *{list(args)!r}]\n{prelude}\nimport main; sys.exit(main.main())"
+    return subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True,
+                          encoding="utf-8", timeout=120)
+
+
+# ---------------------------------------------------------------- read-only folder
+
+
+def test_read_only_data_folder_is_refused_with_a_message(ws, monkeypatch):
+    ws.close()
+    real = __import__("os").access
+    monkeypatch.setattr("os.access", lambda p, mode, **kw: False if mode & 2 else real(p, mode, **kw))
+    with pytest.raises(AppError, match="只读"):
+        open_workspace(ws.data_dir)
+
+
+def test_read_only_data_folder_cli_prints_message_not_traceback(ws):
+    ws.close()
+    prelude = "import os; _a = os.access; os.access = lambda p, m, **k: False if m & os.W_OK else _a(p, m, **k)"
+    for command in (["settings"], ["backup"], ["restore", "x"], ["archive", "import", "x.zip"]):
+        result = run_main("--data-dir", str(ws.data_dir), *command, prelude=prelude)
+        assert result.returncode != 0
+        assert "只读" in result.stderr and "Traceback" not in result.stderr, (command, result.stderr)
+
+
+def test_write_to_read_only_database_explains_and_saves_nothing(ws):
+    add_entries(ws, 2)
+    before = fingerprint(ws.data_dir)
+    uri = f"{ws.db_path.resolve().as_uri()}?mode=ro"
+    ro = sqlite_utils.Database(sqlite3.connect(uri, uri=True, factory=GuardedConnection))
+    ws.db, writable = ro, ws.db
+    try:
+        with pytest.raises(AppError) as info:
+            add_entries(ws, 1, start=9)
+        assert str(info.value).startswith(READONLY) and "未保存" in str(info.value)
+    finally:
+        ws.db = writable
+        ro.close()
+    assert fingerprint(ws.data_dir) == before
+
+
+def test_backup_into_read_only_folder_explains(ws, tmp_path, monkeypatch):
+    target = tmp_path / "readonly-usb"
+
+    def refuse(self, *args, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "mkdir", refuse)
+    with pytest.raises(AppError, match="只读的或没有写入权限"):
+        backup_now(ws.data_dir, to=target)
+    assert not target.exists()
+
+
+# ---------------------------------------------------------------- disk full
+
+
+def test_disk_full_inside_sqlite_explains_and_saves_nothing(ws):
+    add_entries(ws, 3)
+    before = fingerprint(ws.data_dir)
+    pages = ws.db.execute("PRAGMA page_count").fetchone()[0]
+    ws.db.execute(f"PRAGMA max_page_count = {pages}")
+    with pytest.raises(AppError) as info:
+        add_entries(ws, 60, start=10)
+    assert DISK_FULL in str(info.value)
+    ws.db.execute("PRAGMA max_page_count = 1073741823")
+    assert len(fingerprint(ws.data_dir)["entries"]) >= 3
+    assert fingerprint(ws.data_dir)["entries"][:3] == before["entries"]
+
+
+def test_disk_full_while_copying_evidence_keeps_no_half_backup(ws, tmp_path, monkeypatch):
+    filled(ws, tmp_path)
+    good = backup_now(ws.data_dir).info
+    backups_before = tree(ws.data_dir / "backups")
+    data_before = fingerprint(ws.data_dir)
+    add_entries(ws, 1, start=40)
+    from safety_helpers import attach_photo
+
+    attach_photo(ws, 1, tmp_path / "more", color=(9, 9, 9))  # a new file must be copied: the disk is full
+
+    def full(source, target, sha):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(backup_mod, "copy_verified", full)
+    with pytest.raises(AppError, match="磁盘空间不足"):
+        backup_now(ws.data_dir)
+    assert tree(ws.data_dir / "backups") == backups_before
+    assert list_backups(ws.data_dir) == [good]
+    assert fingerprint(ws.data_dir)["hashes"].items() >= data_before["hashes"].items()
+
+
+# ---------------------------------------------------------------- locked database
+
+
+def test_database_locked_by_another_program_explains_and_saves_nothing(ws):
+    add_entries(ws, 2)
+    before = fingerprint(ws.data_dir)
+    other = sqlite3.connect(ws.db_path)  # e.g. a sync tool or a DB browser
+    other.execute("BEGIN EXCLUSIVE")
+    ws.db.execute("PRAGMA busy_timeout = 100")
+    try:
+        with pytest.raises(AppError) as info:
+            add_entries(ws, 1, start=9)
+        assert str(info.value).startswith(LOCKED)
+        assert isinstance(info.value, sqlite3.OperationalError)  # code handling SQLite errors still works
+    finally:
+        other.rollback()
+        other.close()
+    assert fingerprint(ws.data_dir) == before
+    add_entries(ws, 1, start=9)  # and once released, work goes on
+
+
+def test_open_refuses_a_database_locked_at_start(data_dir, monkeypatch):
+    ws = open_workspace(data_dir)
+    ws.close()
+    other = sqlite3.connect(data_dir / "ledger.db")
+    other.execute("PRAGMA journal_mode = DELETE")
+    other.execute("BEGIN EXCLUSIVE")
+    monkeypatch.setattr("models.store._configure", _quick_configure)
+    try:
+        with pytest.raises(AppError, match="占用"):
+            open_workspace(data_dir)
+    finally:
+        other.rollback()
+        other.close()
+
+
+def _quick_configure(conn):
+    conn.execute("PRAGMA busy_timeout = 50")
+    conn.execute("PRAGMA journal_mode = WAL")
+
+
+# ---------------------------------------------------------------- second instance
+
+
+def test_second_instance_is_refused_with_a_message(ws):
+    with pytest.raises(InstanceLockedError, match="另一个程序窗口"):
+        open_workspace(ws.data_dir)
+    result = run_main("--data-dir", str(ws.data_dir), "backup")
+    assert result.returncode != 0 and "另一个程序窗口" in result.stderr and "Traceback" not in result.stderr
+    result = run_main("--data-dir", str(ws.data_dir), "restore", "whatever")
+    assert result.returncode != 0 and "另一个程序窗口" in result.stderr
+
+
+def test_second_gui_instance_shows_message(ws, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from ui.app import open_or_explain
+
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", staticmethod(lambda parent, title, text, *a: shown.append(text)))
+    assert open_or_explain(ws.data_dir) is None
+    assert shown and "另一个程序窗口" in shown[0]
