@@ -126,13 +126,11 @@ def _ensure_profile(ws: Workspace, unit: str) -> None:
 
 
 def _mark_submitted(ws: Workspace, months: list[str]) -> None:
-    """April and May were sent to the district office; June is still open."""
-    with ws.db.atomic():
-        for month in months:
-            ws.db.execute(
-                "INSERT OR IGNORE INTO period_states(kind, period, state, version, submitted_at) VALUES ('monthly', ?, 'submitted', 1, ?)",
-                [month, f"{month}-28T17:00:00" if month != "2023-05" else "2023-06-02T09:30:00"],
-            )
+    """April and May were exported and sent to the district office; June is still open."""
+    from models.submissions import default_reports_dir, submit  # the real workflow: export, then submit
+
+    for month in months:
+        submit(ws, "monthly", month, export_dir=default_reports_dir(ws))
 
 
 def build_demo(ws: Workspace, *, unit: str = "南大街街道") -> str:

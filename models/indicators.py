@@ -55,6 +55,7 @@ import sqlite_utils
 
 from models.catalog import Indicator, Task, TaskList
 from models.communities import Community, list_communities
+from models.errors import AppError
 from models.periods import (
     Period, default_as_of, month_bounds, month_title, normalize_month, period_for, quarter_last_month,
     quarter_months, quarter_of, quarter_title,
@@ -293,6 +294,8 @@ def evaluate_for(
 ) -> list[TaskProgress]:
     """The engine proper, for any database and profile (a unit's own, or a test's)."""
     month = normalize_month(month)
+    if not month.startswith(f"{tasklist.year}-"):
+        raise AppError(f"月份 {month} 不在 {tasklist.year} 年内（本台账为 {tasklist.year} 年任务清单）")
     as_of = as_of or default_as_of(month)
     snap = _Snapshot(db, tasklist, profile)
     m_start, m_end = month_bounds(month)

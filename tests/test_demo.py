@@ -18,10 +18,16 @@ from models.workspace import open_workspace
 
 
 @pytest.fixture(scope="module")
-def demo_ws(tmp_path_factory):
-    ws = open_workspace(tmp_path_factory.mktemp("demo"))
-    summary = build_demo(ws)
-    yield ws, summary
+def demo_dir(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("demo")
+    assert main(["--data-dir", str(folder), "demo"]) == 0  # built once, through the command
+    return folder
+
+
+@pytest.fixture
+def demo_ws(demo_dir):
+    ws = open_workspace(demo_dir)
+    yield ws, ws.profile.unit
     ws.close()
 
 
@@ -63,7 +69,15 @@ def test_demo_refused_on_a_ledger_with_entries(demo_ws):
         build_demo(ws)
 
 
-def test_demo_command(tmp_path: Path, capsys):
-    assert main(["--data-dir", str(tmp_path / "d"), "demo"]) == 0
-    assert "示例数据" in capsys.readouterr().out
-    assert main(["--data-dir", str(tmp_path / "d"), "demo"]) == 2
+def test_demo_months_april_and_may_submitted_june_open(demo_ws):
+    ws, _ = demo_ws
+    from models.locks import is_month_locked
+
+    assert is_month_locked(ws.db, "2023-04") and is_month_locked(ws.db, "2023-05")
+    assert not is_month_locked(ws.db, "2023-06")
+    assert len(list((ws.data_dir / "reports").glob("*.xlsx"))) == 2
+
+
+def test_demo_command_refuses_a_second_run(demo_dir, capsys):
+    assert main(["--data-dir", str(demo_dir), "demo"]) == 2
+    assert "已有台账" in capsys.readouterr().err

@@ -251,3 +251,10 @@ def test_every_status_word_reachable_from_judge():
         judge(None, 25, ">=", period=quarter, as_of=mid),
     }
     assert seen == set(STATUSES)
+
+
+def test_month_outside_the_list_year_is_refused(unit):
+    from models.errors import AppError
+
+    with pytest.raises(AppError, match="不在 2023 年内"):
+        evaluate(unit, "2024-01")
