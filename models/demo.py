@@ -151,7 +151,7 @@ def build_demo(ws: Workspace, *, unit: str = "南大街街道") -> str:
                 continue
             draft = EntryDraft(task_seq=seq, entry_date=day, entry_type=kind, title=title,
                                content=f"{title}。{location}，由街道城管科牵头组织，相关社区、物业共同参与，现场记录并整理佐证材料。",
-                               location=location, organizer="南大街街道城管科", participants=people, measures=measures)
+                               location=location, organizer=f"{profile.unit}城管科", participants=people, measures=measures)
             entry_id = add_entry(ws.db, tasklist, tasks, draft, actor=actor)
             n_entries += 1
             for p in range(photos):

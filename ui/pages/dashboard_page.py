@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QFrame, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget,
 )
 
-from models.indicators import STATUS_COLORS, STATUSES, DueItem, TaskProgress, due_items, ledger_reminder, progress, short_title
+from models.indicators import SEVERITY, STATUS_COLORS, STATUSES, DueItem, TaskProgress, due_items, ledger_reminder, progress, short_title
 from models.periods import default_as_of, default_month, month_title, months_of_year
 from ui.context import PageContext
 from ui.pages.base import Page, page_title
@@ -148,6 +148,13 @@ class DashboardPage(Page):
         header = QHBoxLayout()
         self.heading = page_title("工作台")
         header.addWidget(self.heading, 1)
+        self.order = QComboBox()
+        self.order.addItem("问题优先", "severity")
+        self.order.addItem("按任务序号", "seq")
+        self.order.setToolTip("任务排列顺序：问题优先把逾期、未达标、滞后的任务排在前面")
+        self.order.currentIndexChanged.connect(lambda _i: self._build_tiles())
+        header.addWidget(self.order)
+        header.addSpacing(8)
         self.only_attention = QCheckBox("只看需关注的任务")
         self.only_attention.toggled.connect(self._apply_filter)
         header.addWidget(self.only_attention)
@@ -250,7 +257,10 @@ class DashboardPage(Page):
         column.setContentsMargins(0, 0, 6, 0)
         column.setSpacing(6)
         self.tiles = []
-        for tp in self.results:
+        ordered = list(self.results)
+        if self.order.currentData() == "severity":
+            ordered.sort(key=lambda tp: (SEVERITY.index(tp.status), tp.task.seq))
+        for tp in ordered:
             tile = TaskTile(tp)
             tile.activated.connect(self.open_task)
             column.addWidget(tile)
