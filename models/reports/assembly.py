@@ -59,6 +59,12 @@ DETAIL_COLUMNS = (
     Column("工作内容", 44), Column("地点", 14), Column("组织单位", 14), Column("参与人数", 7),
     Column("填报数值", 18), Column("佐证材料（件）", 7), Column("佐证材料文件", 26), Column("备注", 16), Column("填报人", 8),
 )
+# The PDF prints the same entries with fewer, wider columns (a landscape page is narrower than a sheet).
+PRINT_DETAIL_COLUMNS = (
+    Column("序号", 5), Column("日期", 11), Column("任务", 5), Column("台账类型", 10), Column("标题", 20),
+    Column("工作内容", 58), Column("地点 / 组织单位", 16), Column("参与人数", 6), Column("填报数值", 14),
+    Column("佐证材料", 22), Column("备注", 14),
+)
 INDICATOR_COLUMNS = tuple(
     Column(label, width) for label, width in zip(INDICATOR_HEADERS, (14, 10, 8, 22, 26, 12, 10, 10, 8, 8))
 )
@@ -104,6 +110,12 @@ class DetailRow:
         return [self.n, self.date.isoformat(), self.task_seq, self.entry_type, self.title, self.content, self.location,
                 self.organizer, self.participants, self.measures, len(self.evidence_names),
                 "\n".join(self.evidence_names), self.remarks, self.operator]
+
+    def print_cells(self) -> list[object]:
+        place = " / ".join(p for p in (self.location, self.organizer) if p)
+        files = f"{len(self.evidence_names)}件：" + "、".join(self.evidence_names) if self.evidence_names else "无"
+        return [self.n, self.date.isoformat(), self.task_seq, self.entry_type, self.title, self.content, place,
+                self.participants, self.measures, files, self.remarks]
 
 
 @dataclass(frozen=True)

@@ -108,7 +108,15 @@ def _pick(candidates: list[FontCandidate], name: str, problems: list[str]) -> Fo
 def _register(body: tuple[FontCandidate, ...], title: tuple[FontCandidate, ...]) -> ReportFonts:
     problems: list[str] = []
     body_font = _pick(list(body), BODY_FONT, problems)
-    title_font = _pick(list(title), TITLE_FONT, problems)
+    title_name = TITLE_FONT
+    title_font = None
+    for candidate in title:
+        if body_font is not None and candidate == body_font:
+            title_font, title_name = body_font, BODY_FONT  # same face: load and embed it once
+            break
+        title_font = _pick([candidate], TITLE_FONT, problems)
+        if title_font is not None:
+            break
     if body_font is None or title_font is None:
         detail = "；".join(dict.fromkeys(problems)) or "未找到任何中文 TrueType 字体"
         raise AppError(
@@ -116,7 +124,7 @@ def _register(body: tuple[FontCandidate, ...], title: tuple[FontCandidate, ...])
             "请安装宋体/黑体（Windows 自带 simsun.ttc、simhei.ttf）或文泉驿微米黑，"
             "或将 .ttf/.ttc 字体文件放入程序的 resources/fonts 文件夹后重试。"
         )
-    return ReportFonts(BODY_FONT, TITLE_FONT, body_font.label or body_font.path.stem, title_font.label or title_font.path.stem)
+    return ReportFonts(BODY_FONT, title_name, body_font.label or body_font.path.stem, title_font.label or title_font.path.stem)
 
 
 def register_report_fonts(

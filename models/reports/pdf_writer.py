@@ -35,8 +35,9 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from models.reports.assembly import DETAIL_COLUMNS, SIGNATURES, Column, Report
+from models.reports.assembly import PRINT_DETAIL_COLUMNS, SIGNATURES, Column, Report
 from models.reports.fonts import ReportFonts, register_report_fonts
+from models.reports.textblock import TextBlock
 
 PAGE = landscape(A4)
 MARGIN_X = 12 * mm
@@ -74,6 +75,12 @@ class _Styles:
         self.small_c = ParagraphStyle("small_c", fontSize=8, leading=10.5, alignment=TA_CENTER, **base)
         self.caption = ParagraphStyle("caption", fontSize=9, leading=12, alignment=TA_CENTER, **base)
         self.body = ParagraphStyle("body", fontSize=10.5, leading=16, **base)
+
+
+def cell(value: object, style: ParagraphStyle) -> TextBlock:
+    """A table cell: plain text wrapped fast (``textblock.py``)."""
+    return TextBlock("" if value is None else str(value), font=style.fontName, size=style.fontSize,
+                     leading=style.leading, align="center" if style.alignment == TA_CENTER else "left")
 
 
 def para(value: object, style: ParagraphStyle) -> Paragraph:
@@ -126,7 +133,7 @@ def _widths(columns: tuple[Column, ...]) -> list[float]:
     return [FRAME_WIDTH * c.width / total for c in columns]
 
 
-_CENTERED = {"序号", "类别", "完成期限", "状态", "佐证材料（件）", "任务序号", "日期", "参与人数"}
+_CENTERED = {"序号", "类别", "完成期限", "状态", "佐证材料（件）", "任务序号", "任务", "日期", "参与人数"}
 
 
 def _grid_table(
@@ -134,9 +141,9 @@ def _grid_table(
     grid: list[tuple[Any, ...]] | None = None,
 ) -> Table:
     left, center = (st.small, st.small_c) if small else (st.cell, st.cell_c)
-    data: list[list[Flowable]] = [[para(c.label, st.head) for c in columns]]
+    data: list[list[Flowable]] = [[cell(c.label, st.head) for c in columns]]
     for values in rows:
-        data.append([para(v, center if col.label in _CENTERED else left) for col, v in zip(columns, values)])
+        data.append([cell(v, center if col.label in _CENTERED else left) for col, v in zip(columns, values)])
     return _table(data, st, [
         *(grid if grid is not None else [("GRID", (0, 0), (-1, -1), 0.5, GRID)]),
         ("BACKGROUND", (0, 0), (-1, 0), HEAD_BG),
@@ -218,7 +225,7 @@ def build_story(report: Report, photos: list[PhotoImage], st: _Styles) -> list[F
     if report.details:
         story.append(PageBreak())
         story.append(para(f"台账明细（{report.period_title}，共{len(report.details)}条）", st.heading))
-        story.append(_grid_table(DETAIL_COLUMNS, [d.cells() for d in report.details], st, small=True))
+        story.append(_grid_table(PRINT_DETAIL_COLUMNS, [d.print_cells() for d in report.details], st, small=True))
     story.extend(_appendix(report, photos, st))
     return story
 
