@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "models.cli.ledger_cmds",
     "models.cli.district_cmds",
     "models.cli.progress_cmds",
+    "models.cli.report_cmds",
     "models.cli.safety_cmds",
 ]
 log = logging.getLogger(__name__)
