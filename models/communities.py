@@ -177,7 +177,7 @@ def _clean_households(value: Any, problems: list[tuple[str, str]]) -> int | None
     try:
         number = float(str(value).replace(",", ""))
     except ValueError:
-        number = -1
+        number = -1.0
     if not number.is_integer() or number < 0 or number > 10_000_000:
         problems.append(("户数", "应为不小于0的整数"))
         return None

@@ -28,6 +28,9 @@ def test_duplicate_and_bad_input_refused_and_nothing_saved(ws):
         add_community(ws.db, "", households="-3", facilities="2023-13-01", year=2023, actor="张三")
     fields = [f for f, _ in err.value.problems]
     assert fields == ["名称", "户数", "投放设施到位日期"]
+    with pytest.raises(ValidationError) as err:
+        add_community(ws.db, "乙", households="abc", year=2023, actor="张三")
+    assert [f for f, _ in err.value.problems] == ["户数"]
     with pytest.raises(ValidationError, match="只有村"):
         add_community(ws.db, "新小区", demo_village="2023-05-01", year=2023, actor="张三")
     assert [c.name for c in list_communities(ws.db)] == ["阳光小区"]
