@@ -55,7 +55,7 @@ CHECKSUM_FAILED = "checksum_failed"  # stored as 校验失败, not counted
 REFUSED = "refused"  # not stored at all
 STATE_LABELS = {
     IMPORTED: "已导入",
-    REPLACED: "已导入（替换旧版本）",
+    REPLACED: "已替换旧版本",
     OLDER: "已记录（非最新版本）",
     DUPLICATE: "重复文件，已跳过",
     CHECKSUM_FAILED: "校验失败",

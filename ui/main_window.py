@@ -31,7 +31,7 @@ PAGES: list[tuple[str, str, str | None]] = [
     ("ledger", "台账录入", None),
     ("communities", "小区管理", "ui.pages.communities_page:CommunitiesPage"),
     ("reports", "报表", None),
-    ("district", "汇总", None),
+    ("district", "汇总", "ui.pages.district_page:DistrictPage"),
     ("settings", "设置", "ui.pages.settings_page:SettingsPage"),
 ]
 
