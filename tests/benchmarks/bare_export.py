@@ -8,9 +8,10 @@ exporter does: openpyxl cells, a wrapped reportlab table with a repeated header,
 photo decoded at reduced size (JPEG draft mode), downscaled and placed two per page.
 """
 
-import io
 import json
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -23,7 +24,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Image, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-PHOTO_PIXELS = 1200  # longest side after downscaling: sharp in print at this size
+PHOTO_PIXELS = 900  # longest side after downscaling, as the app does
 
 
 def write_xlsx(spec: dict, path: Path) -> None:
@@ -36,17 +37,19 @@ def write_xlsx(spec: dict, path: Path) -> None:
     wb.save(path)
 
 
-def photo_flowable(path: str, width: float, height: float) -> Image:
+def photo_flowable(path: str, width: float, height: float, tmp: Path) -> Image:
+    """Decode at reduced scale, downscale, save as a small JPEG file: reportlab then embeds
+    the JPEG bytes as they are (a file name, not a buffer, keeps its pass-through path)."""
     with PILImage.open(path) as img:
-        img.draft("RGB", (PHOTO_PIXELS, PHOTO_PIXELS))
+        w, h = img.size  # ask for the photo's own aspect ratio so JPEG decodes at 1/4 scale
+        img.draft("RGB", (PHOTO_PIXELS, PHOTO_PIXELS * h // w) if w >= h else (PHOTO_PIXELS * w // h, PHOTO_PIXELS))
         img = img.convert("RGB")
         img.thumbnail((PHOTO_PIXELS, PHOTO_PIXELS))
-        buf = io.BytesIO()
-        img.save(buf, "JPEG", quality=80)
+        small = tmp / f"{len(list(tmp.iterdir()))}.jpg"
+        img.save(small, "JPEG", quality=80)
         w, h = img.size
-    buf.seek(0)
     scale = min(width / w, height / h)
-    return Image(buf, width=w * scale, height=h * scale)
+    return Image(str(small), width=w * scale, height=h * scale)
 
 
 def write_pdf(spec: dict, path: Path) -> None:
@@ -64,15 +67,19 @@ def write_pdf(spec: dict, path: Path) -> None:
     story = [Paragraph(spec["title"], title), Spacer(1, 4 * mm), table, PageBreak()]
     box_w, box_h = (page_w - 24 * mm) / 2 - 4 * mm, page_h - 40 * mm
     pair = []
+    tmp = Path(tempfile.mkdtemp(prefix="bare-photos-"))
     for photo in spec["images"]:
-        cell = [photo_flowable(photo["path"], box_w, box_h), Paragraph(photo["caption"], style)]
+        cell = [photo_flowable(photo["path"], box_w, box_h, tmp), Paragraph(photo["caption"], style)]
         pair.append(cell)
         if len(pair) == 2:
             story.append(Table([pair], colWidths=[box_w + 4 * mm] * 2))
             pair = []
     if pair:
         story.append(Table([pair + [""]], colWidths=[box_w + 4 * mm] * 2))
-    doc.build(story)
+    try:
+        doc.build(story)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def main() -> int:

@@ -202,13 +202,16 @@ def bench_export(repeat: int, log) -> Section:
         import models.reports  # noqa: F401
     except ImportError as exc:
         raise Skipped(f"models.reports is not there yet ({exc})") from None
-    if not _has_command("report"):
-        raise Skipped("the `report` command is not registered in COMMAND_MODULES yet")
     data = datagen.prepare("heavy", log=log)
     with tempfile.TemporaryDirectory(prefix="bench-export-") as tmp:
         out_app, out_bare = Path(tmp) / "app", Path(tmp) / "bare"
-        app_cmd = [PY, str(ROOT / "main.py"), "--data-dir", str(data), "report", "monthly",
-                   "--month", datagen.HEAVY_MONTH, "--out", str(out_app)]
+        if _has_command("report"):
+            app_cmd = [PY, str(ROOT / "main.py"), "--data-dir", str(data), "report", "monthly",
+                       "--month", datagen.HEAVY_MONTH, "--out", str(out_app)]
+        else:
+            section.notes.append("the `report` command is not registered: timed export_monthly() through"
+                                 " tests/benchmarks/export_probe.py instead")
+            app_cmd = [PY, "-m", "tests.benchmarks.export_probe", str(data), datagen.HEAVY_MONTH, str(out_app)]
         first = checked(run_child(app_cmd), "report monthly")
         xlsx = sorted(out_app.glob("*.xlsx"))
         pdf = sorted(out_app.glob("*.pdf"))
@@ -218,11 +221,17 @@ def bench_export(repeat: int, log) -> Section:
         spec = _export_spec(xlsx[0], data)
         spec_file.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
         bare_cmd = [PY, str(HERE / "bare_export.py"), str(spec_file), str(out_bare)]
-        app_s, app_mb, _ = median_runs(app_cmd, repeat, "report monthly")
         bare_s, bare_mb, _ = median_runs(bare_cmd, repeat, "bare_export.py")
+        cold = []
+        for _ in range(repeat):  # the app keeps downscaled photos: first export without them
+            _drop_photo_cache(data)
+            cold.append(checked(run_child(app_cmd), "report monthly"))
+        warm_s, warm_mb, _ = median_runs(app_cmd, repeat, "report monthly")
+        cold_s = statistics.median(r.seconds for r in cold)
         cells = sum(len(r) for s in spec["sheets"] for r in s["rows"])
-        section.rows.append(Row("xlsx + pdf, whole process", app_s, bare_s))
-        section.rows.append(Row("peak memory", app_mb, bare_mb, unit="MB"))
+        section.rows.append(Row("xlsx + pdf, first export (whole process)", cold_s, bare_s))
+        section.rows.append(Row("xlsx + pdf, again (downscaled photos kept)", warm_s, bare_s))
+        section.rows.append(Row("peak memory", max(warm_mb, max(r.peak_mb for r in cold)), bare_mb, unit="MB"))
         section.notes.append(
             f"same content: {len(spec['sheets'])} sheets / {cells} cells, main table {len(spec['table'])} rows,"
             f" {len(spec['images'])} photos; sizes app {_mb(xlsx[0])}+{_mb(pdf[0])} MB,"
@@ -230,6 +239,11 @@ def bench_export(repeat: int, log) -> Section:
         section.notes.append("the app adds what the bare script skips: data assembly and indicators, merged cells,"
                              " print setup, the hash sheet, atomic writes, page X of Y (two PDF passes)")
     return section
+
+
+def _drop_photo_cache(data: Path) -> None:
+    for cached in (data / "thumbnails").glob("*_report*.jpg"):
+        cached.unlink()
 
 
 def _mb(path: Path) -> str:
