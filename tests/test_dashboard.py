@@ -99,3 +99,18 @@ def test_status_chip_colours_and_bar_fill_rules():
     assert fill_fraction(R()) == 300 / 320
     R.value = None
     assert fill_fraction(R()) == 0
+
+
+def test_missing_household_setting_is_pointed_out(qtbot, make_ws):
+    from ui.context import PageContext
+    from ui.pages.dashboard_page import DashboardPage
+    from ui.worker import TaskRunner
+
+    ws = make_ws("南大街街道", households=None)
+    page = DashboardPage(PageContext(ws=ws, runner=TaskRunner(), navigate=lambda *a, **k: None, data_changed=lambda: None))
+    qtbot.addWidget(page)
+    page.set_month("2023-05")
+    t6 = next(t for t in page.tiles if t.progress.task.seq == 6)
+    from PySide6.QtWidgets import QLabel
+
+    assert any("建成区居民总户数" in label.text() for label in t6.findChildren(QLabel))

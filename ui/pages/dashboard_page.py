@@ -79,6 +79,10 @@ class TaskTile(QFrame):
             line.addWidget(status)
             column.addLayout(line)
             self.bars.append(bar)
+            if "设置" in result.note:  # actionable: a unit setting the figure needs is missing
+                note = QLabel(f"ⓘ {result.note}")
+                note.setStyleSheet("color:#9c4221; font-size:9pt; padding-left:36px;")
+                column.addWidget(note)
         self.setToolTip(f"任务{task.seq}（{task.deadline_text}）：{task.target_text}\n单击查看本任务的台账")
 
     @staticmethod
