@@ -26,7 +26,7 @@ from typing import Any, Callable, Iterable
 import sqlite_utils
 from openpyxl import load_workbook
 
-from models.catalog import Unit, find_unit, load_units
+from models.catalog import Unit, find_unit
 from models.reports.digest import FORMAT, FORMAT_VERSION, META_SHEET, read_report_meta, report_digest
 from models.workspace import Workspace
 
@@ -372,6 +372,14 @@ def import_report_file(ws: Workspace, path: Path | str, *, actor: str = "") -> I
         with ws.db.atomic():
             _log_attempt(ws.db, outcome, actor=actor, file_sha256=file_sha256)
         return outcome
+    if report.digest_ok:
+        # The same report re-saved (or re-zipped by a mail client): same data, different bytes.
+        same = list(ws.db.query("SELECT id FROM district_reports WHERE unit = ? AND kind = 'monthly' AND period = ?"
+                                " AND version = ? AND data_sha256 = ? AND status = 'ok' LIMIT 1",
+                                [report.unit, report.period, report.version, report.data_sha256]))
+        if same:
+            return ImportOutcome(path=path, state=DUPLICATE, unit=report.unit, period=report.period,
+                                 version=report.version, report_id=same[0]["id"], reason="内容与此前导入的同一版本相同")
     with ws.db.atomic():
         outcome = _store(ws.db, path, file_sha256, report)
         _log_attempt(ws.db, outcome, actor=actor, file_sha256=file_sha256)
@@ -404,53 +412,3 @@ def import_reports(ws: Workspace, paths: Iterable[Path | str], *, progress: Prog
     if progress:
         progress(len(files), len(files), f"已处理 {len(files)} 个文件")
     return outcomes
-
-
-# ---------------------------------------------------------------- history
-
-
-@dataclass(frozen=True)
-class ReportVersion:
-    """One row of the 版本记录: an imported file (valid or 校验失败) or a refused attempt."""
-
-    unit: str
-    period: str
-    version: int | None
-    file_name: str
-    generated_at: str
-    imported_at: str
-    state: str  # 当前版本 / 已被替换 / 校验失败 / 已拒收
-    reason: str
-    report_id: int | None = None
-
-
-def version_history(db: sqlite_utils.Database, *, period: str | None = None, unit: str | None = None,
-                    include_refused: bool = True) -> list[ReportVersion]:
-    """Every imported version per unit and month, newest first, with refused attempts."""
-    where, params = ["kind = 'monthly'"], []
-    if period:
-        where.append("period = ?")
-        params.append(period)
-    if unit:
-        where.append("unit = ?")
-        params.append(unit)
-    out: list[ReportVersion] = []
-    for r in db.query(f"SELECT * FROM district_reports WHERE {' AND '.join(where)}", params):
-        state = "校验失败" if r["status"] != "ok" else ("当前版本" if r["current"] else "已被替换")
-        out.append(ReportVersion(r["unit"], r["period"], r["version"], r["file_name"], r["generated_at"] or "",
-                                 r["imported_at"], state, r["reason"], r["id"]))
-    if include_refused:
-        refused: dict[str, ReportVersion] = {}  # the same bad file sent again: show it once, latest attempt
-        for r in db.query("SELECT at, after, reason FROM audit_log WHERE table_name = 'district_reports'"
-                          " AND action = 'import_refused' ORDER BY id"):
-            info = json.loads(r["after"] or "{}")
-            if (period and info.get("period") not in (period, "")) or (unit and info.get("unit") != unit):
-                continue
-            refused[info.get("file_sha256") or f"{r['at']}/{info.get('file_name')}"] = ReportVersion(
-                info.get("unit") or "", info.get("period") or "", info.get("version"), info.get("file_name", ""),
-                "", r["at"], "已拒收", r["reason"])
-        out.extend(refused.values())
-    order = {u.name: n for n, u in enumerate(load_units())}
-    out.sort(key=lambda v: (order.get(v.unit, len(order)), -(v.version or 0), v.imported_at), reverse=False)
-    out.sort(key=lambda v: v.period, reverse=True)  # stable: newest month first, units in list order
-    return out

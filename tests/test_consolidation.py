@@ -28,8 +28,8 @@ from models.consolidation import (
     REPLACED,
     import_report_file,
     import_reports,
-    version_history,
 )
+from models.district import version_history
 from models.ledger import EntryDraft, add_entry
 from models.reports import assemble, record, render_report
 from models.settings import save_profile
@@ -151,6 +151,15 @@ def test_same_file_twice_is_not_duplicated(district, reports, tmp_path):
     copy = shutil.copy(reports["nandajie"], tmp_path / "转发的副本.xlsx")
     again = import_report_file(district, copy)
     assert first.state == IMPORTED and again.state == DUPLICATE
+    assert district.db["district_reports"].count == 1
+
+
+def test_a_copy_saved_again_unchanged_is_valid_and_not_counted_twice(district, reports, tmp_path):
+    resaved = tmp_path / "另存.xlsx"
+    load_workbook(reports["zouqu"]).save(resaved)  # opened in Excel and saved, nothing changed
+    assert import_report_file(district, resaved).state == IMPORTED
+    again = import_report_file(district, reports["zouqu"])
+    assert again.state == DUPLICATE and "相同" in again.reason
     assert district.db["district_reports"].count == 1
 
 

@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.consolidation import STATE_LABELS, ImportOutcome, import_reports, version_history
-from models.district import grace_days, set_grace_days
+from models.consolidation import STATE_LABELS, ImportOutcome, import_reports
+from models.district import grace_days, set_grace_days, version_history
 from models.district_report import STATE_COLOURS, DistrictSummary, SummaryResult, build_summary, export_summary, summary_line
 from models.errors import AppError
 from ui.context import PageContext
