@@ -100,9 +100,12 @@ class CommunitiesPage(Page):
 
     # ------------------------------------------------------------ data
 
+    def _measure_applies(self, measure: str) -> bool:
+        return any(i.compute.get("measure") == measure for t in self.ctx.ws.tasks() for i in t.indicators)
+
     @property
     def villages_apply(self) -> bool:
-        return any(i.compute.get("measure") == "demo_villages" for t in self.ctx.ws.tasks() for i in t.indicators)
+        return self._measure_applies("demo_villages")
 
     def refresh(self) -> None:
         ws = self.ctx.ws
@@ -116,13 +119,15 @@ class CommunitiesPage(Page):
         new = [c for c in communities if self.model.counts(c)]
         profile = ws.require_profile()
         quota = f"（本单位任务 {profile.standard_quota} 个）" if profile.standard_quota is not None else ""
-        text = (f"已登记小区 {len(communities)} 个，“四分类”设施到位 {sum(c.facilities_ok for c in communities)} 个；"
-                f"{ws.tasklist.year}年新增达标小区 {len(new)} 个{quota}，其中计量数据已接入 {sum(c.metering_connected for c in new)} 个。"
-                f"测评总分 ≥ {self.model.pass_score:g} 分方计入新增达标小区。")
+        text = f"已登记小区 {len(communities)} 个，“四分类”设施到位 {sum(c.facilities_ok for c in communities)} 个。"
+        if new or self._measure_applies("new_standard"):
+            quota = quota if self._measure_applies("new_standard") else ""
+            text += (f"{ws.tasklist.year}年新增达标小区 {len(new)} 个{quota}，其中计量数据已接入 "
+                     f"{sum(c.metering_connected for c in new)} 个。测评总分 ≥ {self.model.pass_score:g} 分方计入新增达标小区。")
         villages = [c for c in rows if c.kind == "village"]
         self.table.setColumnHidden(CommunityTableModel.DEMO, not (villages or self.villages_apply))
         if villages or self.villages_apply:
-            text += f"　已登记村 {len(villages)} 个，建成示范村 {sum(1 for v in villages if v.demo_village_date)} 个。"
+            text += f"已登记村 {len(villages)} 个，建成示范村 {sum(1 for v in villages if v.demo_village_date)} 个。"
         self.summary.setText(text)
         if selected:
             self.select(selected.name)
