@@ -69,7 +69,8 @@ not_embedded="$(echo "$fonts" | awk '{ if ($(NF-4) != "yes") print }')"
 [ -z "$not_embedded" ] || fail "fonts not embedded:
 $not_embedded"
 if command -v pdftotext >/dev/null 2>&1; then
-    pdftotext "$pdf" - | grep -q "南大街街道" || fail "the PDF text lacks the unit name"
+    text="$(pdftotext "$pdf" -)"  # not piped into grep -q: pipefail would see SIGPIPE
+    [[ "$text" == *南大街街道* && "$text" == *阳光花园入户宣传* ]] || fail "the PDF text lacks the unit or the entry"
 fi
 
 step "GUI starts and quits once idle (--quit-after-startup)"
