@@ -136,44 +136,65 @@ def _widths(columns: tuple[Column, ...]) -> list[float]:
 _CENTERED = {"序号", "类别", "完成期限", "状态", "佐证材料（件）", "任务序号", "任务", "日期", "参与人数"}
 
 
+PAD = 3  # cell padding, points
+# A logical row taller than MAX_ROW_HEIGHT is printed as several physical rows of at
+# most CHUNK_HEIGHT (continuations without a rule between them), so the table can always
+# break between rows and a page is filled before the row goes on.
+MAX_ROW_HEIGHT = FRAME_HEIGHT * 0.6
+CHUNK_HEIGHT = FRAME_HEIGHT * 0.2
+
+
 def _grid_table(
     columns: tuple[Column, ...], rows: list[list[object]], st: _Styles, *, small: bool = False,
-    grid: list[tuple[Any, ...]] | None = None,
+    merged_first: set[int] | None = None, merge_column: int | None = None,
 ) -> Table:
+    """Header plus rows of plain-text cells, with rules drawn per logical row.
+
+    ``merge_column`` shows its text only where ``merged_first`` (row indices) start a
+    run and draws no rule inside a run: a merged cell that, unlike a SPAN, still lets
+    the table break between any two rows.
+    """
     left, center = (st.small, st.small_c) if small else (st.cell, st.cell_c)
+    widths = _widths(columns)
     data: list[list[Flowable]] = [[cell(c.label, st.head) for c in columns]]
-    for values in rows:
-        data.append([cell(v, center if col.label in _CENTERED else left) for col, v in zip(columns, values)])
-    return _table(data, st, [
-        *(grid if grid is not None else [("GRID", (0, 0), (-1, -1), 0.5, GRID)]),
+    style: list[tuple[Any, ...]] = [
+        ("BOX", (0, 0), (-1, -1), 0.5, GRID),
+        ("LINEAFTER", (0, 0), (-2, -1), 0.5, GRID),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.5, GRID),
         ("BACKGROUND", (0, 0), (-1, 0), HEAD_BG),
         ("VALIGN", (0, 0), (-1, 0), "MIDDLE"),
         ("VALIGN", (0, 1), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-    ], colWidths=_widths(columns), repeatRows=1, splitInRow=1)
+        ("LEFTPADDING", (0, 0), (-1, -1), PAD),
+        ("RIGHTPADDING", (0, 0), (-1, -1), PAD),
+        ("TOPPADDING", (0, 0), (-1, -1), PAD),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), PAD),
+    ]
+    for n, values in enumerate(rows):
+        blocks = [cell(v, center if col.label in _CENTERED else left) for col, v in zip(columns, values)]
+        if merge_column is not None and merged_first is not None and n not in merged_first:
+            blocks[merge_column] = cell("", left)
+        lines = [b.lines_for(w - 2 * PAD) for b, w in zip(blocks, widths)]
+        leading = max(b.leading for b in blocks)
+        total = max(len(x) for x in lines)
+        per_row = total if total * leading <= MAX_ROW_HEIGHT else max(1, int(CHUNK_HEIGHT // leading))
+        first_physical = len(data)
+        for k in range(0, total, per_row):
+            if k:  # continuation chunks sit flush against each other
+                style.append(("TOPPADDING", (0, len(data)), (-1, len(data)), 0))
+                style.append(("BOTTOMPADDING", (0, len(data) - 1), (-1, len(data) - 1), 0))
+            data.append([b.part(x[k : k + per_row]) for b, x in zip(blocks, lines)])
+        rule_from = 0
+        if merge_column is not None and merged_first is not None and n not in merged_first:
+            rule_from = merge_column + 1  # no rule across the merged column inside its run
+            if merge_column > 0:
+                style.append(("LINEABOVE", (0, first_physical), (merge_column - 1, first_physical), 0.5, GRID))
+        style.append(("LINEABOVE", (rule_from, first_physical), (-1, first_physical), 0.5, GRID))
+    return _table(data, st, style, colWidths=widths, repeatRows=1)
 
 
 def _main_table(report: Report, st: _Styles) -> Table:
-    """The category shows once per run of tasks, with no rule between the run's rows:
-    a merged cell that, unlike a SPAN, still lets the table break between any two rows."""
-    rows = [r.cells() for r in report.rows]
-    grid: list[tuple[Any, ...]] = [
-        ("BOX", (0, 0), (-1, -1), 0.5, GRID),
-        ("INNERGRID", (0, 0), (-1, 0), 0.5, GRID),
-        ("LINEBELOW", (0, 0), (-1, 0), 0.5, GRID),
-        ("INNERGRID", (2, 1), (-1, -1), 0.5, GRID),
-        ("LINEAFTER", (0, 1), (1, -1), 0.5, GRID),
-        ("LINEBELOW", (0, 1), (0, -1), 0.5, GRID),
-        ("LINEABOVE", (2, 1), (-1, -1), 0.5, GRID),
-    ]
-    for first, count, _ in report.category_spans():
-        grid.append(("LINEABOVE", (1, first + 1), (1, first + 1), 0.5, GRID))
-        for n in range(first + 1, first + count):
-            rows[n][1] = ""
-    return _grid_table(report.columns, rows, st, grid=grid)
+    starts = {first for first, _, _ in report.category_spans()}
+    return _grid_table(report.columns, [r.cells() for r in report.rows], st, merged_first=starts, merge_column=1)
 
 
 def _header_block(report: Report, st: _Styles) -> list[Flowable]:

@@ -83,18 +83,24 @@ class TextBlock(Flowable):
             self._wrapped_for = width
         return self._lines
 
+    def lines_for(self, width: float) -> list[str]:
+        return list(self._layout(width))
+
+    def part(self, lines: list[str]) -> TextBlock:
+        """A block of the same style holding exactly ``lines``."""
+        return TextBlock("", font=self.font, size=self.size, leading=self.leading, align=self.align, lines=lines)
+
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 (reportlab API)
         self.width = availWidth
         self.height = len(self._layout(availWidth)) * self.leading
         return self.width, self.height
 
     def split(self, availWidth: float, availHeight: float) -> list[Any]:  # noqa: N803
-        lines = self._layout(availWidth)
+        lines = self._layout(self._wrapped_for or availWidth)  # keep the lines measured by wrap()
         fit = int(availHeight // self.leading)
         if fit <= 0 or fit >= len(lines):
             return [] if fit <= 0 else [self]
-        kw = dict(font=self.font, size=self.size, leading=self.leading, align=self.align)
-        return [TextBlock("", lines=lines[:fit], **kw), TextBlock("", lines=lines[fit:], **kw)]
+        return [self.part(lines[:fit]), self.part(lines[fit:])]
 
     def draw(self) -> None:
         # One text object for all lines: far fewer PDF operators than a drawString per line.

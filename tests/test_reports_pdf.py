@@ -1,0 +1,104 @@
+"""The PDF read back with poppler: embedded fonts, text, page numbers, long rows, photos."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from test_reports_data import fill_june
+
+from models.errors import AppError
+from models.reports import assemble_monthly, export_monthly
+from models.reports.fonts import FontCandidate, register_report_fonts
+from models.reports.pdf_writer import write_pdf
+from models.reports.photos import prepare_photos
+from models.reports.textblock import break_lines
+
+needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext") or not shutil.which("pdffonts"), reason="poppler-utils")
+
+
+def pdftext(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def fonts_of(path: Path) -> list[list[str]]:
+    out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    return [line.split() for line in out.splitlines()[2:] if line.strip()]
+
+
+def pages(path: Path) -> int:
+    out = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"Pages:\s+(\d+)", out).group(1))
+
+
+@needs_poppler
+def test_monthly_pdf_fonts_text_and_page_numbers(ws, tmp_path):
+    fill_june(ws, tmp_path, photos=3)
+    result = export_monthly(ws, "2023-06", tmp_path / "out")
+    fonts = fonts_of(result.pdf)
+    assert fonts, "the PDF uses at least one font"
+    for row in fonts:
+        assert row[-5] == "yes", f"font not embedded: {row}"  # emb column
+    text = pdftext(result.pdf)
+    flat = re.sub(r"\s+", "", text)
+    assert "钟楼区生活垃圾分类工作月度台账（2023年6月）" in flat
+    assert "填报单位（盖章）：南大街街道" in flat
+    assert "落实垃圾分类党建引领机制" in flat and "召开6月垃圾分类四级联动会议" in flat
+    total = pages(result.pdf)
+    assert f"第1页共{total}页" in flat and f"第{total}页共{total}页" in flat
+    assert "单位负责人（签字）" in flat and "报表版本：第1版" in flat
+    assert "附件：2023年6月佐证照片（共3张）" in flat
+    assert "任务12023年6月3日召开6月垃圾分类四级联动会议" in flat  # a photo caption
+
+
+@needs_poppler
+def test_a_row_taller_than_a_page_splits_instead_of_failing(ws, tmp_path):
+    report = assemble_monthly(ws, "2023-06")
+    long_text = "".join(f"第{n}段：入户宣传、桶边督导、分类知识讲解。" for n in range(1200))[:20000]
+    report.rows[0] = dataclasses.replace(report.rows[0], work_summary=long_text)
+    path = tmp_path / "long.pdf"
+    write_pdf(report, path, photos=[], digest="0" * 64)
+    assert pages(path) >= 5
+    flat = re.sub(r"\s+", "", pdftext(path))
+    assert "第500段：入户宣传" in flat and "开展垃圾分类层级培训" in flat  # later rows still printed
+
+
+def test_photos_are_downscaled_once_and_cached(ws, tmp_path):
+    fill_june(ws, tmp_path, photos=2)
+    report = assemble_monthly(ws, "2023-06")
+    first = prepare_photos(ws.data_dir, report.photos)
+    assert all(p.path is not None and max(p.size) <= 900 for p in first)
+    stamps = [p.path.stat().st_mtime_ns for p in first]
+    again = prepare_photos(ws.data_dir, report.photos)
+    assert [p.path.stat().st_mtime_ns for p in again] == stamps
+
+
+def test_an_unreadable_photo_becomes_a_placeholder(ws, tmp_path):
+    fill_june(ws, tmp_path, photos=1)
+    report = assemble_monthly(ws, "2023-06")
+    report.photos[0].source.write_bytes(b"not a jpeg")
+    prepared = prepare_photos(ws.data_dir, report.photos)
+    assert prepared[0].path is None and "现场照片1.jpg" in prepared[0].problem
+    write_pdf(report, tmp_path / "p.pdf", photos=prepared, digest="0" * 64)  # still a PDF
+
+
+def test_no_usable_font_gives_a_clear_message(tmp_path):
+    cff = tmp_path / "SourceHanSans.otf"
+    cff.write_bytes(b"OTTO" + b"\0" * 200)
+    with pytest.raises(AppError) as err:
+        register_report_fonts(body=[FontCandidate(cff)], title=[FontCandidate(cff)])
+    assert "CFF" in str(err.value) and "TrueType" in str(err.value)
+    with pytest.raises(AppError) as err:
+        register_report_fonts(body=[FontCandidate(tmp_path / "missing.ttf")], title=[])
+    assert "未找到任何中文 TrueType 字体" in str(err.value)
+
+
+def test_line_breaking_keeps_punctuation_off_line_starts():
+    register_report_fonts()
+    lines = break_lines("垃圾分类，" * 40, 100, "ZLBody", 9)
+    assert len(lines) > 3 and not any(line.startswith("，") for line in lines)
+    assert "".join(lines) == "垃圾分类，" * 40
