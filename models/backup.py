@@ -16,9 +16,9 @@ new evidence. A snapshot is written to a ``.tmp-*`` folder, checked with
 ``PRAGMA integrity_check`` and renamed into place only when complete: a power cut
 mid-backup leaves no half backup that looks whole.
 
-Rotation keeps the newest snapshot of each of the last 7 days, 4 weeks and 12 months
-that have one (and always the newest one); pool files no manifest refers to any more
-are then removed.
+Rotation keeps the 5 newest snapshots, and the newest of each of the last 7 days,
+4 weeks and 12 months that have one; pool files no manifest refers to any more are
+then removed.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ KIND_LABELS = {
     "pre-restore": "恢复前自动备份", "pre-import": "导入前自动备份",
 }
 PROTECTED_KINDS = ("pre-restore", "pre-import")  # the newest of these is never rotated away
-KEEP = {"daily": 7, "weekly": 4, "monthly": 12}
+KEEP = {"last": 5, "daily": 7, "weekly": 4, "monthly": 12}
 STALE_TMP_SECONDS = 3600
 _SNAPSHOT_NAME = re.compile(r"^\d{8}-\d{6}-\d{6}-[a-z-]+$")
 _SUFFIX = re.compile(r"^\.[a-z0-9]{1,10}$")
@@ -383,12 +383,13 @@ def create_snapshot(
 
 
 def select_kept(infos: Iterable[BackupInfo], *, keep: dict[str, int] = KEEP) -> set[Path]:
-    """Which snapshots rotation keeps: newest per day (7), ISO week (4), month (12)."""
+    """Which snapshots rotation keeps: the newest 5, newest per day (7), ISO week (4), month (12)."""
     ordered = sorted(infos, key=lambda i: (i.created_at, i.path.name), reverse=True)
     kept: set[Path] = set()
     if not ordered:
         return kept
-    kept.add(ordered[0].path)
+    # The last few whatever their day: a manual backup must not evict this morning's.
+    kept.update(i.path for i in ordered[: keep.get("last", 1)])
     buckets: dict[str, Callable[[dt.datetime], Any]] = {
         "daily": lambda d: d.date(),
         "weekly": lambda d: d.isocalendar()[:2],

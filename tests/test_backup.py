@@ -134,8 +134,8 @@ def test_rotation_keeps_7_daily_4_weekly_12_monthly():
     assert all((start - dt.timedelta(days=d)).date() in days for d in range(7))
     months = {(i.created_at.year, i.created_at.month) for i in kept_infos}
     assert len(months) == 12
-    assert len(kept) <= 7 + 4 + 12
-    assert infos[0].path in kept  # the newest always
+    assert len(kept) <= 5 + 7 + 4 + 12
+    assert {i.path for i in infos[:5]} <= kept  # the newest five always
 
 
 def test_rotation_removes_old_snapshots_and_unused_pool_files(ws, tmp_path):
@@ -202,3 +202,72 @@ def test_backup_copy_is_consistent_while_a_transaction_is_open(ws, tmp_path):
     conn = sqlite3.connect(info.path / "ledger.db")
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     conn.close()
+
+
+# ---------------------------------------------------------------- the 设置 page panel
+
+
+def _panel(main_window):
+    main_window.navigate("settings")
+    return main_window.pages["settings"].backups
+
+
+def test_panel_backs_up_lists_and_restores_with_confirmation(main_window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    ws = main_window.ws
+    panel = _panel(main_window)
+    assert "还没有备份过" in panel.status.text() and panel.status.property("failed")
+    filled(ws, tmp_path, entries=4, photos=2)
+    panel.backup_button.click()
+    assert panel.model.rowCount() == 1 and not panel.status.property("failed")
+    assert "成功" in panel.status.text()
+    assert panel.model.index(0, panel.model.ENTRIES).data() == 4
+    assert panel.model.index(0, panel.model.PLACE).data() == "本机"
+
+    before = fingerprint(ws.data_dir)
+    add_entries(ws, 3, start=70)
+    asked: list[str] = []
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(
+        lambda parent, title, text, *a: asked.append(text) or QMessageBox.StandardButton.Yes))
+    monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda parent, title, text, *a: told.append(text)))
+    panel.table.selectRow(0)
+    panel.restore_button.click()
+    assert "4 条台账" in asked[0] and "撤销" in asked[0]
+    assert told and "已恢复 4 条台账" in told[0]
+    assert fingerprint(ws.data_dir) == before
+    assert panel.model.rowCount() == 2 and panel.model.infos[0].kind == "pre-restore"
+
+
+def test_panel_shows_a_failed_backup_in_red(main_window, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    def full(source, target):
+        raise OSError(28, "No space left on device")
+
+    warned: list[str] = []
+    monkeypatch.setattr(backup_mod, "snapshot_database", full)
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda parent, title, text, *a: warned.append(text)))
+    panel = _panel(main_window)
+    panel.backup_button.click()
+    assert warned and "磁盘空间不足" in warned[0]
+    assert panel.status.property("failed") and "备份失败" in panel.status.text() and "磁盘空间不足" in panel.status.text()
+    assert "c53030" in panel.status.styleSheet()
+    assert panel.backup_button.isEnabled()
+
+
+def test_panel_mirror_folder_choice(main_window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    usb = tmp_path / "U盘"
+    usb.mkdir()
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: str(usb)))
+    panel = _panel(main_window)
+    panel.mirror_button.click()
+    assert str(usb) in panel.mirror_label.text()
+    panel.backup_button.click()
+    places = {panel.model.index(r, panel.model.PLACE).data() for r in range(panel.model.rowCount())}
+    assert places == {"本机", f"备份文件夹 {usb}"}
+    panel.clear_mirror_button.click()
+    assert "未设置" in panel.mirror_label.text()

@@ -1,12 +1,13 @@
-"""设置: edit the unit profile."""
+"""设置: edit the unit profile; backups, restore and moving to a new PC."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from models.errors import ValidationError
 from models.logsetup import log_path
 from models.settings import save_profile
+from ui.backup_panel import BackupPanel
 from ui.context import PageContext
 from ui.pages.base import Page, page_title
 from ui.profile_form import ProfileForm
@@ -18,8 +19,16 @@ class SettingsPage(Page):
     def __init__(self, ctx: PageContext):
         super().__init__()
         self.ctx = ctx
-        layout = QVBoxLayout(self)
-        layout.addWidget(page_title("设置"))
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(page_title("设置"))
+        # Profile form and backup panel together are taller than a 768-pixel office screen.
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 8, 0)
         self.form = ProfileForm()
         self.form.setMaximumWidth(720)
         layout.addWidget(self.form)
@@ -35,13 +44,19 @@ class SettingsPage(Page):
         info.setObjectName("Hint")
         info.setWordWrap(True)
         layout.addWidget(info)
+        self.backups = BackupPanel(ctx)
+        self.backups.setMaximumWidth(1000)
+        layout.addWidget(self.backups)
         layout.addStretch(1)
+        scroll.setWidget(body)
+        outer.addWidget(scroll, 1)
 
     def on_show(self, **kwargs: object) -> None:
         profile = self.ctx.ws.profile
         if profile is not None:
             self.form.set_profile(profile)
         self.status.clear()
+        self.backups.refresh()
 
     def save(self) -> None:
         try:
