@@ -271,3 +271,37 @@ def test_panel_mirror_folder_choice(main_window, tmp_path, monkeypatch):
     assert places == {"本机", f"备份文件夹 {usb}"}
     panel.clear_mirror_button.click()
     assert "未设置" in panel.mirror_label.text()
+
+
+# ---------------------------------------------------------------- daily and exit backups (GUI)
+
+
+def test_daily_backup_runs_once_a_day_and_shows_failure(main_window, monkeypatch):
+    from ui.data_safety import DailyBackup
+
+    daily = DailyBackup(main_window, main_window.runner, main_window.ws.data_dir, main_window.ws.db)
+    daily.tick()
+    daily.tick()  # already done today
+    assert [i.kind for i in list_backups(main_window.ws.data_dir)] == ["daily"]
+    assert "已自动备份" in main_window.statusBar().currentMessage()
+
+    monkeypatch.setattr(backup_mod, "needs_daily_backup", lambda db, now=None: True)
+    monkeypatch.setattr(backup_mod, "snapshot_database", lambda s, t: (_ for _ in ()).throw(OSError(28, "full")))
+    daily.tick()
+    assert "自动备份失败" in main_window.statusBar().currentMessage()
+    assert "磁盘空间不足" in main_window.statusBar().currentMessage()
+    assert last_result(main_window.ws.db)["ok"] is False
+
+
+def test_backup_on_exit_and_its_failure_is_shown(ws, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from ui.data_safety import backup_on_exit
+
+    assert backup_on_exit(ws.data_dir) is True
+    assert [i.kind for i in list_backups(ws.data_dir)] == ["exit"]
+    warned: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda parent, title, text, *a: warned.append(text)))
+    monkeypatch.setattr(backup_mod, "snapshot_database", lambda s, t: (_ for _ in ()).throw(OSError(28, "full")))
+    assert backup_on_exit(ws.data_dir) is False
+    assert warned and "退出时备份失败" in warned[0] and "磁盘空间不足" in warned[0]

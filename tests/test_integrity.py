@@ -94,3 +94,73 @@ def test_cli_check_reports_missing_evidence_with_exit_code(ws, tmp_path):
     next((ws.data_dir / "evidence").rglob("*.png")).unlink()
     result = cli("--data-dir", str(ws.data_dir), "check")
     assert result.returncode == 1 and "佐证文件缺失" in result.stdout
+
+
+# ---------------------------------------------------------------- start-up in the GUI
+
+
+def _click(text: str):
+    def fake_exec(box):
+        shown.append(box.text() + "\n" + box.informativeText())
+        buttons = [b for b in box.buttons() if b.text() == text]
+        if buttons:
+            buttons[0].click()
+        return 0
+
+    shown: list[str] = []
+    return fake_exec, shown
+
+
+def test_gui_start_on_damaged_database_offers_newest_good_backup(ws, tmp_path, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from ui.data_safety import startup_check
+
+    filled(ws, tmp_path, entries=40, photos=1)
+    good = fingerprint(ws.data_dir)
+    backup_now(ws.data_dir)
+    ws.close()
+    damage_page(ws.db_path)
+    damaged = ws.db_path.read_bytes()
+    fake_exec, shown = _click("从该备份恢复")
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", fake_exec)
+    monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda parent, title, text, *a: told.append(text)))
+    assert startup_check(ws.data_dir) is True
+    assert "已损坏" in shown[0] and "40 条台账" in shown[0] and "是否从该备份恢复" in shown[0]
+    assert told and "已从备份恢复 40 条台账" in told[0]
+    assert fingerprint(ws.data_dir) == good and check(ws.data_dir) == []
+    aside = next(p for p in (ws.data_dir / "backups").iterdir() if p.name.startswith("damaged-"))
+    assert (aside / "ledger.db").read_bytes() == damaged  # kept, byte for byte
+
+
+def test_gui_start_on_damaged_database_without_backup_changes_nothing(ws, tmp_path, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from ui.data_safety import startup_check
+
+    filled(ws, tmp_path, entries=40, photos=0)
+    ws.close()
+    damage_page(ws.db_path)
+    damaged = ws.db_path.read_bytes()
+    fake_exec, shown = _click("退出")
+    monkeypatch.setattr(QMessageBox, "exec", fake_exec)
+    assert startup_check(ws.data_dir) is False
+    assert "没有找到可用的备份" in shown[0]
+    assert ws.db_path.read_bytes() == damaged
+
+
+def test_gui_start_declining_the_restore_changes_nothing(ws, tmp_path, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from ui.data_safety import startup_check
+
+    filled(ws, tmp_path, entries=40, photos=0)
+    backup_now(ws.data_dir)
+    ws.close()
+    damage_page(ws.db_path)
+    damaged = ws.db_path.read_bytes()
+    fake_exec, shown = _click("退出")
+    monkeypatch.setattr(QMessageBox, "exec", fake_exec)
+    assert startup_check(ws.data_dir) is False
+    assert ws.db_path.read_bytes() == damaged

@@ -78,12 +78,18 @@ def open_or_explain(data_dir: Path) -> Workspace | None:
 
 
 def run_gui(data_dir: Path, *, quit_after_startup: bool = False) -> int:
+    from ui.data_safety import DailyBackup, backup_on_exit, startup_check
+
     app = make_app()
+    # A damaged database is never opened for writing: explain, offer the newest good backup.
+    if not startup_check(data_dir):
+        return 1
     ws = open_or_explain(data_dir)
     if ws is None:
         return 1
     setup_logging(data_dir)
     install_excepthook(data_dir)
+    window = None
     try:
         if ws.profile is None:
             from ui.setup_dialog import SetupDialog
@@ -94,8 +100,12 @@ def run_gui(data_dir: Path, *, quit_after_startup: bool = False) -> int:
 
         window = MainWindow(ws)
         window.show()
+        DailyBackup(window, window.runner, ws.data_dir, ws.db)
         if quit_after_startup:
             QTimer.singleShot(0, app.quit)  # fires once the event loop is idle
         return app.exec()
     finally:
+        if window is not None and not quit_after_startup:
+            window.runner.wait()
+            backup_on_exit(ws.data_dir)
         ws.close()

@@ -1,0 +1,126 @@
+"""Start-up integrity check, the daily backup while running, and the backup on exit.
+
+Wired into the application by ``ui.app.run_gui``; the work itself is in
+``models.integrity``, ``models.backup`` and ``models.restore``.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
+
+from models import APP_NAME
+from models.errors import AppError
+
+log = logging.getLogger(__name__)
+CHECK_INTERVAL_MS = 60 * 60 * 1000  # look once an hour whether today's backup is done
+FIRST_CHECK_MS = 2 * 60 * 1000  # not during start-up: the user is busy opening pages
+
+
+def startup_check(data_dir: Path, *, parent: QWidget | None = None) -> bool:
+    """``PRAGMA quick_check`` before the database is opened for writing.
+
+    On damage: explain in Chinese and offer the newest good backup. Returns True when
+    the program may open the folder (intact, or restored), False to quit.
+    """
+    from models.backup import list_backups
+    from models.integrity import DatabaseDamagedError, ensure_intact
+    from models.restore import newest_good_backup, restore_backup
+    from models.workspace import acquire_lock
+
+    try:
+        ensure_intact(data_dir)
+        return True
+    except DatabaseDamagedError as exc:
+        damage = exc
+    log.error("start-up check failed: %s", damage.problems)
+    good = newest_good_backup(list_backups(data_dir))
+    box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME, str(damage), parent=parent)
+    if good is None:
+        box.setInformativeText("没有找到可用的备份。请联系技术人员，或运行“check”查看详情。程序不会修改损坏的文件。")
+        box.setStandardButtons(QMessageBox.StandardButton.Close)
+        box.exec()
+        return False
+    box.setInformativeText(
+        f"最近的完好备份：{good.created_at:%Y-%m-%d %H:%M}（{good.kind_label}），"
+        f"有 {good.entries} 条台账、{good.evidence_files} 个佐证文件。\n是否从该备份恢复？损坏的文件会另存，不会删除。")
+    restore = box.addButton("从该备份恢复", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("退出", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(restore)
+    box.exec()
+    if box.clickedButton() is not restore:
+        return False
+    try:
+        lock = acquire_lock(data_dir)
+        try:
+            result = restore_backup(data_dir, good.path)
+        finally:
+            lock.release()
+    except AppError as exc:
+        QMessageBox.critical(parent, APP_NAME, f"恢复失败：{exc}")
+        return False
+    QMessageBox.information(parent, APP_NAME, f"已从备份恢复 {result.entries} 条台账。损坏的文件已另存在 {result.safety_copy}。")
+    return True
+
+
+class DailyBackup(QObject):
+    """Backs up once a day while the program runs, through the window's TaskRunner."""
+
+    def __init__(self, window: QMainWindow, runner: Any, data_dir: Path, db: Any):
+        super().__init__(window)
+        self.window = window
+        self.runner = runner
+        self.data_dir = data_dir
+        self.db = db
+        self.running = False
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self.tick)
+        self.timer.start(CHECK_INTERVAL_MS)
+        QTimer.singleShot(FIRST_CHECK_MS, self.tick)
+
+    def tick(self) -> None:
+        from models.backup import backup_now, needs_daily_backup
+
+        if self.running:
+            return
+        try:
+            if not needs_daily_backup(self.db):
+                return
+        except Exception:  # noqa: BLE001 - a settings read must never break the timer
+            log.exception("daily backup check failed")
+        self.running = True
+        data_dir = self.data_dir
+        self.runner.run_task(lambda progress: backup_now(data_dir, kind="daily"), self._done, self._failed)
+
+    def _done(self, outcome: Any) -> None:
+        self.running = False
+        if outcome.ok:
+            self.window.statusBar().showMessage(f"已自动备份（{outcome.info.entries} 条台账）。", 10_000)
+        else:
+            self._show_failure(outcome.mirror_error or "部分佐证文件缺失或损坏，未能备份")
+
+    def _failed(self, exc: Exception) -> None:
+        self.running = False
+        self._show_failure(str(exc))
+
+    def _show_failure(self, message: str) -> None:
+        # Shown, not hidden: stays in the status bar (and in red on the 设置 page).
+        self.window.statusBar().showMessage(f"自动备份失败：{message}（详见 设置 → 备份与恢复）")
+
+
+def backup_on_exit(data_dir: Path, *, parent: QWidget | None = None) -> bool:
+    """Back up as the program closes; a failure is shown before the program ends."""
+    from models.backup import backup_now
+
+    try:
+        outcome = backup_now(data_dir, kind="exit")
+    except AppError as exc:
+        QMessageBox.warning(parent, APP_NAME, f"退出时备份失败：{exc}\n已保存的台账不受影响。")
+        return False
+    if outcome.mirror_error:
+        QMessageBox.warning(parent, APP_NAME, f"已备份到本机，但{outcome.mirror_error}")
+    return outcome.ok
