@@ -67,15 +67,24 @@ class Workspace:
                 self._lock = None
 
 
+def _read_only(path: Path) -> bool:
+    if not path.exists():
+        return False
+    if not os.access(path, os.W_OK):
+        return True
+    # root ignores permission bits; still honour a folder or file made read-only on purpose
+    # (chmod a-w). Not on Windows: there the read-only flag of a folder means nothing.
+    return os.name == "posix" and not path.stat().st_mode & 0o222
+
+
 def acquire_lock(data_dir: Path) -> FileLock:
     """Take the one-instance lock of ``data_dir``; the caller releases it.
 
     Also used alone by commands that must run without opening the database
     (restore, archive import, check of a damaged file).
     """
-    # As root (or with a read-only medium mounted writable) chmod does not stop writes,
-    # so ask the OS first: a read-only folder gets its own message, not a SQLite error.
-    if not os.access(data_dir, os.W_OK):
+    # Ask first, so a read-only folder gets its own message rather than a SQLite error.
+    if _read_only(data_dir) or _read_only(data_dir / DB_FILENAME):
         raise AppError(f"数据文件夹 {data_dir} 是只读的，无法保存台账。请检查文件夹权限，或把数据放到可以写入的位置。")
     file_lock = FileLock(str(data_dir / LOCK_FILENAME), timeout=0)
     try:

@@ -182,3 +182,22 @@ def test_second_gui_instance_shows_message(ws, qtbot, monkeypatch):
     monkeypatch.setattr(QMessageBox, "critical", staticmethod(lambda parent, title, text, *a: shown.append(text)))
     assert open_or_explain(ws.data_dir) is None
     assert shown and "另一个程序窗口" in shown[0]
+
+
+def test_chmod_read_only_folder_gives_a_message_even_as_root(ws, tmp_path):
+    filled(ws, tmp_path, photos=1)
+    ws.close()
+    before = fingerprint(ws.data_dir)
+    mode = ws.data_dir.stat().st_mode
+    ws.data_dir.chmod(0o555)
+    try:
+        with pytest.raises(AppError, match="只读"):
+            open_workspace(ws.data_dir)
+        for command in (["backup"], ["restore", "x"], ["settings"]):
+            result = run_main("--data-dir", str(ws.data_dir), *command)
+            assert result.returncode != 0 and "只读" in result.stderr and "Traceback" not in result.stderr
+        check_run = run_main("--data-dir", str(ws.data_dir), "check")  # reading is still allowed
+        assert check_run.returncode == 0, check_run.stdout + check_run.stderr
+    finally:
+        ws.data_dir.chmod(mode)
+    assert fingerprint(ws.data_dir) == before
