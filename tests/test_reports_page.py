@@ -1,0 +1,79 @@
+"""The 报表 page: preview, background export with progress, open, submit and unlock."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from test_reports_data import fill_june
+
+from models.locks import is_month_locked
+from models.submissions import period_state
+from ui.pages.reports_page import PreviewModel, ReportsPage, StatesModel
+
+
+@pytest.fixture
+def page(main_window, ws, tmp_path):
+    fill_june(ws, tmp_path, photos=2)
+    main_window.navigate("reports")
+    page: ReportsPage = main_window.pages["reports"]
+    page.set_out_dir(tmp_path / "out")
+    page.select("monthly", "2023-06")
+    page.opened = []
+    page.open_url = lambda url: page.opened.append(Path(url.toLocalFile()))
+    page.messages = []
+    page.inform = lambda title, text: page.messages.append((title, text))
+    return page
+
+
+def test_preview_shows_the_main_table_before_export(page, ws):
+    model: PreviewModel = page.preview_model
+    assert model.columnCount() == 9 and model.headerData(4, Qt.Orientation.Horizontal) == "本月工作开展情况"
+    assert model.rowCount() == len(ws.tasks())
+    first = [model.data(model.index(0, c)) for c in range(9)]
+    assert first[0] == "1" and first[1] == "习惯培养" and "本月记录台账2条" in first[4]
+    assert page.preview.columnSpan(0, 1) == 1 and page.preview.rowSpan(0, 1) == 7  # 习惯培养 merged
+    assert "未生成" in page.state_label.text()
+    page.select("quarterly", "2023Q2")
+    assert model.headerData(4, Qt.Orientation.Horizontal) == "本季度工作开展情况"
+    assert model.headerData(7, Qt.Orientation.Horizontal) == "佐证\n材料\n（件）"
+
+
+def test_export_in_background_then_open_submit_and_unlock(page, ws, tmp_path):
+    seen = []
+    original = page._on_progress
+    page._on_progress = lambda d, t, s: (seen.append((d, s)), original(d, t, s))
+    page.export()  # TaskRunner.synchronous in tests
+    assert page.messages == []
+    assert seen and seen[-1][0] >= 97 and any("照片" in text for _, text in seen)
+    assert page.last_export is not None and page.last_export.pdf.is_file() and page.last_export.xlsx.is_file()
+    assert page.last_export.xlsx.parent == tmp_path / "out"
+    assert "已生成" in page.state_label.text() and page.export_button.isEnabled()
+    page.open_folder()
+    page._open_file("pdf")
+    assert page.opened == [tmp_path / "out", page.last_export.pdf]
+
+    page.confirm = lambda title, text: True
+    page.submit()
+    assert period_state(ws.db, "monthly", "2023-06").label == "已报送"
+    assert is_month_locked(ws.db, "2023-06") and "已报送" in page.state_label.text()
+    assert not page.submit_button.isEnabled() and page.unlock_button.isEnabled()
+    states: StatesModel = page.states_model
+    june = next(n for n, s in enumerate(states.states) if s.period == "2023-06")
+    assert states.data(states.index(june, 2)) == "已报送"
+
+    page.ask_reason = lambda text: ""
+    page.unlock()
+    assert page.messages and "解锁原因" in page.messages[-1][1]
+    page.ask_reason = lambda text: "补录遗漏台账"
+    page.unlock()
+    assert period_state(ws.db, "monthly", "2023-06").label == "已解锁"
+    assert "第2版" in page.state_label.text()
+
+
+def test_submit_without_export_explains_why(page, ws):
+    page.confirm = lambda title, text: True
+    page.submit()
+    assert page.messages and "尚未导出" in page.messages[-1][1]
+    assert period_state(ws.db, "monthly", "2023-06").label == "未生成"

@@ -1,0 +1,413 @@
+"""报表: preview, export (xlsx + PDF in the background), submit and unlock a month or quarter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QUrl
+from PySide6.QtGui import QBrush, QColor, QDesktopServices, QResizeEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from models.errors import AppError
+from models.indicators import STATUS_COLORS
+from models.periods import default_month, quarter_of
+from models.reports import ExportResult, Report, assemble, record, render_report
+from models.settings import get_setting, put_setting
+from models.submissions import KIND_LABELS, PeriodState, default_reports_dir, list_states, period_state, submit, unlock
+from ui.context import PageContext
+from ui.pages.base import Page, page_title
+
+_Index = QModelIndex | QPersistentModelIndex
+OUT_DIR_SETTING = "reports.out_dir"
+_HEADER_LINES = {"佐证材料（件）": "佐证\n材料\n（件）", "完成期限": "完成\n期限"}  # narrow columns
+STATE_COLOURS = {"未生成": "#718096", "已生成": "#2b6cb0", "已报送": "#2f855a", "已解锁": "#dd6b20"}
+
+
+class PreviewModel(QAbstractTableModel):
+    """The report's main table exactly as both files print it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.report: Report | None = None
+        self.rows: list[list[Any]] = []
+
+    def set_report(self, report: Report | None) -> None:
+        self.beginResetModel()
+        self.report = report
+        self.rows = [r.cells() for r in report.rows] if report else []
+        self.endResetModel()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802 (Qt API)
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() or self.report is None else len(self.report.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal and self.report:
+            label = self.report.columns[section].label
+            return _HEADER_LINES.get(label, label)
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        value = self.rows[index.row()][index.column()]
+        label = self.report.columns[index.column()].label if self.report else ""
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return "" if value is None else str(value)
+        if role == Qt.ItemDataRole.ForegroundRole and label == "状态" and value in STATUS_COLORS:
+            return QBrush(QColor(STATUS_COLORS[value]))
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            centre = label in ("序号", "类别", "完成期限", "状态", "佐证材料（件）")
+            return int((Qt.AlignmentFlag.AlignCenter if centre else Qt.AlignmentFlag.AlignLeft) | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+class StatesModel(QAbstractTableModel):
+    HEADERS = ("期间", "报表", "状态", "版本", "最近导出", "报送时间", "解锁原因")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.states: list[PeriodState] = []
+
+    def set_states(self, states: list[PeriodState]) -> None:
+        self.beginResetModel()
+        self.states = states
+        self.endResetModel()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.states)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        s = self.states[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            latest = s.latest.generated_at.replace("T", " ") if s.latest else ""
+            return [s.title, KIND_LABELS[s.kind], s.label, f"第{s.version}版" if s.state != "none" else "",
+                    latest, (s.submitted_at or "").replace("T", " ") if s.state == "submitted" else "",
+                    s.unlock_reason if s.state == "unlocked" else ""][index.column()]
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 2:
+            return QBrush(QColor(STATE_COLOURS[s.label]))
+        return None
+
+
+def _button(text: str, tip: str, slot: Callable[[], None], *, primary: bool = False) -> QPushButton:
+    button = QPushButton(text)
+    button.setToolTip(tip)
+    button.clicked.connect(slot)
+    if primary:
+        button.setProperty("primary", True)
+    return button
+
+
+class ReportsPage(Page):
+    title = "报表"
+
+    def __init__(self, ctx: PageContext):
+        super().__init__()
+        self.ctx = ctx
+        ws = ctx.ws
+        self.year = ws.tasklist.year
+        self.last_export: ExportResult | None = None
+        self._busy_now = False
+        # Dialog hooks: tests replace these instead of clicking modal boxes.
+        self.confirm: Callable[[str, str], bool] = self._confirm
+        self.ask_reason: Callable[[str], str | None] = self._ask_reason
+        self.inform: Callable[[str, str], None] = lambda title, text: QMessageBox.information(self, title, text)
+        self.open_url: Callable[[QUrl], object] = QDesktopServices.openUrl
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(page_title("报表"))
+        hint = QLabel("月末导出月度台账、季末导出季度工作进展：同时生成 Excel（报送区垃分办）和 PDF（打印、签字、盖章）。")
+        hint.setObjectName("Hint")
+        hint.setWordWrap(True)
+        layout.addWidget(hint)
+
+        pick = QHBoxLayout()
+        pick.addWidget(QLabel("报表："))
+        self.kind_box = QComboBox()
+        self.kind_box.addItem("月度台账", "monthly")
+        self.kind_box.addItem("季度工作进展", "quarterly")
+        self.kind_box.currentIndexChanged.connect(self._fill_periods)
+        pick.addWidget(self.kind_box)
+        pick.addWidget(QLabel("期间："))
+        self.period_box = QComboBox()
+        self.period_box.setMinimumWidth(150)
+        self.period_box.currentIndexChanged.connect(lambda _: self.refresh())
+        pick.addWidget(self.period_box)
+        pick.addSpacing(16)
+        pick.addWidget(QLabel("保存到："))
+        self.out_edit = QLineEdit(str(get_setting(ws.db, OUT_DIR_SETTING) or default_reports_dir(ws)))
+        self.out_edit.setReadOnly(True)
+        pick.addWidget(self.out_edit, 1)
+        pick.addWidget(_button("选择文件夹…", "选择报表文件的保存位置", self.choose_folder))
+        layout.addLayout(pick)
+
+        actions = QHBoxLayout()
+        self.export_button = _button("导出 Excel 和 PDF", "按预览的内容生成两个文件（后台进行，可继续操作）", self.export, primary=True)
+        actions.addWidget(self.export_button)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.setVisible(False)
+        actions.addWidget(self.progress, 1)
+        self.open_folder_button = _button("打开文件夹", "在资源管理器中打开报表所在文件夹", self.open_folder)
+        self.open_xlsx_button = _button("打开 Excel", "用默认程序打开导出的 Excel 文件", lambda: self._open_file("xlsx"))
+        self.open_pdf_button = _button("打开 PDF", "用默认程序打开导出的 PDF 文件", lambda: self._open_file("pdf"))
+        for button in (self.open_folder_button, self.open_xlsx_button, self.open_pdf_button):
+            button.setEnabled(False)
+            actions.addWidget(button)
+        actions.addSpacing(16)
+        self.submit_button = _button("标记为已报送", "记录已报送文件的校验码并锁定该期台账", self.submit)
+        self.unlock_button = _button("解锁…", "解锁已报送的期间以便更正（须填写原因，记入操作日志）", self.unlock)
+        actions.addWidget(self.submit_button)
+        actions.addWidget(self.unlock_button)
+        layout.addLayout(actions)
+        self.state_label = QLabel()
+        self.state_label.setWordWrap(True)
+        layout.addWidget(self.state_label)
+
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        self.preview_model = PreviewModel()
+        self.preview = QTableView()
+        self.preview.setModel(self.preview_model)
+        self.preview.setWordWrap(True)
+        self.preview.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.preview.verticalHeader().setVisible(False)
+        splitter.addWidget(self._titled("预览（主表）", self.preview))
+        self.states_model = StatesModel()
+        self.states_view = QTableView()
+        self.states_view.setModel(self.states_model)
+        self.states_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.states_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.states_view.verticalHeader().setVisible(False)
+        self.states_view.horizontalHeader().setStretchLastSection(True)
+        self.states_view.doubleClicked.connect(self._pick_state)
+        splitter.addWidget(self._titled(f"{self.year}年各期报表状态（双击选择）", self.states_view))
+        splitter.setSizes([520, 240])
+        layout.addWidget(splitter, 1)
+        self._fill_periods()
+
+    @staticmethod
+    def _titled(text: str, widget: QWidget) -> QWidget:
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 6, 0, 0)
+        label = QLabel(text)
+        label.setObjectName("CategoryHeader")
+        column.addWidget(label)
+        column.addWidget(widget, 1)
+        return box
+
+    # ------------------------------------------------------------ selection
+
+    def kind(self) -> str:
+        return self.kind_box.currentData()
+
+    def period(self) -> str:
+        return self.period_box.currentData()
+
+    def _fill_periods(self) -> None:
+        month = default_month(self.year)
+        self.period_box.blockSignals(True)
+        self.period_box.clear()
+        if self.kind() == "monthly":
+            for m in range(1, 13):
+                self.period_box.addItem(f"{self.year}年{m}月", f"{self.year}-{m:02d}")
+            self.period_box.setCurrentIndex(self.period_box.findData(month))
+        else:
+            for q in range(1, 5):
+                self.period_box.addItem(f"{self.year}年第{'一二三四'[q - 1]}季度", f"{self.year}Q{q}")
+            self.period_box.setCurrentIndex(self.period_box.findData(quarter_of(month)))
+        self.period_box.blockSignals(False)
+        self.refresh()
+
+    def select(self, kind: str, period: str) -> None:
+        self.kind_box.setCurrentIndex(self.kind_box.findData(kind))
+        self.period_box.setCurrentIndex(self.period_box.findData(period))
+
+    def _pick_state(self, index: QModelIndex) -> None:
+        state = self.states_model.states[index.row()]
+        self.select(state.kind, state.period)
+
+    # ------------------------------------------------------------ refresh
+
+    def on_show(self, **kwargs: object) -> None:
+        if isinstance(kwargs.get("kind"), str) and isinstance(kwargs.get("period"), str):
+            self.select(str(kwargs["kind"]), str(kwargs["period"]))
+        self.refresh()
+
+    def refresh(self) -> None:
+        if self.period() is None:
+            return
+        try:
+            report = assemble(self.ctx.ws, self.kind(), self.period(), with_photos=False)
+        except AppError as exc:
+            self.preview_model.set_report(None)
+            self.state_label.setText(str(exc))
+            return
+        self.preview_model.set_report(report)
+        self.preview.clearSpans()
+        for first, count, _ in report.category_spans():
+            if count > 1:
+                self.preview.setSpan(first, 1, count, 1)
+        self._fit_columns()
+        self.states_model.set_states(list_states(self.ctx.ws.db, self.year))
+        self._show_state()
+
+    def _fit_columns(self) -> None:
+        """Column widths in the report's proportions, filling the view's width."""
+        report = self.preview_model.report
+        if report is None:
+            return
+        total = sum(c.width for c in report.columns)
+        available = self.preview.viewport().width() - 4
+        scale = max(6.0, available / total) if available > 300 else 7.5
+        header = self.preview.horizontalHeader()
+        for n, column in enumerate(report.columns):
+            header.resizeSection(n, max(44, int(column.width * scale)))
+        self.preview.resizeRowsToContents()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        self._fit_columns()
+
+    def _show_state(self) -> None:
+        state = period_state(self.ctx.ws.db, self.kind(), self.period())
+        colour = STATE_COLOURS[state.label]
+        text = f"<b>{state.title}{KIND_LABELS[state.kind]}</b>：<span style='color:{colour}'><b>{state.label}</b></span>"
+        if state.state == "submitted":
+            text += f"（第{state.version}版，{state.submitted_at.replace('T', ' ')} 报送；该期台账已锁定）"
+        elif state.state == "unlocked":
+            text += f"（原因：{state.unlock_reason}；重新导出将为第{state.version}版）"
+        elif state.latest:
+            text += f"（第{state.latest.version}版，{state.latest.generated_at.replace('T', ' ')} 导出）"
+        self.state_label.setText(text)
+        self.submit_button.setEnabled(state.state != "submitted" and not self._busy_now)
+        self.unlock_button.setEnabled(state.state == "submitted" and not self._busy_now)
+
+    # ------------------------------------------------------------ export
+
+    def out_dir(self) -> Path:
+        return Path(self.out_edit.text())
+
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "选择报表的保存位置", self.out_edit.text())
+        if folder:
+            self.set_out_dir(Path(folder))
+
+    def set_out_dir(self, folder: Path) -> None:
+        self.out_edit.setText(str(folder))
+        with self.ctx.ws.db.atomic():
+            put_setting(self.ctx.ws.db, OUT_DIR_SETTING, str(folder))
+
+    def _busy(self, busy: bool) -> None:
+        self._busy_now = busy
+        self.export_button.setEnabled(not busy)
+        self.kind_box.setEnabled(not busy)
+        self.period_box.setEnabled(not busy)
+        self.progress.setVisible(busy)
+        self.progress.setValue(0)
+        self._show_state()
+
+    def _on_progress(self, done: int, total: int, text: str) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+        self.progress.setFormat(f"{text}　%p%")
+
+    def export(self) -> None:
+        ws = self.ctx.ws
+        try:
+            report = assemble(ws, self.kind(), self.period())  # reads the database: GUI thread
+        except AppError as exc:
+            self.inform("无法导出", str(exc))
+            return
+        folder = self.out_dir()
+        self._busy(True)
+        # Only file writing runs in the worker; the export is recorded back on the GUI thread.
+        self.ctx.runner.run_task(lambda progress: render_report(report, folder, data_dir=ws.data_dir, progress=progress),
+                                 lambda result: self._exported(report, result), self._failed, self._on_progress)
+
+    def _exported(self, report: Report, result: ExportResult) -> None:
+        self.last_export = record(self.ctx.ws, report, result)
+        self._busy(False)
+        for button in (self.open_folder_button, self.open_xlsx_button, self.open_pdf_button):
+            button.setEnabled(True)
+        self.refresh()
+        self.state_label.setText(self.state_label.text() + f"<br>已保存：{result.xlsx.name}、{result.pdf.name}")
+
+    def _failed(self, exc: Exception) -> None:
+        self._busy(False)
+        self.inform("导出失败", str(exc) if isinstance(exc, AppError) else f"导出失败：{exc}")
+
+    def open_folder(self) -> None:
+        if self.last_export:
+            self.open_url(QUrl.fromLocalFile(str(self.last_export.xlsx.parent)))
+
+    def _open_file(self, which: str) -> None:
+        if self.last_export:
+            self.open_url(QUrl.fromLocalFile(str(getattr(self.last_export, which))))
+
+    # ------------------------------------------------------------ submit / unlock
+
+    def submit(self) -> None:
+        state = period_state(self.ctx.ws.db, self.kind(), self.period())
+        what = f"{state.title}{KIND_LABELS[state.kind]}"
+        months = "该月" if state.kind == "monthly" else "该季度三个月"
+        if not self.confirm("标记为已报送", f"确认已将{what}（第{state.version}版）报送区垃分办？\n报送后{months}的台账将锁定，不能再修改。"):
+            return
+        try:
+            submit(self.ctx.ws, state.kind, state.period)
+        except AppError as exc:
+            self.inform("不能报送", str(exc))
+            return
+        self.refresh()
+        self.ctx.data_changed()
+
+    def unlock(self) -> None:
+        state = period_state(self.ctx.ws.db, self.kind(), self.period())
+        reason = self.ask_reason(f"解锁{state.title}{KIND_LABELS[state.kind]}后可修改台账，重新导出为第{state.version + 1}版。\n请填写解锁原因：")
+        if reason is None:
+            return
+        try:
+            unlock(self.ctx.ws, state.kind, state.period, reason=reason)
+        except AppError as exc:
+            self.inform("不能解锁", str(exc))
+            return
+        self.refresh()
+        self.ctx.data_changed()
+
+    def _confirm(self, title: str, text: str) -> bool:
+        answer = QMessageBox.question(self, title, text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                      QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _ask_reason(self, text: str) -> str | None:
+        reason, ok = QInputDialog.getText(self, "解锁", text)
+        return reason if ok else None
