@@ -30,7 +30,7 @@ PAGES: list[tuple[str, str, str | None]] = [
     ("tasks", "任务清单", "ui.pages.tasks_page:TasksPage"),
     ("ledger", "台账录入", None),
     ("communities", "小区管理", "ui.pages.communities_page:CommunitiesPage"),
-    ("reports", "报表", None),
+    ("reports", "报表", "ui.pages.reports_page:ReportsPage"),
     ("district", "汇总", "ui.pages.district_page:DistrictPage"),
     ("settings", "设置", "ui.pages.settings_page:SettingsPage"),
 ]
