@@ -14,7 +14,7 @@ with its peak memory read from ``os.wait4`` (ru_maxrss of that child alone):
   taken inside the process) against the bare SQL (``bare_sql.py``).
 
 Data folders are made once through the app's model code and cached (``datagen.py``).
-Medians of N runs after one untimed warm-up. A part that is missing (a page or command
+Medians of N interleaved runs (app, bare, app, bare, ...) after one untimed warm-up. A part that is missing (a page or command
 not delivered) is reported as SKIPPED with the reason; the exit code is then 1.
 """
 
@@ -32,6 +32,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -117,10 +118,31 @@ def checked(run: Run, what: str) -> Run:
     return run
 
 
-def median_runs(cmd: list[str], repeat: int, what: str) -> tuple[float, float, list[Run]]:
-    checked(run_child(cmd), what)  # warm-up: disk cache, .pyc files
-    runs = [checked(run_child(cmd), what) for _ in range(repeat)]
-    return statistics.median(r.seconds for r in runs), max(r.peak_mb for r in runs), runs
+@dataclass
+class Measured:
+    seconds: float  # median
+    fastest: float
+    peak_mb: float
+    runs: list[Run]
+
+
+def interleaved(cmds: dict[str, list[str]], repeat: int, *, before: dict[str, Callable[[], None]] | None = None,
+                warm_up: bool = True) -> dict[str, Measured]:
+    """Run each command ``repeat`` times, taking turns (a, b, c, a, b, c, ...), so that load
+    from other work on the machine falls on all of them alike; one untimed warm-up each
+    (disk cache, .pyc files). ``before[name]`` runs untimed before each run of ``name``."""
+    before = before or {}
+    if warm_up:
+        for name, cmd in cmds.items():
+            before.get(name, lambda: None)()
+            checked(run_child(cmd), name)
+    runs: dict[str, list[Run]] = {name: [] for name in cmds}
+    for _ in range(repeat):
+        for name, cmd in cmds.items():
+            before.get(name, lambda: None)()
+            runs[name].append(checked(run_child(cmd), name))
+    return {name: Measured(statistics.median(r.seconds for r in rs), min(r.seconds for r in rs),
+                           max(r.peak_mb for r in rs), rs) for name, rs in runs.items()}
 
 
 # ---------------------------------------------------------------- start-up
@@ -130,15 +152,19 @@ def bench_startup(repeat: int, log) -> Section:
     data = datagen.prepare("year", log=log)
     app_cmd = [PY, str(ROOT / "main.py"), "--data-dir", str(data), "--quit-after-startup"]
     bare_cmd = [PY, str(HERE / "bare_window.py")]
-    app_s, app_mb, _ = median_runs(app_cmd, repeat, "main.py --quit-after-startup")
-    bare_s, bare_mb, _ = median_runs(bare_cmd, repeat, "bare_window.py")
-    section.rows.append(Row("start-up, 5,000 entries (python main.py)", app_s, bare_s))
-    section.rows.append(Row("peak memory", app_mb, bare_mb, unit="MB"))
+    cmds = {"main.py --quit-after-startup": app_cmd, "bare_window.py": bare_cmd}
     frozen = FROZEN / "ZhonglouLedger"
     if frozen.exists():
-        f_s, f_mb, _ = median_runs([str(frozen), "--data-dir", str(data), "--quit-after-startup"], repeat, "frozen")
-        section.rows.append(Row("start-up, frozen bundle (build/dist)", f_s, bare_s))
-        section.rows.append(Row("peak memory, frozen bundle", f_mb, bare_mb, unit="MB"))
+        cmds["frozen bundle"] = [str(frozen), "--data-dir", str(data), "--quit-after-startup"]
+    m = interleaved(cmds, repeat)
+    app, bare = m["main.py --quit-after-startup"], m["bare_window.py"]
+    section.rows.append(Row("start-up, 5,000 entries (python main.py)", app.seconds, bare.seconds))
+    section.rows.append(Row("  fastest run", app.fastest, bare.fastest))
+    section.rows.append(Row("peak memory", app.peak_mb, bare.peak_mb, unit="MB"))
+    if "frozen bundle" in m:
+        f = m["frozen bundle"]
+        section.rows.append(Row("start-up, frozen bundle (build/dist)", f.seconds, bare.seconds))
+        section.rows.append(Row("peak memory, frozen bundle", f.peak_mb, bare.peak_mb, unit="MB"))
     else:
         section.notes.append("frozen bundle not built (bash build/build.sh): its row is left out")
     return section
@@ -221,17 +247,14 @@ def bench_export(repeat: int, log) -> Section:
         spec = _export_spec(xlsx[0], data)
         spec_file.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
         bare_cmd = [PY, str(HERE / "bare_export.py"), str(spec_file), str(out_bare)]
-        bare_s, bare_mb, _ = median_runs(bare_cmd, repeat, "bare_export.py")
-        cold = []
-        for _ in range(repeat):  # the app keeps downscaled photos: first export without them
-            _drop_photo_cache(data)
-            cold.append(checked(run_child(app_cmd), "report monthly"))
-        warm_s, warm_mb, _ = median_runs(app_cmd, repeat, "report monthly")
-        cold_s = statistics.median(r.seconds for r in cold)
+        # the app keeps downscaled photos: its first export is timed without them
+        m = interleaved({"bare_export.py": bare_cmd, "first export": app_cmd, "again": app_cmd}, repeat,
+                        before={"first export": lambda: _drop_photo_cache(data)})
+        bare, cold, warm = m["bare_export.py"], m["first export"], m["again"]
         cells = sum(len(r) for s in spec["sheets"] for r in s["rows"])
-        section.rows.append(Row("xlsx + pdf, first export (whole process)", cold_s, bare_s))
-        section.rows.append(Row("xlsx + pdf, again (downscaled photos kept)", warm_s, bare_s))
-        section.rows.append(Row("peak memory", max(warm_mb, max(r.peak_mb for r in cold)), bare_mb, unit="MB"))
+        section.rows.append(Row("xlsx + pdf, first export (whole process)", cold.seconds, bare.seconds))
+        section.rows.append(Row("xlsx + pdf, again (downscaled photos kept)", warm.seconds, bare.seconds))
+        section.rows.append(Row("peak memory", max(cold.peak_mb, warm.peak_mb), bare.peak_mb, unit="MB"))
         section.notes.append(
             f"same content: {len(spec['sheets'])} sheets / {cells} cells, main table {len(spec['table'])} rows,"
             f" {len(spec['images'])} photos; sizes app {_mb(xlsx[0])}+{_mb(pdf[0])} MB,"
@@ -261,9 +284,8 @@ def bench_ledger(repeat: int, log) -> Section:
         raise Skipped(first.stderr.strip())
     checked(first, "ledger_probe")
     bare_cmd = [PY, str(HERE / "bare_sql.py"), str(data / "ledger.db"), FILTER_TEXT]
-    app_runs = [checked(run_child(app_cmd), "ledger_probe") for _ in range(repeat)]
-    checked(run_child(bare_cmd), "bare_sql")
-    bare_runs = [checked(run_child(bare_cmd), "bare_sql") for _ in range(repeat)]
+    m = interleaved({"ledger_probe": app_cmd, "bare_sql": bare_cmd}, repeat)
+    app_runs, bare_runs = m["ledger_probe"].runs, m["bare_sql"].runs
     app = [json.loads(r.stdout.strip().splitlines()[-1]) for r in app_runs]
     bare = [json.loads(r.stdout.strip().splitlines()[-1]) for r in bare_runs]
     for key, label in (("open", "open (navigate → rows shown)"), ("filter", "filter by free text")):
@@ -300,7 +322,7 @@ def machine() -> str:
 
 
 def render(sections: list[Section], repeat: int) -> str:
-    lines = [f"Machine: {machine()}", f"Median of {repeat} runs after a warm-up; ratio = app / bare.", ""]
+    lines = [f"Machine: {machine()}", f"Median of {repeat} interleaved runs after a warm-up; ratio = app / bare.", ""]
     for s in sections:
         lines.append(f"== {s.title}")
         if s.skipped:
