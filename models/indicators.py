@@ -39,7 +39,8 @@ then → 达标, else 逾期 even if met later (``late`` is True when met after 
 No unit target (scope "district" — the target is the district's sum — or a target setting
 the unit has not filled in): 未开展 with value 0/None, 进行中 while running, 达标 once over.
 
-Task status: the worst of its indicators in the order of ``SEVERITY``. A task without
+Task status: the worst problem (逾期, 未达标, 滞后) among its indicators; else 达标 when all
+are met, 未开展 when none has started, and 进行中 for any mix (see ``worst``). A task without
 indicators: 未开展 with no entries in the year up to as_of; with some, 进行中 while its
 period (1 January .. deadline) runs and 达标 once the deadline has passed.
 """
@@ -129,8 +130,21 @@ def short_title(task: Task, limit: int = 30) -> str:
 
 
 def worst(statuses: Iterable[str]) -> str:
-    ranked = [SEVERITY.index(s) for s in statuses]
-    return SEVERITY[min(ranked)] if ranked else "未开展"
+    """A task's status from its indicators' statuses.
+
+    A problem (逾期/未达标/滞后) wins. Otherwise an indicator whose period has not
+    started producing yet (未开展, e.g. an annual summary due in December) does not
+    hide work under way on the others: the task is 进行中 unless nothing has started.
+    """
+    ranked = sorted({SEVERITY.index(s) for s in statuses})
+    if not ranked:
+        return "未开展"
+    found = [SEVERITY[i] for i in ranked]
+    if found[0] in ("逾期", "未达标", "滞后"):
+        return found[0]
+    if found == ["未开展"] or found == ["达标"]:
+        return found[0]
+    return "进行中"
 
 
 def judge(

@@ -258,3 +258,14 @@ def test_month_outside_the_list_year_is_refused(unit):
 
     with pytest.raises(AppError, match="不在 2023 年内"):
         evaluate(unit, "2024-01")
+
+
+def test_task_status_from_indicator_statuses():
+    from models.indicators import worst
+
+    assert worst(["达标", "未开展"]) == "进行中"  # quarterly inspection done, annual summary not yet due
+    assert worst(["达标", "滞后"]) == "滞后"
+    assert worst(["逾期", "未达标"]) == "逾期"
+    assert worst(["达标", "达标"]) == "达标"
+    assert worst(["未开展", "未开展"]) == "未开展"
+    assert worst(["进行中", "未开展"]) == "进行中"
