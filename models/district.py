@@ -80,6 +80,12 @@ def month_label(month: str) -> str:
     return f"{year}年{mon}月"
 
 
+def latest_period(db: sqlite_utils.Database) -> str | None:
+    """The newest month any valid unit report was imported for (the page opens on it)."""
+    rows = list(db.query("SELECT MAX(period) AS p FROM district_reports WHERE kind = 'monthly' AND status = 'ok'"))
+    return rows[0]["p"] if rows and rows[0]["p"] else None
+
+
 def tasklist_for_month(ws: Workspace, month: str) -> TaskList:
     year, _ = parse_month(month)
     return tasklist_for_year(year) if year in available_years() else ws.tasklist

@@ -78,6 +78,7 @@ def test_bad_month_is_refused(tmp_path, capsys):
 def test_runs_as_a_script(tmp_path, reports):
     data = _init(tmp_path / "district", "区垃分办")
     proc = subprocess.run([sys.executable, str(ROOT / "main.py"), "--data-dir", str(data), "consolidate",
-                           str(reports["zouqu"]), "--month", MONTH], capture_output=True, text=True, encoding="utf-8")
+                           str(reports["zouqu"])], capture_output=True, text=True, encoding="utf-8")
     assert proc.returncode == 0, proc.stderr
+    assert "2023年6月报送情况：" in proc.stdout  # without --month: the month of the reports imported
     assert "邹区镇 迟报（第1版）" in proc.stdout

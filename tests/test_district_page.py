@@ -120,3 +120,17 @@ def test_screenshot_with_imported_data(district_window, reports, tmp_path):
         image = district_window.grab()
         assert not image.isNull()
         image.save(str(tmp_path / f"district-{index}.png"))
+
+
+def test_page_opens_on_the_newest_month_with_reports(qtbot, make_ws, reports):
+    from models.consolidation import import_reports
+    from ui.main_window import MainWindow
+
+    ws = make_ws("区垃分办")
+    import_reports(ws, [reports["zouqu"]])
+    window = MainWindow(ws)
+    qtbot.addWidget(window)
+    window.navigate("district")
+    page = window.pages["district"]
+    assert page.current_month() == MONTH
+    assert not page.busy and page.month.isEnabled()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from models.cli import print_json
 from models.consolidation import import_reports
-from models.district import district_totals, grace_days, month_completeness, parse_month, units_behind
+from models.district import district_totals, grace_days, latest_period, month_completeness, parse_month, units_behind
 from models.district_report import export_summary
 from models.errors import AppError
 from models.workspace import Workspace
@@ -22,7 +22,7 @@ def _default_month() -> str:
 def register(subparsers: argparse._SubParsersAction) -> None:
     cons = subparsers.add_parser("consolidate", help="导入各单位月度报表并生成全区汇总（区垃分办）")
     cons.add_argument("paths", nargs="+", metavar="FILE_OR_DIR", help="报表文件（.xlsx）或包含报表的文件夹")
-    cons.add_argument("--month", default=None, help="汇总月份，如 2023-06（默认上个月）")
+    cons.add_argument("--month", default=None, help="汇总月份，如 2023-06（默认为导入报表中最新的月份）")
     cons.add_argument("--out", type=Path, default=None, help="汇总表输出文件夹（默认不生成汇总表）")
     cons.add_argument("--json", action="store_true", help="以 JSON 输出")
     cons.set_defaults(handler=cmd_consolidate)
@@ -30,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     district = subparsers.add_parser("district", help="全区报送情况（区垃分办）")
     sub = district.add_subparsers(dest="district_command", metavar="子命令", required=True)
     status = sub.add_parser("status", help="某月各单位报送情况与全区指标")
-    status.add_argument("--month", default=None, help="月份，如 2023-06（默认上个月）")
+    status.add_argument("--month", default=None, help="月份，如 2023-06（默认为已导入报表中最新的月份）")
     status.add_argument("--json", action="store_true", help="以 JSON 输出")
     status.set_defaults(handler=cmd_status)
 
@@ -73,9 +73,10 @@ def _print_states(ws: Workspace, month: str) -> None:
 
 def cmd_consolidate(ws: Workspace, args: argparse.Namespace) -> int:
     _require_district(ws)
-    month = args.month or _default_month()
-    parse_month(month)
+    if args.month:
+        parse_month(args.month)  # refuse a typo before importing anything
     outcomes = import_reports(ws, args.paths)
+    month = args.month or max((o.period for o in outcomes if o.counted), default=None) or _default_month()
     result = export_summary(ws, month, args.out) if args.out else None
     if args.json:
         payload = _status_payload(ws, month)
@@ -102,7 +103,7 @@ def cmd_consolidate(ws: Workspace, args: argparse.Namespace) -> int:
 
 def cmd_status(ws: Workspace, args: argparse.Namespace) -> int:
     _require_district(ws)
-    month = args.month or _default_month()
+    month = args.month or latest_period(ws.db) or _default_month()
     parse_month(month)
     if args.json:
         print_json(_status_payload(ws, month))

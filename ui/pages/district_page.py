@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.consolidation import STATE_LABELS, ImportOutcome, import_reports
-from models.district import grace_days, set_grace_days, version_history
+from models.district import grace_days, latest_period, set_grace_days, version_history
 from models.district_report import STATE_COLOURS, DistrictSummary, SummaryResult, build_summary, export_summary, summary_line
 from models.errors import AppError
 from ui.context import PageContext
@@ -128,6 +128,7 @@ class DistrictPage(Page):
         self.summary: DistrictSummary | None = None
         self.last_outcomes: list[ImportOutcome] = []
         self.last_export: SummaryResult | None = None
+        self.busy = False
         layout = QVBoxLayout(self)
         layout.addWidget(page_title("汇总"))
         self.stack = QStackedWidget()
@@ -254,13 +255,15 @@ class DistrictPage(Page):
             self.stack.setCurrentIndex(0)
             return
         self.stack.setCurrentIndex(1)
-        if self.summary is None:
+        if self.summary is None:  # first visit: the newest month with reports, else last month
             year = self.ctx.ws.require_profile().year
+            latest = latest_period(self.ctx.ws.db)
+            year, mon = (int(latest[:4]), int(latest[5:])) if latest else (year, _default_month(year))
             self.year.blockSignals(True)
             self.year.setValue(year)
             self.year.blockSignals(False)
             self.month.blockSignals(True)
-            self.month.setCurrentIndex(_default_month(year) - 1)
+            self.month.setCurrentIndex(mon - 1)
             self.month.blockSignals(False)
         self.grace.blockSignals(True)
         self.grace.setValue(grace_days(self.ctx.ws.db))
@@ -325,20 +328,23 @@ class DistrictPage(Page):
             self.import_paths([Path(folder)])
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt API)
-        if self.is_district() and event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+        if self.is_district() and not self.busy and event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
             event.acceptProposedAction()
         else:
             event.ignore()
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
         paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
-        if paths:
+        if paths and not self.busy:
             event.acceptProposedAction()
             self.import_paths(paths)
 
     def _busy(self, busy: bool) -> None:
-        for button in (self.import_files_button, self.import_dir_button, self.export_button):
-            button.setEnabled(not busy)
+        # The worker uses the database meanwhile: no refresh from the controls until it is done.
+        for widget in (self.import_files_button, self.import_dir_button, self.export_button, self.year, self.month,
+                       self.grace):
+            widget.setEnabled(not busy)
+        self.busy = busy
         self.progress.setVisible(busy)
         if busy:
             self.progress.setRange(0, 0)
