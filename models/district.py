@@ -201,6 +201,28 @@ def current_values(db: sqlite_utils.Database, month: str) -> list[ValueRow]:
     return [ValueRow(**row) for row in rows]
 
 
+def district_values(ws: Workspace, month: str) -> list[ValueRow]:
+    """``current_values`` with the monthly-submission indicator (task 32) judged by receipt.
+
+    A unit exports its report before marking the month submitted, so its own file always
+    says 未达标 for "月度台账报送"; the district office knows better: on time → 达标,
+    late → 未达标.
+    """
+    tasklist = tasklist_for_month(ws, month)
+    monthly = {i.code for i in tasklist.indicators()
+               if i.compute.get("kind") == "submission" and i.compute.get("report") == "monthly"}
+    rows = current_values(ws.db, month)
+    if not monthly:
+        return rows
+    states = {s.unit.name: s.state for s in month_completeness(ws, month)}
+    out = []
+    for row in rows:
+        if row.code in monthly and states.get(row.unit) in (ON_TIME, LATE):
+            row = ValueRow(**{**row.__dict__, "value": 1.0, "status": "达标" if states[row.unit] == ON_TIME else "未达标"})
+        out.append(row)
+    return out
+
+
 def worst_status(statuses: list[str]) -> str:
     for word in STATUS_SEVERITY:
         if word in statuses:
@@ -235,7 +257,7 @@ def status_matrix(ws: Workspace, month: str) -> StatusMatrix:
     tasks = [t for t in tasklist.tasks if t.indicators]
     by_key: dict[tuple[str, int], list[ValueRow]] = {}
     reported = set()
-    for row in current_values(ws.db, month):
+    for row in district_values(ws, month):
         reported.add(row.unit)
         by_key.setdefault((row.unit, row.task_seq), []).append(row)
     cells: dict[tuple[str, int], MatrixCell] = {}
@@ -288,7 +310,7 @@ def district_totals(ws: Workspace, month: str) -> list[DistrictTotal]:
     """Sums over the units' current reports for the indicators with a district-wide target."""
     tasklist = tasklist_for_month(ws, month)
     units = expected_units(tasklist)
-    values = current_values(ws.db, month)
+    values = district_values(ws, month)
     out: list[DistrictTotal] = []
     for ind in tasklist.indicators():
         if ind.district_target is None:
@@ -310,7 +332,7 @@ def district_totals(ws: Workspace, month: str) -> list[DistrictTotal]:
 def units_behind(ws: Workspace, month: str) -> list[ValueRow]:
     """Indicator rows 滞后 / 未达标 / 逾期 in the units' current reports, units in list order."""
     order = {u.name: n for n, u in enumerate(load_units())}
-    rows = [v for v in current_values(ws.db, month) if v.status in BEHIND]
+    rows = [v for v in district_values(ws, month) if v.status in BEHIND]
     return sorted(rows, key=lambda v: (order.get(v.unit, 999), v.task_seq, v.code))
 
 
