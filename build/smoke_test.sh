@@ -38,7 +38,9 @@ step "init"
     --reviewer 李四 --households 12000 --quota 15
 
 step "entry add (with a photo)"
-"$ROOT/build/work/venv/bin/python" - "$WORK/photo.jpg" <<'EOF'
+PY="$ROOT/build/work/venv/bin/python"  # any Python with Pillow draws the test photo
+[ -x "$PY" ] || PY="$ROOT/.venv/bin/python"
+"$PY" - "$WORK/photo.jpg" <<'EOF'
 import sys
 from PIL import Image, ImageDraw
 img = Image.new("RGB", (1600, 1200), (70, 130, 90))
