@@ -84,7 +84,7 @@ def test_quarterly_assembly_covers_the_quarter(ws, tmp_path):
     fill_june(ws, tmp_path, photos=0)
     report = assemble_quarterly(ws, "2023q2", fill_date=dt.date(2023, 7, 5))
     assert report.period == "2023Q2" and report.report_month == "2023-06"
-    assert report.title == "钟楼区生活垃圾分类工作季度工作进展（2023年第二季度）"
+    assert report.title == "钟楼区生活垃圾分类季度工作进展（2023年第二季度）"
     assert report.columns[4].label == "本季度工作开展情况"
     assert len(report.details) == 6 and report.photos == []
     assert "本季度记录台账2条" in next(r for r in report.rows if r.seq == 1).work_summary

@@ -16,7 +16,7 @@ from models.reports import assemble_monthly, export_monthly
 from models.reports.fonts import FontCandidate, register_report_fonts
 from models.reports.pdf_writer import write_pdf
 from models.reports.photos import prepare_photos
-from models.reports.textblock import break_lines
+from models.reports.textblock import break_lines, char_width
 
 needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext") or not shutil.which("pdffonts"), reason="poppler-utils")
 
@@ -102,3 +102,4 @@ def test_line_breaking_keeps_punctuation_off_line_starts():
     lines = break_lines("垃圾分类，" * 40, 100, "ZLBody", 9)
     assert len(lines) > 3 and not any(line.startswith("，") for line in lines)
     assert "".join(lines) == "垃圾分类，" * 40
+    assert all(sum(char_width(c, "ZLBody", 9) for c in line) <= 100 for line in lines)

@@ -177,8 +177,9 @@ class Report:
 
     @property
     def title(self) -> str:
-        word = "月度台账" if self.kind == "monthly" else "季度工作进展"
-        return f"钟楼区生活垃圾分类工作{word}（{self.period_title}）"
+        if self.kind == "monthly":
+            return f"钟楼区生活垃圾分类工作月度台账（{self.period_title}）"
+        return f"钟楼区生活垃圾分类季度工作进展（{self.period_title}）"
 
     @property
     def report_month(self) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
-# Characters that must not start a line (Chinese typesetting); they hang at the line end.
+# Characters that must not start a line (Chinese typesetting): the character before them moves down too.
 NO_LINE_START = set("，。、；：？！）》」』】〕”’,.;:?!)]}%…—·")
 
 
@@ -44,8 +44,14 @@ def break_lines(text: str, width: float, font: str, size: float) -> list[str]:
             w = table.get(ch)
             if w is None:
                 w = table[ch] = stringWidth(ch, font, size)
-            if used + w > width and line and ch not in NO_LINE_START:
-                if ch.isascii() and ch.isalnum() and last_space > 0 and len(line) - last_space < 20:
+            if used + w > width and line:
+                if ch in NO_LINE_START:
+                    # the punctuation may not start a line: take the previous character along
+                    carry = line.pop() if len(line) > 1 else None
+                    lines.append("".join(line))
+                    line = [carry] if carry else []
+                    used = table[carry] if carry else 0.0
+                elif ch.isascii() and ch.isalnum() and last_space > 0 and len(line) - last_space < 20:
                     # keep a short Latin word or number together
                     lines.append("".join(line[:last_space]))
                     line = line[last_space + 1:]
