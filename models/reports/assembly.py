@@ -16,26 +16,22 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from models import __version__
-from models.catalog import Task
 from models.errors import AppError
 from models.evidence import Attachment, attachments_for_entries, evidence_file
-from models.indicators import IndicatorResult, TaskProgress, format_number, progress, rounded
+from models.indicators import TaskProgress, progress, rounded
 from models.ledger import LedgerEntry, list_entries
 from models.periods import (
-    Period,
     default_as_of,
     month_bounds,
     month_title,
     normalize_month,
-    parse_month,
     parse_quarter,
-    period_title,
     quarter_bounds,
     quarter_last_month,
 )
+from models.reports.summaries import indicator_line, measures_text, remarks_for, work_summary
 from models.workspace import Workspace
 
-MAX_TITLES = 5  # entry titles quoted in a task's work summary
 SIGNATURES = ("填报人（签字）：", "审核人（签字）：", "单位负责人（签字）：", "日期：　　　年　　月　　日")
 INDICATOR_HEADERS = ("填报单位", "报告月份", "任务序号", "指标代码", "指标名称", "统计周期", "完成值", "目标值", "计量单位", "状态")
 
@@ -242,68 +238,6 @@ class QuarterlyReport(Report):
     """季度工作进展 (task 33): every task against its annual target as at the quarter's end."""
 
 
-# ---------------------------------------------------------------- text building
-
-def _day(date: dt.date, kind: str) -> str:
-    return f"{date.day}日" if kind == "monthly" else f"{date.month}月{date.day}日"
-
-
-def work_summary(task: Task, entries: list[LedgerEntry], *, kind: str) -> str:
-    """What was done for ``task`` in the period, from its entries (oldest first)."""
-    where = "本月" if kind == "monthly" else "本季度"
-    if not entries:
-        return f"{where}无台账记录。"
-    types = Counter(e.entry_type for e in entries)
-    order = [t.name for t in task.entry_types] + sorted(set(types) - {t.name for t in task.entry_types})
-    parts = [f"{where}记录台账{len(entries)}条（" + "、".join(f"{name}{types[name]}次" for name in order if types[name]) + "）。"]
-    measures: list[str] = []
-    people = [e.participants for e in entries if e.participants is not None]
-    if people:
-        measures.append(f"参与{sum(people):,}人次")
-    for spec in task.fields:
-        values = [(e.entry_date, e.measures[spec.code]) for e in entries if spec.code in e.measures]
-        if not values:
-            continue
-        if spec.type == "percent":
-            date, value = values[-1]
-            measures.append(f"{spec.name}{format_number(value, spec.unit)}（{date.month}月{date.day}日）")
-        else:
-            measures.append(f"{spec.name}合计{format_number(sum(v for _, v in values), spec.unit)}")
-    if measures:
-        parts.append("；".join(measures) + "。")
-    quoted = [f"{_day(e.entry_date, kind)}{e.title}" for e in entries[:MAX_TITLES]]
-    more = f"等{len(entries)}项" if len(entries) > MAX_TITLES else ""
-    parts.append("主要工作：" + "；".join(quoted) + more + "。")
-    return "".join(parts)
-
-
-def indicator_line(result: IndicatorResult) -> str:
-    period = period_title(Period(result.period_kind, result.period, result.period_start, result.period_end))
-    value = format_number(result.value, result.unit)
-    comparison = "≥" if result.comparison == ">=" else "≤"
-    target = f"目标{comparison}{format_number(result.target, result.unit)}" if result.target is not None else "无本单位目标"
-    if result.district_target is not None:
-        target += f"（全区{format_number(result.district_target, result.unit)}）"
-    return f"{result.name}：{value} / {target}（{period}，{result.status}）"
-
-
-def _remarks(task: Task, start: dt.date, end: dt.date) -> str:
-    notes = []
-    if start <= task.deadline <= end and task.deadline.month != 12:
-        notes.append(f"完成期限为{task.deadline.month}月{task.deadline.day}日")
-    if any(i.scope == "district" for i in task.indicators):
-        notes.append("全区统一目标，按各单位完成数汇总")
-    return "；".join(notes)
-
-
-def _measures_text(task: Task | None, entry: LedgerEntry) -> str:
-    parts = []
-    for code, value in entry.measures.items():
-        spec = task.field(code) if task else None
-        parts.append(f"{spec.name if spec else code}：{format_number(value, spec.unit if spec else '')}")
-    return "；".join(parts)
-
-
 # ---------------------------------------------------------------- assembly
 
 def _assemble(
@@ -344,7 +278,7 @@ def _assemble(
             work_summary=work_summary(task, mine, kind=kind),
             indicator_lines=tuple(indicator_line(r) for r in tp.indicators),
             status=tp.status, evidence_count=sum(len(attachments.get(e.id, [])) for e in mine),
-            remarks=_remarks(task, start, end), entry_count=len(mine), by_submission=submission,
+            remarks=remarks_for(task, start, end), entry_count=len(mine), by_submission=submission,
         ))
         for r in tp.indicators:
             indicator_rows.append(IndicatorRow(
@@ -361,7 +295,7 @@ def _assemble(
         details.append(DetailRow(
             n=n, entry_id=entry.id, date=entry.entry_date, task_seq=entry.task_seq, entry_type=entry.entry_type,
             title=entry.title, content=entry.content, location=entry.location, organizer=entry.organizer,
-            participants=entry.participants, measures=_measures_text(task, entry),
+            participants=entry.participants, measures=measures_text(task, entry),
             evidence_names=tuple(a.original_name for a in files), remarks=entry.remarks, operator=entry.operator,
         ))
         if with_photos:
@@ -419,8 +353,3 @@ def check_period(kind: str, period: str) -> str:
     year, q = parse_quarter(period)
     return f"{year}Q{q}"
 
-
-__all__ = [
-    "Column", "DetailRow", "IndicatorRow", "MonthlyReport", "Photo", "QuarterlyReport", "Report", "TaskRow",
-    "assemble", "assemble_monthly", "assemble_quarterly", "check_period", "main_columns", "parse_month",
-]
