@@ -342,7 +342,11 @@ def import_archive(
             parent = data_dir.parent
             parent.mkdir(parents=True, exist_ok=True)
             members = _check_members(zf, manifest, shutil.disk_usage(parent).free)
-            work = Path(tempfile.mkdtemp(prefix=f".{data_dir.name}-import-", dir=parent))
+            try:
+                work = Path(tempfile.mkdtemp(prefix=f".{data_dir.name}-import-", dir=parent))
+            except OSError:  # e.g. the data folder is the root of a USB stick
+                data_dir.mkdir(parents=True, exist_ok=True)
+                work = Path(tempfile.mkdtemp(prefix=".import-", dir=data_dir))
             for n, info in enumerate(members, start=1):
                 _extract_verified(zf, info, manifest["files"][info.filename], work)
                 if progress:

@@ -163,8 +163,11 @@ def _install_evidence(
             if candidate.is_file():
                 if move and file_sha256(candidate) == sha:
                     target.parent.mkdir(parents=True, exist_ok=True)
-                    os.replace(candidate, target)
-                    break
+                    try:
+                        os.replace(candidate, target)
+                        break
+                    except OSError:
+                        pass  # another drive (data folder is a mount point): copy instead
                 if copy_verified(candidate, target, sha):
                     break
         else:

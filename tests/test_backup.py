@@ -305,3 +305,25 @@ def test_backup_on_exit_and_its_failure_is_shown(ws, qtbot, monkeypatch):
     monkeypatch.setattr(backup_mod, "snapshot_database", lambda s, t: (_ for _ in ()).throw(OSError(28, "full")))
     assert backup_on_exit(ws.data_dir) is False
     assert warned and "退出时备份失败" in warned[0] and "磁盘空间不足" in warned[0]
+
+
+def test_panel_exports_and_imports_an_archive(main_window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    ws = main_window.ws
+    filled(ws, tmp_path, entries=3, photos=1)
+    exported = fingerprint(ws.data_dir)
+    target = tmp_path / "搬家.zip"
+    told: list[str] = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), "")))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(target), "")))
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a: QMessageBox.StandardButton.Yes))
+    monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda parent, title, text, *a: told.append(text)))
+    panel = _panel(main_window)
+    panel.export_button.click()
+    assert target.exists() and "已导出 3 条台账" in told[-1]
+    add_entries(ws, 4, start=80)
+    panel.import_button.click()
+    assert "已导入 3 条台账" in told[-1]
+    assert fingerprint(ws.data_dir) == exported
+    assert any(i.kind == "pre-import" and i.entries == 7 for i in panel.model.infos)
