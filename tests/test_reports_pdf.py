@@ -103,3 +103,14 @@ def test_line_breaking_keeps_punctuation_off_line_starts():
     assert len(lines) > 3 and not any(line.startswith("，") for line in lines)
     assert "".join(lines) == "垃圾分类，" * 40
     assert all(sum(char_width(c, "ZLBody", 9) for c in line) <= 100 for line in lines)
+
+
+WQY = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+
+
+@pytest.mark.skipif(not WQY.is_file(), reason="fonts-wqy-microhei")
+def test_title_and_body_fonts_are_registered_separately_when_they_differ():
+    fonts = register_report_fonts(body=[FontCandidate(WQY, 0, "正文")], title=[FontCandidate(WQY, 1, "标题")])
+    assert (fonts.body, fonts.title, fonts.body_label, fonts.title_label) == ("ZLBody", "ZLTitle", "正文", "标题")
+    same = register_report_fonts(body=[FontCandidate(WQY, 0)], title=[FontCandidate(WQY, 0)])
+    assert same.title == same.body  # one face is embedded once
