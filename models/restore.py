@@ -34,6 +34,7 @@ from models.backup import (
     backup_root,
     copy_verified,
     create_snapshot,
+    list_snapshots,
     pool_name,
     read_manifest,
     snapshot_database,
@@ -73,6 +74,11 @@ def resolve_source(path: Path) -> Source:
     folder = path if path.is_dir() else path.parent
     if path.is_file() and path.name not in (DB_FILENAME, MANIFEST):
         return Source(db_path=path, info=None, evidence_bases=[folder])
+    if path.is_dir() and not (folder / DB_FILENAME).exists():
+        # A backups folder (``backup --to DIR``, a USB stick): take its newest snapshot.
+        newest = list_snapshots(folder) or list_snapshots(folder / "backups")
+        if newest:
+            folder = newest[0].path
     info = read_manifest(folder)
     db_path = folder / DB_FILENAME
     if not db_path.is_file():

@@ -163,3 +163,15 @@ def test_cli_archive_round_trip_and_refusal(ws, exported, tmp_path):
     bad.write_bytes(bytes(raw))
     refused = cli("--data-dir", str(tmp_path / "cli-other"), "archive", "import", str(bad))
     assert refused.returncode != 0 and "迁移包" in refused.stderr and "Traceback" not in refused.stderr
+
+
+def test_cli_refused_import_into_a_new_folder_leaves_no_folder(exported, tmp_path):
+    bad = tmp_path / "bad.zip"
+    raw = bytearray(exported.read_bytes())
+    raw[100] ^= 0x10
+    bad.write_bytes(bytes(raw))
+    target = tmp_path / "never-created"
+    result = subprocess.run([sys.executable, "main.py", "--data-dir", str(target), "archive", "import", str(bad)],
+                            cwd=ROOT, capture_output=True, text=True, encoding="utf-8", timeout=120)
+    assert result.returncode != 0 and "没有任何改动" in result.stderr
+    assert not target.exists()

@@ -327,3 +327,14 @@ def test_panel_exports_and_imports_an_archive(main_window, tmp_path, monkeypatch
     assert "已导入 3 条台账" in told[-1]
     assert fingerprint(ws.data_dir) == exported
     assert any(i.kind == "pre-import" and i.entries == 7 for i in panel.model.infos)
+
+
+def test_restore_from_a_backups_folder_takes_its_newest_snapshot(ws, tmp_path):
+    usb = tmp_path / "usb"
+    add_entries(ws, 2)
+    backup_now(ws.data_dir, to=usb)
+    add_entries(ws, 3, start=10)
+    newest = backup_now(ws.data_dir, to=usb).info
+    add_entries(ws, 1, start=30)
+    result = restore_backup(ws.data_dir, usb, db=ws.db)
+    assert result.entries == newest.entries == 5

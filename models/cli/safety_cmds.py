@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import shutil
 import sys
 from pathlib import Path
 from typing import Callable
@@ -72,19 +73,27 @@ def _locked(fn: Callable[[Path, argparse.Namespace], int]) -> Callable[[Path, ar
     """Hold the instance lock (no second program may use the folder meanwhile)."""
 
     def run(data_dir: Path, args: argparse.Namespace) -> int:
+        created = not data_dir.exists()
         try:
             data_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise AppError(f"无法创建数据文件夹 {data_dir}：{exc.strerror or exc}") from exc
-        lock = acquire_lock(data_dir)
+        code = 1
         try:
+            lock = acquire_lock(data_dir)
             try:
-                setup_logging(data_dir)
-            except OSError:
-                pass
-            return fn(data_dir, args)
+                try:
+                    setup_logging(data_dir)  # internal errors go to the log, not to the screen
+                except OSError:
+                    pass
+                code = fn(data_dir, args)
+                return code
+            finally:
+                lock.release()
         finally:
-            lock.release()
+            if created and code != 0:
+                # A refused import/restore into a new folder leaves no trace of itself.
+                shutil.rmtree(data_dir, ignore_errors=True)
 
     return _guarded(run)
 
