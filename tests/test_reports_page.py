@@ -35,7 +35,8 @@ def test_preview_shows_the_main_table_before_export(page, ws):
     assert first[0] == "1" and first[1] == "习惯培养" and "本月记录台账2条" in first[4]
     assert page.preview.columnSpan(0, 1) == 1 and page.preview.rowSpan(0, 1) == 7  # 习惯培养 merged
     assert "未生成" in page.state_label.text()
-    page.select("quarterly", "2023Q2")
+    page.on_show(quarter="2023Q2")
+    assert page.period() == "2023Q2"
     assert model.headerData(4, Qt.Orientation.Horizontal) == "本季度工作开展情况"
     assert model.headerData(7, Qt.Orientation.Horizontal) == "佐证\n材料\n（件）"
 

@@ -259,8 +259,11 @@ class ReportsPage(Page):
     # ------------------------------------------------------------ refresh
 
     def on_show(self, **kwargs: object) -> None:
-        if isinstance(kwargs.get("kind"), str) and isinstance(kwargs.get("period"), str):
-            self.select(str(kwargs["kind"]), str(kwargs["period"]))
+        """``navigate("reports", month="2023-06")`` or ``quarter="2023Q2"`` opens that period."""
+        if isinstance(kwargs.get("month"), str):
+            self.select("monthly", str(kwargs["month"]))
+        elif isinstance(kwargs.get("quarter"), str):
+            self.select("quarterly", str(kwargs["quarter"]))
         self.refresh()
 
     def refresh(self) -> None:
