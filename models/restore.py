@@ -19,16 +19,19 @@ The caller holds the data folder's instance lock.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import sqlite_utils
 
 from models.backup import (
+    LAST_RESULT_SETTING,
+    MIRROR_SETTING,
     MANIFEST,
     BackupInfo,
     backup_root,
@@ -37,6 +40,7 @@ from models.backup import (
     list_snapshots,
     pool_name,
     read_manifest,
+    side_db,
     snapshot_database,
     verify_snapshot_db,
 )
@@ -44,9 +48,11 @@ from models.errors import AppError
 from models.faults import app_error_from
 from models.integrity import connect_readonly, file_sha256, quick_check, safe_relative, sqlite_problems
 from models.migrations import MIGRATIONS
+from models.settings import put_setting
 from models.store import DB_FILENAME
 
 Progress = Callable[[int, int, str], None]
+MACHINE_SETTINGS = (MIRROR_SETTING, LAST_RESULT_SETTING)
 
 
 @dataclass
@@ -215,6 +221,36 @@ def _replace_live(source_db: Path, db: sqlite_utils.Database) -> None:
         MIGRATIONS.apply(db)
 
 
+def _machine_settings(data_dir: Path) -> dict[str, Any]:
+    """Settings of this PC (mirror folder, last backup result) that an old backup must not undo."""
+    path = data_dir / DB_FILENAME
+    if not path.exists() or quick_check(path):
+        return {}
+    try:
+        conn = connect_readonly(path)
+        try:
+            marks = ",".join("?" * len(MACHINE_SETTINGS))
+            rows = conn.execute(f"SELECT key, value FROM settings WHERE key IN ({marks})", MACHINE_SETTINGS).fetchall()
+        finally:
+            conn.close()
+        return {key: json.loads(value) for key, value in rows}
+    except (sqlite3.Error, ValueError, AppError):
+        return {}
+
+
+def _put_settings(data_dir: Path, db: sqlite_utils.Database | None, values: dict[str, Any]) -> None:
+    if not values:
+        return
+    target = db if db is not None else side_db(data_dir)
+    try:
+        with target.atomic():
+            for key, value in values.items():
+                put_setting(target, key, value)
+    finally:
+        if db is None:
+            target.close()
+
+
 def restore_backup(
     data_dir: Path,
     source_path: Path,
@@ -235,6 +271,7 @@ def restore_backup(
     verify_source(source)
     if progress:
         progress(0, 1, "正在备份当前数据")
+    keep = _machine_settings(data_dir)
     try:
         safety = _safety_copy(data_dir, kind=kind)
         evidence_count, missing = _install_evidence(source, data_dir, move=move_evidence, progress=progress)
@@ -248,6 +285,7 @@ def restore_backup(
             from models.store import open_db  # migrate an older backup to this program's schema
 
             open_db(data_dir / DB_FILENAME).close()
+        _put_settings(data_dir, db, keep)
     except (OSError, sqlite3.Error) as exc:
         raise app_error_from(exc, doing="恢复", path=data_dir) from exc
     conn = connect_readonly(data_dir / DB_FILENAME)

@@ -338,3 +338,12 @@ def test_restore_from_a_backups_folder_takes_its_newest_snapshot(ws, tmp_path):
     add_entries(ws, 1, start=30)
     result = restore_backup(ws.data_dir, usb, db=ws.db)
     assert result.entries == newest.entries == 5
+
+
+def test_restoring_an_old_backup_keeps_this_pcs_mirror_folder(ws, tmp_path):
+    old = backup_now(ws.data_dir).info  # made before a mirror folder was chosen
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    set_mirror_dir(ws.db, usb)
+    restore_backup(ws.data_dir, old.path, db=ws.db)
+    assert backup_mod.mirror_dir(ws.db) == usb
