@@ -217,7 +217,7 @@ def test_panel_backs_up_lists_and_restores_with_confirmation(main_window, tmp_pa
 
     ws = main_window.ws
     panel = _panel(main_window)
-    assert "还没有备份过" in panel.status.text() and panel.status.property("failed")
+    assert "还没有备份过" in panel.status.text() and not panel.status.property("failed")
     filled(ws, tmp_path, entries=4, photos=2)
     panel.backup_button.click()
     assert panel.model.rowCount() == 1 and not panel.status.property("failed")

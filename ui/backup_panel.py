@@ -93,11 +93,14 @@ class BackupTableModel(QAbstractTableModel):
 def status_text(result: dict[str, Any] | None) -> tuple[str, bool]:
     """The last-backup line and whether it is a failure (shown in red)."""
     if not result:
-        return "还没有备份过。建议现在备份一次。", True
+        return "还没有备份过。建议现在备份一次（程序退出时也会自动备份）。", False
     when = str(result.get("at", "")).replace("T", " ")[:16]
     if result.get("ok"):
         return f"上次备份：{when}，成功。{result.get('message', '')}", False
-    return f"上次备份失败（{when}）：{result.get('message', '')}", True
+    message = str(result.get("message", ""))
+    if not message.startswith("备份失败"):
+        message = f"备份失败：{message}"
+    return f"上次备份 {when}：{message}", True
 
 
 class BackupPanel(QGroupBox):
