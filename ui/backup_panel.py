@@ -98,7 +98,7 @@ def status_text(result: dict[str, Any] | None) -> tuple[str, bool]:
     if result.get("ok"):
         return f"上次备份：{when}，成功。{result.get('message', '')}", False
     message = str(result.get("message", ""))
-    if not message.startswith("备份失败"):
+    if not message.startswith("备份失败") and not result.get("path"):  # with a path: kept, but with a problem
         message = f"备份失败：{message}"
     return f"上次备份 {when}：{message}", True
 
