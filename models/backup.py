@@ -286,6 +286,7 @@ def create_snapshot(
             target = root / pool_name(sha, stored_path)
             source = data_dir / rel if rel is not None else None
             if target.is_file() and source is not None and source.is_file() and target.stat().st_size == source.stat().st_size:
+                os.utime(target)  # in use again: pool clean-up of a shared folder leaves recent files alone
                 evidence[sha] = pool_name(sha, stored_path)
             elif source is not None and source.is_file() and copy_verified(source, target, sha):
                 evidence[sha] = pool_name(sha, stored_path)

@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import re
 import shutil
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterable
@@ -24,6 +25,7 @@ KIND_LABELS = {
     "pre-restore": "恢复前自动备份", "pre-import": "导入前自动备份",
 }
 PROTECTED_KINDS = ("pre-restore", "pre-import")  # the newest of these is never rotated away
+RECENT_POOL_SECONDS = 3600
 KEEP = {"last": 5, "daily": 7, "weekly": 4, "monthly": 12}
 _SNAPSHOT_NAME = re.compile(r"^\d{8}-\d{6}-\d{6}-[a-z-]+$")
 
@@ -137,8 +139,10 @@ def collect_pool(root: Path) -> int:
     pool = root / POOL_DIRNAME
     removed = 0
     if pool.is_dir():
+        recent = time.time() - RECENT_POOL_SECONDS
         for path in pool.glob("*/*"):
-            if path.is_file() and path.name not in used:
+            # recent files may belong to a backup still being written (a folder shared by two PCs)
+            if path.is_file() and path.name not in used and path.stat().st_mtime < recent:
                 path.unlink(missing_ok=True)
                 removed += 1
     return removed

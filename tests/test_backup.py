@@ -347,3 +347,21 @@ def test_restoring_an_old_backup_keeps_this_pcs_mirror_folder(ws, tmp_path):
     set_mirror_dir(ws.db, usb)
     restore_backup(ws.data_dir, old.path, db=ws.db)
     assert backup_mod.mirror_dir(ws.db) == usb
+
+
+def test_pool_clean_up_removes_old_unused_files_only(ws, tmp_path):
+    import os
+    import time
+
+    filled(ws, tmp_path, photos=1)
+    info = backup_now(ws.data_dir).info
+    pool = info.root / "evidence" / "ff"
+    pool.mkdir(parents=True)
+    old_unused, new_unused = pool / ("f" * 64 + ".png"), pool / ("f" * 63 + "e.png")
+    for path in (old_unused, new_unused):
+        path.write_bytes(b"x")
+    os.utime(old_unused, (time.time() - 7200, time.time() - 7200))
+    used = next(iter(info.evidence.values()))
+    os.utime(info.root / used, (time.time() - 7200, time.time() - 7200))
+    assert backup_mod.collect_pool(info.root) == 1
+    assert not old_unused.exists() and new_unused.exists() and (info.root / used).exists()
