@@ -150,6 +150,25 @@ def test_gui_start_on_damaged_database_without_backup_changes_nothing(ws, tmp_pa
     assert ws.db_path.read_bytes() == damaged
 
 
+def test_gui_start_on_damaged_database_can_restore_from_a_usb_backup(ws, tmp_path, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    from ui.data_safety import startup_check
+
+    filled(ws, tmp_path, entries=40, photos=1)
+    good = fingerprint(ws.data_dir)
+    usb = tmp_path / "usb"
+    backup_now(ws.data_dir, to=usb)
+    ws.close()
+    damage_page(ws.db_path)
+    fake_exec, shown = _click("选择其他备份文件夹…")
+    monkeypatch.setattr(QMessageBox, "exec", fake_exec)
+    monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda *a: None))
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: str(usb)))
+    assert startup_check(ws.data_dir) is True
+    assert fingerprint(ws.data_dir) == good
+
+
 def test_gui_start_declining_the_restore_changes_nothing(ws, tmp_path, qtbot, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QWidget
 
 from models import APP_NAME
 from models.errors import AppError
@@ -40,28 +40,38 @@ def startup_check(data_dir: Path, *, parent: QWidget | None = None) -> bool:
     log.error("start-up check failed: %s", damage.problems)
     good = newest_good_backup(list_backups(data_dir))
     box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME, str(damage), parent=parent)
+    restore = None
     if good is None:
-        box.setInformativeText("没有找到可用的备份。请联系技术人员，或运行“check”查看详情。程序不会修改损坏的文件。")
-        box.setStandardButtons(QMessageBox.StandardButton.Close)
-        box.exec()
-        return False
-    box.setInformativeText(
-        f"最近的完好备份：{good.created_at:%Y-%m-%d %H:%M}（{good.kind_label}），"
-        f"有 {good.entries} 条台账、{good.evidence_files} 个佐证文件。\n是否从该备份恢复？损坏的文件会另存，不会删除。")
-    restore = box.addButton("从该备份恢复", QMessageBox.ButtonRole.AcceptRole)
+        box.setInformativeText("本机没有找到可用的备份。如有U盘或网络文件夹中的备份，请选择它；"
+                               "也可联系技术人员。程序不会修改损坏的文件。")
+    else:
+        box.setInformativeText(
+            f"最近的完好备份：{good.created_at:%Y-%m-%d %H:%M}（{good.kind_label}），"
+            f"有 {good.entries} 条台账、{good.evidence_files} 个佐证文件。\n是否从该备份恢复？损坏的文件会另存，不会删除。")
+        restore = box.addButton("从该备份恢复", QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(restore)
+    elsewhere = box.addButton("选择其他备份文件夹…", QMessageBox.ButtonRole.ActionRole)
     box.addButton("退出", QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(restore)
     box.exec()
-    if box.clickedButton() is not restore:
+    clicked = box.clickedButton()
+    if clicked is restore and good is not None:
+        source = good.path
+    elif clicked is elsewhere:
+        # a snapshot folder, or a backups folder (its newest snapshot is used)
+        folder = QFileDialog.getExistingDirectory(parent, "选择备份文件夹（U盘或网络共享中的备份）")
+        if not folder:
+            return False
+        source = Path(folder)
+    else:
         return False
     try:
         lock = acquire_lock(data_dir)
         try:
-            result = restore_backup(data_dir, good.path)
+            result = restore_backup(data_dir, source)
         finally:
             lock.release()
     except AppError as exc:
-        QMessageBox.critical(parent, APP_NAME, f"恢复失败：{exc}")
+        QMessageBox.critical(parent, APP_NAME, f"恢复失败：{exc}\n损坏的文件没有被改动。")
         return False
     QMessageBox.information(parent, APP_NAME, f"已从备份恢复 {result.entries} 条台账。损坏的文件已另存在 {result.safety_copy}。")
     return True
