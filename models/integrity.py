@@ -62,7 +62,9 @@ def sqlite_problems(conn: sqlite3.Connection, *, full: bool = True) -> list[str]
     except sqlite3.DatabaseError as exc:
         return [f"数据库文件无法读取：{exc}"]
     if rows != ["ok"]:
-        return [f"数据库结构损坏：{r}" for r in rows[:20]]
+        lines = [line.strip() for r in rows for line in r.splitlines()]
+        lines = [line for line in lines if line and not line.startswith("***")] or rows
+        return [f"数据库结构损坏：{line}" for line in lines[:20]]
     problems: list[str] = []
     if full:
         try:

@@ -101,7 +101,7 @@ def test_cli_check_reports_missing_evidence_with_exit_code(ws, tmp_path):
 
 def _click(text: str):
     def fake_exec(box):
-        shown.append(box.text() + "\n" + box.informativeText())
+        shown.append(box.text() + "\n" + box.informativeText() + "\n" + box.detailedText())
         buttons = [b for b in box.buttons() if b.text() == text]
         if buttons:
             buttons[0].click()

@@ -39,7 +39,9 @@ def startup_check(data_dir: Path, *, parent: QWidget | None = None) -> bool:
         damage = exc
     log.error("start-up check failed: %s", damage.problems)
     good = newest_good_backup(list_backups(data_dir))
-    box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME, str(damage), parent=parent)
+    box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME,
+                      f"数据库文件已损坏。为保护数据，程序没有打开它。\n{damage.path}", parent=parent)
+    box.setDetailedText("\n".join(damage.problems))  # SQLite's own words, for a technician
     restore = None
     if good is None:
         box.setInformativeText("本机没有找到可用的备份。如有U盘或网络文件夹中的备份，请选择它；"
@@ -47,7 +49,7 @@ def startup_check(data_dir: Path, *, parent: QWidget | None = None) -> bool:
     else:
         box.setInformativeText(
             f"最近的完好备份：{good.created_at:%Y-%m-%d %H:%M}（{good.kind_label}），"
-            f"有 {good.entries} 条台账、{good.evidence_files} 个佐证文件。\n是否从该备份恢复？损坏的文件会另存，不会删除。")
+            f"有 {good.entries} 条台账、{good.evidence_files} 个佐证文件。\n\n是否从该备份恢复？损坏的文件会先另存一份，不会删除；恢复可以撤销。")
         restore = box.addButton("从该备份恢复", QMessageBox.ButtonRole.AcceptRole)
         box.setDefaultButton(restore)
     elsewhere = box.addButton("选择其他备份文件夹…", QMessageBox.ButtonRole.ActionRole)
