@@ -342,7 +342,7 @@ BENCHES = {"startup": bench_startup, "export": bench_export, "ledger": bench_led
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.benchmarks", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeat", type=int, default=3, help="timed runs per measurement (median)")
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs per measurement (median)")
     parser.add_argument("--only", default=",".join(BENCHES), help="comma-separated: " + ",".join(BENCHES))
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     args = parser.parse_args(argv)
