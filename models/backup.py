@@ -91,8 +91,9 @@ def backup_root(data_dir: Path) -> Path:
     return Path(data_dir) / BACKUP_DIRNAME
 
 
-def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
+def fsync_file(path: Path) -> None:
+    # O_RDWR: on Windows fsync (_commit) of a read-only handle fails.
+    fd = os.open(path, os.O_RDWR)
     try:
         os.fsync(fd)
     finally:
@@ -303,8 +304,8 @@ def create_snapshot(
             "missing_evidence": missing,
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
-        _fsync_file(tmp / DB_FILENAME)
-        _fsync_file(tmp / MANIFEST)
+        fsync_file(tmp / DB_FILENAME)
+        fsync_file(tmp / MANIFEST)
         final = root / name
         os.replace(tmp, final)
         tmp = None

@@ -37,6 +37,7 @@ from models.backup import (
     backup_root,
     copy_verified,
     create_snapshot,
+    fsync_file,
     list_snapshots,
     pool_name,
     read_manifest,
@@ -200,11 +201,7 @@ def _replace_file(source_db: Path, data_dir: Path) -> None:
         conn.execute("PRAGMA journal_mode = WAL")
     finally:
         conn.close()
-    fd = os.open(tmp, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    fsync_file(tmp)
     # The old WAL must not be replayed onto the new file; the safety copy holds it.
     for suffix in ("-wal", "-shm"):
         (data_dir / f"{DB_FILENAME}{suffix}").unlink(missing_ok=True)
