@@ -265,7 +265,12 @@ def restore_backup(
     """
     data_dir = Path(data_dir)
     source = resolve_source(source_path)
-    verify_source(source)
+    if source.db_path.resolve() == (data_dir / DB_FILENAME).resolve():
+        raise AppError("所选文件就是当前正在使用的数据库，不能从它自身恢复。请选择备份文件夹中的备份。")
+    try:
+        verify_source(source)
+    except (OSError, sqlite3.Error) as exc:
+        raise app_error_from(exc, doing="读取备份", path=source.db_path) from exc
     if progress:
         progress(0, 1, "正在备份当前数据")
     keep = _machine_settings(data_dir)

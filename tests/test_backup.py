@@ -365,3 +365,16 @@ def test_pool_clean_up_removes_old_unused_files_only(ws, tmp_path):
     os.utime(info.root / used, (time.time() - 7200, time.time() - 7200))
     assert backup_mod.collect_pool(info.root) == 1
     assert not old_unused.exists() and new_unused.exists() and (info.root / used).exists()
+
+
+def test_restore_refuses_the_live_database_itself_and_missing_paths(ws, tmp_path):
+    with pytest.raises(AppError, match="自身"):
+        restore_backup(ws.data_dir, ws.data_dir / "ledger.db", db=ws.db)
+    with pytest.raises(AppError, match="找不到备份"):
+        restore_backup(ws.data_dir, tmp_path / "nothing", db=ws.db)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(AppError, match="不是本程序的备份"):
+        restore_backup(ws.data_dir, tmp_path / "empty", db=ws.db)
+    (tmp_path / "text.db").write_text("hello", encoding="utf-8")
+    with pytest.raises(AppError, match="已损坏|无法读取"):
+        restore_backup(ws.data_dir, tmp_path / "text.db", db=ws.db)
