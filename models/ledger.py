@@ -518,3 +518,28 @@ def audit_trail(db: sqlite_utils.Database, entry_id: int) -> list[dict[str, Any]
         row["before"] = json.loads(row["before"]) if row["before"] else None
         row["after"] = json.loads(row["after"]) if row["after"] else None
     return rows
+
+
+# ---------------------------------------------------------------- unsaved work
+
+UNSAVED_KEY = "ledger_unsaved_draft"
+
+
+def save_unsaved(db: sqlite_utils.Database, state: dict[str, Any]) -> None:
+    """Keep the editor's unsaved typing in the database (one slot), so a crash or a power
+    cut loses nothing: the ledger page offers it back on the next start."""
+    from models.settings import put_setting
+
+    with db.atomic():
+        put_setting(db, UNSAVED_KEY, {**state, "kept_at": _now()})
+
+
+def load_unsaved(db: sqlite_utils.Database) -> dict[str, Any] | None:
+    from models.settings import get_setting
+
+    return get_setting(db, UNSAVED_KEY)
+
+
+def clear_unsaved(db: sqlite_utils.Database) -> None:
+    with db.atomic():
+        db.execute("DELETE FROM settings WHERE key = ?", [UNSAVED_KEY])

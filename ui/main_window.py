@@ -28,7 +28,7 @@ from ui.worker import TaskRunner
 PAGES: list[tuple[str, str, str | None]] = [
     ("dashboard", "工作台", "ui.pages.dashboard_page:DashboardPage"),
     ("tasks", "任务清单", "ui.pages.tasks_page:TasksPage"),
-    ("ledger", "台账录入", None),
+    ("ledger", "台账录入", "ui.pages.ledger_page:LedgerPage"),
     ("communities", "小区管理", "ui.pages.communities_page:CommunitiesPage"),
     ("reports", "报表", "ui.pages.reports_page:ReportsPage"),
     ("district", "汇总", "ui.pages.district_page:DistrictPage"),

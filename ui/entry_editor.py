@@ -1,0 +1,476 @@
+"""The entry editor: one form for every task. The value fields and the required-field
+markers come from the task list data; validation is ``models.ledger.clean_entry``, and
+its messages appear under the fields they name. Files dropped on the editor are saved
+with the entry, all or nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QDate, QRegularExpression, Qt, QTimer, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QHideEvent, QRegularExpressionValidator
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from models.catalog import STANDARD_FIELDS, Task
+from models.errors import AppError, ValidationError
+from models.evidence import FIELD_LABEL, add_entry_with_files, list_attachments, update_entry_with_files
+from models.ledger import TEXT_LIMITS, EntryDraft, LedgerEntry, clear_unsaved, get_entry, save_unsaved
+from models.workspace import Workspace
+from ui.evidence_widgets import AttachmentRole, EvidencePanel
+
+ALWAYS_REQUIRED = ("任务", "日期", "台账类型", "标题")
+_NUMBER = {"int": r"\d{0,8}", "percent": r"\d{0,3}([.]\d{0,2})?", "number": r"\d{0,12}([.]\d{0,4})?"}
+
+
+def _marked(text: str, required: bool) -> str:
+    return f"{text}<span style='color:#c53030'> *</span>" if required else text
+
+
+class EntryEditor(QWidget):
+    saved = Signal(int)
+    dirty_changed = Signal(bool)
+    restore_requested = Signal(int)
+
+    def __init__(self, ws: Workspace, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ws = ws
+        self.tasks: list[Task] = ws.tasks()
+        self.entry: LedgerEntry | None = None
+        self._dirty = False
+        self._loading = False
+        self.labels: dict[str, QLabel] = {}
+        self.errors: dict[str, QLabel] = {}
+        self.inputs: dict[str, QWidget] = {}
+        self.measure_inputs: dict[str, QLineEdit] = {}
+        self._measure_keys: list[str] = []
+        self.required: set[str] = set(ALWAYS_REQUIRED)
+        self.setAcceptDrops(True)
+        self._keep_timer = QTimer(self)
+        self._keep_timer.setSingleShot(True)
+        self._keep_timer.setInterval(1500)
+        self._keep_timer.timeout.connect(self.keep_unsaved)
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(4, 0, 0, 0)
+        self.heading = QLabel()
+        self.heading.setObjectName("CategoryHeader")
+        outer.addWidget(self.heading)
+        self.banner = QWidget()
+        banner_row = QHBoxLayout(self.banner)
+        banner_row.setContentsMargins(0, 0, 0, 0)
+        self.banner_label = QLabel("此台账已删除，不计入统计。恢复后才能修改。")
+        self.banner_label.setObjectName("ErrorLabel")
+        banner_row.addWidget(self.banner_label, 1)
+        self.restore_button = QPushButton("恢复此台账")
+        self.restore_button.clicked.connect(lambda: self.entry and self.restore_requested.emit(self.entry.id))
+        banner_row.addWidget(self.restore_button)
+        self.banner.hide()
+        outer.addWidget(self.banner)
+        self.general_error = QLabel()
+        self.general_error.setObjectName("ErrorLabel")
+        self.general_error.setWordWrap(True)
+        self.general_error.hide()
+        outer.addWidget(self.general_error)
+
+        self.form = QWidget()
+        grid = QGridLayout(self.form)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(8)
+        grid.setVerticalSpacing(4)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
+        self.grid = grid
+        self.task = QComboBox()
+        self.task.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.task.setMinimumContentsLength(16)
+        for task in self.tasks:
+            self.task.addItem(f"{task.seq}. {task.target_text}", task.seq)
+            self.task.setItemData(self.task.count() - 1, task.target_text, Qt.ItemDataRole.ToolTipRole)
+        self.date = QDateEdit()
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("yyyy-MM-dd")
+        year = ws.tasklist.year
+        self.date.setDateRange(QDate(year, 1, 1), QDate(year, 12, 31))
+        self.entry_type = QComboBox()
+        self.title = QLineEdit()
+        self.title.setMaxLength(TEXT_LIMITS["title"])
+        self.title.setPlaceholderText("如：南大街社区6月入户宣传")
+        self.content = QPlainTextEdit()
+        # The theme's min-height would override setFixedHeight; say it in the widget's own sheet.
+        self.content.setStyleSheet("QPlainTextEdit { min-height: 50px; max-height: 50px; }")
+        self.content.setPlaceholderText("做了什么、效果如何")
+        self.location = QLineEdit()
+        self.organizer = QLineEdit()
+        self.participants = QLineEdit()
+        self.participants.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d{0,8}")))
+        self.participants.setPlaceholderText("人")
+        self.remarks = QLineEdit()
+        self.remarks.setMaxLength(TEXT_LIMITS["remarks"])
+        for widget, key in ((self.location, "location"), (self.organizer, "organizer")):
+            widget.setMaxLength(TEXT_LIMITS[key])
+
+        self._row = 0
+        self._add("任务", "任务(&T)", self.task, span=True)
+        self._add("日期", "日期(&A)", self.date, pair=("台账类型", "类型(&Y)", self.entry_type))
+        self._add("标题", "标题(&I)", self.title, span=True)
+        self._add("工作内容", "工作内容", self.content, span=True)
+        self._add("地点", "地点(&L)", self.location, pair=("组织单位", "组织单位", self.organizer))
+        self._add("参与人数", "参与人数", self.participants)
+        self._add("备注", "备注", self.remarks, span=True)
+        # Fields scroll; the heading and the save buttons stay in view on a 768-pixel screen.
+        body = QWidget()
+        self.body = QVBoxLayout(body)
+        self.body.setContentsMargins(0, 0, 6, 0)
+        self.body.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # scroll, never squeeze rows
+        self.body.addWidget(self.form)
+
+        self.measures_box = QGroupBox("填报数值")
+        self.measures_grid = QGridLayout(self.measures_box)
+        self.measures_grid.setContentsMargins(8, 4, 8, 6)
+        self.measures_grid.setVerticalSpacing(4)
+        self.measures_grid.setColumnStretch(1, 1)
+        self.body.addWidget(self.measures_box)
+
+        self.evidence = EvidencePanel(ws.data_dir)
+        self.evidence.changed.connect(self._touched)
+        self.body.addWidget(self.evidence)
+        self.body.addStretch(1)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(body)
+        outer.addWidget(self.scroll, 1)
+
+        buttons = QHBoxLayout()
+        self.state_label = QLabel()
+        self.state_label.setObjectName("Hint")
+        buttons.addWidget(self.state_label, 1)
+        self.discard_button = QPushButton("放弃修改")
+        self.discard_button.clicked.connect(self.discard)
+        self.save_button = QPushButton("保存（Ctrl+S）")
+        self.save_button.setProperty("primary", True)
+        self.save_button.clicked.connect(self.save)
+        buttons.addWidget(self.discard_button)
+        buttons.addWidget(self.save_button)
+        outer.addLayout(buttons)
+
+        self.task.currentIndexChanged.connect(self._task_changed)
+        self.entry_type.currentIndexChanged.connect(self._type_changed)
+        for line in (self.title, self.location, self.organizer, self.participants, self.remarks):
+            line.textChanged.connect(self._touched)
+        self.content.textChanged.connect(self._touched)
+        self.date.dateChanged.connect(self._touched)
+        self.new_entry()
+        self.scroll.setMinimumWidth(body.minimumSizeHint().width() + 16)
+
+    # ------------------------------------------------------------ layout helpers
+
+    def _cell(self, key: str, label_text: str, widget: QWidget, row: int, col: int, span: int) -> None:
+        label = QLabel(label_text)
+        label.setTextFormat(Qt.TextFormat.RichText)
+        label.setBuddy(widget)
+        error = QLabel()
+        error.setObjectName("ErrorLabel")
+        error.setWordWrap(True)
+        error.hide()
+        self.grid.addWidget(label, row, col, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.grid.addWidget(widget, row, col + 1, 1, span)
+        self.grid.addWidget(error, row + 1, col + 1, 1, span)
+        self.labels[key], self.errors[key], self.inputs[key] = label, error, widget
+        label.setProperty("plain", label_text)
+
+    def _add(self, key: str, label: str, widget: QWidget, *, span: bool = False,
+             pair: tuple[str, str, QWidget] | None = None) -> None:
+        self._cell(key, label, widget, self._row, 0, 3 if span else 1)
+        if pair:
+            self._cell(pair[0], pair[1], pair[2], self._row, 2, 1)
+        self._row += 2
+
+    # ------------------------------------------------------------ task-driven fields
+
+    def current_task(self) -> Task | None:
+        seq = self.task.currentData()
+        return next((t for t in self.tasks if t.seq == seq), None)
+
+    def _task_changed(self) -> None:
+        task = self.current_task()
+        kept = {code: w.text() for code, w in self.measure_inputs.items()}
+        previous_type = self.entry_type.currentText()
+        self.entry_type.blockSignals(True)
+        self.entry_type.clear()
+        for etype in task.entry_types if task else ():
+            self.entry_type.addItem(etype.name)
+        index = self.entry_type.findText(previous_type)
+        self.entry_type.setCurrentIndex(max(index, 0))
+        self.entry_type.blockSignals(False)
+        self._build_measures(task, kept)
+        self._type_changed()
+
+    def _build_measures(self, task: Task | None, values: dict[str, str]) -> None:
+        while self.measures_grid.count():
+            item = self.measures_grid.takeAt(0)
+            widget = item.widget()
+            if widget is not None:
+                widget.hide()  # deleteLater is deferred; a stale label must not linger on screen
+                widget.deleteLater()
+        for key in self._measure_keys:
+            for store in (self.labels, self.errors, self.inputs):
+                store.pop(key, None)
+        self.measure_inputs, self._measure_keys = {}, []
+        fields = task.fields if task else ()
+        for row, spec in enumerate(fields):
+            label = QLabel(spec.name)
+            label.setWordWrap(True)
+            label.setProperty("plain", spec.name)
+            line = QLineEdit(values.get(spec.code, ""))
+            line.setValidator(QRegularExpressionValidator(QRegularExpression(_NUMBER[spec.type])))
+            line.setPlaceholderText("0–100" if spec.type == "percent" else ("整数" if spec.type == "int" else "数值"))
+            line.setMaximumWidth(160)
+            line.textChanged.connect(self._touched)
+            label.setBuddy(line)
+            unit = QLabel(spec.unit)
+            error = QLabel()
+            error.setObjectName("ErrorLabel")
+            error.hide()
+            self.measures_grid.addWidget(label, row * 2, 0)
+            self.measures_grid.addWidget(line, row * 2, 1)
+            self.measures_grid.addWidget(unit, row * 2, 2)
+            self.measures_grid.addWidget(error, row * 2 + 1, 0, 1, 3)
+            self.measure_inputs[spec.code] = line
+            key = spec.name  # clean_entry names a value's problems by its field name
+            self._measure_keys.append(key)
+            self.labels[key], self.errors[key], self.inputs[key] = label, error, line
+        self.measures_box.setVisible(bool(fields))
+
+    def _type_changed(self) -> None:
+        task = self.current_task()
+        etype = task.entry_type(self.entry_type.currentText()) if task else None
+        required = set(ALWAYS_REQUIRED)
+        for key in etype.required if etype else ():
+            spec = task.field(key) if task else None
+            required.add(STANDARD_FIELDS.get(key) or (spec.name if spec else key))
+        for key, label in self.labels.items():
+            label.setText(_marked(label.property("plain"), key in required))
+        self.required = required
+        self._touched()
+
+    # ------------------------------------------------------------ loading
+
+    def new_entry(self, *, task_seq: int | None = None, date: dt.date | None = None,
+                  template: EntryDraft | None = None) -> None:
+        """An empty form, or a copy of ``template`` (Ctrl+D) as a new, unsaved entry."""
+        self.entry = None
+        self._fill(template or EntryDraft(task_seq=task_seq, entry_date=date, entry_type="", title=""))
+        self.evidence.set_attachments([])
+        self._set_read_only(False)
+        self.heading.setText("新建台账" if template is None else "新建台账（复制自所选台账）")
+        self._set_dirty(template is not None)
+
+    def load_entry(self, entry_id: int) -> None:
+        entry = get_entry(self.ws.db, entry_id)
+        self.entry = entry
+        self._fill(entry.draft())
+        self.evidence.set_attachments(list_attachments(self.ws.db, entry.id), read_only=bool(entry.deleted_at))
+        self._set_read_only(bool(entry.deleted_at))
+        self.heading.setText(f"台账 #{entry.id}　{entry.entry_date}　{entry.operator}")
+        self.state_label.setText(f"最后修改：{entry.updated_at.replace('T', ' ')}")
+        self._set_dirty(False)
+
+    def _fill(self, draft: EntryDraft) -> None:
+        self._loading = True
+        try:
+            self.clear_errors()
+            index = self.task.findData(draft.task_seq)
+            self.task.setCurrentIndex(max(index, 0))
+            self._task_changed()
+            type_index = self.entry_type.findText(str(draft.entry_type or ""))
+            if type_index >= 0:
+                self.entry_type.setCurrentIndex(type_index)
+            date = draft.entry_date if isinstance(draft.entry_date, dt.date) else None
+            self.date.setDate(QDate(date) if date else self.date.maximumDate())
+            self.title.setText(str(draft.title or ""))
+            self.content.setPlainText(str(draft.content or ""))
+            self.location.setText(str(draft.location or ""))
+            self.organizer.setText(str(draft.organizer or ""))
+            self.participants.setText("" if draft.participants in (None, "") else str(draft.participants))
+            self.remarks.setText(str(draft.remarks or ""))
+            for code, line in self.measure_inputs.items():
+                value = (draft.measures or {}).get(code)
+                line.setText("" if value in (None, "") else (f"{value:g}" if isinstance(value, float) else str(value)))
+        finally:
+            self._loading = False
+
+    def _set_read_only(self, read_only: bool) -> None:
+        self.banner.setVisible(read_only)
+        self.form.setEnabled(not read_only)
+        self.measures_box.setEnabled(not read_only)
+        self.save_button.setEnabled(not read_only)
+        self.discard_button.setEnabled(not read_only)
+        if not read_only:
+            self.state_label.setText("")
+
+    # ------------------------------------------------------------ state
+
+    def draft(self) -> EntryDraft:
+        return EntryDraft(
+            task_seq=self.task.currentData(), entry_date=self.date.date().toPython(),
+            entry_type=self.entry_type.currentText(), title=self.title.text(), content=self.content.toPlainText(),
+            location=self.location.text(), organizer=self.organizer.text(),
+            participants=self.participants.text() or None,
+            measures={code: line.text() for code, line in self.measure_inputs.items() if line.text().strip()},
+            remarks=self.remarks.text(),
+        )
+
+    def is_dirty(self) -> bool:
+        return self._dirty
+
+    def _touched(self) -> None:
+        if not self._loading and self.save_button.isEnabled():
+            self._set_dirty(True)
+            self._keep_timer.start()
+
+    def _set_dirty(self, dirty: bool) -> None:
+        if dirty != self._dirty:
+            self._dirty = dirty
+            self.dirty_changed.emit(dirty)
+        if dirty:
+            self.state_label.setText("有未保存的修改")
+
+    def state(self) -> dict[str, Any]:
+        """What is on screen, as JSON-able data (kept against crashes)."""
+        draft = self.draft()
+        return {
+            "entry_id": self.entry.id if self.entry else None,
+            "draft": {**draft.__dict__, "entry_date": draft.entry_date.isoformat()},
+            "files": [str(p) for p in self.evidence.pending_paths()],
+            "removed": self.evidence.removed_ids(),
+        }
+
+    def restore_state(self, state: dict[str, Any]) -> None:
+        entry_id = state.get("entry_id")
+        values = dict(state.get("draft") or {})
+        values["entry_date"] = dt.date.fromisoformat(values["entry_date"]) if values.get("entry_date") else None
+        if entry_id:
+            self.load_entry(int(entry_id))
+        else:
+            self.new_entry()
+        self._fill(EntryDraft(**values))
+        for attachment_id in state.get("removed") or []:
+            for i in range(self.evidence.list.count()):
+                att = self.evidence.list.item(i).data(AttachmentRole)
+                if att is not None and att.id == attachment_id:
+                    self.evidence.list.item(i).setSelected(True)
+        self.evidence.remove_selected()
+        self.evidence.add_paths([Path(p) for p in state.get("files") or [] if Path(p).exists()])
+        self._set_dirty(True)
+
+    def keep_unsaved(self) -> None:
+        self._keep_timer.stop()
+        if self._dirty:
+            save_unsaved(self.ws.db, self.state())
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        # Leaving the page or closing the window: keep the typing now, not 1.5 s later.
+        if self._keep_timer.isActive():
+            self.keep_unsaved()
+        super().hideEvent(event)
+
+    # ------------------------------------------------------------ save
+
+    def save(self) -> int | None:
+        """Validate and write; on failure show each problem next to its field."""
+        if not self.save_button.isEnabled():
+            return None
+        self.clear_errors()
+        actor = self.ws.require_profile().operator
+        draft = self.draft()
+        try:
+            if self.entry is None:
+                entry_id = add_entry_with_files(self.ws.db, self.ws.data_dir, self.ws.tasklist, self.tasks, draft,
+                                                self.evidence.pending_paths(), actor=actor)
+            else:
+                entry_id = self.entry.id
+                update_entry_with_files(self.ws.db, self.ws.data_dir, self.ws.tasklist, self.tasks, entry_id, draft,
+                                        add=self.evidence.pending_paths(), remove=self.evidence.removed_ids(),
+                                        actor=actor)
+        except ValidationError as exc:
+            self.show_errors(exc.problems)
+            return None
+        except AppError as exc:
+            self.show_errors([("", str(exc))])
+            return None
+        self._keep_timer.stop()
+        clear_unsaved(self.ws.db)
+        self.load_entry(entry_id)
+        self.state_label.setText("已保存")
+        self.saved.emit(entry_id)
+        return entry_id
+
+    def discard(self) -> None:
+        self._keep_timer.stop()
+        clear_unsaved(self.ws.db)
+        if self.entry is not None:
+            self.load_entry(self.entry.id)
+        else:
+            self.new_entry(task_seq=self.task.currentData(), date=self.date.date().toPython())
+            self._set_dirty(False)
+
+    def clear_errors(self) -> None:
+        self.general_error.hide()
+        self.evidence.show_error("")
+        for key, error in self.errors.items():
+            error.hide()
+            self._mark(self.inputs[key], False)
+
+    def show_errors(self, problems: list[tuple[str, str]]) -> None:
+        general = []
+        first: QWidget | None = None
+        for field, message in problems:
+            if field == FIELD_LABEL:
+                self.evidence.show_error("\n".join(m for f, m in problems if f == FIELD_LABEL))
+            elif field in self.errors:
+                self.errors[field].setText(message)
+                self.errors[field].show()
+                self._mark(self.inputs[field], True)
+                first = first or self.inputs[field]
+            else:
+                general.append(f"{field}：{message}" if field else message)
+        self.general_error.setText("\n".join(general))
+        self.general_error.setVisible(bool(general))
+        if first is not None:
+            first.setFocus()
+
+    @staticmethod
+    def _mark(widget: QWidget, invalid: bool) -> None:
+        widget.setProperty("invalid", invalid)
+        widget.style().unpolish(widget)
+        widget.style().polish(widget)
+
+    # ------------------------------------------------------------ drag and drop
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if not self.evidence.read_only and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            self.evidence.add_paths(paths)
+            event.acceptProposedAction()

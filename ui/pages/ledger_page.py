@@ -1,0 +1,464 @@
+"""台账录入: the entry table (filters, SQL-side sort) beside the entry editor, with
+Ctrl+N / Ctrl+S / Ctrl+D / Delete, deleted entries and restore, Excel template and import."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer
+from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from models.errors import AppError, ValidationError
+from models.ledger import clear_unsaved, delete_entry, load_unsaved, restore_entry
+from models.ledger_import import import_workbook, write_template
+from ui.context import PageContext
+from ui.entry_editor import EntryEditor
+from ui.ledger_table_model import (
+    COL_DATE,
+    COL_EVIDENCE,
+    COL_LOCATION,
+    COL_MEASURES,
+    COL_OPERATOR,
+    COL_PARTICIPANTS,
+    COL_TASK,
+    COL_TITLE,
+    COL_TYPE,
+    LedgerTableModel,
+)
+from ui.pages.base import Page, page_title
+
+COLUMN_WIDTHS = {COL_DATE: 92, COL_TASK: 46, COL_TYPE: 104, COL_TITLE: 200, COL_MEASURES: 150, COL_LOCATION: 100,
+                 COL_PARTICIPANTS: 50, COL_EVIDENCE: 50, COL_OPERATOR: 64}
+
+
+def _button(text: str, tip: str, slot: Callable[[], Any]) -> QPushButton:
+    button = QPushButton(text)
+    button.setToolTip(tip)
+    button.clicked.connect(slot)
+    return button
+
+
+class LedgerPage(Page):
+    title = "台账录入"
+
+    def __init__(self, ctx: PageContext):
+        super().__init__()
+        self.ctx = ctx
+        ws = ctx.ws
+        self.tasks = ws.tasks()
+        # Dialog hooks: tests replace these instead of clicking modal boxes.
+        self.confirm: Callable[[str, str], bool] = self._confirm
+        self.ask_unsaved: Callable[[], str] = self._ask_unsaved
+        self.inform: Callable[[str, str], None] = lambda title, text: QMessageBox.information(self, title, text)
+        self.warn: Callable[[str, str, str], None] = self._warn
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        header = QHBoxLayout()
+        header.addWidget(page_title("台账录入"))
+        header.addStretch(1)
+        self.new_button = _button("新建", "新建一条台账（Ctrl+N）", self.new_entry)
+        self.copy_button = _button("复制为新台账", "以所选台账为模板新建，适合周期性活动（Ctrl+D）", self.copy_entry)
+        self.delete_button = _button("删除", "删除所选台账，可恢复（Delete）", self.delete_selected)
+        self.restore_button = _button("恢复", "恢复所选的已删除台账", self.restore_selected)
+        self.import_button = _button("从 Excel 导入…", "从 .xlsx 文件批量导入台账", self.choose_import)
+        self.template_button = _button("下载导入模板…", "生成带下拉选项的 Excel 导入模板", self.choose_template)
+        for button in (self.new_button, self.copy_button, self.delete_button, self.restore_button):
+            header.addWidget(button)
+        header.addSpacing(12)
+        header.addWidget(self.import_button)
+        header.addWidget(self.template_button)
+        layout.addLayout(header)
+
+        self.unsaved_bar = QWidget()
+        self.unsaved_bar.setObjectName("Card")
+        bar = QHBoxLayout(self.unsaved_bar)
+        bar.setContentsMargins(10, 4, 10, 4)
+        self.unsaved_label = QLabel()
+        bar.addWidget(self.unsaved_label, 1)
+        bar.addWidget(_button("恢复草稿", "", self.recover_unsaved))
+        bar.addWidget(_button("丢弃", "", self.drop_unsaved))
+        self.unsaved_bar.hide()
+        layout.addWidget(self.unsaved_bar)
+
+        filters = QHBoxLayout()
+        year = ws.tasklist.year
+        self.month = QComboBox()
+        self.month.addItem("全部月份", None)
+        for m in range(1, 13):
+            self.month.addItem(f"{year}年{m}月", f"{year}-{m:02d}")
+        self.task = QComboBox()
+        self.task.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.task.setMinimumContentsLength(14)
+        self.task.addItem("全部任务", None)
+        for task in self.tasks:
+            self.task.addItem(f"{task.seq}. {task.target_text}", task.seq)
+            self.task.setItemData(self.task.count() - 1, task.target_text, Qt.ItemDataRole.ToolTipRole)
+        self.entry_type = QComboBox()
+        self.entry_type.setMinimumContentsLength(8)
+        self.entry_type.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("搜索标题、内容、地点…")
+        self.search.setClearButtonEnabled(True)
+        self.show_deleted = QCheckBox("显示已删除")
+        self.count_label = QLabel()
+        self.count_label.setObjectName("Hint")
+        for label, widget in (("月份", self.month), ("任务", self.task), ("类型", self.entry_type)):
+            filters.addWidget(QLabel(label))
+            filters.addWidget(widget)
+        filters.addWidget(self.search, 1)
+        filters.addWidget(self.show_deleted)
+        filters.addWidget(self.count_label)
+        layout.addLayout(filters)
+
+        self.model = LedgerTableModel(ws.db, self.tasks, self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        # Fixed row heights: the view never measures 50,000 rows.
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(28)
+        head = self.table.horizontalHeader()
+        head.setHighlightSections(False)
+        head.setStretchLastSection(False)
+        for column, width in COLUMN_WIDTHS.items():
+            self.table.setColumnWidth(column, width)
+        self.table.horizontalHeader().setSortIndicator(COL_DATE, Qt.SortOrder.DescendingOrder)
+        self.table.setSortingEnabled(True)
+        self.editor = EntryEditor(ws)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.editor)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([650, 490])  # at 1366x768 the table keeps its main columns visible
+        self.splitter.setChildrenCollapsible(False)
+        layout.addWidget(self.splitter, 1)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(250)
+        self._search_timer.timeout.connect(self.apply_filters)
+        self.search.textChanged.connect(lambda: self._search_timer.start())
+        self.month.currentIndexChanged.connect(self.apply_filters)
+        self.task.currentIndexChanged.connect(self._task_filter_changed)
+        self.entry_type.currentIndexChanged.connect(self.apply_filters)
+        self.show_deleted.toggled.connect(self.apply_filters)
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.editor.saved.connect(self._saved)
+        self.editor.restore_requested.connect(self.restore_entry)
+        QShortcut(QKeySequence("Ctrl+N"), self, self.new_entry)
+        QShortcut(QKeySequence("Ctrl+S"), self, self.editor.save)
+        QShortcut(QKeySequence("Ctrl+D"), self, self.copy_entry)
+        delete = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.table, self.delete_selected)
+        delete.setContext(Qt.ShortcutContext.WidgetShortcut)
+        self._guard = False
+        self._fill_types()
+        self.apply_filters()
+        self._check_unsaved()
+
+    # ------------------------------------------------------------ filters and table
+
+    def _fill_types(self) -> None:
+        seq = self.task.currentData()
+        tasks = [t for t in self.tasks if seq is None or t.seq == seq]
+        names = list(dict.fromkeys(et.name for t in tasks for et in t.entry_types))
+        current = self.entry_type.currentData()
+        self.entry_type.blockSignals(True)
+        self.entry_type.clear()
+        self.entry_type.addItem("全部类型", None)
+        for name in names:
+            self.entry_type.addItem(name, name)
+        self.entry_type.setCurrentIndex(max(self.entry_type.findData(current), 0))
+        self.entry_type.blockSignals(False)
+
+    def _task_filter_changed(self) -> None:
+        self._fill_types()
+        self.apply_filters()
+
+    def apply_filters(self) -> None:
+        current = self.selected_entry_id()
+        self.model.set_filters(
+            month=self.month.currentData(), task_seq=self.task.currentData(),
+            entry_type=self.entry_type.currentData(), text=self.search.text().strip(),
+            include_deleted=self.show_deleted.isChecked(),
+        )
+        self._after_reload(current)
+
+    def refresh(self, select: int | None = None) -> None:
+        current = select if select is not None else self.selected_entry_id()
+        self.model.refresh()
+        self._after_reload(current)
+
+    def _after_reload(self, entry_id: int | None) -> None:
+        n = self.model.rowCount()
+        self.count_label.setText(f"共 {n} 条")
+        row = self.model.row_of(entry_id) if entry_id is not None else None
+        if row is not None:
+            self._guard = True
+            try:
+                self.table.selectRow(row)
+                self.table.scrollTo(self.model.index(row, 0))
+            finally:
+                self._guard = False
+        self._update_buttons()
+
+    def selected_entry_id(self) -> int | None:
+        index = self.table.currentIndex()
+        entry = self.model.entry_at(index.row()) if index.isValid() else None
+        return entry.id if entry else None
+
+    def select_entry(self, entry_id: int) -> bool:
+        row = self.model.row_of(entry_id)
+        if row is None:
+            return False
+        self.table.selectRow(row)
+        return True
+
+    def _current_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
+        if self._guard:
+            return
+        entry = self.model.entry_at(current.row()) if current.isValid() else None
+        if entry is None or (self.editor.entry is not None and self.editor.entry.id == entry.id):
+            self._update_buttons()
+            return
+        if not self._settle_unsaved():
+            self._guard = True  # go back to the entry being edited
+            try:
+                if previous.isValid():
+                    self.table.selectRow(previous.row())
+                else:
+                    self.table.clearSelection()
+            finally:
+                self._guard = False
+            return
+        self.editor.load_entry(entry.id)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        entry = self.model.entry_at(self.table.currentIndex().row()) if self.table.currentIndex().isValid() else None
+        self.copy_button.setEnabled(entry is not None)
+        self.delete_button.setEnabled(entry is not None and not entry.deleted_at)
+        self.restore_button.setVisible(self.show_deleted.isChecked())
+        self.restore_button.setEnabled(entry is not None and bool(entry.deleted_at))
+
+    # ------------------------------------------------------------ actions
+
+    def _settle_unsaved(self) -> bool:
+        """Before leaving unsaved edits: save, discard, or stay. True when it is safe to go."""
+        if not self.editor.is_dirty():
+            return True
+        answer = self.ask_unsaved()
+        if answer == "save":
+            return self.editor.save() is not None
+        if answer == "discard":
+            self.editor.discard()
+            return True
+        return False
+
+    def _default_date(self) -> dt.date:
+        year = self.ctx.ws.tasklist.year
+        today = dt.date.today()
+        month = self.month.currentData()
+        if month:
+            first = dt.date.fromisoformat(f"{month}-01")
+            return today if today.strftime("%Y-%m") == month else first
+        return self.editor.date.date().toPython() if self.editor.entry is None else min(today, dt.date(year, 12, 31))
+
+    def new_entry(self) -> None:
+        if not self._settle_unsaved():
+            return
+        seq = self.task.currentData() or self.editor.task.currentData()
+        self.editor.new_entry(task_seq=seq, date=self._default_date())
+        self.table.clearSelection()
+        self.editor.title.setFocus()
+
+    def copy_entry(self) -> None:
+        entry = self.model.entry_at(self.table.currentIndex().row()) if self.table.currentIndex().isValid() else None
+        if entry is None or not self._settle_unsaved():
+            return
+        draft = entry.draft()
+        today = dt.date.today()
+        if today.year == entry.year:  # a recurring activity is usually recorded on the day
+            draft.entry_date = today
+        self.editor.new_entry(template=draft)
+        self.table.clearSelection()
+        self.editor.title.setFocus()
+        self.editor.title.selectAll()
+
+    def delete_selected(self) -> None:
+        entry = self.model.entry_at(self.table.currentIndex().row()) if self.table.currentIndex().isValid() else None
+        if entry is None or entry.deleted_at:
+            return
+        if not self.confirm("删除台账", f"确定删除台账“{entry.title}”（{entry.entry_date}）吗？\n删除后不计入统计，"
+                                       "可勾选“显示已删除”后恢复。"):
+            return
+        try:
+            delete_entry(self.ctx.ws.db, entry.id, actor=self.ctx.ws.require_profile().operator)
+        except AppError as exc:
+            self.warn("无法删除", str(exc), "")
+            return
+        row = self.table.currentIndex().row()
+        self.model.refresh()
+        if self.show_deleted.isChecked():  # it stays listed, struck through; show it as deleted
+            self._after_reload(entry.id)
+            self.editor.load_entry(entry.id)
+            return
+        self._after_reload(None)
+        next_row = min(row, self.model.rowCount() - 1)
+        if next_row >= 0:
+            self.table.selectRow(next_row)
+        else:
+            self.editor.new_entry(task_seq=self.task.currentData())
+
+    def restore_selected(self) -> None:
+        entry_id = self.selected_entry_id()
+        if entry_id is not None:
+            self.restore_entry(entry_id)
+
+    def restore_entry(self, entry_id: int) -> None:
+        try:
+            restore_entry(self.ctx.ws.db, entry_id, actor=self.ctx.ws.require_profile().operator)
+        except AppError as exc:
+            self.warn("无法恢复", str(exc), "")
+            return
+        self.editor.load_entry(entry_id)
+        self.refresh(select=entry_id)
+
+    def _saved(self, entry_id: int) -> None:
+        self.refresh(select=entry_id)
+
+    # ------------------------------------------------------------ unsaved drafts
+
+    def _check_unsaved(self) -> None:
+        state = load_unsaved(self.ctx.ws.db)
+        if not state:
+            self.unsaved_bar.hide()
+            return
+        title = (state.get("draft") or {}).get("title") or "（无标题）"
+        kept = str(state.get("kept_at", "")).replace("T", " ")
+        self.unsaved_label.setText(f"发现上次未保存的台账“{title}”（{kept}），可恢复后继续编辑。")
+        self.unsaved_bar.show()
+
+    def recover_unsaved(self) -> None:
+        state = load_unsaved(self.ctx.ws.db)
+        self.unsaved_bar.hide()
+        if state:
+            try:
+                self.editor.restore_state(state)
+            except AppError as exc:  # the entry was deleted meanwhile, or similar
+                self.warn("无法恢复草稿", str(exc), "")
+
+    def drop_unsaved(self) -> None:
+        clear_unsaved(self.ctx.ws.db)
+        self.unsaved_bar.hide()
+
+    # ------------------------------------------------------------ Excel
+
+    def choose_template(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "保存导入模板", str(Path.home() / "台账导入模板.xlsx"),
+                                              "Excel 工作簿 (*.xlsx)")
+        if path:
+            self.save_template(Path(path))
+
+    def save_template(self, path: Path) -> None:
+        try:
+            write_template(path, self.ctx.ws.tasklist, self.tasks)
+        except AppError as exc:
+            self.warn("无法生成模板", str(exc), "")
+            return
+        self.inform("导入模板", f"已生成导入模板：\n{path}\n\n在“台账”表中填写后，点击“从 Excel 导入…”。")
+
+    def choose_import(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "选择要导入的台账", str(Path.home()), "Excel 工作簿 (*.xlsx)")
+        if path:
+            self.import_file(Path(path))
+
+    def import_file(self, path: Path) -> None:
+        ws = self.ctx.ws
+        actor = ws.require_profile().operator
+        self.setEnabled(False)  # one writer at a time: the import owns the database until done
+        self.count_label.setText("正在导入…")
+
+        def work(progress: Callable[[int, int, str], None]) -> Any:
+            return import_workbook(ws.db, path, ws.tasklist, self.tasks, actor=actor, progress=progress)
+
+        def done(result: Any) -> None:
+            self.setEnabled(True)
+            self.refresh()
+            self.inform("导入完成", f"{path.name}：{result.summary()}")
+
+        def failed(exc: Exception) -> None:
+            self.setEnabled(True)
+            self._after_reload(self.selected_entry_id())
+            if isinstance(exc, ValidationError):
+                lines = [f"{where}：{what}" for where, what in exc.problems]
+                shown = "\n".join(lines[:15]) + (f"\n……共 {len(lines)} 处" if len(lines) > 15 else "")
+                self.warn("未导入任何台账", f"{path.name} 有 {len(lines)} 处需要改正，改正后请重新导入：\n\n{shown}",
+                          "\n".join(lines))
+            elif isinstance(exc, AppError):
+                self.warn("无法导入", str(exc), "")
+            else:
+                self.warn("无法导入", f"导入时出错：{exc}", "")
+
+        self.ctx.runner.run_task(work, done, failed,
+                                 lambda done_, total, text: self.count_label.setText(text))
+
+    # ------------------------------------------------------------ dialogs
+
+    def _confirm(self, title: str, text: str) -> bool:
+        answer = QMessageBox.question(self, title, text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                      QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _ask_unsaved(self) -> str:
+        box = QMessageBox(QMessageBox.Icon.Question, "未保存的修改", "当前台账有未保存的修改，是否保存？",
+                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                          | QMessageBox.StandardButton.Cancel, self)
+        box.setDefaultButton(QMessageBox.StandardButton.Save)
+        answer = box.exec()
+        return {QMessageBox.StandardButton.Save: "save", QMessageBox.StandardButton.Discard: "discard"}.get(
+            QMessageBox.StandardButton(answer), "cancel")
+
+    def _warn(self, title: str, text: str, details: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)
+        if details:
+            box.setDetailedText(details)
+        box.exec()
+
+    # ------------------------------------------------------------ navigation
+
+    def on_show(self, **kwargs: object) -> None:
+        task = kwargs.get("task")
+        if task is not None:
+            index = self.task.findData(int(task))  # type: ignore[call-overload]
+            if index >= 0 and index != self.task.currentIndex():
+                self.task.setCurrentIndex(index)  # refilters via _task_filter_changed
+                return
+        self.apply_filters()  # entries may have changed elsewhere (CLI, import, other pages)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._search_timer.stop()  # on_show applies the typed search when the page returns
+        super().hideEvent(event)
