@@ -68,6 +68,7 @@ MIRROR_SETTING = "backup_mirror_dir"
 LAST_RESULT_SETTING = "last_backup"
 LEDGER_ID_SETTING = "ledger_id"
 STALE_TMP_SECONDS = 3600
+BUSY_TIMEOUT_MS = 5000  # another program holding the database: wait this long, then explain
 _SUFFIX = re.compile(r"^\.[a-z0-9]{1,10}$")
 
 
@@ -141,7 +142,7 @@ def pool_name(sha256: str, stored_path: str) -> str:
 def side_db(data_dir: Path) -> sqlite_utils.Database:
     """A separate connection: sees only committed data, never joins the GUI's transaction."""
     conn = sqlite3.connect(Path(data_dir) / DB_FILENAME, check_same_thread=False, factory=GuardedConnection)
-    conn.execute("PRAGMA busy_timeout = 5000")
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     return sqlite_utils.Database(conn)
 
 
@@ -226,16 +227,32 @@ def _clean_stale_tmp(root: Path) -> None:
             pass
 
 
+def copy_database(src: sqlite3.Connection, dest: sqlite3.Connection) -> None:
+    """``src.backup(dest)`` that gives up when another program holds a lock.
+
+    Python retries a busy backup step for ever; a database locked by another program
+    would hang the backup (and the program at exit). After ``BUSY_TIMEOUT_MS`` the
+    copy is abandoned with SQLite's own "database is locked", which the caller explains.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+
+    def watch(status: int, remaining: int, total: int) -> None:
+        if status in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) and time.monotonic() > deadline:
+            raise sqlite3.OperationalError("database is locked")
+
+    src.backup(dest, progress=watch, sleep=0.05)  # all pages in one step: a consistent copy
+
+
 def snapshot_database(source: Path, target: Path) -> None:
     """Copy a live database consistently (online backup API) into a single-file ``target``."""
     if not source.exists():
         raise AppError(f"找不到数据库文件 {source}")
     src = sqlite3.connect(source, check_same_thread=False)
     try:
-        src.execute("PRAGMA busy_timeout = 5000")
+        src.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         dest = sqlite3.connect(target)
         try:
-            src.backup(dest)  # one step: a consistent snapshot of committed data
+            copy_database(src, dest)  # committed data only: a separate connection
             dest.execute("PRAGMA journal_mode = DELETE")  # self-contained file, no -wal beside it
         finally:
             dest.close()

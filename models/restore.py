@@ -35,6 +35,7 @@ from models.backup import (
     MANIFEST,
     BackupInfo,
     backup_root,
+    copy_database,
     copy_verified,
     create_snapshot,
     fsync_file,
@@ -211,7 +212,7 @@ def _replace_file(source_db: Path, data_dir: Path) -> None:
 def _replace_live(source_db: Path, db: sqlite_utils.Database) -> None:
     src = sqlite3.connect(source_db)
     try:
-        src.backup(db.conn)  # written as one transaction into the open database
+        copy_database(src, db.conn)  # written as one transaction into the open database
     finally:
         src.close()
     if MIGRATIONS.pending(db):

@@ -201,3 +201,41 @@ def test_chmod_read_only_folder_gives_a_message_even_as_root(ws, tmp_path):
     finally:
         ws.data_dir.chmod(mode)
     assert fingerprint(ws.data_dir) == before
+
+
+def test_backup_while_another_program_locks_the_database_explains(ws, monkeypatch):
+    add_entries(ws, 2)
+    ws.close()
+    monkeypatch.setattr(backup_mod, "BUSY_TIMEOUT_MS", 100)
+    other = sqlite3.connect(ws.db_path)
+    other.execute("PRAGMA locking_mode = EXCLUSIVE")
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(AppError) as info:
+            backup_mod.create_snapshot(ws.data_dir)
+        assert "占用" in str(info.value) and "备份失败" in str(info.value)
+    finally:
+        other.rollback()
+        other.close()
+    assert list_backups(ws.data_dir) == []
+    assert not list((ws.data_dir / "backups").glob(".tmp-*"))
+
+
+def test_restore_while_another_program_locks_the_database_explains(ws, monkeypatch):
+    from models.restore import restore_backup
+
+    add_entries(ws, 2)
+    info = backup_now(ws.data_dir).info
+    add_entries(ws, 2, start=20)
+    before = fingerprint(ws.data_dir)
+    monkeypatch.setattr(backup_mod, "BUSY_TIMEOUT_MS", 100)
+    other = sqlite3.connect(ws.db_path)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(AppError) as info_exc:
+            restore_backup(ws.data_dir, info.path, db=ws.db)
+        assert "恢复失败" in str(info_exc.value) and "占用" in str(info_exc.value)
+    finally:
+        other.rollback()
+        other.close()
+    assert fingerprint(ws.data_dir) == before
