@@ -88,3 +88,13 @@ def test_chinese_font_is_available():
     families = QFontDatabase.families()
     assert any(f in families for f in ("WenQuanYi Micro Hei", "Microsoft YaHei UI", "SimSun", "Noto Sans CJK SC"))
     assert TaskCard is not None
+
+
+def test_district_office_starts_on_consolidation(qtbot, make_ws):
+    from ui.main_window import MainWindow
+
+    ws = make_ws("区垃分办")
+    window = MainWindow(ws)
+    qtbot.addWidget(window)
+    assert window.current_key() == "district"
+    assert ws.tasks() == []

@@ -108,7 +108,8 @@ class MainWindow(QMainWindow):
             shortcut.activated.connect(lambda k=key: self.navigate(k))
         self.nav.currentRowChanged.connect(self._on_row)
         self.statusBar().showMessage(f"数据文件夹：{ws.data_dir}")
-        self.nav.setCurrentRow(0)
+        # The district office's work is consolidation: it starts on 汇总, a unit on 工作台.
+        self.nav.setCurrentRow(self.keys.index("district") if ws.unit.kind == "district" else 0)
 
     def _build_page(self, key: str) -> Page:
         label, spec = self.specs[key]
