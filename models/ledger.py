@@ -543,3 +543,18 @@ def load_unsaved(db: sqlite_utils.Database) -> dict[str, Any] | None:
 def clear_unsaved(db: sqlite_utils.Database) -> None:
     with db.atomic():
         db.execute("DELETE FROM settings WHERE key = ?", [UNSAVED_KEY])
+
+
+def working_month(db: sqlite_utils.Database, *, year: int, today: dt.date | None = None) -> str:
+    """The month a user most likely wants to see first.
+
+    During the list's year: the current month. For a past year's ledger (being reviewed or
+    reported late): the latest month that holds entries, rather than an empty December.
+    """
+    from models.periods import default_month
+
+    today = today or dt.date.today()
+    if today.year == year:
+        return default_month(year, today)
+    months = entry_months(db, year=year)
+    return months[-1] if months else default_month(year, today)

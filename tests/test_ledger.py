@@ -156,3 +156,15 @@ def test_list_entries_large_selection_keeps_measures(ws):
     entries = list_entries(ws.db)
     assert len(entries) == 950
     assert {e.id: e.measures["households_reached"] for e in entries}[ids[17]] == 17.0
+
+
+def test_working_month_is_the_latest_month_with_entries_for_a_past_year(ws):
+    import datetime as dt
+
+    from models.ledger import EntryDraft, add_entry, working_month
+
+    assert working_month(ws.db, year=2023, today=dt.date(2023, 6, 15)) == "2023-06"
+    assert working_month(ws.db, year=2023, today=dt.date(2026, 11, 28)) == "2023-12"  # nothing recorded
+    add_entry(ws.db, ws.tasklist, ws.tasks(), EntryDraft(6, "2023-05-12", "入户宣传", "5月入户", measures={"households_reached": 10}),
+              actor="张三", today=dt.date(2026, 11, 28))
+    assert working_month(ws.db, year=2023, today=dt.date(2026, 11, 28)) == "2023-05"

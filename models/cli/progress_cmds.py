@@ -13,7 +13,8 @@ from models.communities import (
 )
 from models.errors import AppError
 from models.indicators import evaluate, format_number, progress
-from models.periods import default_month, month_title, normalize_month
+from models.ledger import working_month
+from models.periods import month_title, normalize_month
 from models.workspace import Workspace
 
 _CLEAR = {"none", "无", "-", ""}
@@ -64,7 +65,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _month(ws: Workspace, text: str | None) -> str:
-    return normalize_month(text) if text else default_month(ws.tasklist.year)
+    return normalize_month(text) if text else working_month(ws.db, year=ws.tasklist.year)
 
 
 def _date(text: str | None) -> dt.date | None:

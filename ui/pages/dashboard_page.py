@@ -15,7 +15,8 @@ from PySide6.QtWidgets import (
 )
 
 from models.indicators import SEVERITY, STATUS_COLORS, STATUSES, DueItem, TaskProgress, due_items, ledger_reminder, progress, short_title
-from models.periods import default_as_of, default_month, month_title, months_of_year
+from models.ledger import working_month
+from models.periods import default_as_of, month_title, months_of_year
 from ui.context import PageContext
 from ui.pages.base import Page, page_title
 from ui.widgets.status import IndicatorBar, StatusChip, period_words, short_period_words
@@ -219,7 +220,7 @@ class DashboardPage(Page):
         self.month.clear()
         for month in months_of_year(year):
             self.month.addItem(month_title(month), month)
-        self.month.setCurrentIndex(self.month.findData(default_month(year)))
+        self.month.setCurrentIndex(self.month.findData(working_month(self.ctx.ws.db, year=year)))
         self.month.blockSignals(False)
         self._year = year
 

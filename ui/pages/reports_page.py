@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
 
 from models.errors import AppError
 from models.indicators import STATUS_COLORS
-from models.periods import default_month, quarter_of
+from models.ledger import working_month
+from models.periods import quarter_of
 from models.reports import ExportResult, Report, assemble, record, render_report
 from models.settings import get_setting, put_setting
 from models.submissions import KIND_LABELS, PeriodState, default_reports_dir, list_states, period_state, submit, unlock
@@ -234,7 +235,7 @@ class ReportsPage(Page):
         return self.period_box.currentData()
 
     def _fill_periods(self) -> None:
-        month = default_month(self.year)
+        month = working_month(self.ctx.ws.db, year=self.year)
         self.period_box.blockSignals(True)
         self.period_box.clear()
         if self.kind() == "monthly":
