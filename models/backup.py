@@ -42,7 +42,8 @@ import sqlite_utils
 from models import __version__
 from models.errors import AppError
 from models.faults import GuardedConnection, app_error_from
-from models.integrity import connect_readonly, file_sha256, safe_relative, sqlite_problems
+from models.fileio import fsync_dir, fsync_file, sha256_file
+from models.integrity import connect_readonly, safe_relative, sqlite_problems
 from models.settings import PROFILE_KEY, get_setting, put_setting
 from models.snapshots import (  # noqa: F401 - re-exported: the backup API in one place
     FORMAT,
@@ -92,23 +93,8 @@ def backup_root(data_dir: Path) -> Path:
     return Path(data_dir) / BACKUP_DIRNAME
 
 
-def fsync_file(path: Path) -> None:
-    # O_RDWR: on Windows fsync (_commit) of a read-only handle fails.
-    fd = os.open(path, os.O_RDWR)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
-def _fsync_dir(folder: Path) -> None:
-    if os.name == "nt":  # directories cannot be opened for fsync on Windows
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def copy_verified(source: Path, target: Path, sha256: str) -> bool:
@@ -317,7 +303,7 @@ def create_snapshot(
         manifest = {
             "format": FORMAT, "version": 1, "app_version": __version__, "created_at": now.isoformat(),
             "kind": kind, "unit": unit, "ledger_id": ledger_id, "entries": entries, "deleted_entries": deleted,
-            "evidence_files": len(refs), "db_sha256": file_sha256(tmp / DB_FILENAME), "evidence": evidence,
+            "evidence_files": len(refs), "db_sha256": sha256_file(tmp / DB_FILENAME), "evidence": evidence,
             "missing_evidence": missing,
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -326,7 +312,7 @@ def create_snapshot(
         final = root / name
         os.replace(tmp, final)
         tmp = None
-        _fsync_dir(root)
+        fsync_dir(root)
     except BaseException as exc:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -419,7 +405,7 @@ def verify_snapshot_db(info: BackupInfo) -> list[str]:
     """Problems of a snapshot's database copy (hash from the manifest, integrity check)."""
     if not info.db_path.is_file():
         return [f"备份中缺少数据库文件 {info.db_path}"]
-    if info.db_sha256 and file_sha256(info.db_path) != info.db_sha256:
+    if info.db_sha256 and sha256_file(info.db_path) != info.db_sha256:
         return ["备份中的数据库文件与备份时记录的哈希值不符（备份已损坏）"]
     conn = connect_readonly(info.db_path)
     try:

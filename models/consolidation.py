@@ -14,7 +14,6 @@ Every attempt, refused ones included, is written to ``audit_log`` (table
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import logging
 import re
@@ -27,6 +26,7 @@ import sqlite_utils
 from openpyxl import load_workbook
 
 from models.catalog import Unit, find_unit
+from models.fileio import sha256_file
 from models.reports.digest import FORMAT, FORMAT_VERSION, META_SHEET, read_report_meta, report_digest
 from models.workspace import Workspace
 
@@ -122,12 +122,6 @@ def _now() -> str:
     return dt.datetime.now().isoformat(timespec="seconds")
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _check_container(path: Path) -> None:
@@ -351,7 +345,7 @@ def import_report_file(ws: Workspace, path: Path | str, *, actor: str = "") -> I
     try:
         if not path.is_file():
             raise _Refused("文件不存在或不是普通文件")
-        file_sha256 = _sha256(path)
+        file_sha256 = sha256_file(path)
     except (_Refused, OSError) as exc:
         reason = exc.reason if isinstance(exc, _Refused) else f"无法读取文件（{exc.strerror or exc}）"
         outcome = ImportOutcome(path=path, state=REFUSED, reason=reason)

@@ -28,6 +28,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from models.catalog import Task, TaskList
 from models.errors import AppError, ValidationError
+from models.fileio import fsync_dir, sha256_file
 from models.ledger import EntryDraft, add_entries, clean_entry, get_entry, update_entry
 from models.locks import ensure_month_open
 
@@ -165,21 +166,8 @@ def inspect_file(source: Path) -> tuple[str, str, int | None, int | None, int]:
     return ext, DOCUMENT_TYPES[ext], None, None, size
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
-def _fsync_dir(folder: Path) -> None:
-    if os.name == "posix":  # Windows cannot open a directory for fsync
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def _copy_verified(source: Path, target: Path, sha: str) -> None:
@@ -198,7 +186,7 @@ def _copy_verified(source: Path, target: Path, sha: str) -> None:
         if digest.hexdigest() != sha:
             raise AppError("文件在复制过程中被修改，请重新添加")
         os.replace(tmp, target)
-        _fsync_dir(target.parent)
+        fsync_dir(target.parent)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -209,7 +197,7 @@ def store_file(data_dir: Path, source: Path) -> StoredFile:
     source = Path(source)
     ext, mime, width, height, size = inspect_file(source)
     try:
-        sha = _sha256(source)
+        sha = sha256_file(source)
         stored_path = f"{EVIDENCE_DIR}/{sha[:2]}/{sha}.{ext}"
         target = Path(data_dir) / stored_path
         if not (target.is_file() and target.stat().st_size == size):

@@ -9,16 +9,15 @@ Chinese sentences for the user.
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
 from models.errors import AppError
+from models.fileio import sha256_file
 from models.store import DB_FILENAME
 
-CHUNK = 1 << 20
 Progress = Callable[[int, int, str], None]
 
 
@@ -35,12 +34,6 @@ class DatabaseDamagedError(AppError):
         )
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def connect_readonly(path: Path) -> sqlite3.Connection:
@@ -133,7 +126,7 @@ def evidence_problems(
             problems.append(f"佐证文件缺失：{ref.stored_path}")
         elif path.stat().st_size != ref.size:
             problems.append(f"佐证文件大小不符（已损坏或被改动）：{ref.stored_path}")
-        elif file_sha256(path) != ref.sha256:
+        elif sha256_file(path) != ref.sha256:
             problems.append(f"佐证文件内容与登记的哈希值不符（已损坏或被改动）：{ref.stored_path}")
         if progress:
             progress(n, len(refs), "正在核对佐证文件")

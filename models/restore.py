@@ -38,7 +38,6 @@ from models.backup import (
     copy_database,
     copy_verified,
     create_snapshot,
-    fsync_file,
     list_snapshots,
     pool_name,
     read_manifest,
@@ -48,7 +47,8 @@ from models.backup import (
 )
 from models.errors import AppError
 from models.faults import app_error_from
-from models.integrity import connect_readonly, file_sha256, quick_check, safe_relative, sqlite_problems
+from models.fileio import fsync_file, sha256_file
+from models.integrity import connect_readonly, quick_check, safe_relative, sqlite_problems
 from models.migrations import MIGRATIONS
 from models.settings import put_setting
 from models.store import DB_FILENAME
@@ -167,7 +167,7 @@ def _install_evidence(
             missing.append(stored_path)
             continue
         target = data_dir / rel
-        if target.is_file() and file_sha256(target) == sha:
+        if target.is_file() and sha256_file(target) == sha:
             continue
         candidates = [base / rel for base in source.evidence_bases]
         candidates += [base / pool_name(sha, stored_path) for base in source.evidence_bases]
@@ -175,7 +175,7 @@ def _install_evidence(
             candidates = [base / pool[sha] for base in source.evidence_bases] + candidates
         for candidate in candidates:
             if candidate.is_file():
-                if move and file_sha256(candidate) == sha:
+                if move and sha256_file(candidate) == sha:
                     target.parent.mkdir(parents=True, exist_ok=True)
                     try:
                         os.replace(candidate, target)

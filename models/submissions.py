@@ -25,7 +25,7 @@ import sqlite_utils
 from models.errors import AppError, ValidationError
 from models.periods import month_title, quarter_title
 from models.reports.assembly import Report, assemble, check_period
-from models.reports.files import sha256_file
+from models.fileio import sha256_file
 from models.workspace import Workspace
 
 STATE_LABELS = {"none": "未生成", "generated": "已生成", "submitted": "已报送", "unlocked": "已解锁"}

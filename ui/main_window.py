@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib
 from typing import Callable
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,

@@ -7,7 +7,6 @@ half-written file under the name the user will email.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import tempfile
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from models.errors import AppError
+from models.fileio import fsync_dir, sha256_file  # noqa: F401  (sha256_file re-exported)
 from models.periods import parse_month, parse_quarter
 
 MONTHLY_PREFIX = "钟楼区垃圾分类月度台账"
@@ -41,22 +41,8 @@ def report_basename(kind: str, unit: str, period: str) -> str:
     return monthly_basename(unit, period) if kind == "monthly" else quarterly_basename(unit, period)
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":  # Windows cannot open a directory for fsync
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def ensure_folder(folder: Path) -> Path:
@@ -89,7 +75,7 @@ class StagedFile:
             raise AppError(f"无法写入 {self.target.name}：文件可能正被其他程序（如 Excel、PDF 阅读器）打开，请关闭后重试。") from exc
         except OSError as exc:
             raise AppError(f"无法写入 {self.target}：{exc.strerror or exc}") from exc
-        _fsync_dir(self.target.parent)
+        fsync_dir(self.target.parent)
         return self.target
 
     def discard(self) -> None:
