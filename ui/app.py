@@ -30,6 +30,14 @@ def make_app(argv: list[str] | None = None) -> QApplication:
 
 
 def configure_app(app: QApplication) -> None:
+    """Translations, font, icon and style sheet, once per application.
+
+    Idempotent: re-applying an app-wide style sheet re-polishes every live widget and
+    installing translators again stacks them, which made each test window slower.
+    """
+    if app.property("zl_configured"):
+        return
+    app.setProperty("zl_configured", True)
     app.setApplicationName(APP_NAME)
     app.setOrganizationName("钟楼区垃圾分类工作领导小组办公室")
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
