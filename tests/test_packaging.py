@@ -187,6 +187,13 @@ def test_quit_after_startup_exits_zero_once_the_window_is_shown(ready_data_dir: 
     assert done.returncode == 0, done.stderr
 
 
+def test_quit_after_startup_on_a_fresh_folder_does_not_wait_for_the_setup_dialog(tmp_path: Path) -> None:
+    folder = tmp_path / "fresh"
+    done = _child(["main.py", "--data-dir", str(folder), "--quit-after-startup"])
+    assert done.returncode == 0, done.stderr
+    assert (folder / "ledger.db").exists()
+
+
 _PROBE = """
 import json, sys
 from PySide6.QtWidgets import QApplication

@@ -102,7 +102,13 @@ def run_gui(data_dir: Path, *, quit_after_startup: bool = False) -> int:
         if ws.profile is None:
             from ui.setup_dialog import SetupDialog
 
-            if SetupDialog(ws).exec() != QDialog.DialogCode.Accepted:
+            dialog = SetupDialog(ws)
+            if quit_after_startup:
+                # A fresh folder's first window is the set-up dialog: time that, don't block on it.
+                QTimer.singleShot(0, dialog.reject)
+                dialog.exec()
+                return 0
+            if dialog.exec() != QDialog.DialogCode.Accepted:
                 return 0
         from ui.main_window import MainWindow
 
