@@ -12,7 +12,8 @@ from openpyxl import Workbook, load_workbook
 from models import ledger_import
 from models.errors import AppError, ValidationError
 from models.ledger import list_entries
-from models.ledger_import import import_workbook, template_headers, write_template
+from models.ledger_import import import_workbook, template_headers
+from models.ledger_template import write_template
 
 TODAY = dt.date(2026, 11, 28)
 

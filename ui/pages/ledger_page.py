@@ -28,7 +28,8 @@ from PySide6.QtWidgets import (
 
 from models.errors import AppError, ValidationError
 from models.ledger import clear_unsaved, delete_entry, load_unsaved, restore_entry
-from models.ledger_import import import_workbook, write_template
+from models.ledger_import import import_workbook
+from models.ledger_template import write_template
 from ui.context import PageContext
 from ui.entry_editor import EntryEditor
 from ui.ledger_table_model import (
