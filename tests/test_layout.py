@@ -40,3 +40,5 @@ def test_sql_stays_in_models():
         text = path.read_text(encoding="utf-8")
         for needle in ("db.query(", "db.execute(", ".execute(\"SELECT", "SELECT "):
             assert needle not in text, f"{path.relative_to(ROOT)} contains SQL ({needle!r})"
+        for line in text.splitlines():  # nor import a database driver (type-checking imports are indented)
+            assert not line.startswith(("import sqlite", "from sqlite")), f"{path.relative_to(ROOT)}: {line}"

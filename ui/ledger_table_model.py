@@ -5,14 +5,16 @@ column constants, custom roles, tested without a view)."""
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
-import sqlite_utils
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from models.catalog import Task
 from models.ledger import LedgerEntry, entries_by_ids, entry_ids
+
+if TYPE_CHECKING:  # the handle is only passed on to models.ledger's queries
+    import sqlite_utils
 
 COL_DATE, COL_TASK, COL_TYPE, COL_TITLE, COL_MEASURES, COL_LOCATION, COL_PARTICIPANTS, COL_EVIDENCE, COL_OPERATOR = range(9)
 HEADERS = ["日期", "任务", "台账类型", "标题", "填报数值", "地点", "人数", "佐证", "填报人"]
