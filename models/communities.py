@@ -20,7 +20,7 @@ import sqlite_utils
 
 from models.catalog import ScoreSheet, TaskList
 from models.errors import AppError, ValidationError
-from models.ledger import parse_date
+from models.entry_validation import parse_date
 
 KINDS = {"community": "小区", "village": "村"}
 NAME_LIMIT = 50

@@ -19,7 +19,8 @@ from PIL import Image, ImageDraw, ImageFont
 from models.communities import add_community, record_evaluation, update_community
 from models.errors import AppError
 from models.evidence import attach_file
-from models.ledger import EntryDraft, add_entry
+from models.entry_validation import EntryDraft
+from models.ledger import add_entry
 from models.settings import UnitProfile, save_profile
 from models.workspace import Workspace
 

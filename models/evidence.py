@@ -29,7 +29,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from models.catalog import Task, TaskList
 from models.errors import AppError, ValidationError
 from models.fileio import fsync_dir, sha256_file
-from models.ledger import EntryDraft, add_entries, clean_entry, get_entry, update_entry
+from models.entry_validation import EntryDraft, clean_entry
+from models.ledger import add_entries, get_entry, update_entry
 from models.locks import ensure_month_open
 
 EVIDENCE_DIR = "evidence"

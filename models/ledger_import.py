@@ -25,7 +25,8 @@ import sqlite_utils
 
 from models.catalog import Task, TaskList
 from models.errors import AppError, ValidationError
-from models.ledger import EntryDraft, add_entries, clean_entry, parse_date
+from models.entry_validation import EntryDraft, clean_entry, parse_date
+from models.ledger import add_entries
 from models.locks import is_month_locked, month_of
 
 DATA_SHEET = "台账"

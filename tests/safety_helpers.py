@@ -10,7 +10,8 @@ from pathlib import Path
 from PIL import Image
 
 from models.evidence import attach_file
-from models.ledger import EntryDraft, add_entry
+from models.entry_validation import EntryDraft
+from models.ledger import add_entry
 
 TODAY = dt.date(2026, 11, 28)
 

@@ -30,7 +30,8 @@ from models.consolidation import (
     import_reports,
 )
 from models.district import version_history
-from models.ledger import EntryDraft, add_entry
+from models.entry_validation import EntryDraft
+from models.ledger import add_entry
 from models.reports import assemble, record, render_report
 from models.settings import save_profile
 from models.submissions import submit, unlock

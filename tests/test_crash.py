@@ -32,7 +32,8 @@ from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 from PIL import Image
 from models.evidence import attach_file
-from models.ledger import EntryDraft, add_entry
+from models.entry_validation import EntryDraft
+from models.ledger import add_entry
 from models.workspace import open_workspace
 
 data_dir, round_no = Path(sys.argv[2]), int(sys.argv[3])

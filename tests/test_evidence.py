@@ -20,7 +20,8 @@ from models.evidence import (
     thumbnail_path,
     update_entry_with_files,
 )
-from models.ledger import EntryDraft, add_entry, audit_trail, get_entry
+from models.entry_validation import EntryDraft
+from models.ledger import add_entry, audit_trail, get_entry
 from models.locks import MonthLockedError
 
 TODAY = dt.date(2026, 11, 28)

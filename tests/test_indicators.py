@@ -8,7 +8,8 @@ import pytest
 
 from models.communities import add_community, record_evaluation, update_community
 from models.indicators import STATUSES, evaluate, evaluate_quarter, judge, progress
-from models.ledger import EntryDraft, add_entry, delete_entry
+from models.entry_validation import EntryDraft
+from models.ledger import add_entry, delete_entry
 from models.periods import period_for
 
 D = dt.date

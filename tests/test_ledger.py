@@ -7,20 +7,8 @@ import datetime as dt
 import pytest
 
 from models.errors import AppError, ValidationError
-from models.ledger import (
-    EntryDraft,
-    add_entry,
-    audit_trail,
-    count_entries,
-    delete_entry,
-    entries_by_ids,
-    entry_ids,
-    entry_months,
-    get_entry,
-    list_entries,
-    restore_entry,
-    update_entry,
-)
+from models.entry_validation import EntryDraft
+from models.ledger import add_entry, audit_trail, count_entries, delete_entry, entries_by_ids, entry_ids, entry_months, get_entry, list_entries, restore_entry, update_entry
 from models.locks import MonthLockedError
 
 TODAY = dt.date(2026, 11, 28)
@@ -161,7 +149,8 @@ def test_list_entries_large_selection_keeps_measures(ws):
 def test_working_month_is_the_latest_month_with_entries_for_a_past_year(ws):
     import datetime as dt
 
-    from models.ledger import EntryDraft, add_entry, working_month
+    from models.entry_validation import EntryDraft
+    from models.ledger import add_entry, working_month
 
     assert working_month(ws.db, year=2023, today=dt.date(2023, 6, 15)) == "2023-06"
     assert working_month(ws.db, year=2023, today=dt.date(2026, 11, 28)) == "2023-12"  # nothing recorded

@@ -11,7 +11,9 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
 from models.evidence import list_attachments
-from models.ledger import EntryDraft, add_entry, get_entry, list_entries, load_unsaved
+from models.drafts import load_unsaved
+from models.entry_validation import EntryDraft
+from models.ledger import add_entry, get_entry, list_entries
 from ui.ledger_table_model import (
     COL_DATE,
     COL_EVIDENCE,

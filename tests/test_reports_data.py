@@ -10,7 +10,7 @@ from PIL import Image
 
 from models.evidence import add_entry_with_files
 from models.indicators import STATUSES
-from models.ledger import EntryDraft
+from models.entry_validation import EntryDraft
 from models.reports import assemble_monthly, assemble_quarterly
 from models.workspace import Workspace
 

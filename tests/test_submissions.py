@@ -10,7 +10,8 @@ import pytest
 from test_reports_data import fill_june
 
 from models.errors import AppError, ValidationError
-from models.ledger import EntryDraft, add_entry, delete_entry, update_entry
+from models.entry_validation import EntryDraft
+from models.ledger import add_entry, delete_entry, update_entry
 from models.locks import MonthLockedError, is_month_locked
 from models.reports import export_monthly, export_quarterly
 from models.reports.digest import read_report_meta

@@ -1,5 +1,5 @@
 """The entry editor: one form for every task. The value fields and the required-field
-markers come from the task list data; validation is ``models.ledger.clean_entry``, and
+markers come from the task list data; validation is ``models.entry_validation.clean_entry``, and
 its messages appear under the fields they name. Files dropped on the editor are saved
 with the entry, all or nothing."""
 
@@ -30,7 +30,9 @@ from PySide6.QtWidgets import (
 from models.catalog import STANDARD_FIELDS, Task
 from models.errors import AppError, ValidationError
 from models.evidence import FIELD_LABEL, add_entry_with_files, list_attachments, update_entry_with_files
-from models.ledger import TEXT_LIMITS, EntryDraft, LedgerEntry, clear_unsaved, get_entry, save_unsaved
+from models.drafts import clear_unsaved, save_unsaved
+from models.entry_validation import TEXT_LIMITS, EntryDraft
+from models.ledger import LedgerEntry, get_entry
 from models.workspace import Workspace
 from ui.evidence_widgets import AttachmentRole, EvidencePanel
 

@@ -25,7 +25,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from models.catalog import Task  # noqa: E402
-from models.ledger import EntryDraft, add_entries, clean_entry  # noqa: E402
+from models.entry_validation import EntryDraft, clean_entry
+from models.ledger import add_entries  # noqa: E402
 from models.settings import UnitProfile, save_profile  # noqa: E402
 from models.workspace import Workspace, open_workspace  # noqa: E402
 

@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from models.errors import AppError, ValidationError
-from models.ledger import clear_unsaved, delete_entry, load_unsaved, restore_entry
+from models.drafts import clear_unsaved, load_unsaved
+from models.ledger import delete_entry, restore_entry
 from models.ledger_import import import_workbook
 from models.ledger_template import write_template
 from ui.context import PageContext
