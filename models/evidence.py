@@ -215,17 +215,27 @@ def store_file(data_dir: Path, source: Path) -> StoredFile:
     return stored
 
 
-def store_files(data_dir: Path, sources: Iterable[Path]) -> list[StoredFile]:
-    """Check every file first (one ValidationError naming each bad file), then store them."""
-    sources = [Path(s) for s in sources]
+def file_problems(sources: Iterable[Path]) -> list[tuple[str, str]]:
+    """One (field, message) per file that cannot be stored, naming the file."""
     problems = []
     for source in sources:
         try:
             inspect_file(source)
         except AppError as exc:
             problems.append((FIELD_LABEL, f"{source.name}：{exc}"))
+    return problems
+
+
+def store_files(data_dir: Path, sources: Iterable[Path]) -> list[StoredFile]:
+    """Check every file first (one ValidationError naming each bad file), then store them."""
+    sources = [Path(s) for s in sources]
+    problems = file_problems(sources)
     if problems:
         raise ValidationError(problems)
+    return _store_checked(data_dir, sources)
+
+
+def _store_checked(data_dir: Path, sources: list[Path]) -> list[StoredFile]:
     stored = []
     for source in sources:
         try:
@@ -354,15 +364,11 @@ def add_entry_with_files(
         clean = clean_entry(draft, list(tasks), year=tasklist.year, today=today)
     except ValidationError as exc:
         problems.extend(exc.problems)
-    for source in files:  # name bad files even when the entry itself is also wrong
-        try:
-            inspect_file(source)
-        except AppError as exc:
-            problems.append((FIELD_LABEL, f"{source.name}：{exc}"))
+    problems.extend(file_problems(files))  # name bad files even when the entry itself is also wrong
     if problems:
         raise ValidationError(problems)
     ensure_month_open(db, clean["entry_date"])
-    stored = store_files(data_dir, files)
+    stored = _store_checked(data_dir, files)
     with db.atomic():
         entry_id = add_entries(db, tasklist, [(clean, None)], actor=actor)[0]
         for item in stored:
