@@ -381,3 +381,12 @@ def working_month(db: sqlite_utils.Database, *, year: int, today: dt.date | None
         return default_month(year, today)
     months = entry_months(db, year=year)
     return months[-1] if months else default_month(year, today)
+
+
+def default_entry_date(db: sqlite_utils.Database, *, year: int, today: dt.date | None = None) -> dt.date:
+    """The date a new entry starts with: today during the list's year; for a past year's
+    ledger, the first day of the latest month holding entries (not 31 December)."""
+    today = today or dt.date.today()
+    if today.year == year:
+        return today
+    return dt.date.fromisoformat(f"{working_month(db, year=year, today=today)}-01")

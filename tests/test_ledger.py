@@ -157,3 +157,15 @@ def test_working_month_is_the_latest_month_with_entries_for_a_past_year(ws):
     add_entry(ws.db, ws.tasklist, ws.tasks(), EntryDraft(6, "2023-05-12", "入户宣传", "5月入户", measures={"households_reached": 10}),
               actor="张三", today=dt.date(2026, 11, 28))
     assert working_month(ws.db, year=2023, today=dt.date(2026, 11, 28)) == "2023-05"
+
+
+def test_default_entry_date_follows_the_recorded_work_in_a_past_year(ws):
+    import datetime as dt
+
+    from models.entry_validation import EntryDraft
+    from models.ledger import add_entry, default_entry_date
+
+    assert default_entry_date(ws.db, year=2023, today=dt.date(2023, 6, 15)) == dt.date(2023, 6, 15)
+    add_entry(ws.db, ws.tasklist, ws.tasks(), EntryDraft(6, "2023-06-12", "入户宣传", "六月", measures={"households_reached": 1}),
+              actor="张三", today=dt.date(2026, 11, 28))
+    assert default_entry_date(ws.db, year=2023, today=dt.date(2026, 11, 28)) == dt.date(2023, 6, 1)

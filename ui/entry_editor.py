@@ -32,7 +32,7 @@ from models.errors import AppError, ValidationError
 from models.evidence import FIELD_LABEL, add_entry_with_files, list_attachments, update_entry_with_files
 from models.drafts import clear_unsaved, save_unsaved
 from models.entry_validation import TEXT_LIMITS, EntryDraft
-from models.ledger import LedgerEntry, get_entry
+from models.ledger import LedgerEntry, default_entry_date, get_entry
 from models.workspace import Workspace
 from ui.evidence_widgets import AttachmentRole, EvidencePanel
 
@@ -306,7 +306,7 @@ class EntryEditor(QWidget):
             if type_index >= 0:
                 self.entry_type.setCurrentIndex(type_index)
             date = draft.entry_date if isinstance(draft.entry_date, dt.date) else None
-            self.date.setDate(QDate(date) if date else self.date.maximumDate())
+            self.date.setDate(QDate(date or default_entry_date(self.ws.db, year=self.ws.tasklist.year)))
             self.title.setText(str(draft.title or ""))
             self.content.setPlainText(str(draft.content or ""))
             self.location.setText(str(draft.location or ""))

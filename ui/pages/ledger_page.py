@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from models.errors import AppError, ValidationError
 from models.drafts import clear_unsaved, load_unsaved
-from models.ledger import delete_entry, restore_entry
+from models.ledger import default_entry_date, delete_entry, restore_entry
 from models.ledger_import import import_workbook
 from models.ledger_template import write_template
 from ui.context import PageContext
@@ -287,7 +287,7 @@ class LedgerPage(Page):
         if month:
             first = dt.date.fromisoformat(f"{month}-01")
             return today if today.strftime("%Y-%m") == month else first
-        return self.editor.date.date().toPython() if self.editor.entry is None else min(today, dt.date(year, 12, 31))
+        return default_entry_date(self.ctx.ws.db, year=year, today=today)
 
     def new_entry(self) -> None:
         if not self._settle_unsaved():
