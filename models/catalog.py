@@ -199,7 +199,18 @@ def _read_json(path: Path) -> Any:
 
 
 def load_units(path: Path | None = None) -> tuple[Unit, ...]:
+    """The units (read once per file version: every ``Workspace.unit`` asks for them)."""
     path = path or resource_path("units.json")
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        raise DataFileError(f"找不到数据文件：{path}") from None
+    return _cached_units(str(path), mtime)
+
+
+@lru_cache(maxsize=4)
+def _cached_units(path_text: str, mtime: float) -> tuple[Unit, ...]:
+    path = Path(path_text)
     check = _Checker(path)
     doc = _read_json(path)
     units: list[Unit] = []
