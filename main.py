@@ -44,7 +44,7 @@ def _gui_args(argv: list[str]) -> argparse.Namespace | None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    from models.paths import default_data_dir
+    from models.core.paths import default_data_dir
 
     gui_args = _gui_args(argv)
     if gui_args is not None:

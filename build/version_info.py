@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from models import APP_ID, APP_NAME, __version__  # noqa: E402
+from models import APP_ID, APP_NAME, __version__
 
 COMPANY = "常州市钟楼区生活垃圾分类工作领导小组办公室"
 EXE_NAME = "ZhonglouLedger"

@@ -16,13 +16,13 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from models.communities import add_community, record_evaluation, update_community
-from models.errors import AppError
-from models.evidence import attach_file
-from models.entry_validation import EntryDraft
-from models.ledger import add_entry
-from models.settings import UnitProfile, save_profile
-from models.workspace import Workspace
+from models.ledger.communities import add_community, record_evaluation, update_community
+from models.core.errors import AppError
+from models.ledger.evidence import attach_file
+from models.ledger.validation import EntryDraft
+from models.ledger.entries import add_entry
+from models.store.settings import UnitProfile, save_profile
+from models.store.workspace import Workspace
 
 FONT_PATHS = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", "C:/Windows/Fonts/msyh.ttc", "C:/Windows/Fonts/simhei.ttf")
 OPERATOR = "王丽"
@@ -128,7 +128,7 @@ def _ensure_profile(ws: Workspace, unit: str) -> None:
 
 def _mark_submitted(ws: Workspace, months: list[str]) -> None:
     """April and May were exported and sent to the district office; June is still open."""
-    from models.submissions import default_reports_dir, submit  # the real workflow: export, then submit
+    from models.reporting.submissions import default_reports_dir, submit  # the real workflow: export, then submit
 
     for month in months:
         submit(ws, "monthly", month, export_dir=default_reports_dir(ws))

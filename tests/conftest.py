@@ -12,8 +12,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from models.settings import UnitProfile, save_profile  # noqa: E402
-from models.workspace import Workspace, open_workspace  # noqa: E402
+from models.store.settings import UnitProfile, save_profile  # noqa: E402
+from models.store.workspace import Workspace, open_workspace  # noqa: E402
 
 SOURCE_DOC = ROOT.parent / "shared" / "seeds" / "000_b141287c7ea13445.txt"
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from PIL import Image
 
-from models.evidence import attach_file
-from models.entry_validation import EntryDraft
-from models.ledger import add_entry
+from models.ledger.evidence import attach_file
+from models.ledger.validation import EntryDraft
+from models.ledger.entries import add_entry
 
 TODAY = dt.date(2026, 11, 28)
 

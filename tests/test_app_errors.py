@@ -7,7 +7,7 @@ import sys
 
 from PySide6.QtWidgets import QMessageBox
 
-from models.logsetup import log_path, setup_logging
+from models.core.logsetup import log_path, setup_logging
 
 
 def test_unhandled_exception_is_logged_and_shown_in_chinese(qtbot, data_dir, monkeypatch):

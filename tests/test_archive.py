@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from models import archive as archive_mod
-from models.archive import export_archive, import_archive
-from models.backup import MIRROR_SETTING, list_backups
-from models.errors import AppError
-from models.integrity import check
-from models.settings import get_setting, put_setting
-from models.workspace import open_workspace
+from models.safety import archive as archive_mod
+from models.safety.archive import export_archive, import_archive
+from models.safety.backup import MIRROR_SETTING, list_backups
+from models.core.errors import AppError
+from models.safety.integrity import check
+from models.store.settings import get_setting, put_setting
+from models.store.workspace import open_workspace
 from safety_helpers import add_entries, filled, fingerprint, tree
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from models import backup as backup_mod
-from models.backup import (
+from models.safety import backup as backup_mod
+from models.safety.backup import (
     BackupInfo,
     backup_now,
     create_snapshot,
@@ -20,9 +20,9 @@ from models.backup import (
     select_kept,
     set_mirror_dir,
 )
-from models.errors import AppError
-from models.ledger import delete_entry
-from models.restore import newest_good_backup, restore_backup
+from models.core.errors import AppError
+from models.ledger.entries import delete_entry
+from models.safety.restore import newest_good_backup, restore_backup
 from safety_helpers import add_entries, attach_photo, filled, fingerprint
 
 
@@ -56,7 +56,7 @@ def test_restore_without_open_connection_replaces_the_file(ws, tmp_path):
     result = restore_backup(ws.data_dir, info.path / "ledger.db")
     assert fingerprint(ws.data_dir) == before
     assert result.entries == 5
-    ws.db = __import__("models.store", fromlist=["open_db"]).open_db(ws.data_dir / "ledger.db")
+    ws.db = __import__("models.store.connection", fromlist=["open_db"]).open_db(ws.data_dir / "ledger.db")
 
 
 def test_unchanged_evidence_is_stored_once_across_backups(ws, tmp_path):

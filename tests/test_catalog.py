@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from conftest import SOURCE_DOC
-from models import paths
-from models.catalog import available_years, find_unit, load_tasklist, load_units, tasklist_for_year
-from models.errors import DataFileError
-from models.paths import resource_path
+from models.core import paths
+from models.catalog.tasklists import available_years, find_unit, load_tasklist, load_units, tasklist_for_year
+from models.core.errors import DataFileError
+from models.core.paths import resource_path
 
 FIXTURES = Path(__file__).parent / "fixtures" / "resources"
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from main import main
-from models.settings import save_profile
-from models.workspace import open_workspace
+from models.store.settings import save_profile
+from models.store.workspace import open_workspace
 from test_consolidation import MONTH, make_unit_reports
 from conftest import ROOT, make_profile
 

@@ -11,8 +11,8 @@ import openpyxl
 from conftest import make_profile
 from test_reports_data import fill_june
 
-from models.settings import save_profile
-from models.workspace import open_workspace
+from models.store.settings import save_profile
+from models.store.workspace import open_workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from models.communities import (
+from models.ledger.communities import (
     add_community, community_as_dict, delete_community, get_community, list_communities, record_evaluation,
     update_community,
 )
-from models.errors import AppError, ValidationError
+from models.core.errors import AppError, ValidationError
 
 
 def test_add_and_list_with_dates(ws):

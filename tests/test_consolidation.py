@@ -2,7 +2,7 @@
 
 ``make_unit_reports`` is shared with the other district test modules: it sets up unit
 installations, records ledger entries and communities, and exports their reports with
-the units' own exporter (models.reports), generated at chosen times in July 2023.
+the units' own exporter (models.reporting), generated at chosen times in July 2023.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from conftest import make_profile
-from models import consolidation
-from models.communities import add_community, record_evaluation
-from models.consolidation import (
+from models.district import consolidation
+from models.ledger.communities import add_community, record_evaluation
+from models.district.consolidation import (
     CHECKSUM_FAILED,
     DUPLICATE,
     IMPORTED,
@@ -29,13 +29,13 @@ from models.consolidation import (
     import_report_file,
     import_reports,
 )
-from models.district import version_history
-from models.entry_validation import EntryDraft
-from models.ledger import add_entry
-from models.reports import assemble, record, render_report
-from models.settings import save_profile
-from models.submissions import submit, unlock
-from models.workspace import Workspace, open_workspace
+from models.district.views import version_history
+from models.ledger.validation import EntryDraft
+from models.ledger.entries import add_entry
+from models.reporting.export import prepare, record, render_report
+from models.store.settings import save_profile
+from models.reporting.submissions import submit, unlock
+from models.store.workspace import Workspace, open_workspace
 
 MONTH = "2023-06"
 
@@ -61,7 +61,7 @@ def _glass_site(ws: Workspace) -> None:
 
 def export_at(ws: Workspace, out: Path, when: dt.datetime) -> Path:
     """The unit's real export, as if its PC clock read ``when``."""
-    report = assemble(ws, "monthly", MONTH)
+    report = prepare(ws, "monthly", MONTH)
     report.generated_at = when
     result = record(ws, report, render_report(report, out, data_dir=ws.data_dir))
     return result.xlsx

@@ -1,7 +1,7 @@
 """Power cut: a writer killed with SIGKILL at random moments loses nothing it reported saved.
 
-The writer adds entries through ``models.ledger.add_entry`` (every third one with a
-photo through ``models.evidence.attach_file``) and prints each id only after its
+The writer adds entries through ``models.ledger.entries.add_entry`` (every third one with a
+photo through ``models.ledger.evidence.attach_file``) and prints each id only after its
 transaction committed. After many kills the ledger must hold every printed id, pass
 ``PRAGMA integrity_check`` and the full ``check`` (evidence files present, hashes right).
 A second test kills a backup in progress: no half backup may ever be listed.
@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from models.backup import list_backups, verify_snapshot_db
-from models.integrity import check
-from models.workspace import open_workspace
+from models.safety.backup import list_backups, verify_snapshot_db
+from models.safety.integrity import check
+from models.store.workspace import open_workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
@@ -31,10 +31,10 @@ import datetime as dt, sys
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 from PIL import Image
-from models.evidence import attach_file
-from models.entry_validation import EntryDraft
-from models.ledger import add_entry
-from models.workspace import open_workspace
+from models.ledger.evidence import attach_file
+from models.ledger.validation import EntryDraft
+from models.ledger.entries import add_entry
+from models.store.workspace import open_workspace
 
 data_dir, round_no = Path(sys.argv[2]), int(sys.argv[3])
 ws = open_workspace(data_dir)
@@ -57,7 +57,7 @@ BACKUPER = r"""
 import sys
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
-from models.backup import backup_now
+from models.safety.backup import backup_now
 while True:
     print(backup_now(Path(sys.argv[2]), kind="daily").info.path, flush=True)
 """

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Qt
 
-from models.indicators import progress
-from models.entry_validation import EntryDraft
-from models.ledger import add_entry
+from models.progress.indicators import progress
+from models.ledger.validation import EntryDraft
+from models.ledger.entries import add_entry
 from ui.widgets.status import IndicatorBar, StatusChip, fill_fraction
 
 

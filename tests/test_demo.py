@@ -8,13 +8,13 @@ import pytest
 from PIL import Image
 
 from main import main
-from models.communities import list_communities
+from models.ledger.communities import list_communities
 from models.demo import build_demo
-from models.errors import AppError
-from models.evidence import evidence_file, list_attachments
-from models.indicators import progress
-from models.ledger import list_entries
-from models.workspace import open_workspace
+from models.core.errors import AppError
+from models.ledger.evidence import evidence_file, list_attachments
+from models.progress.indicators import progress
+from models.ledger.entries import list_entries
+from models.store.workspace import open_workspace
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +71,7 @@ def test_demo_refused_on_a_ledger_with_entries(demo_ws):
 
 def test_demo_months_april_and_may_submitted_june_open(demo_ws):
     ws, _ = demo_ws
-    from models.locks import is_month_locked
+    from models.ledger.locks import is_month_locked
 
     assert is_month_locked(ws.db, "2023-04") and is_month_locked(ws.db, "2023-05")
     assert not is_month_locked(ws.db, "2023-06")

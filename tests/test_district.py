@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from models.catalog import load_units, tasklist_for_year
-from models.consolidation import import_reports
-from models.district import (
+from models.catalog.tasklists import load_units, tasklist_for_year
+from models.district.consolidation import import_reports
+from models.district.views import (
     FAILED,
     LATE,
     MISSING,
@@ -25,7 +25,7 @@ from models.district import (
     units_behind,
     year_grid,
 )
-from models.errors import ValidationError
+from models.core.errors import ValidationError
 from test_consolidation import MONTH, make_unit_reports
 
 

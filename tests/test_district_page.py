@@ -123,7 +123,7 @@ def test_screenshot_with_imported_data(district_window, reports, tmp_path):
 
 
 def test_page_opens_on_the_newest_month_with_reports(qtbot, make_ws, reports):
-    from models.consolidation import import_reports
+    from models.district.consolidation import import_reports
     from ui.main_window import MainWindow
 
     ws = make_ws("区垃分办")

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from models.consolidation import import_reports
-from models.district_report import export_summary
+from models.district.consolidation import import_reports
+from models.district.summary_report import export_summary
 from test_consolidation import MONTH, make_unit_reports
 
 NOW = dt.datetime(2023, 7, 25, 9, 0)

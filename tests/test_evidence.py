@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from models import evidence
-from models.errors import AppError, ValidationError
-from models.evidence import (
+from models.ledger import evidence
+from models.core.errors import AppError, ValidationError
+from models.ledger.evidence import (
     add_entry_with_files,
     attach_file,
     attachments_for_entries,
@@ -20,9 +20,9 @@ from models.evidence import (
     thumbnail_path,
     update_entry_with_files,
 )
-from models.entry_validation import EntryDraft
-from models.ledger import add_entry, audit_trail, get_entry
-from models.locks import MonthLockedError
+from models.ledger.validation import EntryDraft
+from models.ledger.entries import add_entry, audit_trail, get_entry
+from models.ledger.locks import MonthLockedError
 
 TODAY = dt.date(2026, 11, 28)
 

@@ -19,11 +19,11 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from models import backup as backup_mod
-from models.backup import backup_now, list_backups
-from models.errors import AppError, InstanceLockedError
-from models.faults import DISK_FULL, LOCKED, READONLY, GuardedConnection
-from models.workspace import open_workspace
+from models.safety import backup as backup_mod
+from models.safety.backup import backup_now, list_backups
+from models.core.errors import AppError, InstanceLockedError
+from models.store.faults import DISK_FULL, LOCKED, READONLY, GuardedConnection
+from models.store.workspace import open_workspace
 from safety_helpers import add_entries, filled, fingerprint, tree
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -147,7 +147,7 @@ def test_open_refuses_a_database_locked_at_start(data_dir, monkeypatch):
     other = sqlite3.connect(data_dir / "ledger.db")
     other.execute("PRAGMA journal_mode = DELETE")
     other.execute("BEGIN EXCLUSIVE")
-    monkeypatch.setattr("models.store._configure", _quick_configure)
+    monkeypatch.setattr("models.store.connection._configure", _quick_configure)
     try:
         with pytest.raises(AppError, match="占用"):
             open_workspace(data_dir)
@@ -222,7 +222,7 @@ def test_backup_while_another_program_locks_the_database_explains(ws, monkeypatc
 
 
 def test_restore_while_another_program_locks_the_database_explains(ws, monkeypatch):
-    from models.restore import restore_backup
+    from models.safety.restore import restore_backup
 
     add_entries(ws, 2)
     info = backup_now(ws.data_dir).info

@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel
 
-from models.settings import load_profile
-from models.workspace import open_workspace
+from models.store.settings import load_profile
+from models.store.workspace import open_workspace
 from ui.main_window import PAGES
 from ui.pages.tasks_page import TaskCard
 

@@ -6,11 +6,11 @@ import datetime as dt
 
 import pytest
 
-from models.communities import add_community, record_evaluation, update_community
-from models.indicators import STATUSES, evaluate, evaluate_quarter, judge, progress
-from models.entry_validation import EntryDraft
-from models.ledger import add_entry, delete_entry
-from models.periods import period_for
+from models.ledger.communities import add_community, record_evaluation, update_community
+from models.progress.indicators import STATUSES, evaluate, evaluate_quarter, judge, progress
+from models.ledger.validation import EntryDraft
+from models.ledger.entries import add_entry, delete_entry
+from models.core.periods import period_for
 
 D = dt.date
 
@@ -255,14 +255,14 @@ def test_every_status_word_reachable_from_judge():
 
 
 def test_month_outside_the_list_year_is_refused(unit):
-    from models.errors import AppError
+    from models.core.errors import AppError
 
     with pytest.raises(AppError, match="不在 2023 年内"):
         evaluate(unit, "2024-01")
 
 
 def test_task_status_from_indicator_statuses():
-    from models.indicators import worst
+    from models.progress.indicators import worst
 
     assert worst(["达标", "未开展"]) == "进行中"  # quarterly inspection done, annual summary not yet due
     assert worst(["达标", "滞后"]) == "滞后"

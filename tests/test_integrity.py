@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from models.backup import backup_now, list_backups
-from models.integrity import DatabaseDamagedError, check, ensure_intact, quick_check
-from models.restore import newest_good_backup
+from models.safety.backup import backup_now, list_backups
+from models.safety.integrity import DatabaseDamagedError, check, ensure_intact, quick_check
+from models.safety.restore import newest_good_backup
 from safety_helpers import filled, fingerprint
 
 ROOT = Path(__file__).resolve().parent.parent

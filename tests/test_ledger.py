@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from models.errors import AppError, ValidationError
-from models.entry_validation import EntryDraft
-from models.ledger import add_entry, audit_trail, count_entries, delete_entry, entries_by_ids, entry_ids, entry_months, get_entry, list_entries, restore_entry, update_entry
-from models.locks import MonthLockedError
+from models.core.errors import AppError, ValidationError
+from models.ledger.validation import EntryDraft
+from models.ledger.entries import add_entry, audit_trail, count_entries, delete_entry, entries_by_ids, entry_ids, entry_months, get_entry, list_entries, restore_entry, update_entry
+from models.ledger.locks import MonthLockedError
 
 TODAY = dt.date(2026, 11, 28)
 
@@ -149,8 +149,8 @@ def test_list_entries_large_selection_keeps_measures(ws):
 def test_working_month_is_the_latest_month_with_entries_for_a_past_year(ws):
     import datetime as dt
 
-    from models.entry_validation import EntryDraft
-    from models.ledger import add_entry, working_month
+    from models.ledger.validation import EntryDraft
+    from models.ledger.entries import add_entry, working_month
 
     assert working_month(ws.db, year=2023, today=dt.date(2023, 6, 15)) == "2023-06"
     assert working_month(ws.db, year=2023, today=dt.date(2026, 11, 28)) == "2023-12"  # nothing recorded
@@ -162,8 +162,8 @@ def test_working_month_is_the_latest_month_with_entries_for_a_past_year(ws):
 def test_default_entry_date_follows_the_recorded_work_in_a_past_year(ws):
     import datetime as dt
 
-    from models.entry_validation import EntryDraft
-    from models.ledger import add_entry, default_entry_date
+    from models.ledger.validation import EntryDraft
+    from models.ledger.entries import add_entry, default_entry_date
 
     assert default_entry_date(ws.db, year=2023, today=dt.date(2023, 6, 15)) == dt.date(2023, 6, 15)
     add_entry(ws.db, ws.tasklist, ws.tasks(), EntryDraft(6, "2023-06-12", "入户宣传", "六月", measures={"households_reached": 1}),

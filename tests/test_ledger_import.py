@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from models import ledger_import
-from models.errors import AppError, ValidationError
-from models.ledger import list_entries
-from models.ledger_import import import_workbook, template_headers
-from models.ledger_template import write_template
+from models.ledger import excel_import as ledger_import
+from models.core.errors import AppError, ValidationError
+from models.ledger.entries import list_entries
+from models.ledger.excel_import import import_workbook, template_headers
+from models.ledger.excel_template import write_template
 
 TODAY = dt.date(2026, 11, 28)
 

@@ -10,11 +10,11 @@ from PIL import Image
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
-from models.evidence import list_attachments
-from models.drafts import load_unsaved
-from models.entry_validation import EntryDraft
-from models.ledger import add_entry, get_entry, list_entries
-from ui.ledger_table_model import (
+from models.ledger.evidence import list_attachments
+from models.ledger.drafts import load_unsaved
+from models.ledger.validation import EntryDraft
+from models.ledger.entries import add_entry, get_entry, list_entries
+from ui.models.ledger_table_model import (
     COL_DATE,
     COL_EVIDENCE,
     COL_MEASURES,

@@ -6,8 +6,8 @@ import sqlite3
 
 import sqlite_utils
 
-from models.migrations import MIGRATIONS
-from models.store import open_db
+from models.store.migrations import MIGRATIONS
+from models.store.connection import open_db
 
 
 def _db_at(name_before: str | None) -> sqlite_utils.Database:
@@ -28,7 +28,24 @@ def upgrade_m001_initial():
     return db
 
 
-UPGRADE_CHECKS = {"m001_initial": upgrade_m001_initial}
+def upgrade_m002_export_content_columns():
+    db = _db_at("m002_export_content_columns")
+    db.execute(
+        "INSERT INTO report_exports(id, kind, period, version, generated_at, xlsx_path, pdf_path, xlsx_sha256, pdf_sha256,"
+        " data_sha256) VALUES (7, 'monthly', '2023-06', 1, '2023-07-03T10:00:00', 'a.xlsx', 'a.pdf', 'x', 'p', 'd')"
+    )
+    db.execute(
+        "INSERT INTO audit_log(at, actor, action, table_name, row_id, before, after) VALUES ('2023-07-03', '张三', 'export',"
+        " 'report_exports', '7', NULL, '{\"fill_date\": \"2023-07-03\", \"content_sha256\": \"abc\"}')"
+    )
+    db = open_db(db.conn)
+    row = next(db.query("SELECT * FROM report_exports WHERE id = 7"))
+    assert (row["fill_date"], row["content_sha256"], row["data_sha256"]) == ("2023-07-03", "abc", "d")
+    assert db["audit_log"].count == 1
+    return db
+
+
+UPGRADE_CHECKS = {"m001_initial": upgrade_m001_initial, "m002_export_content_columns": upgrade_m002_export_content_columns}
 
 
 def test_every_migration_has_an_upgrade_test():

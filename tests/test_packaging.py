@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 
 from models import __version__
-from models.paths import app_root, resource_path
-from models.settings import save_profile
-from models.workspace import open_workspace
+from models.core.paths import app_root, resource_path
+from models.store.settings import save_profile
+from models.store.workspace import open_workspace
 from tests.conftest import ROOT, make_profile
 
 SPEC = ROOT / "pyinstaller.spec"

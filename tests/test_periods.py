@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from models.errors import AppError
-from models.periods import (
+from models.core.errors import AppError
+from models.core.periods import (
     default_as_of, default_month, month_bounds, period_for, period_title, quarter_bounds, quarter_months, quarter_of,
 )
 

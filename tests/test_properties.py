@@ -1,12 +1,12 @@
 """Property-based: arbitrary input never half-writes and never fails without a message.
 
-* arbitrary rows to the Excel ledger import (``models.ledger_import.import_workbook``):
+* arbitrary rows to the Excel ledger import (``models.ledger.excel_import.import_workbook``):
   either every good row is in, with its measures and audit rows, or nothing is, and
   the only exceptions are AppError/ValidationError with a Chinese message;
 * arbitrary bytes (and single-byte mutations of a real archive) to the archive import:
   always refused with an AppError, the target folder untouched;
 * arbitrary bytes and zip-shaped junk to the district report import
-  (``models.consolidation.import_report_file``): refused with a reason, no report
+  (``models.district.consolidation.import_report_file``): refused with a reason, no report
   stored.
 """
 
@@ -24,11 +24,11 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from models.archive import export_archive, import_archive
-from models.errors import AppError
-from models.ledger_import import DATA_SHEET, import_workbook, template_headers
-from models.settings import save_profile
-from models.workspace import open_workspace
+from models.safety.archive import export_archive, import_archive
+from models.core.errors import AppError
+from models.ledger.excel_import import DATA_SHEET, import_workbook, template_headers
+from models.store.settings import save_profile
+from models.store.workspace import open_workspace
 from conftest import make_profile
 from safety_helpers import add_entries, tree
 
@@ -173,7 +173,7 @@ _xlsx_names = st.sampled_from(["xl/workbook.xml", "[Content_Types].xml", "xl/wor
     st.dictionaries(_xlsx_names, st.one_of(st.binary(max_size=300), _text.map(lambda t: f"<?xml version='1.0'?><a>{t}</a>".encode()))).map(_zip_junk),
 ))
 def test_arbitrary_bytes_to_report_import_store_nothing(module_ws, payload):
-    from models.consolidation import REFUSED, import_report_file
+    from models.district.consolidation import REFUSED, import_report_file
 
     ws = module_ws
     before = ws.db.conn.execute("SELECT (SELECT COUNT(*) FROM district_reports WHERE status = 'ok'),"

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from PIL import Image
 
-from models.evidence import add_entry_with_files
-from models.indicators import STATUSES
-from models.entry_validation import EntryDraft
-from models.reports import assemble_monthly, assemble_quarterly
-from models.workspace import Workspace
+from models.ledger.evidence import add_entry_with_files
+from models.progress.indicators import STATUSES
+from models.ledger.validation import EntryDraft
+from models.reporting.assembly import assemble_monthly, assemble_quarterly
+from models.store.workspace import Workspace
 
 FORMULA_TITLE = '=HYPERLINK("http://example.com","点我")'
 JUNE = [

@@ -8,8 +8,8 @@ import pytest
 from PySide6.QtCore import Qt
 from test_reports_data import fill_june
 
-from models.locks import is_month_locked
-from models.submissions import period_state
+from models.ledger.locks import is_month_locked
+from models.reporting.submissions import period_state
 from ui.pages.reports_page import PreviewModel, ReportsPage, StatesModel
 
 

@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 from test_reports_data import fill_june
 
-from models.errors import AppError
-from models.reports import assemble_monthly, export_monthly
-from models.reports.fonts import FontCandidate, register_report_fonts
-from models.reports.pdf_writer import write_pdf
-from models.reports.photos import prepare_photos
-from models.reports.textblock import break_lines, char_width
+from models.core.errors import AppError
+from models.reporting.assembly import assemble_monthly
+from models.reporting.export import export_monthly
+from models.reporting.fonts import FontCandidate, register_report_fonts
+from models.reporting.pdf_writer import write_pdf
+from models.reporting.photos import prepare_photos
+from models.reporting.textblock import break_lines, char_width
 
 needs_poppler = pytest.mark.skipif(not shutil.which("pdftotext") or not shutil.which("pdffonts"), reason="poppler-utils")
 

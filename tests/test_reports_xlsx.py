@@ -9,13 +9,14 @@ import pytest
 from test_reports_data import FORMULA_TITLE, fill_june
 
 from models import __version__
-from models.errors import AppError
-from models.indicators import STATUSES
-from models.reports import assemble_monthly, export_monthly, export_quarterly
-from models.reports import pdf_writer
-from models.reports.digest import canonical_value, read_report_meta, report_digest
-from models.reports.files import atomic_write
-from models.reports.xlsx_writer import build_workbook
+from models.core.errors import AppError
+from models.progress.indicators import STATUSES
+from models.reporting.assembly import assemble_monthly
+from models.reporting.export import export_monthly, export_quarterly
+from models.reporting import pdf_writer
+from models.reporting.digest import canonical_value, read_report_meta, report_digest
+from models.reporting.files import atomic_write
+from models.reporting.xlsx_writer import build_workbook
 
 HEADERS = ["填报单位", "报告月份", "任务序号", "指标代码", "指标名称", "统计周期", "完成值", "目标值", "计量单位", "状态"]
 

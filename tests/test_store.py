@@ -6,11 +6,11 @@ import sqlite3
 
 import pytest
 
-from models import migrations
-from models.errors import InstanceLockedError
-from models.settings import load_profile
-from models.store import open_db, schema_version
-from models.workspace import open_workspace
+from models.store import migrations
+from models.core.errors import InstanceLockedError
+from models.store.settings import load_profile
+from models.store.connection import open_db, schema_version
+from models.store.workspace import open_workspace
 
 
 def test_pragmas(tmp_path):

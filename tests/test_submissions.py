@@ -9,13 +9,13 @@ import openpyxl
 import pytest
 from test_reports_data import fill_june
 
-from models.errors import AppError, ValidationError
-from models.entry_validation import EntryDraft
-from models.ledger import add_entry, delete_entry, update_entry
-from models.locks import MonthLockedError, is_month_locked
-from models.reports import export_monthly, export_quarterly
-from models.reports.digest import read_report_meta
-from models.submissions import list_states, period_state, submit, unlock
+from models.core.errors import AppError, ValidationError
+from models.ledger.validation import EntryDraft
+from models.ledger.entries import add_entry, delete_entry, update_entry
+from models.ledger.locks import MonthLockedError, is_month_locked
+from models.reporting.export import export_monthly, export_quarterly
+from models.reporting.digest import read_report_meta
+from models.reporting.submissions import list_states, period_state, submit, unlock
 
 
 def draft(day: int, month: int = 6) -> EntryDraft:

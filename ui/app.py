@@ -13,10 +13,10 @@ from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from models import APP_NAME
-from models.errors import AppError
-from models.logsetup import log_path, setup_logging
-from models.paths import resource_path
-from models.workspace import Workspace, open_workspace
+from models.core.errors import AppError
+from models.core.logsetup import log_path, setup_logging
+from models.core.paths import resource_path
+from models.store.workspace import Workspace, open_workspace
 
 log = logging.getLogger(__name__)
 # Office PCs have 微软雅黑/宋体; Linux gets WenQuanYi from run.sh. First found wins.

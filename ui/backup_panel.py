@@ -1,7 +1,7 @@
 """备份与恢复 (on the 设置 page): back up now, see the last result, restore, move to a new PC.
 
 All work runs through the TaskRunner (off the GUI thread); this module only asks
-``models.backup`` / ``models.restore`` / ``models.archive``.
+``models.safety.backup`` / ``models.safety.restore`` / ``models.safety.archive``.
 """
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.archive import export_archive, import_archive
-from models.backup import BackupInfo, backup_now, backup_root, last_result, list_backups, mirror_dir, set_mirror_dir
-from models.errors import AppError
-from models.restore import restore_backup
+from models.safety.archive import export_archive, import_archive
+from models.safety.backup import BackupInfo, backup_now, backup_root, last_result, list_backups, mirror_dir, set_mirror_dir
+from models.core.errors import AppError
+from models.safety.restore import restore_backup
 from ui.context import PageContext
 
 Index = QModelIndex | QPersistentModelIndex

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from models.workspace import Workspace
+from models.store.workspace import Workspace
 from ui.worker import TaskRunner
 
 

@@ -1,7 +1,7 @@
 """Start-up integrity check, the daily backup while running, and the backup on exit.
 
 Wired into the application by ``ui.app.run_gui``; the work itself is in
-``models.integrity``, ``models.backup`` and ``models.restore``.
+``models.safety.integrity``, ``models.safety.backup`` and ``models.safety.restore``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QWidget
 
 from models import APP_NAME
-from models.errors import AppError
+from models.core.errors import AppError
 
 log = logging.getLogger(__name__)
 CHECK_INTERVAL_MS = 60 * 60 * 1000  # look once an hour whether today's backup is done
@@ -27,10 +27,10 @@ def startup_check(data_dir: Path, *, parent: QWidget | None = None) -> bool:
     On damage: explain in Chinese and offer the newest good backup. Returns True when
     the program may open the folder (intact, or restored), False to quit.
     """
-    from models.backup import list_backups
-    from models.integrity import DatabaseDamagedError, ensure_intact
-    from models.restore import newest_good_backup, restore_backup
-    from models.workspace import acquire_lock
+    from models.safety.backup import list_backups
+    from models.safety.integrity import DatabaseDamagedError, ensure_intact
+    from models.safety.restore import newest_good_backup, restore_backup
+    from models.store.workspace import acquire_lock
 
     try:
         ensure_intact(data_dir)
@@ -95,7 +95,7 @@ class DailyBackup(QObject):
         QTimer.singleShot(FIRST_CHECK_MS, self.tick)
 
     def tick(self) -> None:
-        from models.backup import backup_now, needs_daily_backup
+        from models.safety.backup import backup_now, needs_daily_backup
 
         if self.running:
             return
@@ -126,7 +126,7 @@ class DailyBackup(QObject):
 
 def backup_on_exit(data_dir: Path, *, parent: QWidget | None = None) -> bool:
     """Back up as the program closes; a failure is shown before the program ends."""
-    from models.backup import backup_now
+    from models.safety.backup import backup_now
 
     try:
         outcome = backup_now(data_dir, kind="exit")

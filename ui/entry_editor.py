@@ -1,5 +1,5 @@
 """The entry editor: one form for every task. The value fields and the required-field
-markers come from the task list data; validation is ``models.entry_validation.clean_entry``, and
+markers come from the task list data; validation is ``models.ledger.validation.clean_entry``, and
 its messages appear under the fields they name. Files dropped on the editor are saved
 with the entry, all or nothing."""
 
@@ -27,13 +27,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.catalog import STANDARD_FIELDS, Task
-from models.errors import AppError, ValidationError
-from models.evidence import FIELD_LABEL, add_entry_with_files, list_attachments, update_entry_with_files
-from models.drafts import clear_unsaved, save_unsaved
-from models.entry_validation import TEXT_LIMITS, EntryDraft
-from models.ledger import LedgerEntry, default_entry_date, get_entry
-from models.workspace import Workspace
+from models.catalog.tasklists import STANDARD_FIELDS, Task
+from models.core.errors import AppError, ValidationError
+from models.ledger.evidence import FIELD_LABEL, add_entry_with_files, list_attachments, update_entry_with_files
+from models.ledger.drafts import clear_unsaved, save_unsaved
+from models.ledger.validation import TEXT_LIMITS, EntryDraft
+from models.ledger.entries import LedgerEntry, default_entry_date, get_entry
+from models.store.workspace import Workspace
 from ui.evidence_widgets import AttachmentRole, EvidencePanel
 
 ALWAYS_REQUIRED = ("任务", "日期", "台账类型", "标题")

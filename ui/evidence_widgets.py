@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from models.errors import AppError
-from models.evidence import ALLOWED_TYPES, IMAGE_TYPES, Attachment, evidence_file, inspect_file, thumbnail_path
+from models.core.errors import AppError
+from models.ledger.evidence import ALLOWED_TYPES, IMAGE_TYPES, Attachment, evidence_file, inspect_file, thumbnail_path
 
 ICON = 88
 FILE_FILTER = "佐证材料 (" + " ".join(f"*.{ext}" for ext in ALLOWED_TYPES) + ");;所有文件 (*)"

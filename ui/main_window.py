@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from models import APP_NAME, __version__
-from models.workspace import Workspace
+from models.store.workspace import Workspace
 from ui.context import PageContext
 from ui.pages.base import Page, PendingPage
 from ui.worker import TaskRunner

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
-from models.errors import ValidationError
-from models.settings import UnitProfile, save_profile
-from models.workspace import Workspace
+from models.core.errors import ValidationError
+from models.store.settings import UnitProfile, save_profile
+from models.store.workspace import Workspace
 from ui.profile_form import ProfileForm
 
 

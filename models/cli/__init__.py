@@ -15,9 +15,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from models.errors import AppError, ValidationError
-from models.logsetup import setup_logging
-from models.workspace import open_workspace
+from models.core.errors import AppError, ValidationError
+from models.core.logsetup import setup_logging
+from models.store.workspace import open_workspace
 
 COMMAND_MODULES = [
     "models.cli.setup_cmds",

@@ -7,11 +7,11 @@ import datetime as dt
 from pathlib import Path
 
 from models.cli import print_json
-from models.consolidation import import_reports
-from models.district import district_totals, grace_days, latest_period, month_completeness, parse_month, units_behind
-from models.district_report import export_summary
-from models.errors import AppError
-from models.workspace import Workspace
+from models.district.consolidation import import_reports
+from models.district.views import district_totals, grace_days, latest_period, month_completeness, parse_month, units_behind
+from models.district.summary_report import export_summary
+from models.core.errors import AppError
+from models.store.workspace import Workspace
 
 
 def _default_month() -> str:

@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from models.cli import print_json
-from models.errors import ValidationError
-from models.evidence import add_entry_with_files, attach_file, attachments_for_entries, list_attachments, store_files
-from models.entry_validation import EntryDraft
-from models.ledger import LedgerEntry, delete_entry, get_entry, list_entries, restore_entry
-from models.ledger_import import import_workbook
-from models.ledger_template import write_template
-from models.workspace import Workspace
+from models.core.errors import ValidationError
+from models.ledger.evidence import add_entry_with_files, attach_file, attachments_for_entries, list_attachments, store_files
+from models.ledger.validation import EntryDraft
+from models.ledger.entries import LedgerEntry, delete_entry, get_entry, list_entries, restore_entry
+from models.ledger.excel_import import import_workbook
+from models.ledger.excel_template import write_template
+from models.store.workspace import Workspace
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -7,15 +7,15 @@ import datetime as dt
 from typing import Any
 
 from models.cli import print_json
-from models.communities import (
+from models.ledger.communities import (
     KINDS, add_community, community_as_dict, get_community, list_communities, pass_score, record_evaluation,
     update_community,
 )
-from models.errors import AppError
-from models.indicators import evaluate, format_number, progress
-from models.ledger import working_month
-from models.periods import month_title, normalize_month
-from models.workspace import Workspace
+from models.core.errors import AppError
+from models.progress.indicators import evaluate, format_number, progress
+from models.ledger.entries import working_month
+from models.core.periods import month_title, normalize_month
+from models.store.workspace import Workspace
 
 _CLEAR = {"none", "无", "-", ""}
 

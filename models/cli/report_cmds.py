@@ -11,9 +11,10 @@ import argparse
 from pathlib import Path
 
 from models.cli import print_json
-from models.reports import export_monthly, export_quarterly
-from models.submissions import default_reports_dir, latest_export, list_states, submit, unlock
-from models.workspace import Workspace
+from models.reporting.export import export_monthly, export_quarterly
+from models.reporting.export_log import latest_export
+from models.reporting.submissions import default_reports_dir, list_states, submit, unlock
+from models.store.workspace import Workspace
 
 
 def _period_args(parser: argparse.ArgumentParser) -> None:

@@ -15,14 +15,14 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from models.archive import export_archive, import_archive
-from models.backup import backup_now, info_as_dict, list_backups, mirror_dir
+from models.safety.archive import export_archive, import_archive
+from models.safety.backup import backup_now, info_as_dict, list_backups, mirror_dir
 from models.cli import fail, print_json
-from models.errors import AppError
-from models.integrity import check
-from models.logsetup import setup_logging
-from models.restore import restore_backup
-from models.workspace import Workspace, acquire_lock
+from models.core.errors import AppError
+from models.safety.integrity import check
+from models.core.logsetup import setup_logging
+from models.safety.restore import restore_backup
+from models.store.workspace import Workspace, acquire_lock
 
 log = logging.getLogger(__name__)
 

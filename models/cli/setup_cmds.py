@@ -6,10 +6,10 @@ import argparse
 from dataclasses import asdict
 from typing import Any
 
-from models.catalog import PERIODS, STANDARD_FIELDS, Task, available_years
+from models.catalog.tasklists import PERIODS, STANDARD_FIELDS, Task, available_years
 from models.cli import print_json
-from models.settings import UnitProfile, save_profile
-from models.workspace import Workspace
+from models.store.settings import UnitProfile, save_profile
+from models.store.workspace import Workspace
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -24,11 +24,11 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from models.catalog import Task  # noqa: E402
-from models.entry_validation import EntryDraft, clean_entry
-from models.ledger import add_entries  # noqa: E402
-from models.settings import UnitProfile, save_profile  # noqa: E402
-from models.workspace import Workspace, open_workspace  # noqa: E402
+from models.catalog.tasklists import Task  # noqa: E402
+from models.ledger.validation import EntryDraft, clean_entry
+from models.ledger.entries import add_entries  # noqa: E402
+from models.store.settings import UnitProfile, save_profile  # noqa: E402
+from models.store.workspace import Workspace, open_workspace  # noqa: E402
 
 VERSION = 2
 CACHE = ROOT / "build" / "work" / "bench"
@@ -122,8 +122,8 @@ def make_photo(path: Path, n: int, rng: random.Random) -> None:
 
 
 def attach_photos(ws: Workspace, photos: list[Path], *, log: Callable[[str], None] = print) -> None:
-    from models.evidence import attach_file
-    from models.ledger import list_entries
+    from models.ledger.evidence import attach_file
+    from models.ledger.entries import list_entries
 
     entries = list_entries(ws.db, month=HEAVY_MONTH)
     step = max(1, len(entries) // len(photos))

@@ -7,8 +7,8 @@ stand-in while the ``report`` command is not registered (same code path below th
 import sys
 from pathlib import Path
 
-from models.reports import export_monthly
-from models.workspace import open_workspace
+from models.reporting.export import export_monthly
+from models.store.workspace import open_workspace
 
 
 def main() -> int:

@@ -186,10 +186,10 @@ def _export_spec(xlsx: Path, data: Path) -> dict:
     the month's photos with captions, and the font the app embeds."""
     from openpyxl import load_workbook
 
-    from models.evidence import attachments_for_entries, evidence_file
-    from models.ledger import list_entries
-    from models.reports.fonts import _bundled, default_candidates  # noqa: F401
-    from models.workspace import open_workspace
+    from models.ledger.evidence import attachments_for_entries, evidence_file
+    from models.ledger.entries import list_entries
+    from models.reporting.fonts import _bundled, default_candidates  # noqa: F401
+    from models.store.workspace import open_workspace
 
     wb = load_workbook(xlsx)
     sheets = [{"title": ws.title, "rows": [[c for c in row] for row in ws.iter_rows(values_only=True)]}
@@ -224,9 +224,9 @@ def _export_spec(xlsx: Path, data: Path) -> dict:
 def bench_export(repeat: int, log) -> Section:
     section = Section("月度报表导出 monthly export, heavy month (500 entries, 100 photos of 12 MP)")
     try:
-        import models.reports  # noqa: F401
+        import models.reporting  # noqa: F401
     except ImportError as exc:
-        raise Skipped(f"models.reports is not there yet ({exc})") from None
+        raise Skipped(f"models.reporting is not there yet ({exc})") from None
     data = datagen.prepare("heavy", log=log)
     with tempfile.TemporaryDirectory(prefix="bench-export-") as tmp:
         out_app, out_bare = Path(tmp) / "app", Path(tmp) / "bare"

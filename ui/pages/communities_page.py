@@ -11,12 +11,12 @@ from PySide6.QtWidgets import (
     QSplitter, QTableView, QVBoxLayout, QWidget,
 )
 
-from models.communities import (
+from models.ledger.communities import (
     Community, add_community, delete_community, delete_evaluation, list_communities, pass_score, record_evaluation,
     update_community,
 )
-from models.errors import AppError, ValidationError
-from models.indicators import format_number
+from models.core.errors import AppError, ValidationError
+from models.progress.indicators import format_number
 from ui.context import PageContext
 from ui.pages.base import Page, page_title
 from ui.widgets.community_forms import CommunityDialog, CommunityTableModel, EvaluationDialog

@@ -14,9 +14,9 @@ from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QFrame, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget,
 )
 
-from models.indicators import SEVERITY, STATUS_COLORS, STATUSES, DueItem, TaskProgress, due_items, ledger_reminder, progress, short_title
-from models.ledger import working_month
-from models.periods import default_as_of, month_title, months_of_year
+from models.progress.indicators import SEVERITY, STATUS_COLORS, STATUSES, DueItem, TaskProgress, due_items, ledger_reminder, progress, short_title
+from models.ledger.entries import working_month
+from models.core.periods import default_as_of, month_title, months_of_year
 from ui.context import PageContext
 from ui.pages.base import Page, page_title
 from ui.widgets.status import IndicatorBar, StatusChip, period_words, short_period_words

@@ -25,10 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.consolidation import STATE_LABELS, ImportOutcome, import_reports
-from models.district import grace_days, latest_period, set_grace_days, version_history
-from models.district_report import STATE_COLOURS, DistrictSummary, SummaryResult, build_summary, export_summary, summary_line
-from models.errors import AppError
+from models.district.consolidation import STATE_LABELS, ImportOutcome, import_reports
+from models.district.views import grace_days, latest_period, set_grace_days, version_history
+from models.district.summary_report import STATE_COLOURS, DistrictSummary, SummaryResult, build_summary, export_summary, summary_line
+from models.core.errors import AppError
 from ui.context import PageContext
 from ui.pages.base import Page, page_title
 

@@ -26,14 +26,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.errors import AppError, ValidationError
-from models.drafts import clear_unsaved, load_unsaved
-from models.ledger import default_entry_date, delete_entry, restore_entry
-from models.ledger_import import import_workbook
-from models.ledger_template import write_template
+from models.core.errors import AppError, ValidationError
+from models.ledger.drafts import clear_unsaved, load_unsaved
+from models.ledger.entries import default_entry_date, delete_entry, restore_entry
+from models.ledger.excel_import import import_workbook
+from models.ledger.excel_template import write_template
 from ui.context import PageContext
 from ui.entry_editor import EntryEditor
-from ui.ledger_table_model import (
+from ui.models.ledger_table_model import (
     COL_DATE,
     COL_EVIDENCE,
     COL_LOCATION,

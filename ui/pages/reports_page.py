@@ -24,13 +24,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.errors import AppError
-from models.indicators import STATUS_COLORS
-from models.ledger import working_month
-from models.periods import quarter_of
-from models.reports import ExportResult, Report, assemble, record, render_report
-from models.settings import get_setting, put_setting
-from models.submissions import KIND_LABELS, PeriodState, default_reports_dir, list_states, period_state, submit, unlock
+from models.core.errors import AppError
+from models.progress.indicators import STATUS_COLORS
+from models.ledger.entries import working_month
+from models.core.periods import quarter_of
+from models.reporting.assembly import Report
+from models.reporting.export import ExportResult, prepare, record, render_report
+from models.store.settings import get_setting, put_setting
+from models.reporting.submissions import KIND_LABELS, PeriodState, default_reports_dir, list_states, period_state, submit, unlock
 from ui.context import PageContext
 from ui.pages.base import Page, page_title
 
@@ -271,7 +272,7 @@ class ReportsPage(Page):
         if self.period() is None:
             return
         try:
-            report = assemble(self.ctx.ws, self.kind(), self.period(), with_photos=False)
+            report = prepare(self.ctx.ws, self.kind(), self.period(), with_photos=False)
         except AppError as exc:
             self.preview_model.set_report(None)
             self.state_label.setText(str(exc))
@@ -348,7 +349,7 @@ class ReportsPage(Page):
     def export(self) -> None:
         ws = self.ctx.ws
         try:
-            report = assemble(ws, self.kind(), self.period())  # reads the database: GUI thread
+            report = prepare(ws, self.kind(), self.period())  # reads the database: GUI thread
         except AppError as exc:
             self.inform("无法导出", str(exc))
             return

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
-from models.errors import ValidationError
-from models.logsetup import log_path
-from models.settings import save_profile
+from models.core.errors import ValidationError
+from models.core.logsetup import log_path
+from models.store.settings import save_profile
 from ui.backup_panel import BackupPanel
 from ui.context import PageContext
 from ui.pages.base import Page, page_title

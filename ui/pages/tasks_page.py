@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.catalog import PERIODS, Indicator, Task
+from models.catalog.tasklists import PERIODS, Indicator, Task
 from ui.context import PageContext
 from ui.pages.base import Page, page_title
 

@@ -13,9 +13,9 @@ from PySide6.QtWidgets import (
     QHBoxLayout, QLabel, QLineEdit, QRadioButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget,
 )
 
-from models.catalog import ScoreSheet
-from models.communities import KINDS, Community
-from models.indicators import format_number
+from models.catalog.tasklists import ScoreSheet
+from models.ledger.communities import KINDS, Community
+from models.progress.indicators import format_number
 
 _Index = QModelIndex | QPersistentModelIndex
 

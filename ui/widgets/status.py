@@ -8,8 +8,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QSizePolicy, QWidget
 
-from models.indicators import STATUS_COLORS, IndicatorResult, format_number
-from models.periods import Period, period_title
+from models.progress.indicators import STATUS_COLORS, IndicatorResult, format_number
+from models.core.periods import Period, period_title
 
 # Light backgrounds for chips that sit on white cards.
 STATUS_TINTS = {"达标": "#e6f4ea", "进行中": "#e3eefa", "滞后": "#fdf0e2", "未达标": "#fbe7e7", "逾期": "#fbe7e7", "未开展": "#edf0f3"}

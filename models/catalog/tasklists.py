@@ -1,0 +1,444 @@
+"""The district's domain data: units, yearly task lists, score sheets.
+
+Everything here is read from validated JSON files under ``resources/`` (format in
+``resources/README.md``), so a new year's task list is a new file, not new code.
+Validation errors name the file, the task and the field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from models.core.errors import DataFileError
+from models.core.paths import resource_path
+
+UNIT_KINDS = {"street": "街道", "town": "镇", "department": "区级部门", "district": "区垃分办"}
+PERIODS = {"month": "月", "quarter": "季度", "year": "年度", "deadline": "截止日期"}
+COMPARISONS = (">=", "<=")
+FIELD_TYPES = {"int", "percent", "number"}
+# Standard entry columns an entry type may make required, with their Chinese labels.
+STANDARD_FIELDS = {
+    "content": "工作内容",
+    "location": "地点",
+    "organizer": "组织单位",
+    "participants": "参与人数",
+}
+COMPUTE_KINDS = {"count", "sum", "latest", "ratio", "community", "submission"}
+COMMUNITY_MEASURES = {"facilities_coverage", "new_standard", "demo_villages", "metering_of_new"}
+UNIT_SETTINGS = {"households", "standard_quota"}
+
+
+@dataclass(frozen=True)
+class Unit:
+    name: str
+    kind: str
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def kind_label(self) -> str:
+        return UNIT_KINDS[self.kind]
+
+
+@dataclass(frozen=True)
+class MeasureField:
+    """A value an entry of a task can carry, e.g. households reached (户)."""
+
+    code: str
+    name: str
+    unit: str
+    type: str  # int | percent | number
+
+
+@dataclass(frozen=True)
+class EntryType:
+    name: str
+    required: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Indicator:
+    task_seq: int
+    code: str
+    name: str
+    unit: str
+    period: str
+    comparison: str
+    target: float | None
+    compute: dict[str, Any]
+    deadline: dt.date
+    target_setting: str | None = None
+    district_target: float | None = None
+    scope: str = "unit"
+    editable: bool = False
+
+
+@dataclass(frozen=True)
+class Task:
+    seq: int
+    category: str
+    target_text: str
+    responsible: str
+    deadline_text: str
+    deadline: dt.date
+    applies_kinds: tuple[str, ...]
+    applies_units: tuple[str, ...]
+    fields: tuple[MeasureField, ...]
+    entry_types: tuple[EntryType, ...]
+    indicators: tuple[Indicator, ...]
+
+    def applies_to(self, unit: Unit) -> bool:
+        return unit.kind in self.applies_kinds or unit.name in self.applies_units
+
+    def entry_type(self, name: str) -> EntryType | None:
+        return next((t for t in self.entry_types if t.name == name), None)
+
+    def field(self, code: str) -> MeasureField | None:
+        return next((f for f in self.fields if f.code == code), None)
+
+
+@dataclass(frozen=True)
+class TaskList:
+    year: int
+    title: str
+    tasks: tuple[Task, ...]
+    scoresheet: "ScoreSheet"
+    path: Path
+
+    def task(self, seq: int) -> Task | None:
+        return next((t for t in self.tasks if t.seq == seq), None)
+
+    def tasks_for(self, unit: Unit) -> list[Task]:
+        return [t for t in self.tasks if t.applies_to(unit)]
+
+    def categories(self, tasks: list[Task] | None = None) -> list[tuple[str, list[Task]]]:
+        """Consecutive runs of tasks sharing a category, as merged in the source list."""
+        groups: list[tuple[str, list[Task]]] = []
+        for task in self.tasks if tasks is None else tasks:
+            if groups and groups[-1][0] == task.category:
+                groups[-1][1].append(task)
+            else:
+                groups.append((task.category, [task]))
+        return groups
+
+    def indicators(self, tasks: list[Task] | None = None) -> list[Indicator]:
+        return [i for t in (self.tasks if tasks is None else tasks) for i in t.indicators]
+
+
+@dataclass(frozen=True)
+class ScoreItem:
+    code: str
+    area: str
+    indicator: str
+    standard: str
+    points: float
+
+
+@dataclass(frozen=True)
+class ScoreSheet:
+    id: str
+    title: str
+    basis: str
+    pass_score: float
+    items: tuple[ScoreItem, ...] = field(default_factory=tuple)
+
+    @property
+    def total_points(self) -> float:
+        return sum(i.points for i in self.items)
+
+    def item(self, code: str) -> ScoreItem | None:
+        return next((i for i in self.items if i.code == code), None)
+
+
+class _Checker:
+    """Reads fields of a JSON object and fails with file/task/field named."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def fail(self, where: str, message: str) -> DataFileError:
+        return DataFileError(f"数据文件 {self.path.name} 有误：{where}：{message}")
+
+    def get(self, obj: Any, key: str, kind: type | tuple[type, ...], where: str, *, optional: bool = False) -> Any:
+        if not isinstance(obj, dict):
+            raise self.fail(where, "应为对象（{...}）")
+        if key not in obj or obj[key] is None:
+            if optional:
+                return None
+            raise self.fail(where, f"缺少字段 “{key}”")
+        value = obj[key]
+        if kind in (int, float, (int, float)) and isinstance(value, bool):
+            raise self.fail(where, f"字段 “{key}” 应为数字")
+        if not isinstance(value, kind):
+            raise self.fail(where, f"字段 “{key}” 类型不正确")
+        if isinstance(value, str) and not value.strip() and not optional:
+            raise self.fail(where, f"字段 “{key}” 不能为空")
+        return value
+
+    def date(self, obj: Any, key: str, where: str) -> dt.date:
+        text = self.get(obj, key, str, where)
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            raise self.fail(where, f"字段 “{key}” 应为日期 YYYY-MM-DD，实为 “{text}”") from None
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return json.load(fh)
+    except FileNotFoundError:
+        raise DataFileError(f"找不到数据文件：{path}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DataFileError(f"数据文件 {path.name} 不是有效的 JSON（UTF-8）：{exc}") from None
+
+
+def load_units(path: Path | None = None) -> tuple[Unit, ...]:
+    """The units (read once per file version: every ``Workspace.unit`` asks for them)."""
+    path = path or resource_path("units.json")
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        raise DataFileError(f"找不到数据文件：{path}") from None
+    return _cached_units(str(path), mtime)
+
+
+@lru_cache(maxsize=4)
+def _cached_units(path_text: str, mtime: float) -> tuple[Unit, ...]:
+    path = Path(path_text)
+    check = _Checker(path)
+    doc = _read_json(path)
+    units: list[Unit] = []
+    seen: set[str] = set()
+    for n, raw in enumerate(check.get(doc, "units", list, "文件"), start=1):
+        where = f"第{n}个单位"
+        name = check.get(raw, "name", str, where)
+        kind = check.get(raw, "kind", str, f"单位 {name}")
+        if kind not in UNIT_KINDS:
+            raise check.fail(f"单位 {name}", f"字段 “kind” 应为 {'/'.join(UNIT_KINDS)} 之一")
+        aliases = tuple(check.get(raw, "aliases", list, f"单位 {name}", optional=True) or ())
+        for label in (name, *aliases):
+            if label in seen:
+                raise check.fail(f"单位 {name}", f"名称 “{label}” 重复")
+            seen.add(label)
+        units.append(Unit(name=name, kind=kind, aliases=aliases))
+    return tuple(units)
+
+
+def find_unit(name: str, units: tuple[Unit, ...] | None = None) -> Unit | None:
+    """A unit by its name or one of its aliases."""
+    for unit in units if units is not None else load_units():
+        if name == unit.name or name in unit.aliases:
+            return unit
+    return None
+
+
+def load_scoresheet(path: Path) -> ScoreSheet:
+    check = _Checker(path)
+    doc = _read_json(path)
+    items = []
+    codes: set[str] = set()
+    for n, raw in enumerate(check.get(doc, "items", list, "文件"), start=1):
+        code = check.get(raw, "code", str, f"第{n}项")
+        where = f"评分项 {code}"
+        if code in codes:
+            raise check.fail(where, "代码重复")
+        codes.add(code)
+        points = check.get(raw, "points", (int, float), where)
+        if points <= 0:
+            raise check.fail(where, "字段 “points” 应大于 0")
+        items.append(
+            ScoreItem(
+                code=code,
+                area=check.get(raw, "area", str, where),
+                indicator=check.get(raw, "indicator", str, where),
+                standard=check.get(raw, "standard", str, where),
+                points=float(points),
+            )
+        )
+    sheet = ScoreSheet(
+        id=check.get(doc, "id", str, "文件"),
+        title=check.get(doc, "title", str, "文件"),
+        basis=check.get(doc, "basis", str, "文件"),
+        pass_score=float(check.get(doc, "pass_score", (int, float), "文件")),
+        items=tuple(items),
+    )
+    if sheet.pass_score > sheet.total_points:
+        raise check.fail("文件", "合格分数 pass_score 高于评分项总分")
+    return sheet
+
+
+_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+def _load_indicator(check: _Checker, raw: Any, task_seq: int, deadline: dt.date, fields: dict[str, MeasureField], types: set[str]) -> Indicator:
+    where = f"任务{task_seq}的指标"
+    code = check.get(raw, "code", str, where)
+    where = f"任务{task_seq}的指标 {code}"
+    if not _CODE.match(code):
+        raise check.fail(where, "指标代码只能由字母、数字和下划线组成")
+    period = check.get(raw, "period", str, where)
+    if period not in PERIODS:
+        raise check.fail(where, f"字段 “period” 应为 {'/'.join(PERIODS)} 之一")
+    comparison = check.get(raw, "comparison", str, where)
+    if comparison not in COMPARISONS:
+        raise check.fail(where, "字段 “comparison” 应为 >= 或 <=")
+    target = check.get(raw, "target", (int, float), where, optional=True)
+    target_setting = check.get(raw, "target_setting", str, where, optional=True)
+    if target is None and target_setting is None and raw.get("scope") != "district":
+        raise check.fail(where, "缺少字段 “target”（或 “target_setting”）")
+    if target_setting is not None and target_setting not in UNIT_SETTINGS:
+        raise check.fail(where, f"字段 “target_setting” 应为 {'/'.join(sorted(UNIT_SETTINGS))} 之一")
+    compute = check.get(raw, "compute", dict, where)
+    kind = check.get(compute, "kind", str, f"{where} 的 compute")
+    if kind not in COMPUTE_KINDS:
+        raise check.fail(where, f"compute.kind 应为 {'/'.join(sorted(COMPUTE_KINDS))} 之一")
+    for name in compute.get("entry_types", []):
+        if name not in types:
+            raise check.fail(where, f"compute.entry_types 中的 “{name}” 不是本任务的台账类型")
+    for key in ("field",):
+        if key in compute and compute[key] not in fields:
+            raise check.fail(where, f"compute.{key} “{compute[key]}” 不是本任务的填报数值")
+    if "where" in compute and compute["where"].get("field") not in fields:
+        raise check.fail(where, "compute.where.field 不是本任务的填报数值")
+    if kind in ("sum", "latest", "ratio") and "field" not in compute:
+        raise check.fail(where, f"compute.kind 为 {kind} 时须给出 field")
+    if kind == "ratio" and compute.get("denominator_setting") not in UNIT_SETTINGS:
+        raise check.fail(where, "compute.denominator_setting 应为单位设置项 households 或 standard_quota")
+    if kind == "community" and compute.get("measure") not in COMMUNITY_MEASURES:
+        raise check.fail(where, f"compute.measure 应为 {'/'.join(sorted(COMMUNITY_MEASURES))} 之一")
+    if kind == "submission" and compute.get("report") not in ("monthly", "quarterly"):
+        raise check.fail(where, "compute.report 应为 monthly 或 quarterly")
+    scope = raw.get("scope", "unit")
+    if scope not in ("unit", "district"):
+        raise check.fail(where, "字段 “scope” 应为 unit 或 district")
+    district_target = check.get(raw, "district_target", (int, float), where, optional=True)
+    return Indicator(
+        task_seq=task_seq,
+        code=code,
+        name=check.get(raw, "name", str, where),
+        unit=check.get(raw, "unit", str, where),
+        period=period,
+        comparison=comparison,
+        target=target,
+        compute=dict(compute),
+        deadline=deadline,
+        target_setting=target_setting,
+        district_target=district_target,
+        scope=scope,
+        editable=bool(raw.get("editable", False)),
+    )
+
+
+def _load_task(check: _Checker, raw: Any, n: int, year: int, unit_names: set[str]) -> Task:
+    seq = check.get(raw, "seq", int, f"第{n}个任务")
+    where = f"任务{seq}"
+    deadline = check.date(raw, "deadline", where)
+    if deadline.year != year:
+        raise check.fail(where, f"字段 “deadline” 不在 {year} 年内")
+    applies = check.get(raw, "applies_to", dict, where)
+    kinds = tuple(check.get(applies, "kinds", list, f"{where} 的 applies_to"))
+    units = tuple(check.get(applies, "units", list, f"{where} 的 applies_to"))
+    for kind in kinds:
+        if kind not in UNIT_KINDS:
+            raise check.fail(where, f"applies_to.kinds 中的 “{kind}” 不是单位类别")
+    for name in units:
+        if name not in unit_names:
+            raise check.fail(where, f"applies_to.units 中的 “{name}” 不是已知单位")
+    if not kinds and not units:
+        raise check.fail(where, "applies_to 至少应包含一个单位类别或单位")
+    fields: dict[str, MeasureField] = {}
+    for raw_field in check.get(raw, "fields", list, where):
+        code = check.get(raw_field, "code", str, f"{where} 的填报数值")
+        fwhere = f"{where} 的填报数值 {code}"
+        if not _CODE.match(code) or code in STANDARD_FIELDS or code in fields:
+            raise check.fail(fwhere, "代码无效或重复")
+        ftype = check.get(raw_field, "type", str, fwhere)
+        if ftype not in FIELD_TYPES:
+            raise check.fail(fwhere, f"字段 “type” 应为 {'/'.join(sorted(FIELD_TYPES))} 之一")
+        fields[code] = MeasureField(code, check.get(raw_field, "name", str, fwhere), check.get(raw_field, "unit", str, fwhere), ftype)
+    entry_types: list[EntryType] = []
+    for raw_type in check.get(raw, "entry_types", list, where):
+        name = check.get(raw_type, "name", str, f"{where} 的台账类型")
+        twhere = f"{where} 的台账类型 {name}"
+        if any(t.name == name for t in entry_types):
+            raise check.fail(twhere, "名称重复")
+        required = tuple(check.get(raw_type, "required", list, twhere, optional=True) or ())
+        for req in required:
+            if req not in STANDARD_FIELDS and req not in fields:
+                raise check.fail(twhere, f"必填项 “{req}” 既不是标准字段也不是本任务的填报数值")
+        entry_types.append(EntryType(name, required))
+    if not entry_types:
+        raise check.fail(where, "至少应有一种台账类型（entry_types）")
+    type_names = {t.name for t in entry_types}
+    indicators = tuple(
+        _load_indicator(check, ind, seq, deadline, fields, type_names) for ind in check.get(raw, "indicators", list, where)
+    )
+    return Task(
+        seq=seq,
+        category=check.get(raw, "category", str, where),
+        target_text=check.get(raw, "target_text", str, where),
+        responsible=check.get(raw, "responsible", str, where, optional=True) or "",
+        deadline_text=check.get(raw, "deadline_text", str, where),
+        deadline=deadline,
+        applies_kinds=kinds,
+        applies_units=units,
+        fields=tuple(fields.values()),
+        entry_types=tuple(entry_types),
+        indicators=indicators,
+    )
+
+
+def load_tasklist(path: Path, units: tuple[Unit, ...] | None = None) -> TaskList:
+    units = units if units is not None else load_units()
+    check = _Checker(path)
+    doc = _read_json(path)
+    if check.get(doc, "format", int, "文件") != 1:
+        raise check.fail("文件", "不支持的格式版本 format")
+    year = check.get(doc, "year", int, "文件")
+    unit_names = {u.name for u in units}
+    tasks = [_load_task(check, raw, n, year, unit_names) for n, raw in enumerate(check.get(doc, "tasks", list, "文件"), start=1)]
+    seqs = [t.seq for t in tasks]
+    if len(set(seqs)) != len(seqs):
+        raise check.fail("文件", "任务序号 seq 重复")
+    codes = [i.code for t in tasks for i in t.indicators]
+    dupes = {c for c in codes if codes.count(c) > 1}
+    if dupes:
+        raise check.fail("文件", f"指标代码重复：{'、'.join(sorted(dupes))}")
+    sheet_name = check.get(doc, "scoresheet", str, "文件")
+    sheet_path = path.parent.parent / "scoresheets" / sheet_name
+    return TaskList(
+        year=year,
+        title=check.get(doc, "title", str, "文件"),
+        tasks=tuple(sorted(tasks, key=lambda t: t.seq)),
+        scoresheet=load_scoresheet(sheet_path),
+        path=path,
+    )
+
+
+def tasklist_dir() -> Path:
+    return resource_path("tasklists")
+
+
+def available_years(folder: Path | None = None) -> list[int]:
+    """Years for which a task list file ``<year>.json`` exists."""
+    folder = folder or tasklist_dir()
+    return sorted(int(p.stem) for p in folder.glob("*.json") if p.stem.isdigit())
+
+
+@lru_cache(maxsize=8)
+def _cached_tasklist(path: str, mtime: float) -> TaskList:
+    return load_tasklist(Path(path))
+
+
+def tasklist_for_year(year: int, folder: Path | None = None) -> TaskList:
+    path = (folder or tasklist_dir()) / f"{year}.json"
+    if not path.exists():
+        years = "、".join(str(y) for y in available_years(folder)) or "无"
+        raise DataFileError(f"没有 {year} 年的任务清单（现有：{years}）")
+    return _cached_tasklist(str(path), path.stat().st_mtime)

@@ -1,0 +1,31 @@
+"""Where resources and user data live, frozen (PyInstaller) or not."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+from models import APP_ID
+
+_SOURCE_ROOT = Path(__file__).resolve().parents[2]  # models/core/paths.py -> the checkout
+
+
+def app_root() -> Path:
+    """The folder holding ``resources/``: the bundle when frozen, else the checkout."""
+    frozen_root = getattr(sys, "_MEIPASS", None)
+    return Path(frozen_root) if frozen_root else _SOURCE_ROOT
+
+
+def resource_path(*parts: str) -> Path:
+    """The one function that resolves a file under ``resources/``."""
+    return app_root().joinpath("resources", *parts)
+
+
+def default_data_dir() -> Path:
+    """Per-user data folder (``%LOCALAPPDATA%\\ZhonglouWasteLedger`` on Windows).
+
+    It lives outside the install folder so reinstalling or upgrading keeps the data.
+    """
+    return Path(user_data_dir(APP_ID, appauthor=False, roaming=False))

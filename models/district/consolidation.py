@@ -1,0 +1,400 @@
+"""District mode: import the units' monthly report workbooks (月度台账 .xlsx).
+
+Each file is checked before anything is stored: a real xlsx of sane size that is no zip
+bomb (checked with :mod:`zipfile` *before* openpyxl touches it), a report of this app's
+format and version for a known unit and a valid month, and a data digest that still
+matches the one written at export. A file edited after export is kept as 校验失败 (it is
+evidence the district office may need) but never counted. A bad file never stops the
+others; each file's rows go in one transaction, so nothing half-imported remains.
+
+Every attempt, refused ones included, is written to ``audit_log`` (table
+``district_reports``) so the 版本记录 can show what arrived and why it was refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import sqlite_utils
+from openpyxl import load_workbook
+
+from models.catalog.tasklists import Unit, find_unit
+from models.core.fileio import sha256_file
+from models.reporting.digest import FORMAT, FORMAT_VERSION, META_SHEET, read_report_meta, report_digest
+from models.store.workspace import Workspace
+from models.store.audit import record_change
+
+log = logging.getLogger(__name__)
+Progress = Callable[[int, int, str], None]
+
+REPORT_FORMAT = FORMAT
+SUPPORTED_FORMAT_VERSIONS = (FORMAT_VERSION,)
+VALUES_SHEET = "指标数据"
+VALUES_HEADER = ("填报单位", "报告月份", "任务序号", "指标代码", "指标名称", "统计周期", "完成值", "目标值", "计量单位", "状态")
+STATUS_WORDS = ("达标", "进行中", "滞后", "未达标", "逾期", "未开展")
+# A monthly report is a few hundred kB; anything far larger is not one of ours.
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 300 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 200
+MAX_ZIP_MEMBERS = 5000
+MAX_VALUE_ROWS = 2000
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+# Outcome states
+IMPORTED = "imported"  # a new current report
+REPLACED = "replaced"  # a new current report that replaced an earlier version
+OLDER = "older"  # valid, but a later version is already current: kept in the history
+DUPLICATE = "duplicate"  # exactly this file was imported before
+CHECKSUM_FAILED = "checksum_failed"  # stored as 校验失败, not counted
+REFUSED = "refused"  # not stored at all
+STATE_LABELS = {
+    IMPORTED: "已导入",
+    REPLACED: "已替换旧版本",
+    OLDER: "已记录（非最新版本）",
+    DUPLICATE: "重复文件，已跳过",
+    CHECKSUM_FAILED: "校验失败",
+    REFUSED: "已拒收",
+}
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """What happened to one file."""
+
+    path: Path
+    state: str
+    reason: str = ""
+    unit: str = ""
+    period: str = ""
+    version: int | None = None
+    report_id: int | None = None
+    replaced_version: int | None = None
+
+    @property
+    def file_name(self) -> str:
+        return self.path.name
+
+    @property
+    def counted(self) -> bool:
+        """The file's values now count in the district view."""
+        return self.state in (IMPORTED, REPLACED)
+
+    @property
+    def label(self) -> str:
+        if self.state == REPLACED and self.replaced_version is not None:
+            return f"已导入（替换第{self.replaced_version}版）"
+        return STATE_LABELS[self.state]
+
+    def describe(self) -> str:
+        who = f"{self.unit} {self.period} 第{self.version}版 " if self.unit and self.version else ""
+        return f"{self.file_name}：{who}{self.label}" + (f"（{self.reason}）" if self.reason else "")
+
+
+class _Refused(Exception):
+    """Internal: the file is refused with a Chinese reason (never escapes this module)."""
+
+    def __init__(self, reason: str, *, unit: str = "", period: str = "", version: int | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.unit = unit
+        self.period = period
+        self.version = version
+
+
+@dataclass
+class _Report:
+    unit: str
+    period: str
+    version: int
+    generated_at: str
+    data_sha256: str
+    digest_ok: bool
+    rows: list[dict[str, Any]]
+
+
+def _now() -> str:
+    return dt.datetime.now().isoformat(timespec="seconds")
+
+
+
+
+def _check_container(path: Path) -> None:
+    """Refuse non-xlsx, oversized, truncated and zip-bomb files before openpyxl sees them."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            magic = fh.read(4)
+    except OSError as exc:
+        raise _Refused(f"无法读取文件（{exc.strerror or exc}）") from None
+    if size == 0:
+        raise _Refused("文件是空的")
+    if size > MAX_FILE_BYTES:
+        raise _Refused(f"文件过大（{size / 1048576:.0f} MB），不是本程序导出的月度报表")
+    if magic != b"PK\x03\x04":
+        raise _Refused("不是 Excel（.xlsx）文件")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
+        raise _Refused("文件已损坏或不完整（可能未下载完整），请让报送单位重新发送") from None
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise _Refused("文件结构异常（包含的部件过多），已拒收")
+    total = 0
+    for member in members:
+        total += member.file_size
+        ratio = member.file_size / max(member.compress_size, 1)
+        if ratio > MAX_COMPRESSION_RATIO or total > MAX_UNCOMPRESSED_BYTES:
+            raise _Refused("文件解压后异常巨大（疑似“压缩炸弹”），已拒收")
+    if not any(m.filename == "xl/workbook.xml" for m in members):
+        raise _Refused("不是 Excel 工作簿（.xlsx）")
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _number(value: Any, label: str, row: int) -> float | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _Refused(f"“{VALUES_SHEET}”第{row}行的{label}不是数字")
+    return float(value)
+
+
+def _valid_month(text: str) -> bool:
+    match = _MONTH.match(text)
+    return bool(match) and 2000 <= int(match.group(1)) <= 2100 and 1 <= int(match.group(2)) <= 12
+
+
+def _read_values(sheet: Any, unit: Unit, period: str) -> list[dict[str, Any]]:
+    rows = sheet.iter_rows(values_only=True)
+    header = tuple(_text(v) for v in next(rows, ()))
+    if header[: len(VALUES_HEADER)] != VALUES_HEADER:
+        raise _Refused(f"“{VALUES_SHEET}”表的列标题不符合本程序的格式")
+    out: list[dict[str, Any]] = []
+    codes: set[str] = set()
+    for n, raw in enumerate(rows, start=2):
+        cells = list(raw[: len(VALUES_HEADER)]) + [None] * (len(VALUES_HEADER) - len(raw))
+        if all(_text(c) == "" for c in cells):
+            continue
+        if len(out) >= MAX_VALUE_ROWS:
+            raise _Refused(f"“{VALUES_SHEET}”表行数过多")
+        row_unit, row_month, seq, code, name, period_label, value, target, measure_unit, status = cells
+        row_unit_found = find_unit(_text(row_unit))
+        if row_unit_found is None or row_unit_found.name != unit.name or _text(row_month) != period:
+            raise _Refused(f"“{VALUES_SHEET}”第{n}行的填报单位或报告月份与报表信息不一致")
+        if isinstance(seq, bool) or not isinstance(seq, (int, float)) or not float(seq).is_integer():
+            raise _Refused(f"“{VALUES_SHEET}”第{n}行的任务序号无效")
+        code_text = _text(code)
+        if not code_text or code_text in codes:
+            raise _Refused(f"“{VALUES_SHEET}”第{n}行的指标代码为空或重复")
+        codes.add(code_text)
+        if _text(status) not in STATUS_WORDS:
+            raise _Refused(f"“{VALUES_SHEET}”第{n}行的状态“{_text(status)}”无效")
+        out.append(
+            {
+                "task_seq": int(seq),
+                "code": code_text,
+                "name": _text(name),
+                "period_label": _text(period_label),
+                "value": _number(value, "完成值", n),
+                "target": _number(target, "目标值", n),
+                "unit": _text(measure_unit),
+                "status": _text(status),
+            }
+        )
+    return out
+
+
+def _read_report(path: Path) -> _Report:
+    _check_container(path)
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a malformed workbook
+        log.info("openpyxl refused %s: %r", path, exc)
+        raise _Refused("文件已损坏或不是有效的 Excel 工作簿") from None
+    try:
+        if META_SHEET not in wb.sheetnames:
+            raise _Refused("不是本程序导出的月度报表（缺少“报表信息”表）")
+        try:
+            meta = read_report_meta(wb)
+        except Exception as exc:  # a foreign or damaged meta sheet
+            log.info("meta unreadable in %s: %r", path, exc)
+            raise _Refused("“报表信息”表无法读取") from None
+        if _text(meta.get("format")) != REPORT_FORMAT:
+            raise _Refused("不是本程序导出的月度报表（报表格式标识不符）")
+        try:
+            format_version = int(meta.get("format_version"))
+        except (TypeError, ValueError):
+            raise _Refused("报表格式版本无效") from None
+        if format_version not in SUPPORTED_FORMAT_VERSIONS:
+            raise _Refused(f"报表格式版本 {format_version} 不受支持，请升级本程序后再导入")
+        if _text(meta.get("kind")) != "monthly":
+            raise _Refused("这是季度报表；汇总只接收月度台账报表")
+        unit = find_unit(_text(meta.get("unit")))
+        if unit is None or unit.kind == "district":
+            raise _Refused(f"填报单位“{_text(meta.get('unit'))}”不是钟楼区的填报单位")
+        period = _text(meta.get("period"))
+        if not _valid_month(period):
+            raise _Refused(f"报告月份“{period}”无效", unit=unit.name)
+        try:
+            version = int(meta.get("version"))
+            if version < 1:
+                raise ValueError
+        except (TypeError, ValueError):
+            raise _Refused("报表版本号无效", unit=unit.name, period=period) from None
+        generated_at = _text(meta.get("generated_at"))
+        try:
+            dt.datetime.fromisoformat(generated_at)
+        except ValueError:
+            raise _Refused("报表生成时间无效", unit=unit.name, period=period, version=version) from None
+        stored = _text(meta.get("data_sha256")).lower()
+        if VALUES_SHEET not in wb.sheetnames:
+            raise _Refused(f"缺少“{VALUES_SHEET}”表", unit=unit.name, period=period, version=version)
+        try:
+            digest_ok = bool(stored) and report_digest(wb) == stored
+        except Exception as exc:
+            log.info("digest failed for %s: %r", path, exc)
+            digest_ok = False
+        rows: list[dict[str, Any]] = []
+        if digest_ok:
+            try:
+                rows = _read_values(wb[VALUES_SHEET], unit, period)
+            except _Refused as exc:
+                raise _Refused(exc.reason, unit=unit.name, period=period, version=version) from None
+        return _Report(unit.name, period, version, generated_at, stored, digest_ok, rows)
+    finally:
+        wb.close()
+
+
+def _order_key(row: dict[str, Any]) -> tuple[int, str, int]:
+    # A later version wins; two exports of one version (before submission): the newer one.
+    return (row["version"], row["generated_at"] or "", row["id"])
+
+
+def _recompute_current(db: sqlite_utils.Database, unit: str, period: str) -> int | None:
+    rows = list(db.query("SELECT id, version, generated_at FROM district_reports WHERE unit = ? AND kind = 'monthly'"
+                         " AND period = ? AND status = 'ok'", [unit, period]))
+    db.execute("UPDATE district_reports SET current = 0 WHERE unit = ? AND kind = 'monthly' AND period = ?", [unit, period])
+    if not rows:
+        return None
+    best = max(rows, key=_order_key)
+    db.execute("UPDATE district_reports SET current = 1 WHERE id = ?", [best["id"]])
+    return int(best["id"])
+
+
+def _current(db: sqlite_utils.Database, unit: str, period: str) -> dict[str, Any] | None:
+    rows = list(db.query("SELECT id, version FROM district_reports WHERE unit = ? AND kind = 'monthly' AND period = ?"
+                         " AND current = 1", [unit, period]))
+    return rows[0] if rows else None
+
+
+def _log_attempt(db: sqlite_utils.Database, outcome: ImportOutcome, *, actor: str, file_sha256: str) -> None:
+    record_change(db, actor=actor, action=f"import_{outcome.state}", table="district_reports", row_id=outcome.report_id,
+                  after={"file_name": outcome.file_name, "file_sha256": file_sha256, "unit": outcome.unit,
+                         "period": outcome.period, "version": outcome.version}, reason=outcome.reason)
+
+
+def _store(db: sqlite_utils.Database, path: Path, file_sha256: str, report: _Report) -> ImportOutcome:
+    status = "ok" if report.digest_ok else "checksum_failed"
+    reason = "" if report.digest_ok else "文件在导出后被改动过，数据校验值不符，不计入汇总；请让报送单位重新导出"
+    before = _current(db, report.unit, report.period)
+    cursor = db.execute(
+        "INSERT INTO district_reports(unit, kind, period, version, file_name, file_sha256, data_sha256, generated_at,"
+        " imported_at, status, reason, current) VALUES (?, 'monthly', ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+        [report.unit, report.period, report.version, path.name, file_sha256, report.data_sha256,
+         report.generated_at, _now(), status, reason],
+    )
+    report_id = int(cursor.lastrowid)  # type: ignore[arg-type]
+    for row in report.rows:
+        db.execute(
+            "INSERT INTO district_values(report_id, task_seq, code, name, period_label, value, target, unit, status)"
+            " VALUES (:report_id, :task_seq, :code, :name, :period_label, :value, :target, :unit, :status)",
+            {**row, "report_id": report_id},
+        )
+    common = dict(path=path, unit=report.unit, period=report.period, version=report.version, report_id=report_id)
+    if not report.digest_ok:
+        return ImportOutcome(state=CHECKSUM_FAILED, reason=reason, **common)
+    current_id = _recompute_current(db, report.unit, report.period)
+    if current_id != report_id:
+        newest = _current(db, report.unit, report.period)
+        return ImportOutcome(state=OLDER, reason=f"已有第{newest['version']}版（较新），本文件仅记入版本记录", **common)  # type: ignore[index]
+    if before is not None:
+        return ImportOutcome(state=REPLACED, replaced_version=int(before["version"]), **common)
+    return ImportOutcome(state=IMPORTED, **common)
+
+
+def import_report_file(ws: Workspace, path: Path | str, *, actor: str = "") -> ImportOutcome:
+    """Check and import one unit report. Never raises for a bad file: it is refused with a reason."""
+    path = Path(path)
+    actor = actor or (ws.profile.operator if ws.profile else "")
+    try:
+        if not path.is_file():
+            raise _Refused("文件不存在或不是普通文件")
+        file_sha256 = sha256_file(path)
+    except (_Refused, OSError) as exc:
+        reason = exc.reason if isinstance(exc, _Refused) else f"无法读取文件（{exc.strerror or exc}）"
+        outcome = ImportOutcome(path=path, state=REFUSED, reason=reason)
+        with ws.db.atomic():
+            _log_attempt(ws.db, outcome, actor=actor, file_sha256="")
+        return outcome
+    known = list(ws.db.query("SELECT id, unit, period, version FROM district_reports WHERE file_sha256 = ? LIMIT 1",
+                             [file_sha256]))
+    if known:
+        k = known[0]
+        return ImportOutcome(path=path, state=DUPLICATE, unit=k["unit"], period=k["period"], version=k["version"],
+                             report_id=k["id"], reason="此文件此前已导入")
+    try:
+        report = _read_report(path)
+    except _Refused as exc:
+        outcome = ImportOutcome(path=path, state=REFUSED, reason=exc.reason, unit=exc.unit, period=exc.period,
+                                version=exc.version)
+        with ws.db.atomic():
+            _log_attempt(ws.db, outcome, actor=actor, file_sha256=file_sha256)
+        return outcome
+    if report.digest_ok:
+        # The same report re-saved (or re-zipped by a mail client): same data, different bytes.
+        same = list(ws.db.query("SELECT id FROM district_reports WHERE unit = ? AND kind = 'monthly' AND period = ?"
+                                " AND version = ? AND data_sha256 = ? AND status = 'ok' LIMIT 1",
+                                [report.unit, report.period, report.version, report.data_sha256]))
+        if same:
+            return ImportOutcome(path=path, state=DUPLICATE, unit=report.unit, period=report.period,
+                                 version=report.version, report_id=same[0]["id"], reason="内容与此前导入的同一版本相同")
+    with ws.db.atomic():
+        outcome = _store(ws.db, path, file_sha256, report)
+        _log_attempt(ws.db, outcome, actor=actor, file_sha256=file_sha256)
+    log.info("district import %s", outcome.describe())
+    return outcome
+
+
+def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
+    """Files as given, and the ``.xlsx`` files inside given folders (sorted, Excel lock files skipped)."""
+    out: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            out.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() == ".xlsx"
+                              and not p.name.startswith("~$")))
+        else:
+            out.append(path)
+    seen: set[Path] = set()
+    return [p for p in out if not (p.resolve() in seen or seen.add(p.resolve()))]  # type: ignore[func-returns-value]
+
+
+def import_reports(ws: Workspace, paths: Iterable[Path | str], *, progress: Progress | None = None) -> list[ImportOutcome]:
+    """Import many files and folders; one bad file never stops the others."""
+    files = expand_paths(paths)
+    outcomes: list[ImportOutcome] = []
+    for n, path in enumerate(files):
+        if progress:
+            progress(n, len(files), f"正在导入 {path.name}")
+        outcomes.append(import_report_file(ws, path))
+    if progress:
+        progress(len(files), len(files), f"已处理 {len(files)} 个文件")
+    return outcomes

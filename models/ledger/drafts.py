@@ -1,0 +1,27 @@
+"""The ledger editor's unsaved typing, kept in the database (one slot), so a crash or a
+power cut loses nothing: the ledger page offers it back on the next start."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlite_utils
+
+from models.store.settings import get_setting, put_setting
+
+UNSAVED_KEY = "ledger_unsaved_draft"
+
+
+def save_unsaved(db: sqlite_utils.Database, state: dict[str, Any]) -> None:
+    with db.atomic():
+        put_setting(db, UNSAVED_KEY, {**state, "kept_at": dt.datetime.now().isoformat(timespec="seconds")})
+
+
+def load_unsaved(db: sqlite_utils.Database) -> dict[str, Any] | None:
+    return get_setting(db, UNSAVED_KEY)
+
+
+def clear_unsaved(db: sqlite_utils.Database) -> None:
+    with db.atomic():
+        db.execute("DELETE FROM settings WHERE key = ?", [UNSAVED_KEY])

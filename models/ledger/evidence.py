@@ -1,0 +1,435 @@
+"""Evidence files (佐证材料): photos, PDFs and Office documents attached to entries.
+
+Files are copied into the data folder, content-addressed by SHA-256
+(``evidence/ab/<sha256>.<ext>``), so the same file attached twice is stored once and
+a source that later vanishes (USB stick removed) changes nothing. A file is checked
+(type, size, content) before anything is written; it is copied to a temporary file in
+its final folder, fsynced and renamed into place; the database rows then go in one
+transaction, audit-logged against the entry (actions ``attach`` / ``detach``).
+Removing an attachment unlinks it from the entry; the stored file stays, because other
+entries and the audit trail may still refer to it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import tempfile
+import warnings
+import zipfile
+from dataclasses import asdict, dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any, Iterable
+
+import sqlite_utils
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from models.catalog.tasklists import Task, TaskList
+from models.core.errors import AppError, ValidationError
+from models.core.fileio import fsync_dir, sha256_file
+from models.ledger.validation import EntryDraft, clean_entry
+from models.ledger.entries import add_entries, get_entry, update_entry
+from models.ledger.locks import ensure_month_open
+from models.store.audit import record_change
+
+EVIDENCE_DIR = "evidence"
+THUMBNAIL_DIR = "thumbnails"
+THUMBNAIL_SIZE = 160
+MAX_FILE_SIZE = 50 * 1024 * 1024
+MAX_IMAGE_PIXELS = 100_000_000
+FIELD_LABEL = "佐证材料"
+
+IMAGE_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png"}
+DOCUMENT_TYPES = {
+    "pdf": "application/pdf",
+    "doc": "application/msword",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xls": "application/vnd.ms-excel",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ppt": "application/vnd.ms-powerpoint",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "wps": "application/vnd.ms-works",  # WPS 文字
+    "et": "application/vnd.ms-excel",  # WPS 表格
+}
+ALLOWED_TYPES = {**IMAGE_TYPES, **DOCUMENT_TYPES}
+ACCEPTED_TEXT = "照片（jpg、png）、PDF 和 Office/WPS 文档（doc、docx、xls、xlsx、ppt、pptx、wps、et）"
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_PIL_FORMATS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png"}  # MPO: phone JPEGs with a depth map
+
+
+@dataclass(frozen=True)
+class Attachment:
+    id: int
+    entry_id: int
+    sha256: str
+    original_name: str
+    size: int
+    ext: str
+    mime: str
+    stored_path: str  # relative to the data folder, POSIX style
+    width: int | None = None
+    height: int | None = None
+    added_at: str = ""
+
+    @property
+    def is_image(self) -> bool:
+        return self.ext in IMAGE_TYPES
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A checked file, copied into the store, not yet linked to any entry."""
+
+    original_name: str
+    sha256: str
+    size: int
+    ext: str
+    mime: str
+    stored_path: str
+    width: int | None
+    height: int | None
+
+
+def _now() -> str:
+    return dt.datetime.now().isoformat(timespec="seconds")
+
+
+def _size_text(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB" if size >= 1024 * 1024 else f"{max(size, 1) / 1024:.0f} KB"
+
+
+def _image_size(path: Path) -> tuple[str, int, int]:
+    """(stored extension, width, height) of an image as displayed, EXIF rotation applied."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                ext = _PIL_FORMATS.get(image.format or "")
+                if ext is None:
+                    raise AppError(f"文件内容不是 JPEG 或 PNG 图片（实际为 {image.format or '未知格式'}）")
+                width, height = image.size
+                if width * height > MAX_IMAGE_PIXELS:
+                    raise AppError("图片像素过大，请缩小后再添加")
+                # Orientations 5-8 are rotated by 90°: the photo shows with width and height swapped.
+                if image.getexif().get(0x0112, 1) in (5, 6, 7, 8):
+                    width, height = height, width
+                return ext, width, height
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise AppError("图片像素过大，请缩小后再添加") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise AppError("图片文件已损坏或无法识别") from None
+
+
+def _check_document(path: Path, ext: str) -> None:
+    with path.open("rb") as fh:
+        head = fh.read(1024)
+    if ext == "pdf":
+        ok = b"%PDF-" in head
+    elif ext in ("docx", "xlsx", "pptx"):
+        ok = head.startswith(b"PK") and zipfile.is_zipfile(path)
+    elif ext in ("wps", "et"):
+        ok = head.startswith(_OLE) or (head.startswith(b"PK") and zipfile.is_zipfile(path))
+    else:  # doc, xls, ppt: OLE compound files; Word also saves .doc as RTF
+        ok = head.startswith(_OLE) or (ext == "doc" and head.startswith(b"{\\rtf"))
+    if not ok:
+        raise AppError(f"文件内容与扩展名 .{ext} 不符，可能已损坏")
+
+
+def inspect_file(source: Path) -> tuple[str, str, int | None, int | None, int]:
+    """Check a file may be attached: (ext, mime, width, height, size). Raises AppError."""
+    source = Path(source)
+    ext = source.suffix.lower().lstrip(".")
+    if ext not in ALLOWED_TYPES:
+        kind = f".{ext} 文件" if ext else "没有扩展名的文件"
+        raise AppError(f"不能添加{kind}。可添加：{ACCEPTED_TEXT}")
+    try:
+        if not source.is_file():
+            raise AppError("找不到该文件（U盘是否已拔出？）")
+        size = source.stat().st_size
+    except OSError as exc:
+        raise AppError(f"无法读取文件：{exc.strerror or exc}") from None
+    if size == 0:
+        raise AppError("文件是空的（0 字节）")
+    if size > MAX_FILE_SIZE:
+        raise AppError(f"文件太大（{_size_text(size)}），单个文件不能超过 {MAX_FILE_SIZE // 1024 // 1024} MB。"
+                       "照片可先缩小，扫描件可降低分辨率")
+    try:
+        if ext in IMAGE_TYPES:
+            stored_ext, width, height = _image_size(source)
+            return stored_ext, IMAGE_TYPES[stored_ext], width, height, size
+        _check_document(source, ext)
+    except OSError as exc:
+        raise AppError(f"无法读取文件：{exc.strerror or exc}") from None
+    return ext, DOCUMENT_TYPES[ext], None, None, size
+
+
+
+
+
+
+def _copy_verified(source: Path, target: Path, sha: str) -> None:
+    """Copy to a temp file beside ``target``, check its hash, fsync, rename into place."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=".part-", dir=target.parent)
+    tmp = Path(tmp_name)
+    try:
+        digest = hashlib.sha256()
+        with os.fdopen(fd, "wb") as out, source.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+                out.write(block)
+            out.flush()
+            os.fsync(out.fileno())
+        if digest.hexdigest() != sha:
+            raise AppError("文件在复制过程中被修改，请重新添加")
+        os.replace(tmp, target)
+        fsync_dir(target.parent)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def store_file(data_dir: Path, source: Path) -> StoredFile:
+    """Check ``source`` and copy it into the evidence store (once per content)."""
+    source = Path(source)
+    ext, mime, width, height, size = inspect_file(source)
+    try:
+        sha = sha256_file(source)
+        stored_path = f"{EVIDENCE_DIR}/{sha[:2]}/{sha}.{ext}"
+        target = Path(data_dir) / stored_path
+        if not (target.is_file() and target.stat().st_size == size):
+            _copy_verified(source, target, sha)
+    except OSError as exc:
+        raise AppError(f"无法复制文件：{exc.strerror or exc}") from None
+    stored = StoredFile(original_name=source.name[:255], sha256=sha, size=size, ext=ext, mime=mime,
+                        stored_path=stored_path, width=width, height=height)
+    if ext in IMAGE_TYPES:
+        try:
+            thumbnail_path(data_dir, stored_path)
+        except AppError:
+            pass  # a thumbnail is a convenience; it is made again when shown
+    return stored
+
+
+def file_problems(sources: Iterable[Path]) -> list[tuple[str, str]]:
+    """One (field, message) per file that cannot be stored, naming the file."""
+    problems = []
+    for source in sources:
+        try:
+            inspect_file(source)
+        except AppError as exc:
+            problems.append((FIELD_LABEL, f"{source.name}：{exc}"))
+    return problems
+
+
+def store_files(data_dir: Path, sources: Iterable[Path]) -> list[StoredFile]:
+    """Check every file first (one ValidationError naming each bad file), then store them."""
+    sources = [Path(s) for s in sources]
+    problems = file_problems(sources)
+    if problems:
+        raise ValidationError(problems)
+    return _store_checked(data_dir, sources)
+
+
+def _store_checked(data_dir: Path, sources: list[Path]) -> list[StoredFile]:
+    stored = []
+    for source in sources:
+        try:
+            stored.append(store_file(data_dir, source))
+        except AppError as exc:
+            raise ValidationError([(FIELD_LABEL, f"{source.name}：{exc}")]) from None
+    return stored
+
+
+# ---------------------------------------------------------------- database
+
+_SELECT = (
+    "SELECT v.id, v.entry_id, v.sha256, v.original_name, v.added_at, f.size, f.ext, f.mime, f.stored_path,"
+    " f.width, f.height FROM entry_evidence v JOIN evidence_files f ON f.sha256 = v.sha256"
+)
+
+
+def _attachment(row: dict[str, Any]) -> Attachment:
+    return Attachment(
+        id=row["id"], entry_id=row["entry_id"], sha256=row["sha256"], original_name=row["original_name"],
+        size=row["size"], ext=row["ext"], mime=row["mime"], stored_path=row["stored_path"],
+        width=row["width"], height=row["height"], added_at=row["added_at"],
+    )
+
+
+def _audit(db: sqlite_utils.Database, *, actor: str, action: str, entry_id: int, before: Any, after: Any) -> None:
+    # Logged against the entry so that audit_trail(entry) shows its files too.
+    record_change(db, actor=actor, action=action, table="entries", row_id=entry_id, before=before, after=after)
+
+
+def _open_entry(db: sqlite_utils.Database, entry_id: int) -> None:
+    entry = get_entry(db, entry_id)
+    if entry.deleted_at:
+        raise AppError("该台账已删除，请先恢复再修改佐证材料。")
+    ensure_month_open(db, entry.entry_date)
+
+
+def link_file(db: sqlite_utils.Database, entry_id: int, stored: StoredFile, *, actor: str) -> Attachment:
+    """Link a stored file to an entry (inside the caller's transaction). Idempotent."""
+    db.execute(
+        "INSERT OR IGNORE INTO evidence_files(sha256, size, ext, mime, stored_path, width, height, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [stored.sha256, stored.size, stored.ext, stored.mime, stored.stored_path, stored.width, stored.height, _now()],
+    )
+    existing = list(db.query(f"{_SELECT} WHERE v.entry_id = ? AND v.sha256 = ?", [entry_id, stored.sha256]))
+    if existing:
+        return _attachment(existing[0])
+    cursor = db.execute(
+        "INSERT INTO entry_evidence(entry_id, sha256, original_name, added_at) VALUES (?, ?, ?, ?)",
+        [entry_id, stored.sha256, stored.original_name, _now()],
+    )
+    db.execute("UPDATE entries SET updated_at = ? WHERE id = ?", [_now(), entry_id])
+    attachment = get_attachment(db, int(cursor.lastrowid))  # type: ignore[arg-type]
+    _audit(db, actor=actor, action="attach", entry_id=entry_id, before=None, after=attachment.as_dict())
+    return attachment
+
+
+def attach_file(db: sqlite_utils.Database, data_dir: Path, entry_id: int, source: Path, *, actor: str) -> Attachment:
+    """Copy ``source`` into the data folder and attach it to the entry."""
+    _open_entry(db, entry_id)
+    stored = store_file(data_dir, source)
+    with db.atomic():
+        _open_entry(db, entry_id)
+        return link_file(db, entry_id, stored, actor=actor)
+
+
+def _unlink(db: sqlite_utils.Database, attachment_id: int, *, actor: str) -> None:
+    attachment = get_attachment(db, attachment_id)
+    _open_entry(db, attachment.entry_id)
+    db.execute("DELETE FROM entry_evidence WHERE id = ?", [attachment_id])
+    db.execute("UPDATE entries SET updated_at = ? WHERE id = ?", [_now(), attachment.entry_id])
+    _audit(db, actor=actor, action="detach", entry_id=attachment.entry_id, before=attachment.as_dict(), after=None)
+
+
+def remove_attachment(db: sqlite_utils.Database, attachment_id: int, *, actor: str) -> None:
+    with db.atomic():
+        _unlink(db, attachment_id, actor=actor)
+
+
+def get_attachment(db: sqlite_utils.Database, attachment_id: int) -> Attachment:
+    rows = list(db.query(f"{_SELECT} WHERE v.id = ?", [attachment_id]))
+    if not rows:
+        raise AppError(f"找不到编号为 {attachment_id} 的佐证材料")
+    return _attachment(rows[0])
+
+
+def list_attachments(db: sqlite_utils.Database, entry_id: int) -> list[Attachment]:
+    return [_attachment(r) for r in db.query(f"{_SELECT} WHERE v.entry_id = ? ORDER BY v.id", [entry_id])]
+
+
+def attachments_for_entries(db: sqlite_utils.Database, entry_ids: Iterable[int]) -> dict[int, list[Attachment]]:
+    """Attachments of many entries at once; every requested id is a key."""
+    ids = list(entry_ids)
+    found: dict[int, list[Attachment]] = {i: [] for i in ids}
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        sql = f"{_SELECT} WHERE v.entry_id IN ({','.join('?' * len(chunk))}) ORDER BY v.id"
+        for row in db.query(sql, chunk):
+            found[row["entry_id"]].append(_attachment(row))
+    return found
+
+
+# ---------------------------------------------------------------- entry + files together
+
+def add_entry_with_files(
+    db: sqlite_utils.Database,
+    data_dir: Path,
+    tasklist: TaskList,
+    tasks: Iterable[Task],
+    draft: EntryDraft,
+    files: Iterable[Path] = (),
+    *,
+    actor: str,
+    today: dt.date | None = None,
+) -> int:
+    """A new entry with its files, all or nothing: every check runs before any write."""
+    files = [Path(p) for p in files]
+    problems: list[tuple[str, str]] = []
+    clean: dict[str, Any] = {}
+    try:
+        clean = clean_entry(draft, list(tasks), year=tasklist.year, today=today)
+    except ValidationError as exc:
+        problems.extend(exc.problems)
+    problems.extend(file_problems(files))  # name bad files even when the entry itself is also wrong
+    if problems:
+        raise ValidationError(problems)
+    ensure_month_open(db, clean["entry_date"])
+    stored = _store_checked(data_dir, files)
+    with db.atomic():
+        entry_id = add_entries(db, tasklist, [(clean, None)], actor=actor)[0]
+        for item in stored:
+            link_file(db, entry_id, item, actor=actor)
+    return entry_id
+
+
+def update_entry_with_files(
+    db: sqlite_utils.Database,
+    data_dir: Path,
+    tasklist: TaskList,
+    tasks: Iterable[Task],
+    entry_id: int,
+    draft: EntryDraft,
+    *,
+    add: Iterable[Path] = (),
+    remove: Iterable[int] = (),
+    actor: str,
+    today: dt.date | None = None,
+) -> None:
+    """Save an edited entry, its new files and its removed attachments in one transaction."""
+    tasks = list(tasks)
+    add = [Path(p) for p in add]
+    clean_entry(draft, tasks, year=tasklist.year, today=today)  # fail before copying any file
+    stored = store_files(data_dir, add)
+    with db.atomic():
+        update_entry(db, tasklist, tasks, entry_id, draft, actor=actor, today=today)
+        for attachment_id in remove:
+            if get_attachment(db, attachment_id).entry_id != entry_id:
+                raise AppError(f"佐证材料 {attachment_id} 不属于该台账")
+            _unlink(db, attachment_id, actor=actor)
+        for item in stored:
+            link_file(db, entry_id, item, actor=actor)
+
+
+# ---------------------------------------------------------------- files on disk
+
+def evidence_file(data_dir: Path, att_or_stored_path: Attachment | StoredFile | str) -> Path:
+    """Absolute path of a stored file. Refuses paths that leave the evidence folder."""
+    stored = att_or_stored_path if isinstance(att_or_stored_path, str) else att_or_stored_path.stored_path
+    parts = PurePosixPath(stored).parts
+    if not parts or parts[0] != EVIDENCE_DIR or ".." in parts or PurePosixPath(stored).is_absolute():
+        raise AppError(f"佐证材料路径无效：{stored}")
+    return Path(data_dir).joinpath(*parts)
+
+
+def thumbnail_path(data_dir: Path, att_or_stored_path: Attachment | StoredFile | str, size: int = THUMBNAIL_SIZE) -> Path:
+    """A small upright JPEG of an image attachment, made on first use."""
+    source = evidence_file(data_dir, att_or_stored_path)
+    target = Path(data_dir) / THUMBNAIL_DIR / f"{source.stem}_{size}.jpg"
+    if target.is_file():
+        return target
+    try:
+        with Image.open(source) as image:
+            image.draft("RGB", (size * 2, size * 2))  # JPEG: decode at reduced scale, much faster
+            upright = ImageOps.exif_transpose(image)
+            upright.thumbnail((size, size))
+            if upright.mode not in ("RGB", "L"):
+                background = Image.new("RGB", upright.size, "white")
+                background.paste(upright.convert("RGBA"), mask=upright.convert("RGBA").getchannel("A"))
+                upright = background
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp_name = tempfile.mkstemp(prefix=".part-", suffix=".jpg", dir=target.parent)
+            with os.fdopen(fd, "wb") as out:
+                upright.save(out, "JPEG", quality=85)
+            os.replace(tmp_name, target)
+    except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as exc:
+        raise AppError(f"无法生成缩略图：{exc}") from None
+    return target

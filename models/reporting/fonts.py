@@ -1,0 +1,138 @@
+"""CJK TrueType fonts for the PDF reports, embedded as subsets by reportlab.
+
+Government documents set body text in 宋体/仿宋 and titles in 黑体, so on Windows the
+system's SimSun/FangSong/SimHei are preferred. Elsewhere a font bundled under
+``resources/fonts/`` or a system TrueType CJK font (WenQuanYi Micro Hei) is used.
+reportlab can only embed TrueType outlines: a CFF/OpenType-PS font, or a font without
+Chinese glyphs, is skipped; with no usable font at all the export stops with a clear
+message instead of printing empty boxes or relying on an unembedded font.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
+
+from models.core.errors import AppError
+from models.core.paths import resource_path
+
+BODY_FONT = "ZLBody"
+TITLE_FONT = "ZLTitle"
+# Characters every report prints; a font missing any of them would show tofu.
+_PROBE = "钟楼区生活垃圾分类工作月度台账填报单位盖章第页共"
+
+
+@dataclass(frozen=True)
+class FontCandidate:
+    path: Path
+    subfont_index: int = 0
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class ReportFonts:
+    body: str
+    title: str
+    body_label: str
+    title_label: str
+
+
+def _windows_fonts_dir() -> Path:
+    return Path(os.environ.get("WINDIR", "C:/Windows")) / "Fonts"
+
+
+_SYSTEM_FONTS = (
+    FontCandidate(Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"), 0, "文泉驿微米黑"),
+    FontCandidate(Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"), 0, "文泉驿正黑"),
+    FontCandidate(Path("/usr/share/fonts/truetype/arphic/uming.ttc"), 0, "AR PL UMing"),
+    FontCandidate(Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"), 0, "Droid Sans Fallback"),
+    FontCandidate(Path("/Library/Fonts/Arial Unicode.ttf"), 0, "Arial Unicode"),
+)
+
+
+def _bundled() -> list[FontCandidate]:
+    folder = resource_path("fonts")
+    if not folder.is_dir():
+        return []
+    return [FontCandidate(p, 0, p.stem) for p in sorted(folder.iterdir()) if p.suffix.lower() in (".ttf", ".ttc")]
+
+
+def default_candidates() -> tuple[list[FontCandidate], list[FontCandidate]]:
+    """(body, title) candidates, best first."""
+    win = _windows_fonts_dir()
+    body = [
+        FontCandidate(win / "simsun.ttc", 0, "宋体"),
+        FontCandidate(win / "simfang.ttf", 0, "仿宋"),
+    ]
+    title = [FontCandidate(win / "simhei.ttf", 0, "黑体")]
+    fallback = _bundled() + list(_SYSTEM_FONTS)
+    return body + fallback, title + body + fallback
+
+
+def _load(candidate: FontCandidate, name: str) -> tuple[TTFont | None, str]:
+    """The font, or None with the reason it cannot be used."""
+    if not candidate.path.is_file():
+        return None, ""
+    try:
+        font = TTFont(name, str(candidate.path), subfontIndex=candidate.subfont_index)
+    except TTFError as exc:
+        text = str(exc)
+        if "postscript" in text.lower() or "OTTO" in text or "CFF" in text:
+            return None, f"字体 {candidate.path.name} 为 PostScript（CFF）轮廓，无法嵌入 PDF"
+        return None, f"字体 {candidate.path.name} 无法读取（{text}）"
+    except (OSError, ValueError, IndexError, KeyError) as exc:
+        return None, f"字体 {candidate.path.name} 无法读取（{exc}）"
+    cmap = font.face.charToGlyph
+    if any(ord(ch) not in cmap for ch in _PROBE):
+        return None, f"字体 {candidate.path.name} 不含中文字形"
+    return font, ""
+
+
+def _pick(candidates: list[FontCandidate], name: str, problems: list[str]) -> FontCandidate | None:
+    for candidate in candidates:
+        font, reason = _load(candidate, name)
+        if font is not None:
+            pdfmetrics.registerFont(font)
+            return candidate
+        if reason:
+            problems.append(reason)
+    return None
+
+
+@lru_cache(maxsize=4)
+def _register(body: tuple[FontCandidate, ...], title: tuple[FontCandidate, ...]) -> ReportFonts:
+    problems: list[str] = []
+    body_font = _pick(list(body), BODY_FONT, problems)
+    title_name = TITLE_FONT
+    title_font = None
+    for candidate in title:
+        if body_font is not None and candidate == body_font:
+            title_font, title_name = body_font, BODY_FONT  # same face: load and embed it once
+            break
+        title_font = _pick([candidate], TITLE_FONT, problems)
+        if title_font is not None:
+            break
+    if body_font is None or title_font is None:
+        detail = "；".join(dict.fromkeys(problems)) or "未找到任何中文 TrueType 字体"
+        raise AppError(
+            "无法生成 PDF：本机没有可嵌入的中文 TrueType 字体（" + detail + "）。"
+            "请安装宋体/黑体（Windows 自带 simsun.ttc、simhei.ttf）或文泉驿微米黑，"
+            "或将 .ttf/.ttc 字体文件放入程序的 resources/fonts 文件夹后重试。"
+        )
+    return ReportFonts(BODY_FONT, title_name, body_font.label or body_font.path.stem, title_font.label or title_font.path.stem)
+
+
+def register_report_fonts(
+    *, body: list[FontCandidate] | None = None, title: list[FontCandidate] | None = None
+) -> ReportFonts:
+    """Register the body and title fonts with reportlab (once) and name them.
+
+    Raises AppError when no candidate is a usable TrueType CJK font.
+    """
+    default_body, default_title = default_candidates()
+    return _register(tuple(body if body is not None else default_body), tuple(title if title is not None else default_title))

@@ -1,0 +1,82 @@
+"""Photos for the PDF appendix: each downscaled once and cached in the data folder.
+
+A 12-megapixel JPEG is decoded at reduced scale (JPEG DCT scaling) and saved as a 900
+pixel JPEG beside the evidence thumbnails; later exports reuse it. Two threads share the
+work (Pillow releases the GIL while decoding). An unreadable photo becomes a captioned
+placeholder instead of failing the whole export.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Callable
+
+from PIL import Image, ImageOps
+
+from models.reporting.assembly import Photo
+from models.reporting.pdf_writer import PhotoImage
+
+PHOTO_PIXELS = 900  # long side: 128 mm printed at ~180 dpi
+CACHE_DIR = "thumbnails"
+Progress = Callable[[int, int, str], None]
+
+
+def cached_photo_path(data_dir: Path, photo: Photo) -> Path:
+    return Path(data_dir) / CACHE_DIR / f"{photo.sha256}_report{PHOTO_PIXELS}.jpg"
+
+
+def _downscale(source: Path, target: Path) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        with Image.open(source) as image:
+            w, h = image.size
+            # JPEG decodes at 1/2, 1/4 or 1/8 scale when asked for a size with the image's
+            # own aspect ratio: a 12 MP photo is decoded at about 1 MP.
+            image.draft("RGB", (PHOTO_PIXELS, max(1, PHOTO_PIXELS * h // max(w, 1))) if w >= h
+                        else (max(1, PHOTO_PIXELS * w // max(h, 1)), PHOTO_PIXELS))
+            upright = ImageOps.exif_transpose(image)
+            upright.thumbnail((PHOTO_PIXELS, PHOTO_PIXELS))
+            if upright.mode not in ("RGB", "L"):
+                rgba = upright.convert("RGBA")
+                flat = Image.new("RGB", rgba.size, "white")
+                flat.paste(rgba, mask=rgba.getchannel("A"))
+                upright = flat
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".part-", suffix=".jpg", dir=target.parent)
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    upright.save(out, "JPEG", quality=80, optimize=False)
+                os.replace(tmp, target)
+            finally:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+
+
+def prepare_photo(data_dir: Path, photo: Photo) -> PhotoImage:
+    target = cached_photo_path(data_dir, photo)
+    try:
+        if not target.is_file():
+            _downscale(photo.source, target)
+        with Image.open(target) as image:
+            size = image.size
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+        reason = "文件不存在" if isinstance(exc, FileNotFoundError) else "图片已损坏或无法识别"
+        return PhotoImage(None, (1, 1), photo.caption, problem=f"{photo.original_name}，{reason}")
+    return PhotoImage(target, size, photo.caption)
+
+
+def prepare_photos(data_dir: Path, photos: list[Photo], *, progress: Progress | None = None) -> list[PhotoImage]:
+    """Downscaled copies of ``photos`` in order; ``progress(done, total, text)`` per photo."""
+    if not photos:
+        return []
+    results: list[PhotoImage] = []
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for n, image in enumerate(pool.map(lambda p: prepare_photo(data_dir, p), photos), start=1):
+            results.append(image)
+            if progress is not None:
+                progress(n, len(photos), f"正在处理照片 {n}/{len(photos)}")
+    return results

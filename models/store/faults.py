@@ -1,0 +1,115 @@
+"""Faults of the machine, explained in Chinese: full disk, read-only folder, locked database.
+
+Office PCs fill their disks, USB sticks are pulled and antivirus tools lock files. None
+of that may end in a traceback or a silent failure: every such error becomes an
+:class:`AppError` whose text tells the user what happened and that nothing was saved.
+
+``GuardedConnection`` is the connection class ``store.open_db`` uses. It re-raises the
+SQLite errors a user can do something about as :class:`DatabaseFaultError`, which is
+both an ``AppError`` (so the GUI and CLI show its message) and still a
+``sqlite3.OperationalError`` (so code that handles SQLite errors keeps working).
+"""
+
+from __future__ import annotations
+
+import errno
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from models.core.errors import AppError
+
+NOT_SAVED = "本次操作未保存，已有数据没有改变。"
+LOCKED = "数据库正被另一个程序占用（例如另一个程序窗口、杀毒或同步软件）。请关闭该程序后重试。"
+READONLY = "数据文件夹是只读的，无法保存。请检查文件夹权限，或把数据文件夹放到可以写入的位置。"
+DISK_FULL = "磁盘空间不足。请清理磁盘（或换一个空间更大的位置）后重试。"
+IO_ERROR = "读写磁盘出错：磁盘、U盘或网络文件夹可能已断开或损坏。请检查后重试。"
+DAMAGED = "数据库文件已损坏。请在“设置 → 备份与恢复”中从最近的备份恢复，或运行 check 查看详情。"
+
+
+class DatabaseFaultError(AppError, sqlite3.OperationalError):
+    """A SQLite failure caused by the machine, not by the program."""
+
+
+def sqlite_fault_message(exc: BaseException) -> str | None:
+    """The Chinese explanation of a SQLite error a user can act on, else None."""
+    if isinstance(exc, DatabaseFaultError) and exc.__cause__ is not None:
+        exc = exc.__cause__
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return LOCKED
+    if "readonly" in text or "read-only" in text:
+        return READONLY
+    if "disk is full" in text or "database or disk is full" in text:
+        return DISK_FULL
+    if "disk i/o" in text or "unable to open database" in text:
+        return IO_ERROR
+    if "malformed" in text or "not a database" in text or "corrupt" in text:
+        return DAMAGED
+    return None
+
+
+def os_fault_message(exc: OSError, *, doing: str, path: Path | str | None = None) -> str:
+    """Explain an OSError raised while ``doing`` something (e.g. "备份")."""
+    where = f"（{path}）" if path else ""
+    if exc.errno == errno.ENOSPC or getattr(exc, "winerror", None) == 112:
+        return f"{doing}失败{where}：{DISK_FULL}"
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM) or isinstance(exc, PermissionError):
+        return f"{doing}失败{where}：文件夹是只读的或没有写入权限。请检查权限或换一个位置。"
+    if exc.errno in (errno.ENOENT, errno.ENODEV, errno.ENXIO, errno.EIO):
+        return f"{doing}失败{where}：{IO_ERROR}"
+    return f"{doing}失败{where}：{exc.strerror or exc}"
+
+
+def app_error_from(exc: BaseException, *, doing: str, path: Path | str | None = None) -> AppError:
+    """Map OS and SQLite errors to an AppError; other exceptions pass through unchanged."""
+    if isinstance(exc, AppError):
+        return exc
+    if isinstance(exc, OSError):
+        return AppError(os_fault_message(exc, doing=doing, path=path))
+    if isinstance(exc, sqlite3.Error):
+        message = sqlite_fault_message(exc)
+        if message:
+            return AppError(f"{doing}失败：{message}")
+        return AppError(f"{doing}失败：数据库错误（{exc}）")
+    raise exc
+
+
+def _guard(exc: sqlite3.Error) -> BaseException:
+    message = sqlite_fault_message(exc) if isinstance(exc, sqlite3.OperationalError | sqlite3.DatabaseError) else None
+    if message is None:
+        return exc
+    fault = DatabaseFaultError(f"{message}{NOT_SAVED if message is not DAMAGED else ''}")
+    fault.sqlite_errorname = getattr(exc, "sqlite_errorname", "")  # type: ignore[attr-defined]
+    return fault
+
+
+class GuardedConnection(sqlite3.Connection):
+    """A connection whose machine-caused failures carry a Chinese message."""
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:  # type: ignore[override]
+        try:
+            return super().execute(sql, parameters)
+        except sqlite3.DatabaseError as exc:
+            fault = _guard(exc)
+            if fault is exc:
+                raise
+            raise fault from exc
+
+    def executemany(self, sql: str, parameters: Any, /) -> sqlite3.Cursor:  # type: ignore[override]
+        try:
+            return super().executemany(sql, parameters)
+        except sqlite3.DatabaseError as exc:
+            fault = _guard(exc)
+            if fault is exc:
+                raise
+            raise fault from exc
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        except sqlite3.DatabaseError as exc:
+            fault = _guard(exc)
+            if fault is exc:
+                raise
+            raise fault from exc

@@ -1,0 +1,196 @@
+"""The schema as a linear chain of migrations, each applied in its own transaction.
+
+Never edit a migration that has shipped; append a new one and add a test in
+``tests/test_migrations.py`` that upgrades a database made by the previous version
+(a meta-test fails when a migration lacks one).
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+from sqlite_utils import Migrations
+
+MIGRATIONS = Migrations("zhonglou_ledger")
+
+
+def _run(db: sqlite_utils.Database, *statements: str) -> None:
+    # executescript() would COMMIT the migration's transaction; run one by one.
+    for sql in statements:
+        db.execute(sql)
+
+
+@MIGRATIONS(name="m001_initial")
+def m001_initial(db: sqlite_utils.Database) -> None:
+    _run(
+        db,
+        # Key/value settings: the unit profile and preferences (values are JSON).
+        """CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE entries (
+            id INTEGER PRIMARY KEY,
+            uid TEXT NOT NULL UNIQUE,
+            year INTEGER NOT NULL,
+            task_seq INTEGER NOT NULL,
+            entry_date TEXT NOT NULL,
+            entry_type TEXT NOT NULL,
+            title TEXT NOT NULL,
+            content TEXT NOT NULL DEFAULT '',
+            location TEXT NOT NULL DEFAULT '',
+            organizer TEXT NOT NULL DEFAULT '',
+            participants INTEGER CHECK (participants IS NULL OR participants >= 0),
+            remarks TEXT NOT NULL DEFAULT '',
+            operator TEXT NOT NULL DEFAULT '',
+            import_key TEXT UNIQUE,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            deleted_at TEXT
+        )""",
+        "CREATE INDEX idx_entries_date ON entries(entry_date)",
+        "CREATE INDEX idx_entries_task ON entries(task_seq, entry_date)",
+        """CREATE TABLE entry_measures (
+            entry_id INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+            code TEXT NOT NULL,
+            value REAL NOT NULL,
+            PRIMARY KEY (entry_id, code)
+        )""",
+        # Evidence files are content-addressed: one row per distinct SHA-256.
+        """CREATE TABLE evidence_files (
+            sha256 TEXT PRIMARY KEY,
+            size INTEGER NOT NULL,
+            ext TEXT NOT NULL DEFAULT '',
+            mime TEXT NOT NULL DEFAULT '',
+            stored_path TEXT NOT NULL,
+            width INTEGER,
+            height INTEGER,
+            created_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE entry_evidence (
+            id INTEGER PRIMARY KEY,
+            entry_id INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,
+            sha256 TEXT NOT NULL REFERENCES evidence_files(sha256),
+            original_name TEXT NOT NULL,
+            added_at TEXT NOT NULL,
+            UNIQUE (entry_id, sha256)
+        )""",
+        "CREATE INDEX idx_entry_evidence_entry ON entry_evidence(entry_id)",
+        """CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            table_name TEXT NOT NULL,
+            row_id TEXT,
+            before TEXT,
+            after TEXT,
+            reason TEXT NOT NULL DEFAULT ''
+        )""",
+        "CREATE INDEX idx_audit_row ON audit_log(table_name, row_id)",
+        # Residential communities and villages of the unit (tasks 11, 12, 13, 28).
+        """CREATE TABLE communities (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL DEFAULT 'community' CHECK (kind IN ('community', 'village')),
+            households INTEGER CHECK (households IS NULL OR households >= 0),
+            facilities_ok INTEGER NOT NULL DEFAULT 0,
+            facilities_date TEXT,
+            metering_connected INTEGER NOT NULL DEFAULT 0,
+            metering_date TEXT,
+            demo_village_date TEXT,
+            remarks TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            deleted_at TEXT
+        )""",
+        """CREATE TABLE evaluations (
+            id INTEGER PRIMARY KEY,
+            community_id INTEGER NOT NULL REFERENCES communities(id) ON DELETE CASCADE,
+            eval_date TEXT NOT NULL,
+            scoresheet TEXT NOT NULL,
+            total REAL NOT NULL,
+            by_items INTEGER NOT NULL DEFAULT 0,
+            evaluator TEXT NOT NULL DEFAULT '',
+            remarks TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX idx_evaluations_community ON evaluations(community_id, eval_date)",
+        """CREATE TABLE evaluation_items (
+            evaluation_id INTEGER NOT NULL REFERENCES evaluations(id) ON DELETE CASCADE,
+            item_code TEXT NOT NULL,
+            points REAL NOT NULL,
+            PRIMARY KEY (evaluation_id, item_code)
+        )""",
+        # Reports the unit exported, and the months/quarters it marked as submitted.
+        """CREATE TABLE report_exports (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('monthly', 'quarterly')),
+            period TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            generated_at TEXT NOT NULL,
+            xlsx_path TEXT NOT NULL DEFAULT '',
+            pdf_path TEXT NOT NULL DEFAULT '',
+            xlsx_sha256 TEXT NOT NULL DEFAULT '',
+            pdf_sha256 TEXT NOT NULL DEFAULT '',
+            data_sha256 TEXT NOT NULL DEFAULT ''
+        )""",
+        """CREATE TABLE period_states (
+            kind TEXT NOT NULL CHECK (kind IN ('monthly', 'quarterly')),
+            period TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('submitted', 'unlocked')),
+            version INTEGER NOT NULL,
+            submitted_at TEXT,
+            export_id INTEGER REFERENCES report_exports(id),
+            unlocked_at TEXT,
+            unlock_reason TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (kind, period)
+        )""",
+        # District mode: every unit report file imported, valid or not.
+        """CREATE TABLE district_reports (
+            id INTEGER PRIMARY KEY,
+            unit TEXT NOT NULL,
+            kind TEXT NOT NULL DEFAULT 'monthly',
+            period TEXT NOT NULL,
+            version INTEGER NOT NULL DEFAULT 1,
+            file_name TEXT NOT NULL,
+            file_sha256 TEXT NOT NULL,
+            data_sha256 TEXT NOT NULL DEFAULT '',
+            generated_at TEXT,
+            imported_at TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('ok', 'checksum_failed')),
+            reason TEXT NOT NULL DEFAULT '',
+            current INTEGER NOT NULL DEFAULT 0
+        )""",
+        "CREATE INDEX idx_district_reports_period ON district_reports(period, unit)",
+        """CREATE TABLE district_values (
+            report_id INTEGER NOT NULL REFERENCES district_reports(id) ON DELETE CASCADE,
+            task_seq INTEGER NOT NULL,
+            code TEXT NOT NULL,
+            name TEXT NOT NULL,
+            period_label TEXT NOT NULL,
+            value REAL,
+            target REAL,
+            unit TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL,
+            PRIMARY KEY (report_id, code)
+        )""",
+    )
+
+
+@MIGRATIONS(name="m002_export_content_columns")
+def m002_export_content_columns(db: sqlite_utils.Database) -> None:
+    """The report's fill date and content digest become columns of report_exports
+    (they were JSON inside the audit log); existing exports keep theirs."""
+    _run(
+        db,
+        "ALTER TABLE report_exports ADD COLUMN fill_date TEXT",
+        "ALTER TABLE report_exports ADD COLUMN content_sha256 TEXT",
+        """UPDATE report_exports SET
+            fill_date = (SELECT json_extract(a.after, '$.fill_date') FROM audit_log a
+                         WHERE a.table_name = 'report_exports' AND a.action = 'export' AND a.row_id = CAST(report_exports.id AS TEXT)
+                         ORDER BY a.id DESC LIMIT 1),
+            content_sha256 = (SELECT json_extract(a.after, '$.content_sha256') FROM audit_log a
+                         WHERE a.table_name = 'report_exports' AND a.action = 'export' AND a.row_id = CAST(report_exports.id AS TEXT)
+                         ORDER BY a.id DESC LIMIT 1)""",
+    )

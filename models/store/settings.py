@@ -1,0 +1,103 @@
+"""The unit profile and preferences, stored as JSON values in the ``settings`` table."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import sqlite_utils
+
+from models.catalog.tasklists import Unit, available_years, find_unit, load_units
+from models.core.errors import ValidationError
+from models.store.audit import record_change
+
+PROFILE_KEY = "profile"
+_PHONE = re.compile(r"^[0-9+\-（）() 转]{5,30}$")
+
+
+@dataclass
+class UnitProfile:
+    """Who keeps this ledger: set at first start, editable in 设置."""
+
+    unit: str
+    operator: str
+    phone: str
+    reviewer: str
+    households: int | None = None  # built-up-area households (task 6 denominator)
+    standard_quota: int | None = None  # new 达标小区 this unit must create (task 12)
+    year: int = 2023  # which task list this ledger follows
+    target_overrides: dict[str, float] = field(default_factory=dict)
+
+    def setting(self, name: str) -> int | None:
+        """A unit setting an indicator may refer to (``households``, ``standard_quota``)."""
+        return {"households": self.households, "standard_quota": self.standard_quota}[name]
+
+
+def _now() -> str:
+    return dt.datetime.now().isoformat(timespec="seconds")
+
+
+def validate_profile(profile: UnitProfile, units: tuple[Unit, ...] | None = None) -> UnitProfile:
+    """Normalise and check a profile; raise ValidationError naming each bad field."""
+    units = units if units is not None else load_units()
+    problems: list[tuple[str, str]] = []
+    unit = find_unit(profile.unit.strip(), units)
+    if unit is None:
+        valid = "、".join(u.name for u in units)
+        problems.append(("单位", f"“{profile.unit}” 不是钟楼区的填报单位。可选：{valid}"))
+    for label, value in (("填报人", profile.operator), ("审核人", profile.reviewer)):
+        if not value.strip():
+            problems.append((label, "不能为空"))
+        elif len(value.strip()) > 30:
+            problems.append((label, "不能超过30个字"))
+    if not _PHONE.match(profile.phone.strip()):
+        problems.append(("联系电话", "请填写有效的电话号码，如 0519-88000000"))
+    for label, value in (("建成区居民总户数", profile.households), ("新增达标小区任务数", profile.standard_quota)):
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+            problems.append((label, "应为不小于0的整数"))
+    if profile.year not in available_years():
+        problems.append(("年度", f"没有 {profile.year} 年的任务清单"))
+    if problems:
+        raise ValidationError(problems)
+    return UnitProfile(
+        unit=unit.name,  # type: ignore[union-attr]
+        operator=profile.operator.strip(),
+        phone=profile.phone.strip(),
+        reviewer=profile.reviewer.strip(),
+        households=profile.households,
+        standard_quota=profile.standard_quota,
+        year=profile.year,
+        target_overrides=dict(profile.target_overrides),
+    )
+
+
+def get_setting(db: sqlite_utils.Database, key: str, default: Any = None) -> Any:
+    rows = list(db.query("SELECT value FROM settings WHERE key = ?", [key]))
+    return json.loads(rows[0]["value"]) if rows else default
+
+
+def put_setting(db: sqlite_utils.Database, key: str, value: Any) -> None:
+    db.execute(
+        "INSERT INTO settings(key, value, updated_at) VALUES (?, ?, ?) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        [key, json.dumps(value, ensure_ascii=False), _now()],
+    )
+
+
+def load_profile(db: sqlite_utils.Database) -> UnitProfile | None:
+    raw = get_setting(db, PROFILE_KEY)
+    return UnitProfile(**raw) if raw else None
+
+
+def save_profile(db: sqlite_utils.Database, profile: UnitProfile, *, actor: str | None = None) -> UnitProfile:
+    """Validate and store the profile; the change is audit-logged in one transaction."""
+    profile = validate_profile(profile)
+    with db.atomic():
+        before = get_setting(db, PROFILE_KEY)
+        put_setting(db, PROFILE_KEY, asdict(profile))
+        record_change(db, actor=actor or profile.operator, action="update" if before else "create", table="settings",
+                      row_id=PROFILE_KEY, before=before or None, after=asdict(profile))
+    return profile

@@ -1,0 +1,115 @@
+"""A unit's open ledger: its data folder, database, profile and task list.
+
+The GUI and every CLI command start here. One instance per data folder: a lock file
+held for the life of the workspace refuses a second one with a clear message.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlite_utils
+from filelock import FileLock, Timeout
+
+from models.catalog.tasklists import Task, TaskList, Unit, find_unit, load_units, tasklist_for_year
+from models.core.errors import AppError, InstanceLockedError
+from models.store.settings import UnitProfile, load_profile
+from models.store.connection import DB_FILENAME, open_db
+
+LOCK_FILENAME = "instance.lock"
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Workspace:
+    data_dir: Path
+    db: sqlite_utils.Database
+    _lock: FileLock | None = field(default=None, repr=False)
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / DB_FILENAME
+
+    @property
+    def profile(self) -> UnitProfile | None:
+        return load_profile(self.db)
+
+    def require_profile(self) -> UnitProfile:
+        profile = self.profile
+        if profile is None:
+            raise AppError("尚未设置填报单位，请先运行 init 或在程序中完成单位设置。")
+        return profile
+
+    @property
+    def unit(self) -> Unit:
+        unit = find_unit(self.require_profile().unit, load_units())
+        assert unit is not None, "profile unit validated on save"
+        return unit
+
+    @property
+    def tasklist(self) -> TaskList:
+        profile = self.profile
+        return tasklist_for_year(profile.year if profile else 2023)
+
+    def tasks(self) -> list[Task]:
+        """The tasks of this year's list that apply to this unit."""
+        return self.tasklist.tasks_for(self.unit)
+
+    def close(self) -> None:
+        try:
+            self.db.close()
+        finally:
+            if self._lock is not None:
+                self._lock.release()
+                self._lock = None
+
+
+def _read_only(path: Path) -> bool:
+    if not path.exists():
+        return False
+    if not os.access(path, os.W_OK):
+        return True
+    # root ignores permission bits; still honour a folder or file made read-only on purpose
+    # (chmod a-w). Not on Windows: there the read-only flag of a folder means nothing.
+    return os.name == "posix" and not path.stat().st_mode & 0o222
+
+
+def acquire_lock(data_dir: Path) -> FileLock:
+    """Take the one-instance lock of ``data_dir``; the caller releases it.
+
+    Also used alone by commands that must run without opening the database
+    (restore, archive import, check of a damaged file).
+    """
+    # Ask first, so a read-only folder gets its own message rather than a SQLite error.
+    if _read_only(data_dir) or _read_only(data_dir / DB_FILENAME):
+        raise AppError(f"数据文件夹 {data_dir} 是只读的，无法保存台账。请检查文件夹权限，或把数据放到可以写入的位置。")
+    file_lock = FileLock(str(data_dir / LOCK_FILENAME), timeout=0)
+    try:
+        file_lock.acquire()
+    except Timeout:
+        raise InstanceLockedError(
+            f"数据文件夹 {data_dir} 正被另一个程序窗口使用。请先关闭另一个窗口，再重新打开。"
+        ) from None
+    except OSError as exc:
+        raise AppError(f"无法写入数据文件夹 {data_dir}（{exc.strerror or exc}），请检查文件夹权限。") from exc
+    return file_lock
+
+
+def open_workspace(data_dir: Path, *, lock: bool = True) -> Workspace:
+    data_dir = Path(data_dir)
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise AppError(f"无法创建数据文件夹 {data_dir}：{exc.strerror or exc}") from exc
+    file_lock = acquire_lock(data_dir) if lock else None
+    try:
+        db = open_db(data_dir / DB_FILENAME)
+    except Exception:
+        if file_lock is not None:
+            file_lock.release()
+        raise
+    log.info("opened workspace %s", data_dir)
+    return Workspace(data_dir=data_dir, db=db, _lock=file_lock)
