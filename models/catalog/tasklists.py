@@ -425,20 +425,43 @@ def tasklist_dir() -> Path:
     return resource_path("tasklists")
 
 
-def available_years(folder: Path | None = None) -> list[int]:
-    """Years for which a task list file ``<year>.json`` exists."""
-    folder = folder or tasklist_dir()
-    return sorted(int(p.stem) for p in folder.glob("*.json") if p.stem.isdigit())
+# Lists the district publishes after the program was installed are kept in the unit's data
+# folder (``<data>/tasklists/<year>.json``, see models/catalog/packages.py): no admin rights
+# needed. They come first; the bundled lists stay the defaults.
+INSTALLED_DIR = "tasklists"
+
+
+def tasklist_folders(data_dir: Path | None = None, folder: Path | None = None) -> list[Path]:
+    folders = [Path(data_dir) / INSTALLED_DIR] if data_dir is not None else []
+    return folders + [folder or tasklist_dir()]
+
+
+def available_years(folder: Path | None = None, *, data_dir: Path | None = None) -> list[int]:
+    """Years for which a task list file ``<year>.json`` exists (installed or bundled)."""
+    years = {int(p.stem) for f in tasklist_folders(data_dir, folder) for p in f.glob("*.json") if p.stem.isdigit()}
+    return sorted(years)
+
+
+def tasklist_path(year: int, folder: Path | None = None, *, data_dir: Path | None = None) -> Path | None:
+    for candidate in tasklist_folders(data_dir, folder):
+        path = candidate / f"{year}.json"
+        if path.exists():
+            return path
+    return None
 
 
 @lru_cache(maxsize=8)
-def _cached_tasklist(path: str, mtime: float) -> TaskList:
-    return load_tasklist(Path(path))
+def _cached_tasklist(path: str, mtime: float, units_path: str | None = None, units_mtime: float = 0.0) -> TaskList:
+    return load_tasklist(Path(path), load_units(Path(units_path)) if units_path else None)
 
 
-def tasklist_for_year(year: int, folder: Path | None = None) -> TaskList:
-    path = (folder or tasklist_dir()) / f"{year}.json"
-    if not path.exists():
-        years = "、".join(str(y) for y in available_years(folder)) or "无"
+def tasklist_for_year(year: int, folder: Path | None = None, *, data_dir: Path | None = None) -> TaskList:
+    path = tasklist_path(year, folder, data_dir=data_dir)
+    if path is None:
+        years = "、".join(str(y) for y in available_years(folder, data_dir=data_dir)) or "无"
         raise DataFileError(f"没有 {year} 年的任务清单（现有：{years}）")
+    # An installed list brings the units it was published with (a new year may name a new unit).
+    units = path.with_name(f"{year}.units.json")
+    if units.exists():
+        return _cached_tasklist(str(path), path.stat().st_mtime, str(units), units.stat().st_mtime)
     return _cached_tasklist(str(path), path.stat().st_mtime)

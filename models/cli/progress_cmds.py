@@ -87,6 +87,7 @@ def status_rows(ws: Workspace, month: str, as_of: dt.date | None) -> list[dict[s
 
 def cmd_status(ws: Workspace, args: argparse.Namespace) -> int:
     month = _month(ws, args.month)
+    ws = ws.for_month(month)  # a month of an earlier year is judged by that year's list
     as_of = _date(args.as_of)
     if args.json:
         print_json(status_rows(ws, month, as_of))

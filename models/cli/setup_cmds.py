@@ -8,7 +8,8 @@ from typing import Any
 
 from models.catalog.tasklists import PERIODS, STANDARD_FIELDS, Task, available_years
 from models.cli import print_json
-from models.store.settings import UnitProfile, save_profile
+from models.store.settings import UnitProfile
+from models.store.years import save_year_profile
 from models.store.workspace import Workspace
 
 
@@ -44,7 +45,7 @@ def cmd_init(ws: Workspace, args: argparse.Namespace) -> int:
         year=args.year,
         target_overrides=existing.target_overrides if existing else {},
     )
-    saved = save_profile(ws.db, profile)
+    saved = save_year_profile(ws.db, profile, data_dir=ws.data_dir)
     print(f"已设置填报单位：{saved.unit}（{saved.year}年任务清单，适用任务 {len(ws.tasks())} 项）")
     return 0
 
@@ -67,6 +68,7 @@ def task_as_dict(task: Task) -> dict[str, Any]:
         "responsible": task.responsible,
         "deadline": task.deadline.isoformat(),
         "deadline_text": task.deadline_text,
+        "applies_to": {"kinds": list(task.applies_kinds), "units": list(task.applies_units)},
         "indicators": [
             {
                 "code": i.code,
@@ -77,6 +79,7 @@ def task_as_dict(task: Task) -> dict[str, Any]:
                 "target": i.target,
                 "target_setting": i.target_setting,
                 "scope": i.scope,
+                "district_target": i.district_target,
             }
             for i in task.indicators
         ],

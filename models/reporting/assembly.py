@@ -16,7 +16,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from models import __version__
-from models.core.errors import AppError
 from models.ledger.evidence import Attachment, attachments_for_entries, evidence_file
 from models.progress.indicators import TaskProgress, progress, rounded
 from models.ledger.entries import LedgerEntry, list_entries
@@ -254,10 +253,11 @@ def _assemble(
     version: int,
     with_photos: bool,
 ) -> Report:
+    # A period of an earlier year (December's report, made in January after the switch)
+    # is assembled with that year's list and settings.
+    ws = ws.for_year(start.year)
     profile = ws.require_profile()
     tasklist = ws.tasklist
-    if start.year != tasklist.year:
-        raise AppError(f"本台账使用 {tasklist.year} 年任务清单，不能生成 {title} 的报表")
     fill_date = fill_date or dt.date.today()
     as_of = default_as_of(month, fill_date)
     tasks_progress: list[TaskProgress] = progress(ws, month, as_of=as_of)

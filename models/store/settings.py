@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import re
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import sqlite_utils
@@ -40,7 +41,7 @@ def _now() -> str:
     return dt.datetime.now().isoformat(timespec="seconds")
 
 
-def validate_profile(profile: UnitProfile, units: tuple[Unit, ...] | None = None) -> UnitProfile:
+def validate_profile(profile: UnitProfile, units: tuple[Unit, ...] | None = None, *, data_dir: Path | None = None) -> UnitProfile:
     """Normalise and check a profile; raise ValidationError naming each bad field."""
     units = units if units is not None else load_units()
     problems: list[tuple[str, str]] = []
@@ -58,7 +59,7 @@ def validate_profile(profile: UnitProfile, units: tuple[Unit, ...] | None = None
     for label, value in (("建成区居民总户数", profile.households), ("新增达标小区任务数", profile.standard_quota)):
         if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
             problems.append((label, "应为不小于0的整数"))
-    if profile.year not in available_years():
+    if profile.year not in available_years(data_dir=data_dir):
         problems.append(("年度", f"没有 {profile.year} 年的任务清单"))
     if problems:
         raise ValidationError(problems)
@@ -92,9 +93,13 @@ def load_profile(db: sqlite_utils.Database) -> UnitProfile | None:
     return UnitProfile(**raw) if raw else None
 
 
-def save_profile(db: sqlite_utils.Database, profile: UnitProfile, *, actor: str | None = None) -> UnitProfile:
-    """Validate and store the profile; the change is audit-logged in one transaction."""
-    profile = validate_profile(profile)
+def save_profile(db: sqlite_utils.Database, profile: UnitProfile, *, actor: str | None = None,
+                 data_dir: Path | None = None) -> UnitProfile:
+    """Validate and store the profile; the change is audit-logged in one transaction.
+
+    ``data_dir`` lets the year be one whose list is installed in the data folder.
+    """
+    profile = validate_profile(profile, data_dir=data_dir)
     with db.atomic():
         before = get_setting(db, PROFILE_KEY)
         put_setting(db, PROFILE_KEY, asdict(profile))

@@ -14,9 +14,10 @@ from pathlib import Path
 import sqlite_utils
 from filelock import FileLock, Timeout
 
-from models.catalog.tasklists import Task, TaskList, Unit, find_unit, load_units, tasklist_for_year
+from models.catalog.tasklists import Task, TaskList, Unit, available_years, find_unit, load_units, tasklist_for_year
 from models.core.errors import AppError, InstanceLockedError
 from models.store.settings import UnitProfile, load_profile
+from models.store.years import profile_for_year
 from models.store.connection import DB_FILENAME, open_db
 
 LOCK_FILENAME = "instance.lock"
@@ -28,6 +29,9 @@ class Workspace:
     data_dir: Path
     db: sqlite_utils.Database
     _lock: FileLock | None = field(default=None, repr=False)
+    # Set on a view of another year than the working one (``for_year``): it shares the
+    # database and does not own it.
+    view_year: int | None = None
 
     @property
     def db_path(self) -> Path:
@@ -35,6 +39,8 @@ class Workspace:
 
     @property
     def profile(self) -> UnitProfile | None:
+        if self.view_year is not None:
+            return profile_for_year(self.db, self.view_year)
         return load_profile(self.db)
 
     def require_profile(self) -> UnitProfile:
@@ -50,15 +56,44 @@ class Workspace:
         return unit
 
     @property
+    def year(self) -> int:
+        """The year this workspace works in: the profile's, or the view's."""
+        if self.view_year is not None:
+            return self.view_year
+        profile = load_profile(self.db)
+        return profile.year if profile else max(available_years(data_dir=self.data_dir), default=2023)
+
+    @property
     def tasklist(self) -> TaskList:
-        profile = self.profile
-        return tasklist_for_year(profile.year if profile else 2023)
+        return tasklist_for_year(self.year, data_dir=self.data_dir)
+
+    def years(self) -> list[int]:
+        """Every year with a task list here: installed in the data folder or bundled."""
+        return available_years(data_dir=self.data_dir)
+
+    def for_year(self, year: int) -> "Workspace":
+        """This ledger seen in ``year`` (its list, its settings): December's report after the switch.
+
+        The working workspace itself when ``year`` is the working year. The view shares the
+        database; closing it does nothing.
+        """
+        if year == self.year:
+            return self
+        if year not in self.years():
+            raise AppError(f"没有 {year} 年的任务清单，不能查看或生成该年度的报表（现有：{'、'.join(map(str, self.years()))}）")
+        return Workspace(data_dir=self.data_dir, db=self.db, view_year=year)
+
+    def for_month(self, month: str) -> "Workspace":
+        """The workspace for a report month "YYYY-MM" or quarter "YYYYQn" of any installed year."""
+        return self.for_year(int(str(month)[:4]))
 
     def tasks(self) -> list[Task]:
         """The tasks of this year's list that apply to this unit."""
         return self.tasklist.tasks_for(self.unit)
 
     def close(self) -> None:
+        if self.view_year is not None:
+            return
         try:
             self.db.close()
         finally:
