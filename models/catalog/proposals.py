@@ -178,7 +178,7 @@ class _Task:
 
     def add_indicator(self, *, rule: str, phrase: str, name: str, unit: str, period: str, comparison: str,
                       target: float | None, compute: dict[str, Any], **extra: Any) -> dict[str, Any]:
-        indicator = {"code": f"T{self.seq}_{rule.upper()}{len(self.indicators) + 1}", "name": name[:40], "unit": unit,
+        indicator = {"code": f"T{self.seq}_{rule.upper()}{len(self.indicators) + 1}", "name": name[:60], "unit": unit,
                      "period": period, "comparison": comparison, "target": target, "compute": compute,
                      **extra, "phrase": phrase, "rule": rule}
         self.indicators.append(indicator)
@@ -197,6 +197,8 @@ def propose_task(row: SourceRow, *, year: int, units: tuple[Unit, ...], min_scor
     """One task in the task-list format, with proposals, phrases and flags."""
     deadline, deadline_problem = parse_deadline(row.deadline_text, year)
     applies, unknown = applicability(row.responsible, units)
+    if "各地各部门" in row.target_text:  # the named units are examples: every unit reports (task 32)
+        applies = {"kinds": list(ALL_KINDS), "units": []}
     task = _Task(row)
     if deadline_problem:
         task.flags.append(flag(FLAG_DEADLINE, deadline_problem))
@@ -266,7 +268,7 @@ def propose_task(row: SourceRow, *, year: int, units: tuple[Unit, ...], min_scor
             consumed.append(m.group(0))
             what = m.group("what").strip() or "排放量"
             code = task.add_field(what, "吨/万平方米", "number", "intensity")
-            task.add_type(f"{what[-8:]}统计", [code])
+            task.add_type(f"{what}统计", [code])
             task.add_indicator(rule="intensity", phrase=m.group(0), name=f"{what}（每万平方米）", unit="吨/万平方米",
                                period=_period_of(what) or "year", comparison="<=",
                                target=_number(m.group("n")), compute={"kind": "latest", "field": code})
@@ -290,7 +292,7 @@ def propose_task(row: SourceRow, *, year: int, units: tuple[Unit, ...], min_scor
                 continue
             name = what[-20:] or "比例"
             code = task.add_field(name, "%", "percent", "rate")
-            task.add_type(f"{name[-10:]}统计", [code])
+            task.add_type(f"{name}统计", [code])
             task.add_indicator(rule="rate", phrase=m.group(0), name=name, unit="%", period=period,
                                comparison=_comparison(m.group("cmp")), target=_number(m.group("n")),
                                compute={"kind": "latest", "field": code})
@@ -326,7 +328,7 @@ def propose_task(row: SourceRow, *, year: int, units: tuple[Unit, ...], min_scor
                 required = [code]
                 name = f"{what}数（≥{area.group(2)}平方米）"
                 consumed.append(area.group(0))
-            entry = task.add_type(f"{what[-8:]}建设", required)
+            entry = task.add_type(f"{what}建设", required)
             compute["entry_types"] = [entry]
             extra = {"scope": "district", "district_target": n} if district_wide else {}
             task.add_indicator(rule="new_count", phrase=m.group(0) + (f"，{area.group(0)}" if area else ""), name=name,
@@ -336,7 +338,7 @@ def propose_task(row: SourceRow, *, year: int, units: tuple[Unit, ...], min_scor
         for m in re.finditer(r"(?P<what>[^，；。]*?)全覆盖(?=$|[，；。])", clause):
             consumed.append(m.group(0))
             what = re.sub(r"(实现|达到)", "", m.group("what")).strip()
-            name = f"{what[:24]}覆盖率"
+            name = f"{what}覆盖率"
             code = task.add_field(name, "%", "percent", "coverage")
             task.add_type("覆盖情况统计", [code])
             task.add_indicator(rule="coverage", phrase=m.group(0), name=name, unit="%",
@@ -360,7 +362,7 @@ def propose_task(row: SourceRow, *, year: int, units: tuple[Unit, ...], min_scor
                                period="deadline" if dated else "year", comparison=">=", target=100,
                                compute={"kind": "community", "measure": "metering_of_new", "min_score": min_score or 95})
         # Rates to raise with no number given: "提高生活垃圾分类知晓率和投放准确率".
-        for m in re.finditer(r"提高(?P<what>[^，；。]*?率)", clause):
+        for m in re.finditer(r"提高(?P<what>[^，；。]*率)", clause):
             if used(m.group(0)):
                 continue
             consumed.append(m.group(0))
