@@ -5,13 +5,15 @@ from __future__ import annotations
 import importlib
 from typing import Callable
 
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -20,7 +22,9 @@ from PySide6.QtWidgets import (
 from models import APP_NAME, __version__
 from models.store.workspace import Workspace
 from ui.context import PageContext
+from models.catalog.packages import is_package
 from ui.pages.base import Page, PendingPage
+from ui.tasklist_year import YearSelector, install_from_file, missing_list_notice
 from ui.worker import TaskRunner
 
 # key, navigation label, "module:Class" (or None while the page is still to be built)
@@ -66,6 +70,8 @@ class MainWindow(QMainWindow):
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(0)
         side = QWidget()
+        side.setObjectName("NavSide")
+        side.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
         side_layout.setSpacing(0)
@@ -75,6 +81,19 @@ class MainWindow(QMainWindow):
         self.unit_label = QLabel(ws.unit.name)
         self.unit_label.setObjectName("NavUnit")
         side_layout.addWidget(self.unit_label)
+        # The working year, always in view; choosing another switches it (nothing is wiped).
+        self.year_selector = YearSelector(ws)
+        self.year_selector.switched.connect(lambda _year: self.reload_pages())
+        side_layout.addWidget(self.year_selector)
+        self.year_notice = QLabel()
+        self.year_notice.setObjectName("NavNotice")
+        self.year_notice.setWordWrap(True)
+        side_layout.addWidget(self.year_notice)
+        self.install_button = QPushButton("导入任务清单…")
+        self.install_button.setObjectName("NavButton")
+        self.install_button.clicked.connect(lambda: self.install_tasklist())
+        side_layout.addWidget(self.install_button)
+        self._update_year_notice()
         self.nav = QListWidget()
         self.nav.setObjectName("NavList")
         self.nav.setFixedWidth(190)
@@ -107,6 +126,7 @@ class MainWindow(QMainWindow):
             shortcut.activated.connect(lambda k=key: self.navigate(k))
         self.nav.currentRowChanged.connect(self._on_row)
         self.statusBar().showMessage(f"数据文件夹：{ws.data_dir}")
+        self.setAcceptDrops(True)  # a task list package dropped anywhere not taken by a page
         # The district office's work is consolidation: it starts on 汇总, a unit on 工作台.
         self.nav.setCurrentRow(self.keys.index("district") if ws.unit.kind == "district" else 0)
 
@@ -146,6 +166,49 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{APP_NAME} — {self.ws.unit.name}")
         if "tasks" in self.pages:
             self.pages["tasks"].on_show(rebuild=True)
+
+    def _update_year_notice(self) -> None:
+        notice = missing_list_notice(self.ws.years())
+        self.year_notice.setText(notice or "")
+        self.year_notice.setVisible(bool(notice))
+        self.install_button.setVisible(bool(notice))
+
+    def install_tasklist(self, path: str | None = None) -> None:
+        if install_from_file(self, self.ws.data_dir, path) is not None:
+            self.year_selector.reload()
+            self._update_year_notice()
+
+    def reload_pages(self) -> None:
+        """After a year switch every page shows the new year: rebuild them on next use."""
+        key = self.current_key()
+        for built in list(self.pages):
+            index = self.keys.index(built)
+            page = self.stack.widget(index)
+            self.stack.insertWidget(index, QWidget())
+            self.stack.removeWidget(page)
+            page.deleteLater()
+        self.pages.clear()
+        self._update_year_notice()
+        self.navigate(key)
+
+    def _package_paths(self, event: QDragEnterEvent | QDropEvent) -> list[str]:
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        return [u.toLocalFile() for u in urls if u.isLocalFile() and is_package(u.toLocalFile())]
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._package_paths(event):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = self._package_paths(event)
+        if not paths:
+            super().dropEvent(event)
+            return
+        event.acceptProposedAction()
+        for path in paths:
+            self.install_tasklist(path)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.runner.wait()

@@ -14,6 +14,7 @@ _FIELD_WIDGETS = {"单位": "unit", "填报人": "operator", "联系电话": "ph
 class ProfileForm(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
+        self.year: int | None = None  # the year a new profile starts in (the set-up dialog chooses it)
         layout = QFormLayout(self)
         layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self.unit = QComboBox()
@@ -65,7 +66,7 @@ class ProfileForm(QWidget):
             reviewer=self.reviewer.text(),
             households=self.households.value(),
             standard_quota=self.quota.value(),
-            year=base.year if base else 2023,
+            year=base.year if base else (self.year or 2023),
             target_overrides=dict(base.target_overrides) if base else {},
         )
 

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+import datetime as dt
+
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from models.core.errors import ValidationError
-from models.store.settings import UnitProfile, save_profile
+from models.store.settings import UnitProfile
 from models.store.workspace import Workspace
+from models.store.years import save_year_profile
 from ui.profile_form import ProfileForm
+from ui.tasklist_year import install_from_file, missing_list_notice
+
+
+def start_year(years: list[int], today: dt.date | None = None) -> int:
+    """This calendar year's list when there is one, else the latest (and the dialog says so)."""
+    year = (today or dt.date.today()).year
+    return year if year in years else max(years, default=2023)
 
 
 class SetupDialog(QDialog):
@@ -25,8 +35,19 @@ class SetupDialog(QDialog):
         intro.setWordWrap(True)
         intro.setObjectName("Hint")
         layout.addWidget(intro)
+        # No list for this year: say so and offer to install it, never silently start on an old year.
+        self.notice = QLabel()
+        self.notice.setObjectName("ErrorLabel")
+        self.notice.setWordWrap(True)
+        self.install_button = QPushButton("导入任务清单文件…")
+        self.install_button.clicked.connect(self.install)
+        notice_row = QHBoxLayout()
+        notice_row.addWidget(self.notice, 1)
+        notice_row.addWidget(self.install_button)
+        layout.addLayout(notice_row)
         self.form = ProfileForm()
         layout.addWidget(self.form)
+        self._update_year()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("保存并开始")
         buttons.button(QDialogButtonBox.StandardButton.Ok).setProperty("primary", True)
@@ -35,9 +56,22 @@ class SetupDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
+    def _update_year(self) -> None:
+        years = self.ws.years()
+        self.form.year = start_year(years)
+        notice = missing_list_notice(years)
+        if notice:
+            notice += f"。导入前暂按 {self.form.year} 年任务清单使用。"
+        self.notice.setText(notice or f"任务清单：{self.form.year}年")
+        self.install_button.setVisible(bool(notice))
+
+    def install(self) -> None:
+        if install_from_file(self, self.ws.data_dir) is not None:
+            self._update_year()
+
     def save(self) -> None:
         try:
-            self.saved = save_profile(self.ws.db, self.form.profile())
+            self.saved = save_year_profile(self.ws.db, self.form.profile(), data_dir=self.ws.data_dir)
         except ValidationError as exc:
             self.form.show_errors(exc.problems)
             return

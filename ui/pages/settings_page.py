@@ -6,11 +6,12 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollA
 
 from models.core.errors import ValidationError
 from models.core.logsetup import log_path
-from models.store.settings import save_profile
+from models.store.years import save_year_profile
 from ui.backup_panel import BackupPanel
 from ui.context import PageContext
 from ui.pages.base import Page, page_title
 from ui.profile_form import ProfileForm
+from ui.tasklist_year import install_from_file
 
 
 class SettingsPage(Page):
@@ -40,6 +41,13 @@ class SettingsPage(Page):
         self.status = QLabel()
         row.addWidget(self.status, 1)
         layout.addLayout(row)
+        tasklist_row = QHBoxLayout()
+        self.install_button = QPushButton("导入任务清单…")
+        self.install_button.setToolTip("导入区垃分办发布的新年度任务清单文件（.zip），无需管理员权限")
+        self.install_button.clicked.connect(self.install_tasklist)
+        tasklist_row.addWidget(self.install_button)
+        tasklist_row.addStretch(1)
+        layout.addLayout(tasklist_row)
         info = QLabel(f"数据文件夹：{ctx.ws.data_dir}\n日志文件：{log_path(ctx.ws.data_dir)}")
         info.setObjectName("Hint")
         info.setWordWrap(True)
@@ -58,9 +66,16 @@ class SettingsPage(Page):
         self.status.clear()
         self.backups.refresh()
 
+    def install_tasklist(self) -> None:
+        window = self.window()
+        if hasattr(window, "install_tasklist"):
+            window.install_tasklist()  # the main window also refreshes its year selector
+        else:
+            install_from_file(self, self.ctx.ws.data_dir)
+
     def save(self) -> None:
         try:
-            save_profile(self.ctx.ws.db, self.form.profile(self.ctx.ws.profile))
+            save_year_profile(self.ctx.ws.db, self.form.profile(self.ctx.ws.profile), data_dir=self.ctx.ws.data_dir)
         except ValidationError as exc:
             self.form.show_errors(exc.problems)
             self.status.setText("保存失败，请按提示修改。")
