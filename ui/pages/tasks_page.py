@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
 from models.catalog.tasklists import PERIODS, Indicator, Task
 from ui.context import PageContext
 from ui.pages.base import Page, page_title
+from ui.pages.tasklist_import_page import TasklistImportDialog
 
 
 def indicator_text(ind: Indicator) -> str:
@@ -86,6 +88,10 @@ class TasksPage(Page):
         self.search.setMaximumWidth(320)
         self.search.textChanged.connect(self._filter)
         header.addWidget(self.search)
+        if ctx.ws.unit.kind == "district":  # the district office turns its yearly document into the list
+            self.import_button = QPushButton("导入新年度清单…")
+            self.import_button.clicked.connect(lambda: TasklistImportDialog(ctx.ws, self).exec())
+            header.addWidget(self.import_button)
         layout.addLayout(header)
         self.summary = QLabel()
         self.summary.setObjectName("Hint")
