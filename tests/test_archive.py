@@ -18,6 +18,7 @@ from models.safety.integrity import check
 from models.store.settings import get_setting, put_setting
 from models.store.workspace import open_workspace
 from safety_helpers import add_entries, filled, fingerprint, tree
+from cli_helpers import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -146,9 +147,7 @@ def test_disk_full_during_export_leaves_no_file_and_keeps_the_old_one(ws, export
 
 def test_cli_archive_round_trip_and_refusal(ws, exported, tmp_path):
     ws.close()
-    def cli(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "main.py", *args], cwd=ROOT, capture_output=True, text=True,
-                              encoding="utf-8", timeout=120)
+    cli = run_cli
 
     new = tmp_path / "cli-new"
     ok = cli("--data-dir", str(new), "archive", "import", str(exported))

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 from PIL import Image
+from cli_helpers import Completed, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 INIT = ["init", "--unit", "南大街街道", "--operator", "张三", "--phone", "0519-88000000", "--reviewer", "李四"]
@@ -17,9 +16,8 @@ ADD6 = ["entry", "add", "--task", "6", "--date", "2023-06-12", "--type", "入户
         "--measure", "households_reached=320"]
 
 
-def cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), "--data-dir", str(data_dir), *map(str, args)],
-                          capture_output=True, text=True, encoding="utf-8")
+def cli(data_dir: Path, *args: str) -> Completed:
+    return run_cli("--data-dir", data_dir, *args)
 
 
 @pytest.fixture(scope="module")

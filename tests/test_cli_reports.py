@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
@@ -13,13 +11,13 @@ from test_reports_data import fill_june
 
 from models.store.settings import save_profile
 from models.store.workspace import open_workspace
+from cli_helpers import Completed, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), "--data-dir", str(data_dir), *args],
-                          capture_output=True, text=True, encoding="utf-8")
+def cli(data_dir: Path, *args: str) -> Completed:
+    return run_cli("--data-dir", data_dir, *args)
 
 
 def prepared(tmp_path: Path) -> Path:

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
+from cli_helpers import Completed, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), "--data-dir", str(data_dir), *args],
-                          capture_output=True, text=True, encoding="utf-8")
+def cli(data_dir: Path, *args: str) -> Completed:
+    return run_cli("--data-dir", data_dir, *args)
 
 
 INIT = ["init", "--operator", "张三", "--phone", "0519-88000000", "--reviewer", "李四", "--households", "12000", "--quota", "15"]

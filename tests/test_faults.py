@@ -24,6 +24,7 @@ from models.safety.backup import backup_now, list_backups
 from models.core.errors import AppError, InstanceLockedError
 from models.store.faults import DISK_FULL, LOCKED, READONLY, GuardedConnection
 from models.store.workspace import open_workspace
+from cli_helpers import run_cli
 from safety_helpers import add_entries, filled, fingerprint, tree
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,11 +47,12 @@ def test_read_only_data_folder_is_refused_with_a_message(ws, monkeypatch):
         open_workspace(ws.data_dir)
 
 
-def test_read_only_data_folder_cli_prints_message_not_traceback(ws):
+def test_read_only_data_folder_cli_prints_message_not_traceback(ws, monkeypatch):
     ws.close()
-    prelude = "import os; _a = os.access; os.access = lambda p, m, **k: False if m & os.W_OK else _a(p, m, **k)"
+    real = __import__("os").access
+    monkeypatch.setattr("os.access", lambda p, mode, **kw: False if mode & 2 else real(p, mode, **kw))
     for command in (["settings"], ["backup"], ["restore", "x"], ["archive", "import", "x.zip"]):
-        result = run_main("--data-dir", str(ws.data_dir), *command, prelude=prelude)
+        result = run_cli("--data-dir", str(ws.data_dir), *command)
         assert result.returncode != 0
         assert "只读" in result.stderr and "Traceback" not in result.stderr, (command, result.stderr)
 
@@ -194,9 +196,9 @@ def test_chmod_read_only_folder_gives_a_message_even_as_root(ws, tmp_path):
         with pytest.raises(AppError, match="只读"):
             open_workspace(ws.data_dir)
         for command in (["backup"], ["restore", "x"], ["settings"]):
-            result = run_main("--data-dir", str(ws.data_dir), *command)
+            result = run_cli("--data-dir", str(ws.data_dir), *command)
             assert result.returncode != 0 and "只读" in result.stderr and "Traceback" not in result.stderr
-        check_run = run_main("--data-dir", str(ws.data_dir), "check")  # reading is still allowed
+        check_run = run_cli("--data-dir", str(ws.data_dir), "check")  # reading is still allowed
         assert check_run.returncode == 0, check_run.stdout + check_run.stderr
     finally:
         ws.data_dir.chmod(mode)

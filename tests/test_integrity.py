@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,13 +10,13 @@ from models.safety.backup import backup_now, list_backups
 from models.safety.integrity import DatabaseDamagedError, check, ensure_intact, quick_check
 from models.safety.restore import newest_good_backup
 from safety_helpers import filled, fingerprint
+from cli_helpers import Completed, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "main.py", *args], cwd=ROOT, capture_output=True, text=True,
-                          encoding="utf-8", timeout=120)
+def cli(*args: str) -> Completed:
+    return run_cli(*args)
 
 
 def damage_page(db_path: Path, page: int = 3) -> None:

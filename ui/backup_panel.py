@@ -251,17 +251,17 @@ class BackupPanel(QGroupBox):
         if QMessageBox.question(self, "确认恢复", question) != QMessageBox.StandardButton.Yes:
             return
         self._set_busy(True)
-        data_dir, db = self.data_dir, self.ctx.ws.db
+        data_dir = self.data_dir
 
         def done(result: Any) -> None:
             self._set_busy(False)
             self.refresh()
-            self.ctx.data_changed()
             QMessageBox.information(self, "恢复完成", f"已恢复 {result.entries} 条台账、{result.evidence_files} 个佐证文件。"
                                     "\n恢复前的数据已备份（列表中的“恢复前自动备份”）。")
 
-        self.ctx.runner.run_task(lambda progress: restore_backup(data_dir, info.path, db=db, progress=progress),
-                                 done, self._failed("恢复失败"))
+        self.ctx.runner.run_in_workspace(
+            self.ctx.ws, lambda own, progress: restore_backup(data_dir, info.path, db=own.db, progress=progress),
+            done, self._failed("恢复失败"), writes=True)
 
     def export_archive(self) -> None:
         unit = self.ctx.ws.profile.unit if self.ctx.ws.profile else "台账"
@@ -290,14 +290,13 @@ class BackupPanel(QGroupBox):
         if QMessageBox.question(self, "确认导入", question) != QMessageBox.StandardButton.Yes:
             return
         self._set_busy(True)
-        data_dir, db = self.data_dir, self.ctx.ws.db
+        data_dir = self.data_dir
 
         def done(result: Any) -> None:
             self._set_busy(False)
             self.refresh()
-            self.ctx.data_changed()
             QMessageBox.information(self, "导入完成", f"已导入 {result.entries} 条台账、{result.evidence_files} 个佐证文件，全部通过校验。")
 
-        self.ctx.runner.run_task(
-            lambda progress: import_archive(Path(path), data_dir, force=True, db=db, progress=progress),
-            done, self._failed("导入失败"))
+        self.ctx.runner.run_in_workspace(
+            self.ctx.ws, lambda own, progress: import_archive(Path(path), data_dir, force=True, db=own.db, progress=progress),
+            done, self._failed("导入失败"), writes=True)

@@ -6,8 +6,9 @@ with the entry, all or nothing."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from pathlib import Path
-from typing import Any
+from typing import Callable, Any
 
 from PySide6.QtCore import QDate, QRegularExpression, Qt, QTimer, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QHideEvent, QRegularExpressionValidator
@@ -44,14 +45,19 @@ def _marked(text: str, required: bool) -> str:
     return f"{text}<span style='color:#c53030'> *</span>" if required else text
 
 
+log = logging.getLogger(__name__)
+
 class EntryEditor(QWidget):
     saved = Signal(int)
     dirty_changed = Signal(bool)
     restore_requested = Signal(int)
 
-    def __init__(self, ws: Workspace, parent: QWidget | None = None):
+    def __init__(self, ws: Workspace, parent: QWidget | None = None, *, background_writing: Callable[[], bool] | None = None):
         super().__init__(parent)
         self.ws = ws
+        # True while a background job writes the ledger: keeping the draft then would wait
+        # for the job's transaction on the GUI thread, so it is postponed instead.
+        self._background_writing = background_writing or (lambda: False)
         self.tasks: list[Task] = ws.tasks()
         self.entry: LedgerEntry | None = None
         self._dirty = False
@@ -383,15 +389,23 @@ class EntryEditor(QWidget):
         self.evidence.add_paths([Path(p) for p in state.get("files") or [] if Path(p).exists()])
         self._set_dirty(True)
 
-    def keep_unsaved(self) -> None:
+    def keep_unsaved(self, *, force: bool = False) -> None:
         self._keep_timer.stop()
-        if self._dirty:
+        if not self._dirty:
+            return
+        if self._background_writing() and not force:
+            self._keep_timer.start()  # try again when the background write is done
+            return
+        try:
             save_unsaved(self.ws.db, self.state())
+        except AppError:  # e.g. the database is busy: the typing is still on screen; retry
+            log.warning("could not keep the unsaved draft yet", exc_info=True)
+            self._keep_timer.start()
 
     def hideEvent(self, event: QHideEvent) -> None:
         # Leaving the page or closing the window: keep the typing now, not 1.5 s later.
         if self._keep_timer.isActive():
-            self.keep_unsaved()
+            self.keep_unsaved(force=True)
         super().hideEvent(event)
 
     # ------------------------------------------------------------ save

@@ -61,6 +61,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.ws = ws
         self.runner = runner or TaskRunner(self)
+        self.runner.data_changed.connect(self.data_changed)  # one signal after every background write
         self.setWindowTitle(f"{APP_NAME} — {ws.unit.name}")
         self.resize(1280, 800)
         self.ctx = PageContext(ws=ws, runner=self.runner, navigate=self.navigate, data_changed=self.data_changed)
@@ -162,6 +163,8 @@ class MainWindow(QMainWindow):
         return self.keys[self.stack.currentIndex()]
 
     def data_changed(self) -> None:
+        for page in self.pages.values():
+            page.on_data_changed()
         self.unit_label.setText(self.ws.unit.name)
         self.setWindowTitle(f"{APP_NAME} — {self.ws.unit.name}")
         if "tasks" in self.pages:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from models.cli import print_json
 from models.district.consolidation import import_reports
-from models.district.views import district_totals, grace_days, latest_period, month_completeness, parse_month, units_behind
+from models.core.periods import parse_month
+from models.district.views import district_totals, grace_days, latest_period, month_completeness, units_behind
 from models.district.summary_report import export_summary
 from models.core.errors import AppError
 from models.store.workspace import Workspace

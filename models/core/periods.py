@@ -39,16 +39,20 @@ class Period:
         return as_of >= self.end
 
 
+YEARS = range(2000, 2101)  # a year outside is a typo, not a reporting period
+
+
 def parse_month(text: str) -> tuple[int, int]:
+    """``"2023-06"`` (or ``"2023-6"``) -> (2023, 6); AppError for anything else."""
     match = _MONTH.match(str(text).strip())
-    if not match or not 1 <= int(match.group(2)) <= 12:
+    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) not in YEARS:
         raise AppError(f"月份“{text}”格式不正确，应为 YYYY-MM，如 2023-06")
     return int(match.group(1)), int(match.group(2))
 
 
 def parse_quarter(text: str) -> tuple[int, int]:
     match = _QUARTER.match(str(text).strip())
-    if not match:
+    if not match or int(match.group(1)) not in YEARS:
         raise AppError(f"季度“{text}”格式不正确，应为 YYYYQn，如 2023Q2")
     return int(match.group(1)), int(match.group(2))
 
@@ -64,6 +68,10 @@ def normalize_month(text: str) -> str:
 def month_bounds(month: str) -> tuple[dt.date, dt.date]:
     year, mon = parse_month(month)
     return dt.date(year, mon, 1), dt.date(year, mon, calendar.monthrange(year, mon)[1])
+
+
+def month_end(month: str) -> dt.date:
+    return month_bounds(month)[1]
 
 
 def quarter_of(month: str) -> str:

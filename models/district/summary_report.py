@@ -25,13 +25,12 @@ from models.district.views import (
     due_at,
     grace_days,
     month_completeness,
-    month_label,
-    parse_month,
     state_counts,
     status_matrix,
     units_behind,
     year_grid,
 )
+from models.core.periods import month_title, parse_month
 from models.reporting.files import atomic_write, ensure_folder
 from models.store.workspace import Workspace
 
@@ -136,7 +135,7 @@ def build_summary(ws: Workspace, month: str, *, now: dt.datetime | None = None) 
     grace = grace_days(ws.db)
     return DistrictSummary(
         month=month,
-        title=f"钟楼区生活垃圾分类工作月度汇总（{month_label(month)}）",
+        title=f"钟楼区生活垃圾分类工作月度汇总（{month_title(month)}）",
         generated_at=now.isoformat(timespec="seconds"),
         grace=grace,
         due=due_at(month, grace),
@@ -225,14 +224,14 @@ def write_summary_xlsx(summary: DistrictSummary, path: Path) -> None:
     ghead, grows = summary.grid_rows()
     _sheet(wb, "全年报送", f"钟楼区生活垃圾分类工作月度台账报送情况（{summary.month[:4]}年）", line, ghead, grows,
            [24] + [8] * 12, colour_cols=tuple(range(1, 13)))
-    _sheet(wb, "全区指标", f"全区目标完成情况（{month_label(summary.month)}）", "全区完成 = 各单位当前有效报表的完成值之和",
+    _sheet(wb, "全区指标", f"全区目标完成情况（{month_title(summary.month)}）", "全区完成 = 各单位当前有效报表的完成值之和",
            ["任务", "指标", "全区目标", "全区完成", "完成率", "状态", "已报单位", "各单位完成"],
            summary.totals_rows(), [6, 26, 12, 12, 8, 8, 10, 60], colour_cols=(5,))
     mhead, mrows = summary.matrix_rows()
-    _sheet(wb, "任务状态", f"各单位任务状态（{month_label(summary.month)}）",
+    _sheet(wb, "任务状态", f"各单位任务状态（{month_title(summary.month)}）",
            "单元格为该任务各指标中最差的状态；“—”表示适用但无数据；空白表示该任务不适用于该单位",
            mhead, mrows, [22, 10] + [7] * (len(mhead) - 2), colour_cols=tuple(range(1, len(mhead))))
-    _sheet(wb, "进度滞后", f"进度滞后的单位（{month_label(summary.month)}）", "状态为 滞后、未达标 或 逾期 的指标",
+    _sheet(wb, "进度滞后", f"进度滞后的单位（{month_title(summary.month)}）", "状态为 滞后、未达标 或 逾期 的指标",
            ["单位", "任务", "指标", "完成值", "目标值", "统计周期", "状态"], summary.behind_rows(),
            [22, 6, 30, 12, 12, 16, 8], colour_cols=(6,))
     wb.save(path)
@@ -331,7 +330,7 @@ def write_summary_pdf(summary: DistrictSummary, path: Path) -> None:
         table(["单位", "滞后", "未达标", "逾期", "指标"], summary.behind_by_unit_rows(),
               [40, 12, 12, 12, 197], centre_cols=(1, 2, 3)),
         PageBreak(),
-        Paragraph(f"四、各单位任务状态（{esc(month_label(summary.month))}）", h2),
+        Paragraph(f"四、各单位任务状态（{esc(month_title(summary.month))}）", h2),
         Paragraph("单元格为该任务各指标中最差的状态（逾期 > 未达标 > 滞后 > 未开展 > 进行中 > 达标）；"
                   "“—”表示任务适用但没有数据（未报送或报表中无此指标）；空白表示任务不适用于该单位。", body),
         Spacer(1, 2 * mm),

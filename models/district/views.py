@@ -10,7 +10,6 @@ edited after export arrived, 未报送 when nothing arrived and the due date has
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +21,7 @@ from models.core.errors import ValidationError
 from models.store.audit import audit_rows
 from models.store.settings import get_setting, put_setting
 from models.store.workspace import Workspace
+from models.core.periods import month_end, months_of_year, parse_month
 
 GRACE_SETTING = "district_grace_days"
 DEFAULT_GRACE_DAYS = 5
@@ -54,30 +54,9 @@ def set_grace_days(db: sqlite_utils.Database, days: Any) -> int:
     return days
 
 
-def parse_month(month: str) -> tuple[int, int]:
-    """``'2023-06'`` -> (2023, 6); ValidationError otherwise."""
-    try:
-        year, mon = (int(p) for p in month.split("-"))
-        if len(month) != 7 or not 1 <= mon <= 12 or not 2000 <= year <= 2100:
-            raise ValueError
-    except ValueError:
-        raise ValidationError([("月份", f"“{month}” 不是有效月份，格式如 2023-06")]) from None
-    return year, mon
-
-
-def month_end(month: str) -> dt.date:
-    year, mon = parse_month(month)
-    return dt.date(year, mon, calendar.monthrange(year, mon)[1])
-
-
 def due_at(month: str, grace: int) -> dt.datetime:
     """The last moment a report of ``month`` counts as on time."""
     return dt.datetime.combine(month_end(month) + dt.timedelta(days=grace), dt.time(23, 59, 59))
-
-
-def month_label(month: str) -> str:
-    year, mon = parse_month(month)
-    return f"{year}年{mon}月"
 
 
 def latest_period(db: sqlite_utils.Database) -> str | None:
@@ -158,7 +137,7 @@ def month_completeness(ws: Workspace, month: str, *, now: dt.datetime | None = N
 
 def year_grid(ws: Workspace, year: int, *, now: dt.datetime | None = None) -> list[list[UnitSubmission]]:
     """Units × months (January–December) of ``year``: one row per expected unit."""
-    months = [f"{year}-{m:02d}" for m in range(1, 13)]
+    months = months_of_year(year)
     now = now or dt.datetime.now()
     grace = grace_days(ws.db)
     reports = _reports(ws.db, months)

@@ -26,6 +26,7 @@ import sqlite_utils
 from models.catalog.tasklists import Task, TaskList
 from models.core.errors import AppError, ValidationError
 from models.ledger.validation import EntryDraft, clean_entry, parse_date
+from models.core.periods import months_of_year
 from models.ledger.entries import add_entries
 from models.ledger.locks import is_month_locked, month_of
 
@@ -314,7 +315,7 @@ def import_workbook(
 ) -> ImportResult:
     """Import every row of ``path`` or none; rows already imported are skipped."""
     tasks = list(tasks)
-    months = [f"{tasklist.year}-{m:02d}" for m in range(1, 13)]
+    months = months_of_year(tasklist.year)
     locked = [m for m in months if is_month_locked(db, m)]
     parsed = read_workbook(path, tasklist, tasks, today=today, locked_months=locked, progress=progress)
     keys = [key for _, _, key in parsed.cleaned]

@@ -22,7 +22,7 @@ from typing import Any
 import sqlite_utils
 
 from models.core.errors import AppError, ValidationError
-from models.core.periods import month_title, quarter_title
+from models.core.periods import month_title, months_of_year, quarter_title
 from models.core.fileio import sha256_file
 from models.reporting.assembly import assemble, check_period
 from models.reporting.export import export_report
@@ -86,7 +86,7 @@ def period_state(db: sqlite_utils.Database, kind: str, period: str) -> PeriodSta
 
 def list_states(db: sqlite_utils.Database, year: int) -> list[PeriodState]:
     """The twelve months, then the four quarters of ``year``."""
-    months = [period_state(db, "monthly", f"{year}-{m:02d}") for m in range(1, 13)]
+    months = [period_state(db, "monthly", month) for month in months_of_year(year)]
     return months + [period_state(db, "quarterly", f"{year}Q{q}") for q in range(1, 5)]
 
 

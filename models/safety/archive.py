@@ -44,7 +44,7 @@ from models.store.faults import app_error_from
 from models.safety.integrity import connect_readonly, safe_relative, sqlite_problems
 from models.safety.restore import RestoreResult, restore_backup
 from models.store.settings import PROFILE_KEY, put_setting
-from models.store.connection import DB_FILENAME
+from models.store.connection import DB_FILENAME, connect
 
 Progress = Callable[[int, int, str], None]
 FORMAT = "zhonglou-ledger-archive"
@@ -149,7 +149,7 @@ def export_archive(data_dir: Path, target: Path, *, progress: Progress | None = 
     try:
         work = Path(tempfile.mkdtemp(prefix=".export-", dir=data_dir))
         snapshot_database(data_dir / DB_FILENAME, work / DB_FILENAME)
-        conn = sqlite3.connect(work / DB_FILENAME)
+        conn = connect(work / DB_FILENAME, readonly=True)
         try:
             problems = sqlite_problems(conn, full=True)
             if problems:

@@ -41,7 +41,7 @@ import sqlite_utils
 
 from models import __version__
 from models.core.errors import AppError
-from models.store.faults import GuardedConnection, app_error_from
+from models.store.faults import app_error_from
 from models.core.fileio import fsync_dir, fsync_file, sha256_file
 from models.safety.integrity import connect_readonly, safe_relative, sqlite_problems
 from models.store.settings import PROFILE_KEY, get_setting, put_setting
@@ -59,7 +59,7 @@ from models.safety.snapshots import (  # noqa: F401 - re-exported: the backup AP
     rotate_snapshots,
     select_kept,
 )
-from models.store.connection import DB_FILENAME
+from models.store.connection import DB_FILENAME, connect
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int, str], None]
@@ -127,9 +127,7 @@ def pool_name(sha256: str, stored_path: str) -> str:
 
 def side_db(data_dir: Path) -> sqlite_utils.Database:
     """A separate connection: sees only committed data, never joins the GUI's transaction."""
-    conn = sqlite3.connect(Path(data_dir) / DB_FILENAME, check_same_thread=False, factory=GuardedConnection)
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    return sqlite_utils.Database(conn)
+    return sqlite_utils.Database(connect(Path(data_dir) / DB_FILENAME))
 
 
 def ledger_counts(conn: sqlite3.Connection) -> tuple[int, int, int]:
@@ -233,10 +231,10 @@ def snapshot_database(source: Path, target: Path) -> None:
     """Copy a live database consistently (online backup API) into a single-file ``target``."""
     if not source.exists():
         raise AppError(f"找不到数据库文件 {source}")
-    src = sqlite3.connect(source, check_same_thread=False)
+    src = connect(source, readonly=True)
     try:
         src.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        dest = sqlite3.connect(target)
+        dest = connect(target, journal="DELETE")
         try:
             copy_database(src, dest)  # committed data only: a separate connection
             dest.execute("PRAGMA journal_mode = DELETE")  # self-contained file, no -wal beside it
@@ -273,7 +271,7 @@ def create_snapshot(
         if progress:
             progress(0, 1, "正在复制数据库")
         snapshot_database(data_dir / DB_FILENAME, tmp / DB_FILENAME)
-        conn = sqlite3.connect(tmp / DB_FILENAME)
+        conn = connect(tmp / DB_FILENAME, readonly=True)
         try:
             problems = sqlite_problems(conn, full=True)
             if problems:

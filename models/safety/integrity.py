@@ -17,6 +17,7 @@ from typing import Callable
 from models.core.errors import AppError
 from models.core.fileio import sha256_file
 from models.store.connection import DB_FILENAME
+from models.store.connection import connect
 
 Progress = Callable[[int, int, str], None]
 
@@ -38,10 +39,7 @@ class DatabaseDamagedError(AppError):
 
 def connect_readonly(path: Path) -> sqlite3.Connection:
     """A connection that cannot write (so cannot make damage worse)."""
-    if not path.exists():
-        raise AppError(f"找不到数据库文件 {path}")
-    uri = f"{path.resolve().as_uri()}?mode=ro"
-    return sqlite3.connect(uri, uri=True, check_same_thread=False)
+    return connect(path, readonly=True)
 
 
 def _pragma_rows(conn: sqlite3.Connection, pragma: str) -> list[str]:

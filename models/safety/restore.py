@@ -51,7 +51,7 @@ from models.core.fileio import fsync_file, sha256_file
 from models.safety.integrity import connect_readonly, quick_check, safe_relative, sqlite_problems
 from models.store.migrations import MIGRATIONS
 from models.store.settings import put_setting
-from models.store.connection import DB_FILENAME
+from models.store.connection import DB_FILENAME, connect
 
 Progress = Callable[[int, int, str], None]
 MACHINE_SETTINGS = (MIRROR_SETTING, LAST_RESULT_SETTING)
@@ -197,11 +197,7 @@ def _replace_file(source_db: Path, data_dir: Path) -> None:
     tmp = data_dir / f"{DB_FILENAME}.restoring"
     tmp.unlink(missing_ok=True)
     snapshot_database(source_db, tmp)
-    conn = sqlite3.connect(tmp)
-    try:
-        conn.execute("PRAGMA journal_mode = WAL")
-    finally:
-        conn.close()
+    connect(tmp).close()  # opened once in WAL mode, as the live file is
     fsync_file(tmp)
     # The old WAL must not be replayed onto the new file; the safety copy holds it.
     for suffix in ("-wal", "-shm"):
@@ -210,7 +206,7 @@ def _replace_file(source_db: Path, data_dir: Path) -> None:
 
 
 def _replace_live(source_db: Path, db: sqlite_utils.Database) -> None:
-    src = sqlite3.connect(source_db)
+    src = connect(source_db, readonly=True)
     try:
         copy_database(src, db.conn)  # written as one transaction into the open database
     finally:

@@ -1,8 +1,13 @@
-"""The one place that opens the database.
+"""The one place that opens SQLite connections: the ledger, read-only checks, backup files.
 
 WAL journal, foreign keys on, ``synchronous=FULL`` so a power cut loses nothing that
 was reported committed. Before pending migrations run on an existing file, the file is
 copied aside with SQLite's online backup API.
+
+A connection belongs to the thread that opened it (Python's default check is kept on):
+background work opens its own with :func:`thread_db` and never borrows the GUI's, so a
+write on one thread can never become part of, and be rolled back with, another
+thread's transaction.
 """
 
 from __future__ import annotations
@@ -21,11 +26,53 @@ DB_FILENAME = "ledger.db"
 PRE_MIGRATION_DIR = "pre-migration"
 
 
-def _configure(conn: sqlite3.Connection) -> None:
-    conn.execute("PRAGMA busy_timeout = 5000")
-    conn.execute("PRAGMA journal_mode = WAL")
+BUSY_TIMEOUT_MS = 5000
+
+
+def _configure(conn: sqlite3.Connection, *, journal: str = "WAL") -> None:
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute(f"PRAGMA journal_mode = {journal}")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA synchronous = FULL")
+
+
+def sqlite_uri(path: Path | str, *, mode: str = "ro") -> str:
+    """A ``file:`` URI for SQLite that keeps the path as given (no resolve(): a mapped drive
+    must not turn into a UNC path) and is right for drive letters and UNC shares."""
+    from urllib.parse import quote
+
+    text = str(path).replace("\\", "/")
+    if text.startswith("//"):  # \\server\share\x.db -> file:////server/share/x.db
+        prefix, text = "////", text[2:]
+    elif len(text) > 1 and text[1] == ":":  # C:/x.db -> file:///C:/x.db
+        prefix = "///"
+    elif text.startswith("/"):
+        prefix = "//"
+    else:
+        prefix = ""
+    return f"file:{prefix}{quote(text, safe='/:')}?mode={mode}"
+
+
+def connect(path: Path | str, *, readonly: bool = False, journal: str = "WAL") -> sqlite3.Connection:
+    """A configured connection to the SQLite file at ``path``, for the calling thread only.
+
+    ``readonly`` opens it so it cannot write (checks, backups being read); ``journal``
+    "DELETE" is for self-contained files (snapshots, staged copies) that must not leave a
+    -wal file beside them.
+    """
+    if readonly:
+        if not Path(path).exists():
+            raise AppError(f"找不到数据库文件 {path}")
+        conn = sqlite3.connect(sqlite_uri(path), uri=True, factory=GuardedConnection)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        return conn
+    conn = sqlite3.connect(path, factory=GuardedConnection)
+    try:
+        _configure(conn, journal=journal)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
 
 
 def _copy_aside(db: sqlite_utils.Database, path: Path) -> Path:
@@ -33,7 +80,7 @@ def _copy_aside(db: sqlite_utils.Database, path: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     target = folder / f"{path.stem}-{stamp}.db"
-    dest = sqlite3.connect(target)
+    dest = connect(target, journal="DELETE")
     try:
         db.conn.backup(dest)
     finally:
@@ -54,7 +101,7 @@ def open_db(path_or_conn: Path | str | sqlite3.Connection, *, migrate: bool = Tr
         path = Path(path_or_conn)
         try:
             # GuardedConnection turns locked/read-only/disk-full errors into Chinese AppErrors.
-            conn = sqlite3.connect(path, check_same_thread=False, factory=GuardedConnection)
+            conn = sqlite3.connect(path, factory=GuardedConnection)
         except sqlite3.OperationalError as exc:
             raise AppError(f"无法打开数据库文件 {path}：{sqlite_fault_message(exc) or exc}") from exc
     try:
@@ -78,3 +125,4 @@ def open_db(path_or_conn: Path | str | sqlite3.Connection, *, migrate: bool = Tr
 
 def schema_version(db: sqlite_utils.Database) -> list[str]:
     return [m.name for m in MIGRATIONS.applied(db)]
+

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import logging
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 import sqlite_utils
 from filelock import FileLock, Timeout
@@ -148,3 +150,17 @@ def open_workspace(data_dir: Path, *, lock: bool = True) -> Workspace:
         raise
     log.info("opened workspace %s", data_dir)
     return Workspace(data_dir=data_dir, db=db, _lock=file_lock)
+
+
+@contextmanager
+def thread_workspace(ws: Workspace) -> Iterator[Workspace]:
+    """The same data folder on a connection of the calling thread (background work).
+
+    It holds no instance lock (the GUI's workspace does) and is closed on exit; its writes
+    are its own transactions, never the GUI's.
+    """
+    db = open_db(ws.data_dir / DB_FILENAME, migrate=False)
+    try:
+        yield Workspace(data_dir=ws.data_dir, db=db)
+    finally:
+        db.close()

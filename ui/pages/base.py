@@ -20,6 +20,13 @@ class Page(QWidget):
     def on_show(self, **kwargs: object) -> None:
         """Refresh from the database; pages override."""
 
+    def on_data_changed(self) -> None:
+        """The ledger changed (an editor save, a background import, a restore): a visible
+        page shows it now; a hidden one refreshes when it is next shown."""
+        refresh = getattr(self, "refresh", None)
+        if refresh is not None and self.isVisible():
+            refresh()
+
 
 class PendingPage(Page):
     """Shown for a navigation target whose page has not been delivered yet."""

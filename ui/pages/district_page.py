@@ -358,8 +358,8 @@ class DistrictPage(Page):
         ws = self.ctx.ws
         self._busy(True)
         self.result_label.setText("正在导入……")
-        self.ctx.runner.run_task(lambda progress: import_reports(ws, paths, progress=progress),
-                                 self._imported, self._failed, self._on_progress)
+        self.ctx.runner.run_in_workspace(ws, lambda own, progress: import_reports(own, paths, progress=progress),
+                                         self._imported, self._failed, self._on_progress, writes=True)
 
     def _imported(self, outcomes: list[ImportOutcome]) -> None:
         self._busy(False)
@@ -394,8 +394,8 @@ class DistrictPage(Page):
     def export_to(self, folder: Path) -> None:
         ws, month = self.ctx.ws, self.current_month()
         self._busy(True)
-        self.ctx.runner.run_task(lambda progress: export_summary(ws, month, folder, progress=progress),
-                                 self._exported, self._failed, self._on_progress)
+        self.ctx.runner.run_in_workspace(ws, lambda own, progress: export_summary(own, month, folder, progress=progress),
+                                         self._exported, self._failed, self._on_progress)
 
     def _exported(self, result: SummaryResult) -> None:
         self._busy(False)

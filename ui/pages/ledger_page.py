@@ -31,6 +31,7 @@ from models.ledger.drafts import clear_unsaved, load_unsaved
 from models.ledger.entries import default_entry_date, delete_entry, restore_entry
 from models.ledger.excel_import import import_workbook
 from models.ledger.excel_template import write_template
+from models.store.workspace import Workspace
 from ui.context import PageContext
 from ui.entry_editor import EntryEditor
 from ui.models.ledger_table_model import (
@@ -149,7 +150,7 @@ class LedgerPage(Page):
             self.table.setColumnWidth(column, width)
         self.table.horizontalHeader().setSortIndicator(COL_DATE, Qt.SortOrder.DescendingOrder)
         self.table.setSortingEnabled(True)
-        self.editor = EntryEditor(ws)
+        self.editor = EntryEditor(ws, background_writing=lambda: self.ctx.runner.writes_in_flight > 0)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(self.editor)
@@ -404,8 +405,10 @@ class LedgerPage(Page):
         self.setEnabled(False)  # one writer at a time: the import owns the database until done
         self.count_label.setText("正在导入…")
 
-        def work(progress: Callable[[int, int, str], None]) -> Any:
-            return import_workbook(ws.db, path, ws.tasklist, self.tasks, actor=actor, progress=progress)
+        tasklist, tasks = ws.tasklist, self.tasks
+
+        def work(own: Workspace, progress: Callable[[int, int, str], None]) -> Any:
+            return import_workbook(own.db, path, tasklist, tasks, actor=actor, progress=progress)
 
         def done(result: Any) -> None:
             self.setEnabled(True)
@@ -425,8 +428,8 @@ class LedgerPage(Page):
             else:
                 self.warn("无法导入", f"导入时出错：{exc}", "")
 
-        self.ctx.runner.run_task(work, done, failed,
-                                 lambda done_, total, text: self.count_label.setText(text))
+        self.ctx.runner.run_in_workspace(ws, work, done, failed,
+                                         lambda done_, total, text: self.count_label.setText(text), writes=True)
 
     # ------------------------------------------------------------ dialogs
 
