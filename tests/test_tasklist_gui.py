@@ -84,13 +84,13 @@ def test_confirm_page_edits_checks_quotas_and_publishes(qtbot, make_ws, tmp_path
 
     # task 12's 120 split across the street offices must add up before publishing
     assert dialog.quota_box.isVisibleTo(dialog)
-    assert list(dialog.quota_spins) == STREETS
-    dialog.quota_spins["南大街街道"].setValue(20)
-    assert "还差 100" in dialog.quota_total.text()
+    assert list(dialog.quota_box.spins) == STREETS
+    dialog.quota_box.spins["南大街街道"].setValue(20)
+    assert "还差 100" in dialog.quota_box.total.text()
     assert dialog.publish_to(tmp_path / "out") is None and "合计 20" in dialog.status.text()
     for name, n in zip(STREETS[1:], [18, 18, 16, 16, 16, 16]):
-        dialog.quota_spins[name].setValue(n)
-    assert "✓" in dialog.quota_total.text()
+        dialog.quota_box.spins[name].setValue(n)
+    assert "✓" in dialog.quota_box.total.text()
     path = dialog.publish_to(tmp_path / "out")
     assert path is not None and path.exists()
     package = read_package(path)

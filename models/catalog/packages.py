@@ -34,9 +34,8 @@ from typing import Any, Callable
 
 from models.catalog.proposals import FLAG_NO_TARGET, propose_list
 from models.catalog.tasklist_import import read_source
-from models.catalog.tasklists import (
-    INSTALLED_DIR, TaskList, Unit, available_years, load_tasklist, load_units, tasklist_for_year, tasklist_path,
-)
+from models.catalog.locations import INSTALLED_DIR, available_years, tasklist_path
+from models.catalog.tasklists import TaskList, Unit, load_tasklist, load_units, tasklist_for_year
 from models.core.errors import AppError, DataFileError
 from models.core.fileio import fsync_dir, fsync_file
 from models.core.paths import resource_path

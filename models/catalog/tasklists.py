@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from models.catalog.locations import available_years, tasklist_path
 from models.core.errors import DataFileError
 from models.core.paths import resource_path
 
@@ -419,35 +420,6 @@ def load_tasklist(path: Path, units: tuple[Unit, ...] | None = None) -> TaskList
         scoresheet=load_scoresheet(sheet_path),
         path=path,
     )
-
-
-def tasklist_dir() -> Path:
-    return resource_path("tasklists")
-
-
-# Lists the district publishes after the program was installed are kept in the unit's data
-# folder (``<data>/tasklists/<year>.json``, see models/catalog/packages.py): no admin rights
-# needed. They come first; the bundled lists stay the defaults.
-INSTALLED_DIR = "tasklists"
-
-
-def tasklist_folders(data_dir: Path | None = None, folder: Path | None = None) -> list[Path]:
-    folders = [Path(data_dir) / INSTALLED_DIR] if data_dir is not None else []
-    return folders + [folder or tasklist_dir()]
-
-
-def available_years(folder: Path | None = None, *, data_dir: Path | None = None) -> list[int]:
-    """Years for which a task list file ``<year>.json`` exists (installed or bundled)."""
-    years = {int(p.stem) for f in tasklist_folders(data_dir, folder) for p in f.glob("*.json") if p.stem.isdigit()}
-    return sorted(years)
-
-
-def tasklist_path(year: int, folder: Path | None = None, *, data_dir: Path | None = None) -> Path | None:
-    for candidate in tasklist_folders(data_dir, folder):
-        path = candidate / f"{year}.json"
-        if path.exists():
-            return path
-    return None
 
 
 @lru_cache(maxsize=8)

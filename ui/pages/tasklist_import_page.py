@@ -16,7 +16,6 @@ from typing import Any
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QDateEdit,
     QDialog,
     QFileDialog,
@@ -33,139 +32,19 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSpinBox,
     QSplitter,
-    QTableWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from models.catalog import draft_edit
-from models.catalog.packages import (
-    DraftError, import_draft, load_draft, publish, quota_indicators, quota_units, save_draft,
-)
+from models.catalog.packages import DraftError, import_draft, load_draft, publish, save_draft
 from models.catalog.tasklists import PERIODS, UNIT_KINDS, available_years, load_units
 from models.core.errors import AppError
 from models.store.workspace import Workspace
+from ui.tasklist_widgets import IndicatorEditor, QuotaEditor, text_label
 
 SOURCE_FILTER = "任务清单 (*.docx *.xlsx);;Word 文档 (*.docx);;Excel 工作簿 (*.xlsx)"
-COMPARISON_LABELS = {">=": "≥ 不低于", "<=": "≤ 不高于"}
 STATUS_LABELS = {"proposed": "建议", "accepted": "已确认", "needs_target": "待填目标"}
-
-
-def _label(text: str = "", name: str | None = None) -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    if name:
-        label.setObjectName(name)
-    return label
-
-
-class IndicatorEditor(QGroupBox):
-    """One proposal: period, comparison, target, unit — checked on every keystroke."""
-
-    def __init__(self, dialog: "TasklistImportDialog"):
-        super().__init__("指标")
-        self.dialog = dialog
-        self.index: int | None = None
-        form = QFormLayout(self)
-        self.phrase = _label(name="Hint")
-        form.addRow("来源原文", self.phrase)
-        self.name = QLineEdit()
-        form.addRow("指标名称", self.name)
-        self.period = QComboBox()
-        for key, label in PERIODS.items():
-            self.period.addItem(label, key)
-        form.addRow("统计周期", self.period)
-        self.comparison = QComboBox()
-        for key, label in COMPARISON_LABELS.items():
-            self.comparison.addItem(label, key)
-        form.addRow("比较", self.comparison)
-        self.target = QLineEdit()
-        self.target.setPlaceholderText("如 2、25、100")
-        form.addRow("目标值", self.target)
-        self.unit = QLineEdit()
-        form.addRow("单位", self.unit)
-        self.district = _label()
-        form.addRow("全区目标", self.district)
-        self.error = _label(name="ErrorLabel")
-        form.addRow("", self.error)
-        row = QHBoxLayout()
-        self.accept_button = QPushButton("采纳")
-        self.accept_button.setProperty("primary", True)
-        self.accept_button.clicked.connect(self.accept)
-        self.remove_button = QPushButton("删除此指标")
-        self.remove_button.clicked.connect(self.remove)
-        row.addWidget(self.accept_button)
-        row.addWidget(self.remove_button)
-        row.addStretch(1)
-        form.addRow(row)
-        for signal in (self.name.textChanged, self.target.textChanged, self.unit.textChanged):
-            signal.connect(self.validate)
-        self.period.currentIndexChanged.connect(self.validate)
-        self.comparison.currentIndexChanged.connect(self.validate)
-
-    def show_indicator(self, index: int | None, ind: dict[str, Any] | None) -> None:
-        self.index = index
-        self.setEnabled(ind is not None)
-        if ind is None:
-            self.phrase.setText("")
-            return
-        for widget in (self.name, self.target, self.unit, self.period, self.comparison):
-            widget.blockSignals(True)
-        self.phrase.setText(f"“{ind.get('phrase', '')}”（规则：{ind.get('rule', '手工')}）")
-        self.name.setText(ind["name"])
-        self.period.setCurrentIndex(max(self.period.findData(ind["period"]), 0))
-        self.comparison.setCurrentIndex(max(self.comparison.findData(ind["comparison"]), 0))
-        self.target.setText("" if ind.get("target") is None else f"{ind['target']:g}")
-        self.target.setEnabled(not ind.get("target_setting"))
-        self.unit.setText(ind["unit"])
-        district = ind.get("district_target")
-        self.district.setText("—" if district is None else f"{district:g}{ind['unit']}（在下方表格中分解到各单位）"
-                              if ind.get("target_setting") else f"{district:g}{ind['unit']}（全区合计）")
-        for widget in (self.name, self.target, self.unit, self.period, self.comparison):
-            widget.blockSignals(False)
-        self.validate()
-
-    def changes(self) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-        changes: dict[str, Any] = {"name": self.name.text().strip(), "period": self.period.currentData(),
-                                   "comparison": self.comparison.currentData(), "unit": self.unit.text().strip()}
-        problems: list[tuple[str, str]] = []
-        if self.target.isEnabled():
-            try:
-                changes["target"] = draft_edit.parse_target(self.target.text())
-            except ValueError:
-                problems.append(("目标值", f"“{self.target.text()}”不是数字"))
-        return changes, problems
-
-    def validate(self) -> bool:
-        ind = self.dialog.current_indicator()
-        if ind is None:
-            return False
-        changes, problems = self.changes()
-        if not problems:
-            problems = draft_edit.check_indicator({**ind, **changes}, year=self.dialog.year)
-        self.error.setText("\n".join(f"{field}：{message}" for field, message in problems))
-        self.target.setProperty("invalid", any(f == "目标值" for f, _ in problems))
-        self.target.style().unpolish(self.target)
-        self.target.style().polish(self.target)
-        self.accept_button.setEnabled(not problems)
-        return not problems
-
-    def accept(self) -> None:
-        if self.index is None or not self.validate():
-            return
-        changes, _ = self.changes()
-        problems = draft_edit.update_indicator(self.dialog.draft, self.dialog.seq, self.index, changes)
-        if problems:
-            self.error.setText("\n".join(f"{f}：{m}" for f, m in problems))
-            return
-        self.dialog.changed()
-
-    def remove(self) -> None:
-        if self.index is None:
-            return
-        draft_edit.remove_indicator(self.dialog.draft, self.dialog.seq, self.index)
-        self.dialog.changed(reselect=True)
 
 
 class TasklistImportDialog(QDialog):
@@ -191,7 +70,7 @@ class TasklistImportDialog(QDialog):
         self.open_button.setProperty("primary", True)
         self.open_button.clicked.connect(self.choose_source)
         top.addWidget(self.open_button)
-        self.summary = _label(name="Hint")
+        self.summary = text_label(name="Hint")
         top.addWidget(self.summary, 1)
         layout.addLayout(top)
 
@@ -204,18 +83,12 @@ class TasklistImportDialog(QDialog):
         split.setStretchFactor(1, 1)
         layout.addWidget(split, 1)
 
-        self.quota_box = QGroupBox("分解全区目标（各街道任务数合计须等于全区目标）")
-        quota_layout = QVBoxLayout(self.quota_box)
-        self.quota_table = QTableWidget(0, 0)
-        self.quota_table.setMaximumHeight(66)
-        self.quota_table.horizontalHeader().setMinimumSectionSize(96)
-        quota_layout.addWidget(self.quota_table)
-        self.quota_total = _label()
-        quota_layout.addWidget(self.quota_total)
+        self.quota_box = QuotaEditor(self.units)
+        self.quota_box.changed.connect(lambda: self.status.setText("有未保存的修改。"))
         layout.addWidget(self.quota_box)
 
         bottom = QHBoxLayout()
-        self.status = _label()
+        self.status = text_label()
         bottom.addWidget(self.status, 1)
         self.save_button = QPushButton("保存草稿")
         self.save_button.clicked.connect(self.save)
@@ -238,18 +111,18 @@ class TasklistImportDialog(QDialog):
         columns = QHBoxLayout(body)
         source = QGroupBox("原文（区里下发的清单）")
         source_form = QFormLayout(source)
-        self.src_seq = _label()
-        self.src_category = _label()
+        self.src_seq = text_label()
+        self.src_category = text_label()
         self.src_text = QPlainTextEdit()  # a long text must never be clipped by the layout
         self.src_text.setReadOnly(True)
         self.src_text.setMinimumHeight(110)
         self.src_text.setMaximumHeight(150)
-        self.src_responsible = _label()
-        self.src_deadline = _label()
+        self.src_responsible = text_label()
+        self.src_deadline = text_label()
         for label, widget in (("序号", self.src_seq), ("任务名称", self.src_category), ("目标内容", self.src_text),
                               ("主要责任单位", self.src_responsible), ("完成期限", self.src_deadline)):
             source_form.addRow(label, widget)
-        self.flags = _label(name="ErrorLabel")
+        self.flags = text_label(name="ErrorLabel")
         source_form.addRow("需核对", self.flags)
         left = QVBoxLayout()
         left.addWidget(source)
@@ -294,7 +167,7 @@ class TasklistImportDialog(QDialog):
         deadline_row.addWidget(self.deadline)
         deadline_row.addStretch(1)
         applies_layout.addLayout(deadline_row)
-        self.applies_error = _label(name="ErrorLabel")
+        self.applies_error = text_label(name="ErrorLabel")
         applies_layout.addWidget(self.applies_error)
 
         right.addWidget(indicators)
@@ -306,7 +179,7 @@ class TasklistImportDialog(QDialog):
         self.types.textChanged.connect(self._types_typed)
         self.types.editingFinished.connect(self._types_done)
         entries_form.addRow("台账类型", self.types)
-        self.types_error = _label(name="ErrorLabel")
+        self.types_error = text_label(name="ErrorLabel")
         entries_form.addRow("", self.types_error)
         self.field_list = QListWidget()
         self.field_list.setMaximumHeight(70)
@@ -502,52 +375,8 @@ class TasklistImportDialog(QDialog):
         self.types_error.setText("\n".join(m for _, m in problems))
         self._show_fields(task)
 
-    # ------------------------------------------------------------ quotas
-
     def refresh_quotas(self) -> None:
-        draft = self.draft
-        targets = quota_indicators(draft) if draft else []
-        self.quota_box.setVisible(bool(targets))
-        if not targets:
-            return
-        ind = targets[0]  # the list has one split target (task 12); more would stack rows
-        task = next(t for t in draft["tasks"] if ind in t["indicators"])
-        names = quota_units(task, self.units)
-        self.quota_code = ind["code"]
-        self.quota_target = ind["district_target"]
-        self.quota_box.setTitle(f"分解全区目标：任务{task['seq']} {ind['name']} 全区 {ind['district_target']:g}{ind['unit']}")
-        self.quota_table.blockSignals(True)
-        self.quota_table.clear()
-        self.quota_table.setRowCount(1)
-        self.quota_table.setColumnCount(len(names))
-        self.quota_table.setHorizontalHeaderLabels(names)
-        self.quota_table.setVerticalHeaderLabels(["任务数"])
-        shares = (draft.get("quotas") or {}).get(ind["code"], {})
-        self.quota_spins: dict[str, QSpinBox] = {}
-        for col, name in enumerate(names):
-            spin = QSpinBox()
-            spin.setRange(0, 10_000)
-            spin.setValue(int(shares.get(name, 0)))
-            spin.valueChanged.connect(lambda value, n=name: self._quota_changed(n, value))
-            self.quota_table.setCellWidget(0, col, spin)
-            self.quota_spins[name] = spin
-        self.quota_table.blockSignals(False)
-        self._show_quota_total()
-
-    def _quota_changed(self, unit: str, value: int) -> None:
-        draft_edit.set_quota(self.draft, self.quota_code, unit, value)
-        self._show_quota_total()
-        self.status.setText("有未保存的修改。")
-
-    def _show_quota_total(self) -> None:
-        total = draft_edit.quota_total(self.draft, self.quota_code)
-        ok = total == self.quota_target
-        self.quota_total.setObjectName("" if ok else "ErrorLabel")
-        self.quota_total.style().unpolish(self.quota_total)
-        self.quota_total.style().polish(self.quota_total)
-        self.quota_total.setText(f"合计 {total} / 全区 {self.quota_target:g}" + ("　✓" if ok else
-                                 f"　还差 {self.quota_target - total:g}" if total < self.quota_target else
-                                 f"　多了 {total - self.quota_target:g}"))
+        self.quota_box.show_draft(self.draft)
 
     # ------------------------------------------------------------ save / publish
 

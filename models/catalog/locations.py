@@ -1,0 +1,38 @@
+"""Where the yearly task lists are: the unit's data folder first, then the bundled ones.
+
+Lists the district publishes after the program was installed are kept in the unit's data
+folder (``<data>/tasklists/<year>.json``, see models/catalog/packages.py), so a new year
+needs no admin rights; the bundled ``resources/tasklists/`` stay the defaults.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from models.core.paths import resource_path
+
+INSTALLED_DIR = "tasklists"
+
+
+def tasklist_dir() -> Path:
+    return resource_path("tasklists")
+
+
+def tasklist_folders(data_dir: Path | None = None, folder: Path | None = None) -> list[Path]:
+    folders = [Path(data_dir) / INSTALLED_DIR] if data_dir is not None else []
+    return folders + [folder or tasklist_dir()]
+
+
+def available_years(folder: Path | None = None, *, data_dir: Path | None = None) -> list[int]:
+    """Years for which a task list file ``<year>.json`` exists (installed or bundled)."""
+    years = {int(p.stem) for f in tasklist_folders(data_dir, folder) for p in f.glob("*.json") if p.stem.isdigit()}
+    return sorted(years)
+
+
+def tasklist_path(year: int, folder: Path | None = None, *, data_dir: Path | None = None) -> Path | None:
+    """The year's list file: installed in the data folder, else bundled; None when neither."""
+    for candidate in tasklist_folders(data_dir, folder):
+        path = candidate / f"{year}.json"
+        if path.exists():
+            return path
+    return None
