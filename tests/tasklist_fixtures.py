@@ -47,7 +47,7 @@ def changed_rows(year: int = 2024) -> list[dict]:
                               .replace("每万平米不高于300吨", "每万平米不高于280吨"))
         row["deadline_text"] = row["deadline_text"].replace("2023年6月", f"{year}年5月").replace("2023年", f"{year}年")
         rows.append(row)
-    rows.append({"seq": 34, "category": "工作要求", "target_text": "各街道每月至少开展1次垃圾分类桶边督导，新增垃圾分类示范小区10个。",
+    rows.append({"seq": 34, "category": "工作要求", "target_text": "各街道每月至少开展1次垃圾分类桶边督导，新增垃圾分类示范小区10个，提高桶边督导覆盖率。",
                  "responsible": "各街道、区城管局按职责分工负责", "deadline_text": f"{year}年11月"})
     return rows
 

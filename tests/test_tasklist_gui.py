@@ -50,9 +50,13 @@ def test_confirm_page_edits_checks_quotas_and_publishes(qtbot, make_ws, tmp_path
     dialog.import_source(write_docx(tmp_path / "2024.docx", changed_rows(2024), year=2024))
     assert dialog.task_list.count() == 34
 
-    # task 2: a rate without a target; the target is checked as it is typed
+    # task 2 is last year's text: its three rates come with 2023's targets, flagged to confirm
     dialog.task_list.setCurrentRow(1)
-    assert "待填目标" in dialog.indicator_list.item(0).text()
+    assert dialog.indicator_list.count() == 3 and "沿用2023年" in dialog.flags.text()
+    # task 34 is new: a rate the text names without a number, its target checked as it is typed
+    dialog.task_list.setCurrentRow(33)
+    dialog.indicator_list.setCurrentRow(2)
+    assert "待填目标" in dialog.indicator_list.item(2).text()
     assert not dialog.editor.accept_button.isEnabled()
     dialog.editor.target.setText("abc")
     assert "不是数字" in dialog.editor.error.text() and not dialog.editor.accept_button.isEnabled()
@@ -61,16 +65,15 @@ def test_confirm_page_edits_checks_quotas_and_publishes(qtbot, make_ws, tmp_path
     dialog.editor.target.setText("90")
     assert dialog.editor.error.text() == "" and dialog.editor.accept_button.isEnabled()
     dialog.editor.accept_button.click()
-    t2 = dialog.current_task()
-    assert (t2["indicators"][0]["target"], t2["indicators"][0]["status"]) == (90, "accepted")
-    # the second rate is removed instead
-    dialog.indicator_list.setCurrentRow(1)
+    t34 = dialog.current_task()
+    assert (t34["indicators"][2]["target"], t34["indicators"][2]["status"]) == (90, "accepted")
+    # the monthly count is removed instead
+    dialog.indicator_list.setCurrentRow(0)
     dialog.editor.remove_button.click()
-    assert len(t2["indicators"]) == 1
+    assert len(t34["indicators"]) == 2
 
-    # task 4: the unknown 团委 is settled by ticking 团区委
+    # task 4: applicability is the clerk's to correct
     dialog.task_list.setCurrentRow(3)
-    assert "团委" in dialog.flags.text() or dialog.current_task()["applies_to"]["units"]
     for i in range(dialog.unit_list.count()):
         if dialog.unit_list.item(i).text() == "团区委":
             dialog.unit_list.item(i).setCheckState(Qt.CheckState.Checked)
@@ -96,7 +99,7 @@ def test_confirm_page_edits_checks_quotas_and_publishes(qtbot, make_ws, tmp_path
     package = read_package(path)
     assert package.quotas[next(iter(package.quotas))]["南大街街道"] == 20
     saved = load_draft(ws.data_dir, 2024)
-    assert saved["tasks"][1]["indicators"][0]["target"] == 90
+    assert saved["tasks"][33]["indicators"][1]["target"] == 90
     dialog.grab().save(str(tmp_path / "confirm.png"))
 
 

@@ -154,8 +154,8 @@ def test_changed_year_new_numbers_deadlines_and_task(tmp_path, kind):
     new = by_seq[34]
     assert new["applies_to"] == {"kinds": ["street"], "units": ["区城管局"]}
     assert new["deadline"] == "2024-11-30"
-    keys = sorted((i["period"], i["target"], i.get("district_target")) for i in new["indicators"])
-    assert keys == [("deadline", None, 10), ("month", 1, None)]
+    keys = [(i["period"], i["target"], i.get("district_target")) for i in new["indicators"]]
+    assert keys == [("month", 1, None), ("deadline", None, 10), ("month", None, None)]
 
 
 def test_not_a_task_list(tmp_path):
@@ -175,3 +175,35 @@ def test_not_a_task_list(tmp_path):
     broken.write_bytes(b"PK\x03\x04 not really")
     with pytest.raises(SourceFormatError, match="无法读取"):
         read_source(broken)
+
+
+def test_last_years_decisions_carry_over_with_this_years_numbers(tmp_path):
+    """2024's list is 2023's with new numbers: codes, entry types, fields and compute stay 2023's."""
+    from models.catalog.packages import import_draft
+
+    source = write_docx(tmp_path / "清单2024.docx", changed_rows(2024), year=2024)
+    draft = import_draft(tmp_path / "district", source, 2024)  # the previous list: the bundled 2023
+    expected = json.loads(json.dumps(REFERENCE["tasks"]))
+    changes = {"T12_NEW_STANDARD": {"district_target": 120}, "T6_DOOR_TO_DOOR": {"target": 30},
+               "T16_GLASS_SITES": {"district_target": 3}, "T23_CDW_INTENSITY": {"target": 280}}
+    by_seq = {t["seq"]: t for t in draft["tasks"]}
+    right = total = 0
+    for task in expected:
+        got = {i["code"]: i for i in by_seq[task["seq"]]["indicators"]}
+        for ind in task["indicators"]:
+            ind.update(changes.get(ind["code"], {}))
+            total += 1
+            mine = got.get(ind["code"])
+            if mine and _key(mine) == _key(ind) and mine["compute"].get("field") == ind["compute"].get("field"):
+                right += 1
+        assert [e["name"] for e in by_seq[task["seq"]]["entry_types"]] == [e["name"] for e in task["entry_types"]]
+        assert [f["code"] for f in by_seq[task["seq"]]["fields"]] == [f["code"] for f in task["fields"]]
+        assert by_seq[task["seq"]]["carried_from"] == 2023
+    print(f"\ncarried over: {right}/{total}")
+    assert right == total
+    assert by_seq[16]["indicators"][0]["compute"]["where"]["min"] == 200
+    assert by_seq[9]["deadline"] == "2024-05-31"
+    # task 2's targets are not in the text: 2023's, each flagged for the clerk
+    assert [i["target"] for i in by_seq[2]["indicators"]] == [90, 80, 80]
+    assert sum("沿用2023年" in f["message"] for f in by_seq[2]["flags"]) == 3
+    assert "carried_from" not in by_seq[34]

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from models.catalog.carryover import carry_over
 from models.catalog.proposals import FLAG_NO_TARGET, propose_list
 from models.catalog.tasklist_import import read_source
 from models.catalog.locations import INSTALLED_DIR, available_years, tasklist_path
@@ -46,7 +47,7 @@ PACKAGE_FORMAT = 1
 MEMBERS = ("tasklist.json", "units.json", "scoresheet.json", "quotas.json")
 SIGNATURE_MEMBER = "signature.json"
 QUOTA_SETTING = "standard_quota"
-_DRAFT_ONLY_TASK_KEYS = ("flags", "source_line")
+_DRAFT_ONLY_TASK_KEYS = ("flags", "source_line", "carried_from")
 _DRAFT_ONLY_INDICATOR_KEYS = ("rule", "status")
 
 
@@ -96,11 +97,19 @@ def import_draft(data_dir: Path, source: Path, year: int, *, units: tuple[Unit, 
         raise AppError(f"年度“{year}”不正确")
     doc = read_source(Path(source))
     draft = propose_list(doc, year=year, units=units if units is not None else load_units())
+    carry_over(draft, previous_list(data_dir, year))
     draft["source_file"] = Path(source).name
     draft["imported_at"] = dt.datetime.now().isoformat(timespec="seconds")
     draft["quotas"] = {}
     save_draft(data_dir, draft)
     return draft
+
+
+def previous_list(data_dir: Path, year: int) -> dict[str, Any] | None:
+    """The raw JSON of the latest list before ``year`` (installed or bundled), for carry-over."""
+    earlier = [y for y in available_years(data_dir=data_dir) if y < year]
+    path = tasklist_path(earlier[-1], data_dir=data_dir) if earlier else None
+    return json.loads(path.read_text(encoding="utf-8")) if path else None
 
 
 def load_draft(data_dir: Path, year: int) -> dict[str, Any] | None:
