@@ -239,13 +239,17 @@ class ReportsPage(Page):
         month = working_month(self.ctx.ws.db, year=self.year)
         self.period_box.blockSignals(True)
         self.period_box.clear()
+        # Last year's periods too: December's report is made in January, after the switch.
+        years = [y for y in (self.year - 1, self.year) if y == self.year or y in self.ctx.ws.years()]
         if self.kind() == "monthly":
-            for m in range(1, 13):
-                self.period_box.addItem(f"{self.year}年{m}月", f"{self.year}-{m:02d}")
+            for year in years:
+                for m in range(1, 13):
+                    self.period_box.addItem(f"{year}年{m}月", f"{year}-{m:02d}")
             self.period_box.setCurrentIndex(self.period_box.findData(month))
         else:
-            for q in range(1, 5):
-                self.period_box.addItem(f"{self.year}年第{'一二三四'[q - 1]}季度", f"{self.year}Q{q}")
+            for year in years:
+                for q in range(1, 5):
+                    self.period_box.addItem(f"{year}年第{'一二三四'[q - 1]}季度", f"{year}Q{q}")
             self.period_box.setCurrentIndex(self.period_box.findData(quarter_of(month)))
         self.period_box.blockSignals(False)
         self.refresh()
