@@ -250,7 +250,7 @@ def package_name(year: int) -> str:
 
 
 def publish(data_dir: Path, year: int, out_dir: Path, *, publisher: str = "区垃分办") -> tuple[Path, list[str]]:
-    """Write the year's package into ``out_dir``; (path, warnings). Raises DraftError."""
+    """Write the year's package into ``out_dir`` and install it here too; (path, warnings). Raises DraftError."""
     draft = load_draft(data_dir, year)
     if draft is None:
         raise AppError(f"没有 {year} 年的清单草稿，请先用 tasklist import 导入区里的清单文件")
@@ -271,6 +271,8 @@ def publish(data_dir: Path, year: int, out_dir: Path, *, publisher: str = "区�
             zf.writestr(name, data)
     fsync_file(tmp)
     os.replace(tmp, path)
+    # The district office consolidates the units' reports of that year by the same list.
+    install_package(data_dir, path)
     return path, warnings
 
 

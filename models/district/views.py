@@ -67,7 +67,8 @@ def latest_period(db: sqlite_utils.Database) -> str | None:
 
 def tasklist_for_month(ws: Workspace, month: str) -> TaskList:
     year, _ = parse_month(month)
-    return tasklist_for_year(year) if year in available_years() else ws.tasklist
+    # the district's own folder holds the lists it published (installed on publishing)
+    return tasklist_for_year(year, data_dir=ws.data_dir) if year in available_years(data_dir=ws.data_dir) else ws.tasklist
 
 
 def expected_units(tasklist: TaskList, units: tuple[Unit, ...] | None = None) -> list[Unit]:
