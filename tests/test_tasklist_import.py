@@ -207,3 +207,25 @@ def test_last_years_decisions_carry_over_with_this_years_numbers(tmp_path):
     assert [i["target"] for i in by_seq[2]["indicators"]] == [90, 80, 80]
     assert sum("沿用2023年" in f["message"] for f in by_seq[2]["flags"]) == 3
     assert "carried_from" not in by_seq[34]
+
+
+def test_note_printed_as_a_row_inside_the_table(tmp_path):
+    import docx
+
+    path = tmp_path / "清单.docx"
+    document = docx.Document()
+    document.add_paragraph("钟楼区2025年生活垃圾分类工作任务清单")
+    table = document.add_table(rows=3, cols=5)
+    for c, label in enumerate(["序  号", "任务名称", "目标内容", "主要责任单位", "完成时限"]):
+        table.cell(0, c).text = label
+    for c, value in enumerate(["1", "工作要求", "建立季度总结制度，按季度报送工作进展", "", "全年，每季度末"]):
+        table.cell(1, c).text = value
+    table.cell(2, 0).merge(table.cell(2, 4)).text = "注：各单位每月5日前报送。"
+    document.save(str(path))
+    doc = read_source(path)
+    assert [r.seq for r in doc.rows] == [1] and doc.notes == ["注：各单位每月5日前报送。"]
+    assert doc.rows[0].deadline_text == "全年，每季度末" and doc.rows[0].responsible == ""
+    draft = propose_list(doc, year=2025, units=load_units())
+    task = draft["tasks"][0]
+    assert task["applies_to"]["kinds"] == ["street", "town", "department"]
+    assert task["indicators"][0]["compute"] == {"kind": "submission", "report": "quarterly"}

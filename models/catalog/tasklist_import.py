@@ -96,6 +96,9 @@ def _rows_from_grid(grid: list[tuple[str, list[str]]], doc: SourceDocument) -> N
         if cell("category"):
             category = cell("category")
         digits = re.sub(r"\D", "", seq_text)
+        if not seq_text.strip().rstrip(".、").isdigit() and len({c for c in cells if c}) == 1:  # a note row across the table
+            doc.notes.append(next(c for c in cells if c))
+            continue
         if not digits or digits != seq_text.strip().rstrip(".、"):
             doc.problems.append(f"{where}：序号“{seq_text}”不是数字，此行未导入")
             continue
@@ -196,7 +199,7 @@ def read_docx(path: Path) -> SourceDocument:
         raise SourceFormatError(f"{path.name} 中没有表格：任务清单应为“序号、任务名称、目标内容、主要责任单位、完成期限”五列的表格")
     _heading([t for t in before if t], doc)
     _rows_from_grid(grid, doc)
-    doc.notes = _notes(after)
+    doc.notes = _notes(doc.notes + after)
     return doc
 
 
@@ -246,7 +249,7 @@ def read_xlsx(path: Path) -> SourceDocument:
         raise SourceFormatError(f"{path.name} 中找不到表头（序号、任务名称、目标内容、主要责任单位、完成期限）")
     _heading(before, doc)
     _rows_from_grid(grid, doc)
-    doc.notes = _notes(after)
+    doc.notes = _notes(doc.notes + after)
     return doc
 
 

@@ -112,8 +112,14 @@ def switch_year(db: sqlite_utils.Database, data_dir: Path, year: int, *, househo
 
 def save_year_profile(db: sqlite_utils.Database, profile: UnitProfile, *, data_dir: Path | None = None,
                       actor: str | None = None) -> UnitProfile:
-    """Save the profile (设置, init) and keep its year's values with it."""
+    """Save the profile (设置, init) and keep its year's values with it.
+
+    When the save changes the year (``init --year``), the year left keeps its values too.
+    """
     with db.atomic():
+        before = load_profile(db)
+        if before is not None and before.year != profile.year and str(before.year) not in year_settings(db):
+            remember_year_values(db, before)
         saved = save_profile(db, profile, actor=actor, data_dir=data_dir)
         remember_year_values(db, saved)
     return saved
