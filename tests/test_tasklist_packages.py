@@ -218,3 +218,20 @@ def test_installed_list_is_found_beside_the_bundled_ones(capsys, tmp_path, packa
     assert manifest["content_hash"] == content_hash(manifest["files"])
     shown = json.loads(ok(capsys, unit_dir, "tasklist", "show", "--year", "2024", "--json"))
     assert len(shown) == 34 and "phrase" not in json.dumps(shown[0]["indicators"][:0])
+
+
+def test_clerk_edits_the_draft_from_the_command_line(capsys, tmp_path):
+    district = tmp_path / "district"
+    source = write_docx(tmp_path / "2024.docx", changed_rows(2024), year=2024)
+    init(capsys, district, "区垃分办")
+    ok(capsys, district, "tasklist", "import", str(source), "--year", "2024")
+    code, _, err = run(capsys, district, "tasklist", "edit", "--year", "2024", "--task", "4", "--units", "区总工会,团委,区城建局")
+    assert code != 0 and "区城建局" in err  # unknown: refused, nothing saved
+    ok(capsys, district, "tasklist", "edit", "--year", "2024", "--task", "4", "--units", "总工会,团区委,区妇联",
+       "--deadline", "2024-10-31")
+    code, _, err = run(capsys, district, "tasklist", "edit", "--year", "2024", "--task", "34", "--target", "T34_RATE3=abc")
+    assert code != 0 and "不是数字" in err
+    ok(capsys, district, "tasklist", "edit", "--year", "2024", "--task", "34", "--target", "T34_RATE3=95")
+    shown = {t["seq"]: t for t in json.loads(ok(capsys, district, "tasklist", "show", "--year", "2024", "--json"))}
+    assert shown[4]["applies_to"]["units"] == ["区总工会", "团区委", "区妇联"] and shown[4]["deadline"] == "2024-10-31"
+    assert next(i for i in shown[34]["indicators"] if i["code"] == "T34_RATE3")["target"] == 95

@@ -9,17 +9,20 @@ package in this unit's data folder, ``year`` switches the working year.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from typing import Any
 
+from models.catalog import draft_edit
 from models.catalog.packages import (
     DraftError, import_draft, install_package, list_origin, load_draft, publish, quota_indicators, quota_units,
     save_draft,
 )
+from models.catalog.proposals import resolve_unit
 from models.catalog.tasklists import PERIODS, load_units, tasklist_for_year
 from models.cli import print_json
 from models.cli.setup_cmds import task_as_dict
-from models.core.errors import AppError
+from models.core.errors import AppError, ValidationError
 from models.store.workspace import Workspace
 from models.store.years import switch_year
 
@@ -44,6 +47,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     quota.add_argument("--task", type=int, help="任务序号（草稿中只有一项全区目标时可省略）")
     quota.add_argument("shares", nargs="+", metavar="单位=任务数")
     quota.set_defaults(handler=cmd_quota)
+
+    edit = sub.add_parser("edit", help="（区垃分办）修改草稿中某项任务的适用单位、完成期限或指标目标值")
+    edit.add_argument("--year", type=int, required=True)
+    edit.add_argument("--task", type=int, required=True)
+    edit.add_argument("--kinds", help="适用单位类别，逗号分隔：street,town,department")
+    edit.add_argument("--units", help="适用单位名称，逗号分隔")
+    edit.add_argument("--deadline", help="完成期限 YYYY-MM-DD")
+    edit.add_argument("--target", action="append", default=[], metavar="CODE=VALUE", help="指标目标值")
+    edit.add_argument("--remove", action="append", default=[], metavar="CODE", help="删除该指标")
+    edit.set_defaults(handler=cmd_edit)
 
     pub = sub.add_parser("publish", help="（区垃分办）把确认后的清单写成一个发布文件，发给各单位")
     pub.add_argument("--year", type=int, required=True)
@@ -167,6 +180,56 @@ def cmd_quota(ws: Workspace, args: argparse.Namespace) -> int:
     total = sum(shares.values())
     print(f"任务{task['seq']}：已分解 {total} / 全区 {ind['district_target']:g}"
           + ("" if total == ind["district_target"] else "（合计不等于全区目标，发布前请调整）"))
+    return 0
+
+
+def _names(text: str | None) -> list[str]:
+    return [n.strip() for n in (text or "").replace("，", ",").replace("、", ",").split(",") if n.strip()]
+
+
+def cmd_edit(ws: Workspace, args: argparse.Namespace) -> int:
+    """The confirm page's edits for a clerk working from the command line; nothing saved on an error."""
+    _require_district(ws, "修改清单草稿")
+    draft = load_draft(ws.data_dir, args.year)
+    if draft is None:
+        raise AppError(f"没有 {args.year} 年的清单草稿，请先 tasklist import")
+    if not any(t["seq"] == args.task for t in draft["tasks"]):
+        raise AppError(f"草稿中没有任务{args.task}")
+    task = draft_edit.task(draft, args.task)
+    problems: list[tuple[str, str]] = []
+    if args.kinds is not None or args.units is not None:
+        kinds = _names(args.kinds) if args.kinds is not None else task["applies_to"]["kinds"]
+        units = task["applies_to"]["units"]
+        if args.units is not None:  # a name or an alias; an unknown name is refused below, not guessed
+            units = [(resolve_unit(n, load_units()) or n) for n in _names(args.units)]
+            units = [u if isinstance(u, str) else u.name for u in units]
+        problems += draft_edit.set_applies(draft, args.task, kinds, units)
+    if args.deadline:
+        try:
+            problems += draft_edit.set_deadline(draft, args.task, dt.date.fromisoformat(args.deadline))
+        except ValueError:
+            problems.append(("完成期限", "应为日期 YYYY-MM-DD"))
+    for pair in args.target:
+        code, _, value = pair.partition("=")
+        index = next((i for i, ind in enumerate(task["indicators"]) if ind["code"] == code), None)
+        if index is None:
+            problems.append(("指标", f"任务{args.task}没有指标 {code}"))
+            continue
+        try:
+            problems += draft_edit.update_indicator(draft, args.task, index, {"target": draft_edit.parse_target(value)})
+        except ValueError:
+            problems.append(("目标值", f"“{value}”不是数字"))
+    for code in args.remove:
+        index = next((i for i, ind in enumerate(task["indicators"]) if ind["code"] == code), None)
+        if index is None:
+            problems.append(("指标", f"任务{args.task}没有指标 {code}"))
+        else:
+            draft_edit.remove_indicator(draft, args.task, index)
+    problems += draft_edit.check_task(task, year=args.year, units=load_units())
+    if problems:
+        raise ValidationError(problems)
+    save_draft(ws.data_dir, draft)
+    print(f"已修改草稿任务{args.task}")
     return 0
 
 
