@@ -8,11 +8,11 @@ Three steps, each a file in a data folder:
    ``phrase`` it came from; ``quotas`` holds the units' shares of district-wide targets.
 2. **Package** (district office): ``publish`` writes one zip for email or USB:
    ``manifest.json`` (year, title, the SHA-256 of every other member and a content hash over
-   them), ``tasklist.json``, ``units.json``, ``scoresheet.json``, ``quotas.json``. A
-   signature is a separate member ``signature.json`` over the exact bytes of
-   ``manifest.json`` (``{"algorithm": "ed25519", "key_id", "signature"}``), so signing adds
-   a member and changes nothing else; until the district has keys the hashes guard against
-   damage and casual edits.
+   them), ``tasklist.json``, ``units.json``, ``scoresheet.json``, ``quotas.json``. Signing
+   wraps the finished zip, unchanged, in the exchange package (``models/exchange``:
+   ``sign_package(db, zip_bytes, kind="tasklist")``): ``publish(wrap=...)`` and
+   ``install_package(unwrap=...)`` take the two halves, so the zip and its hashes stay as
+   they are; until the district has keys the hashes guard against damage and casual edits.
 3. **Install** (each unit): ``install_package`` checks the package and keeps the list in
    ``<data>/tasklists/<year>.json`` (+ ``.units.json``, ``.quotas.json``,
    ``.manifest.json``) and its score sheet in ``<data>/scoresheets/`` — where
@@ -45,7 +45,6 @@ DRAFTS_DIR = "tasklist_drafts"
 PACKAGE_KIND = "zhonglou-tasklist"
 PACKAGE_FORMAT = 1
 MEMBERS = ("tasklist.json", "units.json", "scoresheet.json", "quotas.json")
-SIGNATURE_MEMBER = "signature.json"
 QUOTA_SETTING = "standard_quota"
 _DRAFT_ONLY_TASK_KEYS = ("flags", "source_line", "carried_from")
 _DRAFT_ONLY_INDICATOR_KEYS = ("rule", "status")
@@ -249,7 +248,8 @@ def package_name(year: int) -> str:
     return f"钟楼区{year}年任务清单.zip"
 
 
-def publish(data_dir: Path, year: int, out_dir: Path, *, publisher: str = "区垃分办") -> tuple[Path, list[str]]:
+def publish(data_dir: Path, year: int, out_dir: Path, *, publisher: str = "区垃分办",
+            wrap: Callable[[bytes], bytes] | None = None) -> tuple[Path, list[str]]:
     """Write the year's package into ``out_dir`` and install it here too; (path, warnings). Raises DraftError."""
     draft = load_draft(data_dir, year)
     if draft is None:
@@ -259,20 +259,27 @@ def publish(data_dir: Path, year: int, out_dir: Path, *, publisher: str = "区�
     manifest = {
         "kind": PACKAGE_KIND, "format": PACKAGE_FORMAT, "year": year, "title": draft["title"],
         "publisher": publisher, "published_at": dt.datetime.now().isoformat(timespec="seconds"),
-        "files": hashes, "content_hash": content_hash(hashes), "signature": SIGNATURE_MEMBER,
+        "files": hashes, "content_hash": content_hash(hashes),
     }
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / package_name(year)
-    tmp = path.with_name(path.name + ".tmp")
-    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("manifest.json", _canonical(manifest))
         for name, data in members.items():
             zf.writestr(name, data)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(wrap(buffer.getvalue()) if wrap is not None else buffer.getvalue())
     fsync_file(tmp)
     os.replace(tmp, path)
     # The district office consolidates the units' reports of that year by the same list.
-    install_package(data_dir, path)
+    plain = path.with_name(path.name + ".plain")
+    plain.write_bytes(buffer.getvalue())
+    try:
+        install_package(data_dir, plain)
+    finally:
+        plain.unlink()
     return path, warnings
 
 
@@ -285,14 +292,15 @@ class Package:
     manifest: dict[str, Any]
     manifest_bytes: bytes
     members: dict[str, bytes]
-    signature: dict[str, Any] | None  # signature.json when the district signed it
+    signed: bool = False  # it came wrapped in a signature that ``unwrap`` accepted
 
     @property
     def quotas(self) -> dict[str, dict[str, int]]:
         return json.loads(self.members["quotas.json"])
 
 
-SignatureCheck = Callable[[bytes, dict[str, Any]], None]  # raises PackageError when it does not verify
+# Unwrap a signed package: the zip inside, or an AppError with the reason (bad signature, unknown key).
+Unwrap = Callable[[bytes], bytes]
 
 
 def is_package(path: Path) -> bool:
@@ -304,7 +312,7 @@ def is_package(path: Path) -> bool:
         return False
 
 
-def read_package(path: Path, *, check_signature: SignatureCheck | None = None) -> Package:
+def read_package(path: Path, *, unwrap: Unwrap | None = None) -> Package:
     """Open and verify a package; a damaged or altered one raises PackageError with the reason."""
     path = Path(path)
     name = path.name
@@ -312,6 +320,12 @@ def read_package(path: Path, *, check_signature: SignatureCheck | None = None) -
         data = path.read_bytes()
     except OSError as exc:
         raise PackageError(f"无法读取任务清单文件 {name}：{exc.strerror or exc}") from None
+    signed = False
+    if not data.startswith(b"PK") and unwrap is not None:  # a signed package: the zip inside
+        data = unwrap(data)
+        signed = True
+    if not data.startswith(b"PK\x03\x04"):  # nothing before the zip: no smuggled bytes
+        raise PackageError(f"{name} 不是任务清单文件，或文件已损坏")
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         bad = zf.testzip()
@@ -337,7 +351,7 @@ def read_package(path: Path, *, check_signature: SignatureCheck | None = None) -
     missing = [m for m in MEMBERS if m not in names or m not in hashes]
     if missing:
         raise PackageError(f"{name} 不完整：缺少 {'、'.join(missing)}")
-    extra = names - set(MEMBERS) - {"manifest.json", SIGNATURE_MEMBER}
+    extra = names - set(MEMBERS) - {"manifest.json"}
     if extra:
         raise PackageError(f"{name} 含有不属于任务清单的文件：{'、'.join(sorted(extra))}")
     members = {m: zf.read(m) for m in MEMBERS}
@@ -346,14 +360,6 @@ def read_package(path: Path, *, check_signature: SignatureCheck | None = None) -
             raise PackageError(f"{name} 中的 {member} 与发布时不一致（内容哈希不符），文件可能被修改，已拒绝导入")
     if content_hash({m: hashes[m] for m in MEMBERS}) != manifest.get("content_hash"):
         raise PackageError(f"{name} 的内容哈希不符，文件可能被修改，已拒绝导入")
-    signature = None
-    if SIGNATURE_MEMBER in names:
-        try:
-            signature = json.loads(zf.read(SIGNATURE_MEMBER))
-        except ValueError:
-            raise PackageError(f"{name} 的签名已损坏") from None
-        if check_signature is not None:
-            check_signature(manifest_bytes, signature)
     year = manifest.get("year")
     if not isinstance(year, int):
         raise PackageError(f"{name} 的年度不正确")
@@ -369,12 +375,12 @@ def read_package(path: Path, *, check_signature: SignatureCheck | None = None) -
     except DataFileError as exc:
         raise PackageError(f"{name} 中的任务清单有误：{exc}") from None
     return Package(year=year, title=manifest.get("title", ""), manifest=manifest, manifest_bytes=manifest_bytes,
-                   members=members, signature=signature)
+                   members=members, signed=signed)
 
 
-def install_package(data_dir: Path, path: Path, *, check_signature: SignatureCheck | None = None) -> Package:
+def install_package(data_dir: Path, path: Path, *, unwrap: Unwrap | None = None) -> Package:
     """Verify the package and keep its list in the data folder (replacing that year's earlier one)."""
-    package = read_package(path, check_signature=check_signature)
+    package = read_package(path, unwrap=unwrap)
     data_dir = Path(data_dir)
     year = package.year
     doc = json.loads(package.members["tasklist.json"])
