@@ -77,7 +77,7 @@ class YearSettingsDialog(QDialog):
         self.households.setValue(profile.households or 0)
         packaged = unit_quota(ws.data_dir, year, profile.unit)
         self.quota.setValue(packaged if packaged is not None else 0)
-        needed = needed_settings(year, ws.data_dir)
+        needed = needed_settings(year, ws.data_dir, profile.unit)
         if "households" in needed:
             form.addRow("建成区居民总户数(&H)", self.households)
         if "standard_quota" in needed:
@@ -130,7 +130,8 @@ class YearSelector(QComboBox):
         if year is None or year == self.ws.year:
             return
         values: dict[str, int | None] = {}
-        if str(year) not in year_settings(self.ws.db) and needed_settings(year, self.ws.data_dir):
+        unit = self.ws.require_profile().unit
+        if str(year) not in year_settings(self.ws.db) and needed_settings(year, self.ws.data_dir, unit):
             answer = self._ask(year)
             if answer is None:
                 self.reload()

@@ -19,7 +19,7 @@ from models.catalog.packages import (
     save_draft,
 )
 from models.catalog.proposals import resolve_unit
-from models.catalog.tasklists import PERIODS, load_units, tasklist_for_year
+from models.catalog.tasklists import PERIODS, STANDARD_FIELDS, load_units, tasklist_for_year
 from models.cli import print_json
 from models.cli.setup_cmds import task_as_dict
 from models.core.errors import AppError, ValidationError
@@ -100,7 +100,8 @@ def draft_task_as_dict(raw: dict[str, Any]) -> dict[str, Any]:
             for i in raw["indicators"]
         ],
         "entry_types": [t["name"] for t in raw["entry_types"]],
-        "entry_type_required": {t["name"]: list(t.get("required", [])) for t in raw["entry_types"]},
+        "entry_type_required": {t["name"]: [STANDARD_FIELDS.get(r, r) for r in t.get("required", [])]
+                                for t in raw["entry_types"]},
         "fields": [dict(f) for f in raw["fields"]],
         "flags": [f["message"] for f in raw.get("flags", [])],
     }
