@@ -182,10 +182,6 @@ def build_workbook(report: Report) -> tuple[Workbook, str]:
     return wb, digest
 
 
-def report_data_digest(report: Report) -> str:
-    return build_workbook(report)[1]
-
-
 def write_xlsx(report: Report, path: Path) -> str:
     """Save the workbook to ``path`` (the caller makes it atomic); returns the data SHA-256."""
     wb, digest = build_workbook(report)
