@@ -9,9 +9,10 @@ Chinese sentences for the user.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 from typing import Callable
 
 from models.errors import AppError
@@ -35,12 +36,46 @@ class DatabaseDamagedError(AppError):
 
 
 
+def _escape_uri_path(text: str) -> str:
+    # SQLite decodes %HH and ends the path at '?' or '#': those three must be escaped. Other
+    # characters (spaces, Chinese) are taken as they are, in UTF-8.
+    return text.replace("%", "%25").replace("?", "%3F").replace("#", "%23")
+
+
+def sqlite_uri(path: str | os.PathLike[str] | PurePath, *, mode: str | None = "ro") -> str:
+    """The SQLite URI (https://sqlite.org/uri.html) naming ``path``, e.g. ``file:///C:/x.db?mode=ro``.
+
+    Pure (works on a PureWindowsPath on Linux) and never resolve()d: on Windows resolve() turns
+    a mapped drive into its UNC path, and pathlib's as_uri() writes UNC paths as
+    ``file://server/share/...``, which SQLite refuses ("invalid uri authority"). Here a UNC
+    path ``\\\\server\\share\\x.db`` becomes ``file:////server/share/x.db`` (empty authority,
+    path ``//server/share/x.db``), a drive path ``file:///C:/x.db``, a relative path ``file:x.db``.
+    """
+    p = path if isinstance(path, PurePath) else PurePath(os.fspath(path))
+    if isinstance(p, PureWindowsPath):
+        drive = p.drive
+        if drive.startswith("\\\\?\\"):  # long-path prefix: \\?\C:\... or \\?\UNC\server\share\...
+            rest = str(p)[4:]
+            p = PureWindowsPath("\\\\" + rest[4:] if rest[:4].upper() == "UNC\\" else rest)
+            drive = p.drive
+        if drive and not p.root:
+            raise ValueError(f"not a full path (drive without a root folder): {path}")
+        text = p.as_posix()  # forward slashes; a UNC path keeps its leading '//'
+        prefix = "file://" if text.startswith("/") or drive else "file:"
+        if drive and not drive.startswith("\\\\"):
+            text = "/" + text  # file:///C:/...
+    else:
+        text = p.as_posix()
+        prefix = "file://" if p.is_absolute() else "file:"
+    uri = prefix + _escape_uri_path(text)
+    return f"{uri}?mode={mode}" if mode else uri
+
 
 def connect_readonly(path: Path) -> sqlite3.Connection:
     """A connection that cannot write (so cannot make damage worse)."""
     if not path.exists():
         raise AppError(f"找不到数据库文件 {path}")
-    uri = f"{path.resolve().as_uri()}?mode=ro"
+    uri = sqlite_uri(path.absolute())  # absolute(), not resolve(): see sqlite_uri
     return sqlite3.connect(uri, uri=True, check_same_thread=False)
 
 

@@ -11,6 +11,7 @@ from PIL import Image
 
 from models.evidence import attach_file
 from models.entry_validation import EntryDraft
+from models.integrity import sqlite_uri
 from models.ledger import add_entry
 
 TODAY = dt.date(2026, 11, 28)
@@ -40,7 +41,7 @@ def filled(ws, tmp_path: Path, *, entries: int = 5, photos: int = 3) -> None:
 
 def fingerprint(data_dir: Path) -> dict:
     """Entries (all columns but nothing volatile), measures, links and every evidence hash."""
-    conn = sqlite3.connect(f"{(data_dir / 'ledger.db').resolve().as_uri()}?mode=ro", uri=True)
+    conn = sqlite3.connect(sqlite_uri(data_dir / "ledger.db"), uri=True)
     try:
         entries = conn.execute("SELECT id, uid, task_seq, entry_date, title, deleted_at FROM entries ORDER BY id").fetchall()
         measures = conn.execute("SELECT * FROM entry_measures ORDER BY entry_id, code").fetchall()

@@ -23,6 +23,7 @@ from models import backup as backup_mod
 from models.backup import backup_now, list_backups
 from models.errors import AppError, InstanceLockedError
 from models.faults import DISK_FULL, LOCKED, READONLY, GuardedConnection
+from models.integrity import sqlite_uri
 from models.workspace import open_workspace
 from safety_helpers import add_entries, filled, fingerprint, tree
 
@@ -58,7 +59,7 @@ def test_read_only_data_folder_cli_prints_message_not_traceback(ws):
 def test_write_to_read_only_database_explains_and_saves_nothing(ws):
     add_entries(ws, 2)
     before = fingerprint(ws.data_dir)
-    uri = f"{ws.db_path.resolve().as_uri()}?mode=ro"
+    uri = sqlite_uri(ws.db_path)
     ro = sqlite_utils.Database(sqlite3.connect(uri, uri=True, factory=GuardedConnection))
     ws.db, writable = ro, ws.db
     try:
