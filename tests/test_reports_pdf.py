@@ -77,6 +77,32 @@ def test_photos_are_downscaled_once_and_cached(ws, tmp_path):
     assert [p.path.stat().st_mtime_ns for p in again] == stamps
 
 
+def test_the_same_photo_on_two_entries_is_downscaled_once(ws, tmp_path, monkeypatch):
+    """Two threads downscaling one photo into one cache file broke on Windows (rename of a
+    file the other thread has open): photos are de-duplicated by hash before the pool."""
+    import models.reports.photos as photos_mod
+
+    fill_june(ws, tmp_path, photos=2)
+    report = assemble_monthly(ws, "2023-06")
+    first, second = report.photos[:2]
+    again = dataclasses.replace(first, title="同一张照片的另一条台账", original_name="复用.jpg")
+    calls: list[Path] = []
+    real = photos_mod._downscale
+    monkeypatch.setattr(photos_mod, "_downscale", lambda src, dst: (calls.append(dst), real(src, dst)))
+    seen: list[tuple[int, int]] = []
+    prepared = prepare_photos(ws.data_dir, [first, again, second, again],
+                              progress=lambda n, total, text: seen.append((n, total)))
+    assert len(calls) == 2 and len(set(calls)) == 2
+    assert seen == [(1, 2), (2, 2)]
+    assert [p.caption for p in prepared] == [first.caption, again.caption, second.caption, again.caption]
+    assert prepared[0].path == prepared[1].path == prepared[3].path != prepared[2].path
+    first.source.write_bytes(b"not a jpeg")
+    for cached in calls:
+        cached.unlink()
+    broken = prepare_photos(ws.data_dir, [first, again])
+    assert "现场照片" in broken[0].problem and broken[1].problem.startswith("复用.jpg，")
+
+
 def test_an_unreadable_photo_becomes_a_placeholder(ws, tmp_path):
     fill_june(ws, tmp_path, photos=1)
     report = assemble_monthly(ws, "2023-06")
