@@ -123,6 +123,44 @@ def test_no_usable_font_gives_a_clear_message(tmp_path):
     assert "未找到任何中文 TrueType 字体" in str(err.value)
 
 
+def test_fonts_searched_in_the_data_folder_and_the_windows_user_font_folder(tmp_path, monkeypatch):
+    from models.reports import fonts as fonts_mod
+
+    monkeypatch.setenv("WINDIR", str(tmp_path / "Windows"))
+    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "Local"))
+    user = tmp_path / "Local" / "Microsoft" / "Windows" / "Fonts"
+    own = tmp_path / "data" / "fonts"
+    for folder in (user, own):
+        folder.mkdir(parents=True)
+    (user / "simhei.ttf").write_bytes(b"")
+    (user / "msyh.ttc").write_bytes(b"")
+    (own / "方正仿宋.ttf").write_bytes(b"")
+    body, title = fonts_mod.default_candidates(tmp_path / "data")
+    paths = [c.path for c in body]
+    assert paths.index(tmp_path / "Windows" / "Fonts" / "simsun.ttc") < paths.index(user / "simsun.ttc")
+    assert paths.index(user / "simsun.ttc") < paths.index(own / "方正仿宋.ttf") < paths.index(user / "msyh.ttc")
+    assert [c.path for c in title][:2] == [tmp_path / "Windows" / "Fonts" / "simhei.ttf", user / "simhei.ttf"]
+
+
+def test_missing_font_message_names_the_data_folder_and_the_user_font_folder(tmp_path, monkeypatch):
+    from models.reports import fonts as fonts_mod
+
+    monkeypatch.setenv("WINDIR", str(tmp_path / "Windows"))
+    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "Local"))
+    monkeypatch.setattr(fonts_mod, "_SYSTEM_FONTS", ())
+    monkeypatch.setattr(fonts_mod, "_bundled", lambda: [])
+    data = tmp_path / "data"
+    with pytest.raises(AppError) as err:
+        register_report_fonts(data_dir=data)
+    message = str(err.value)
+    assert str(data / "fonts") in message and r"%LOCALAPPDATA%\Microsoft\Windows\Fonts" in message
+    assert "resources" not in message and "Program Files" not in message
+    if WQY.is_file():  # a font put where the message says is used
+        (data / "fonts").mkdir(parents=True)
+        shutil.copy(WQY, data / "fonts" / "自备字体.ttc")
+        assert register_report_fonts(data_dir=data).body_label == "自备字体"
+
+
 def test_line_breaking_keeps_punctuation_off_line_starts():
     register_report_fonts()
     lines = break_lines("垃圾分类，" * 40, 100, "ZLBody", 9)
