@@ -233,7 +233,8 @@ def test_sqlite_opens_the_unc_shaped_uri_with_an_empty_authority(tmp_path):
 
 
 def test_connect_readonly_on_a_folder_with_uri_characters_and_no_resolve(ws, tmp_path, monkeypatch):
-    odd = tmp_path / "备份 #1 100% 可以?" / "ledger.db"
+    name = "备份 #1 100%" + ("" if sys.platform == "win32" else " 可以?")  # '?' is no Windows file name character
+    odd = tmp_path / name / "ledger.db"
     odd.parent.mkdir()
     ws.close()
     odd.write_bytes(ws.db_path.read_bytes())
