@@ -28,7 +28,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from models.catalog import Task, TaskList
 from models.errors import AppError, ValidationError
-from models.fileio import fsync_dir, replace_with_retry, sha256_file
+from models.fileio import FileInUseError, fsync_dir, replace_with_retry, sha256_file
 from models.entry_validation import EntryDraft, clean_entry
 from models.ledger import add_entries, get_entry, update_entry
 from models.locks import ensure_month_open
@@ -434,7 +434,13 @@ def thumbnail_path(data_dir: Path, att_or_stored_path: Attachment | StoredFile |
             fd, tmp_name = tempfile.mkstemp(prefix=".part-", suffix=".jpg", dir=target.parent)
             with os.fdopen(fd, "wb") as out:
                 upright.save(out, "JPEG", quality=85)
-            replace_with_retry(tmp_name, target)
+            try:
+                replace_with_retry(tmp_name, target)
+            except FileInUseError:
+                os.unlink(tmp_name)
+                if not target.is_file():
+                    raise
+                # Named by content: whoever holds the existing thumbnail holds this one.
     except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as exc:
         raise AppError(f"无法生成缩略图：{exc}") from None
     return target

@@ -122,3 +122,27 @@ def test_backup_succeeds_when_the_scanner_lets_go(ws, monkeypatch):
     monkeypatch.setattr(os, "replace", HeldFile(32, times=2, where="backups"))
     backup_now(ws.data_dir)
     assert len(list_backups(ws.data_dir)) == 1
+
+
+def test_a_thumbnail_another_thread_holds_open_is_used_as_it_is(ws, tmp_path, monkeypatch):
+    from PIL import Image
+
+    from models.evidence import thumbnail_path
+    from safety_helpers import add_entries, attach_photo
+
+    attach_photo(ws, add_entries(ws, 1)[0], tmp_path / "src", color=(10, 20, 30))
+    stored = ws.db.execute("SELECT stored_path FROM evidence_files").fetchone()[0]
+    made = thumbnail_path(ws.data_dir, stored)
+    before = made.read_bytes()
+    made.unlink()
+    real_open = Image.open
+
+    def slow_open(*args, **kwargs):  # the other thread finishes first and keeps the file open
+        made.write_bytes(before)
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(Image, "open", slow_open)
+    monkeypatch.setattr(os, "replace", HeldFile(32, where="thumbnails"))
+    monkeypatch.setattr(fileio, "RETRY_SECONDS", 0.05)
+    assert thumbnail_path(ws.data_dir, stored) == made and made.read_bytes() == before
+    assert not list(made.parent.glob(".part-*"))
