@@ -35,7 +35,6 @@ class DatabaseDamagedError(AppError):
         )
 
 
-
 def _escape_uri_path(text: str) -> str:
     # SQLite decodes %HH and ends the path at '?' or '#': those three must be escaped. Other
     # characters (spaces, Chinese) are taken as they are, in UTF-8.
