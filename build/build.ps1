@@ -112,7 +112,8 @@ function Find-Iscc {
 
 $savedConsole = [Console]::OutputEncoding
 # The CLI writes UTF-8 (main.py); so do the build's Pythons when piped.
-[Console]::OutputEncoding = [System.Text.Encoding]::UTF8
+# Without a console (a scheduled task) setting it throws; then there is nothing to decode.
+try { [Console]::OutputEncoding = [System.Text.Encoding]::UTF8 } catch { }
 $env:PYTHONIOENCODING = "utf-8"
 try {
     $started = Get-Date
@@ -164,6 +165,6 @@ try {
     }
     Write-Host ("完成，用时 {0:N0} 秒" -f ((Get-Date) - $started).TotalSeconds)
 } finally {
-    [Console]::OutputEncoding = $savedConsole
+    try { [Console]::OutputEncoding = $savedConsole } catch { }
 }
 exit 0

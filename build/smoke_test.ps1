@@ -61,7 +61,8 @@ function Test-FontsEmbedded([string]$Pdf) {
 }
 
 $savedConsole = [Console]::OutputEncoding
-[Console]::OutputEncoding = [System.Text.Encoding]::UTF8
+# Without a console (a scheduled task) setting it throws; then there is nothing to decode.
+try { [Console]::OutputEncoding = [System.Text.Encoding]::UTF8 } catch { }
 $Work = Join-Path ([System.IO.Path]::GetTempPath()) ("zl-smoke-" + [guid]::NewGuid().ToString("N").Substring(0, 8))
 $savedEnv = @{}
 Push-Location $Root
@@ -140,7 +141,7 @@ try {
 } finally {
     Pop-Location
     foreach ($name in $savedEnv.Keys) { [Environment]::SetEnvironmentVariable($name, $savedEnv[$name]) }
-    [Console]::OutputEncoding = $savedConsole
+    try { [Console]::OutputEncoding = $savedConsole } catch { }
     if (Test-Path $Work) { Remove-Item -Recurse -Force $Work -ErrorAction SilentlyContinue }
 }
 exit $result
