@@ -233,9 +233,9 @@ def test_read_only_attribute_on_the_ledger_file_gives_a_message(ws, tmp_path):
 @pytest.mark.skipif(sys.platform != "win32", reason="POSIX lets a rename replace a file another program has open; "
                     "tests/test_fileio.py simulates the Windows refusal everywhere")
 def test_report_file_held_open_is_named_in_use_on_windows(tmp_path, monkeypatch):
-    from models import fileio
-    from models.fileio import FileInUseError
-    from models.reports.files import atomic_write
+    from models.core import fileio as fileio
+    from models.core.fileio import FileInUseError
+    from models.reporting.files import atomic_write
 
     monkeypatch.setattr(fileio, "RETRY_SECONDS", 0.3)
     target = tmp_path / "南大街街道_2023年6月_月度台账.xlsx"

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from models import fileio
-from models.backup import backup_now, list_backups
-from models.errors import AppError
-from models.fileio import FileInUseError, replace_with_retry
-from models.reports.files import atomic_write
+from models.core import fileio as fileio
+from models.safety.backup import backup_now, list_backups
+from models.core.errors import AppError
+from models.core.fileio import FileInUseError, replace_with_retry
+from models.reporting.files import atomic_write
 
 REAL_REPLACE = os.replace
 
@@ -127,7 +127,7 @@ def test_backup_succeeds_when_the_scanner_lets_go(ws, monkeypatch):
 def test_a_thumbnail_another_thread_holds_open_is_used_as_it_is(ws, tmp_path, monkeypatch):
     from PIL import Image
 
-    from models.evidence import thumbnail_path
+    from models.ledger.evidence import thumbnail_path
     from safety_helpers import add_entries, attach_photo
 
     attach_photo(ws, add_entries(ws, 1)[0], tmp_path / "src", color=(10, 20, 30))

@@ -9,7 +9,6 @@ from models.store.connection import sqlite_uri
 from models.safety.restore import newest_good_backup
 import pytest
 import sqlite3
-import subprocess
 import sys
 from safety_helpers import filled, fingerprint
 from cli_helpers import Completed, run_cli
@@ -246,7 +245,7 @@ def test_connect_readonly_on_a_folder_with_uri_characters_and_no_resolve(ws, tmp
     conn = connect_readonly(Path(odd.parent.name) / "ledger.db")  # relative: made absolute, not resolved
     try:
         assert conn.execute("PRAGMA quick_check").fetchone() == ("ok",)
-        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        with pytest.raises(sqlite3.OperationalError, match="只读"):  # explained in Chinese by GuardedConnection
             conn.execute("CREATE TABLE nope (a)")
     finally:
         conn.close()

@@ -81,7 +81,7 @@ def test_photos_are_downscaled_once_and_cached(ws, tmp_path):
 def test_the_same_photo_on_two_entries_is_downscaled_once(ws, tmp_path, monkeypatch):
     """Two threads downscaling one photo into one cache file broke on Windows (rename of a
     file the other thread has open): photos are de-duplicated by hash before the pool."""
-    import models.reports.photos as photos_mod
+    import models.reporting.photos as photos_mod
 
     fill_june(ws, tmp_path, photos=2)
     report = assemble_monthly(ws, "2023-06")
@@ -125,7 +125,7 @@ def test_no_usable_font_gives_a_clear_message(tmp_path):
 
 
 def test_fonts_searched_in_the_data_folder_and_the_windows_user_font_folder(tmp_path, monkeypatch):
-    from models.reports import fonts as fonts_mod
+    from models.reporting import fonts as fonts_mod
 
     monkeypatch.setenv("WINDIR", str(tmp_path / "Windows"))
     monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "Local"))
@@ -144,7 +144,7 @@ def test_fonts_searched_in_the_data_folder_and_the_windows_user_font_folder(tmp_
 
 
 def test_missing_font_message_names_the_data_folder_and_the_user_font_folder(tmp_path, monkeypatch):
-    from models.reports import fonts as fonts_mod
+    from models.reporting import fonts as fonts_mod
 
     monkeypatch.setenv("WINDIR", str(tmp_path / "Windows"))
     monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "Local"))

@@ -284,7 +284,7 @@ def test_smoke_test_ps1_checks_fonts_and_starts_the_gui_through_start_process_wa
 
 def test_smoke_font_check_logic_agrees_with_pdffonts(ws, tmp_path):
     """The regular expressions of Test-FontsEmbedded, run in Python on a real report."""
-    from models.reports import export_monthly
+    from models.reporting.export import export_monthly
     from test_reports_data import fill_june
 
     fill_june(ws, tmp_path, photos=1)

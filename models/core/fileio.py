@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from models.errors import AppError
+from models.core.errors import AppError
 
 CHUNK = 1 << 20
 
