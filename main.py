@@ -42,7 +42,21 @@ def _gui_args(argv: list[str]) -> argparse.Namespace | None:
     return None if rest else args
 
 
+def use_utf8_output() -> None:
+    """Write stdout and stderr as UTF-8, whatever the console or pipe would choose.
+
+    Redirected on Windows, Python writes the ANSI code page: cp936 on a Chinese PC, cp1252
+    on an English build PC, where "钟楼区" is a UnicodeEncodeError. It must happen before
+    argparse prints anything (--version, --help, usage errors), so it is the first thing
+    main() does. The windowed GUI has no streams at all (None): nothing to do.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None and hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
+    use_utf8_output()
     argv = sys.argv[1:] if argv is None else list(argv)
     from models.core.paths import default_data_dir
 

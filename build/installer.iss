@@ -1,11 +1,25 @@
-﻿; Inno Setup 6 script: the Windows installer for 钟楼区垃圾分类工作台账.
-; build\build.ps1 compiles it after the PyInstaller build:
+﻿; Inno Setup 6.3+ or 7 script: the Windows installer for 钟楼区垃圾分类工作台账.
+; build\build.ps1 compiles it after the PyInstaller build and the smoke test:
 ;   ISCC /DAppVersion=0.1.0 /DSourceDir=<checkout>\build\dist\ZhonglouLedger /O<out> build\installer.iss
-; Saved as UTF-8 with BOM so that ISCC reads the Chinese names correctly.
+; Saved as UTF-8 with BOM and CRLF line ends (.gitattributes) so that every ISCC reads the
+; Chinese names correctly.
 ;
-; User data lives in %LOCALAPPDATA%\ZhonglouWasteLedger (models/paths.py default_data_dir),
-; outside the program folder: reinstalling, upgrading and uninstalling never touch it, and
-; nothing below deletes it on purpose.
+; The wizard is Chinese with any Inno Setup: Inno Setup ships no Simplified Chinese messages
+; (ChineseSimplified.isl is an unofficial download), so build\zh-CN.isl, our own translation,
+; is layered over Default.isl: a message it lacks shows in English instead of failing.
+;
+; Installs for the current user without admin rights by default (PrivilegesRequired=lowest:
+; {autopf} is %LOCALAPPDATA%\Programs); the dialog offers "为所有用户安装" (Program Files)
+; to those who have the rights.
+; User data lives in %LOCALAPPDATA%\ZhonglouWasteLedger (models/paths.py default_data_dir) in
+; either mode, outside the program folder: reinstalling, upgrading and uninstalling never
+; touch it, and nothing below deletes it on purpose.
+
+; ArchitecturesAllowed=x64compatible (x64 Windows, and Windows 11 on Arm, which runs x64
+; programs) needs Inno Setup 6.3: 6.0-6.2 stop on an unknown architecture name. Say so first.
+#if Ver < EncodeVer(6,3,0)
+  #error Inno Setup 6.3 or later is required (需要 Inno Setup 6.3 或更高版本，或 Inno Setup 7): install it from jrsoftware.org, then run build\build.ps1 again.
+#endif
 
 #ifndef AppVersion
   #define AppVersion "0.0.0"
@@ -30,9 +44,12 @@ DefaultDirName={autopf}\ZhonglouWasteLedger
 DefaultGroupName={#AppName}
 DisableProgramGroupPage=yes
 UsePreviousAppDir=yes
-PrivilegesRequired=admin
+PrivilegesRequired=lowest
+PrivilegesRequiredOverridesAllowed=dialog
 ArchitecturesAllowed=x64compatible
 ArchitecturesInstallIn64BitMode=x64compatible
+; PySide6 6.x runs on Windows 10 and later only.
+MinVersion=10.0
 OutputBaseFilename=ZhonglouLedger-Setup-{#AppVersion}
 SetupIconFile=..\resources\icons\app.ico
 UninstallDisplayIcon={app}\{#AppExe}
@@ -45,13 +62,8 @@ CloseApplications=yes
 RestartApplications=no
 
 [Languages]
-#if FileExists(AddBackslash(CompilerPath) + "Languages\ChineseSimplified.isl")
-Name: "zh"; MessagesFile: "compiler:Languages\ChineseSimplified.isl"
-#elif FileExists(AddBackslash(CompilerPath) + "Languages\Unofficial\ChineseSimplified.isl")
-Name: "zh"; MessagesFile: "compiler:Languages\Unofficial\ChineseSimplified.isl"
-#else
-Name: "en"; MessagesFile: "compiler:Default.isl"
-#endif
+; zh-CN.isl is found beside this script; its messages override Default.isl's.
+Name: "zh"; MessagesFile: "compiler:Default.isl,zh-CN.isl"
 
 [Tasks]
 Name: "desktopicon"; Description: "{cm:CreateDesktopIcon}"; GroupDescription: "{cm:AdditionalIcons}"

@@ -12,6 +12,7 @@ from PIL import Image
 from models.ledger.evidence import attach_file
 from models.ledger.validation import EntryDraft
 from models.ledger.entries import add_entry
+from models.store.connection import sqlite_uri
 
 TODAY = dt.date(2026, 11, 28)
 
@@ -40,7 +41,7 @@ def filled(ws, tmp_path: Path, *, entries: int = 5, photos: int = 3) -> None:
 
 def fingerprint(data_dir: Path) -> dict:
     """Entries (all columns but nothing volatile), measures, links and every evidence hash."""
-    conn = sqlite3.connect(f"{(data_dir / 'ledger.db').resolve().as_uri()}?mode=ro", uri=True)
+    conn = sqlite3.connect(sqlite_uri(data_dir / "ledger.db"), uri=True)
     try:
         entries = conn.execute("SELECT id, uid, task_seq, entry_date, title, deleted_at FROM entries ORDER BY id").fetchall()
         measures = conn.execute("SELECT * FROM entry_measures ORDER BY entry_id, code").fetchall()

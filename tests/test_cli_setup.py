@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from cli_helpers import Completed, run_cli
 
@@ -52,3 +54,49 @@ def test_settings_reflect_init(tmp_path):
     r = cli(d, "settings", "--json")
     profile = json.loads(r.stdout)
     assert profile["unit"] == "邹区镇" and profile["households"] == 12000 and profile["standard_quota"] == 15
+
+
+# --- output encoding: UTF-8 before argparse prints anything (Windows redirects in the ANSI code page)
+
+def _cp1252_streams(monkeypatch):
+    import io
+
+    out = io.TextIOWrapper(io.BytesIO(), encoding="cp1252")  # an English Windows PC, redirected
+    err = io.TextIOWrapper(io.BytesIO(), encoding="cp1252")
+    monkeypatch.setattr(sys, "stdout", out)
+    monkeypatch.setattr(sys, "stderr", err)
+    return out, err
+
+
+def _bytes(stream) -> bytes:
+    stream.flush()
+    return stream.buffer.getvalue()
+
+
+def test_version_help_and_usage_errors_are_utf8_on_a_cp1252_stream(monkeypatch):
+    import pytest
+
+    import main
+    from models import APP_NAME, __version__
+
+    for argv, code, which, wanted in (
+        (["--version"], 0, "out", f"{APP_NAME} {__version__}"),
+        (["--help"], 0, "out", "数据文件夹"),
+        (["report", "monthly", "--month"], 2, "err", "usage"),
+    ):
+        out, err = _cp1252_streams(monkeypatch)
+        with pytest.raises(SystemExit) as done:
+            main.main(argv)  # without use_utf8_output: UnicodeEncodeError ('charmap' codec)
+        assert done.value.code == code, argv
+        assert wanted in _bytes(out if which == "out" else err).decode("utf-8"), argv
+
+
+def test_version_is_utf8_when_the_environment_says_otherwise():
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONIOENCODING", "PYTHONUTF8")}
+    env.update(LC_ALL="C", PYTHONIOENCODING="cp1252")
+    done = subprocess.run([sys.executable, str(ROOT / "main.py"), "--version"], capture_output=True, env=env,
+                          cwd=ROOT, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "钟楼区垃圾分类工作台账" in done.stdout.decode("utf-8")

@@ -11,7 +11,9 @@ simulated by raising ``OSError(ENOSPC)`` from the copy routines, and inside SQLi
 from __future__ import annotations
 
 import errno
+import os
 import sqlite3
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -25,6 +27,7 @@ from models.core.errors import AppError, InstanceLockedError
 from models.store.faults import DISK_FULL, LOCKED, READONLY, GuardedConnection
 from models.store.workspace import open_workspace
 from cli_helpers import run_cli
+from models.store.connection import sqlite_uri
 from safety_helpers import add_entries, filled, fingerprint, tree
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,7 +63,7 @@ def test_read_only_data_folder_cli_prints_message_not_traceback(ws, monkeypatch)
 def test_write_to_read_only_database_explains_and_saves_nothing(ws):
     add_entries(ws, 2)
     before = fingerprint(ws.data_dir)
-    uri = f"{ws.db_path.resolve().as_uri()}?mode=ro"
+    uri = sqlite_uri(ws.db_path)
     ro = sqlite_utils.Database(sqlite3.connect(uri, uri=True, factory=GuardedConnection))
     ws.db, writable = ro, ws.db
     try:
@@ -186,6 +189,8 @@ def test_second_gui_instance_shows_message(ws, qtbot, monkeypatch):
     assert shown and "另一个程序窗口" in shown[0]
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows ignores a folder's read-only flag (chmod 0o555 sets "
+                    "only that flag); test_read_only_attribute_on_the_ledger_file_gives_a_message is the counterpart")
 def test_chmod_read_only_folder_gives_a_message_even_as_root(ws, tmp_path):
     filled(ws, tmp_path, photos=1)
     ws.close()
@@ -203,6 +208,44 @@ def test_chmod_read_only_folder_gives_a_message_even_as_root(ws, tmp_path):
     finally:
         ws.data_dir.chmod(mode)
     assert fingerprint(ws.data_dir) == before
+
+
+def test_read_only_attribute_on_the_ledger_file_gives_a_message(ws, tmp_path):
+    """The Windows counterpart of the chmod'ed folder, and it runs everywhere: os.chmod(S_IREAD)
+    sets the file's read-only attribute on Windows and mode 0400 on POSIX."""
+    filled(ws, tmp_path, photos=1)
+    ws.close()
+    before = fingerprint(ws.data_dir)
+    os.chmod(ws.db_path, stat.S_IREAD)
+    try:
+        with pytest.raises(AppError, match="只读"):
+            open_workspace(ws.data_dir)
+        for command in (["backup"], ["settings"]):
+            result = run_main("--data-dir", str(ws.data_dir), *command)
+            assert result.returncode != 0 and "只读" in result.stderr and "Traceback" not in result.stderr
+        check_run = run_main("--data-dir", str(ws.data_dir), "check")  # reading is still allowed
+        assert check_run.returncode == 0, check_run.stdout + check_run.stderr
+    finally:
+        os.chmod(ws.db_path, stat.S_IREAD | stat.S_IWRITE)  # else Windows cannot delete tmp_path
+    assert fingerprint(ws.data_dir) == before
+
+
+@pytest.mark.skipif(sys.platform != "win32", reason="POSIX lets a rename replace a file another program has open; "
+                    "tests/test_fileio.py simulates the Windows refusal everywhere")
+def test_report_file_held_open_is_named_in_use_on_windows(tmp_path, monkeypatch):
+    from models.core import fileio as fileio
+    from models.core.fileio import FileInUseError
+    from models.reporting.files import atomic_write
+
+    monkeypatch.setattr(fileio, "RETRY_SECONDS", 0.3)
+    target = tmp_path / "南大街街道_2023年6月_月度台账.xlsx"
+    target.write_bytes(b"last month")
+    with open(target, "rb"):  # as Excel holds an open workbook: no FILE_SHARE_DELETE
+        with pytest.raises(FileInUseError, match="文件被其他程序占用"):
+            atomic_write(target, lambda tmp: tmp.write_bytes(b"this month"))
+    assert target.read_bytes() == b"last month"
+    atomic_write(target, lambda tmp: tmp.write_bytes(b"this month"))  # closed: the export goes through
+    assert target.read_bytes() == b"this month"
 
 
 def test_backup_while_another_program_locks_the_database_explains(ws, monkeypatch):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from models.safety.backup import backup_now, list_backups
-from models.safety.integrity import DatabaseDamagedError, check, ensure_intact, quick_check
+from models.safety.integrity import DatabaseDamagedError, check, connect_readonly, ensure_intact, quick_check
+from models.store.connection import sqlite_uri
 from models.safety.restore import newest_good_backup
+import pytest
+import sqlite3
+import sys
 from safety_helpers import filled, fingerprint
 from cli_helpers import Completed, run_cli
 
@@ -181,3 +182,71 @@ def test_gui_start_declining_the_restore_changes_nothing(ws, tmp_path, qtbot, mo
     monkeypatch.setattr(QMessageBox, "exec", fake_exec)
     assert startup_check(ws.data_dir) is False
     assert ws.db_path.read_bytes() == damaged
+
+
+# --- SQLite URIs for the paths Windows takes (built on Linux from Windows-style paths) ---
+
+@pytest.mark.parametrize(("path", "uri"), [
+    (PureWindowsPath(r"\\server\share\x.db"), "file:////server/share/x.db?mode=ro"),
+    (PureWindowsPath(r"\\nas01\台账备份\南大街街道\ledger.db"), "file:////nas01/台账备份/南大街街道/ledger.db?mode=ro"),
+    (PureWindowsPath(r"Z:\备份\a.db"), "file:///Z:/备份/a.db?mode=ro"),
+    (PureWindowsPath(r"C:\Users\张三\AppData\Local\ZhonglouWasteLedger\ledger.db"),
+     "file:///C:/Users/张三/AppData/Local/ZhonglouWasteLedger/ledger.db?mode=ro"),
+    (PureWindowsPath(r"D:\My Backups\#1 100%\what?.db"), "file:///D:/My Backups/%231 100%25/what%3F.db?mode=ro"),
+    (PureWindowsPath(r"\\?\C:\very\long\ledger.db"), "file:///C:/very/long/ledger.db?mode=ro"),
+    (PureWindowsPath(r"\\?\UNC\server\share\ledger.db"), "file:////server/share/ledger.db?mode=ro"),
+    (PureWindowsPath(r"backups\ledger.db"), "file:backups/ledger.db?mode=ro"),
+    (PurePosixPath("/media/usb/备份 #2/ledger.db"), "file:///media/usb/备份 %232/ledger.db?mode=ro"),
+])
+def test_sqlite_uri_for_windows_and_posix_paths(path, uri):
+    assert sqlite_uri(path) == uri
+
+
+def test_sqlite_uri_takes_strings_and_other_modes():
+    assert sqlite_uri("/tmp/a.db", mode="rw") == "file:///tmp/a.db?mode=rw"
+    assert sqlite_uri("/tmp/a.db", mode=None) == "file:///tmp/a.db"
+    with pytest.raises(ValueError):
+        sqlite_uri(PureWindowsPath("C:ledger.db"))  # relative to the drive's current folder
+
+
+def test_pathlib_as_uri_is_what_sqlite_refuses_for_unc_paths():
+    """Why sqlite_uri exists: as_uri() puts the server in the authority, which SQLite rejects."""
+    assert PureWindowsPath(r"\\server\share\x.db").as_uri() == "file://server/share/x.db"
+    with pytest.raises(sqlite3.OperationalError, match="authority"):
+        sqlite3.connect("file://server/share/x.db?mode=ro", uri=True)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="'//' is an ordinary root only on POSIX")
+def test_sqlite_opens_the_unc_shaped_uri_with_an_empty_authority(tmp_path):
+    """file:////… parses (empty authority, path '//…'); POSIX treats '//tmp' as '/tmp'."""
+    db = tmp_path / "x.db"
+    sqlite3.connect(db).execute("CREATE TABLE t (a)").connection.commit()
+    uri = sqlite_uri(PurePosixPath("/" + db.as_posix()))
+    assert uri.startswith("file:////")
+    conn = sqlite3.connect(uri, uri=True)
+    try:
+        assert conn.execute("SELECT name FROM sqlite_master").fetchall() == [("t",)]
+    finally:
+        conn.close()
+
+
+def test_connect_readonly_on_a_folder_with_uri_characters_and_no_resolve(ws, tmp_path, monkeypatch):
+    name = "备份 #1 100%" + ("" if sys.platform == "win32" else " 可以?")  # '?' is no Windows file name character
+    odd = tmp_path / name / "ledger.db"
+    odd.parent.mkdir()
+    ws.close()
+    odd.write_bytes(ws.db_path.read_bytes())
+    monkeypatch.chdir(odd.parent.parent)
+
+    def no_resolve(self, strict=False):
+        raise AssertionError("resolve() turns a mapped drive into a UNC path on Windows")
+
+    monkeypatch.setattr(Path, "resolve", no_resolve)
+    conn = connect_readonly(Path(odd.parent.name) / "ledger.db")  # relative: made absolute, not resolved
+    try:
+        assert conn.execute("PRAGMA quick_check").fetchone() == ("ok",)
+        with pytest.raises(sqlite3.OperationalError, match="只读"):  # explained in Chinese by GuardedConnection
+            conn.execute("CREATE TABLE nope (a)")
+    finally:
+        conn.close()
+    assert quick_check(odd) == []

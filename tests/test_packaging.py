@@ -23,21 +23,29 @@ from models.core.paths import app_root, resource_path
 from models.store.settings import save_profile
 from models.store.workspace import open_workspace
 from tests.conftest import ROOT, make_profile
+from tests.wheel_layouts import WINDOWS_WHEEL, make_tree, wheel_toc
 
 SPEC = ROOT / "pyinstaller.spec"
 
 
 class _Recorder:
-    """Stands in for Analysis/PYZ/EXE/COLLECT and keeps what the spec passed."""
+    """Stands in for Analysis/PYZ/EXE/COLLECT and keeps what the spec passed.
+
+    Analysis hands back ``toc`` (datas and binaries as PyInstaller's Qt hooks would collect
+    them), so the spec's own filtering of that output is exercised too.
+    """
 
     calls: list[tuple[str, tuple, dict]] = []
+    toc: dict[str, list] = {"datas": [], "binaries": []}
 
     def __init__(self, kind: str):
         self.kind = kind
 
     def __call__(self, *args, **kwargs):
         _Recorder.calls.append((self.kind, args, kwargs))
-        return types.SimpleNamespace(pure=[], scripts=[], binaries=[], datas=[], zipfiles=[], kind=self.kind)
+        toc = _Recorder.toc if self.kind == "Analysis" else {"datas": [], "binaries": []}
+        return types.SimpleNamespace(pure=[], scripts=[], binaries=list(toc["binaries"]),
+                                     datas=list(toc["datas"]), zipfiles=[], kind=self.kind)
 
 
 def _collect_submodules(package: str) -> list[str]:
@@ -48,8 +56,20 @@ def _collect_submodules(package: str) -> list[str]:
     return names
 
 
-@pytest.fixture(scope="module")
-def spec() -> dict:
+def _qt_toc(qt: str, plugin: str) -> dict[str, list]:
+    """What PyInstaller's Qt hooks collect (every language's .qm) for the spec to filter."""
+    return {
+        "datas": [(f"{qt}/translations/{n}", f"/site/{qt}/translations/{n}", "DATA")
+                  for n in ("qtbase_zh_CN.qm", "qt_zh_CN.qm", "qtbase_de.qm", "qt_fr.qm")],
+        "binaries": [(f"{qt}/plugins/platforms/{plugin}", f"/site/{qt}/plugins/platforms/{plugin}", "BINARY")],
+    }
+
+
+# On Windows the hooks put Qt under PySide6\ (no Qt\ folder), elsewhere under PySide6/Qt/.
+HOST_TOC = _qt_toc("PySide6", "qwindows.dll") if sys.platform == "win32" else _qt_toc("PySide6/Qt", "libqxcb.so")
+
+
+def run_spec(toc: dict[str, list]) -> dict:
     """The spec's globals and the calls it made, after running it as PyInstaller would."""
     hooks = types.ModuleType("PyInstaller.utils.hooks")
     hooks.collect_submodules = _collect_submodules  # type: ignore[attr-defined]
@@ -58,6 +78,7 @@ def spec() -> dict:
     saved = {name: sys.modules.get(name) for name in fakes}
     sys.modules.update(fakes)
     _Recorder.calls = []
+    _Recorder.toc = toc
     namespace = {"SPECPATH": str(ROOT), "__file__": str(SPEC), "__name__": "__spec__"}
     namespace.update({kind: _Recorder(kind) for kind in ("Analysis", "PYZ", "EXE", "COLLECT")})
     try:
@@ -73,6 +94,11 @@ def spec() -> dict:
         calls.setdefault(kind, []).append({"args": args, **kwargs})
     namespace["_calls"] = calls
     return namespace
+
+
+@pytest.fixture(scope="module")
+def spec() -> dict:
+    return run_spec(HOST_TOC)
 
 
 def _bundled_files(datas: list[tuple[str, str]]) -> dict[str, Path]:
@@ -106,6 +132,45 @@ def test_spec_bundles_every_resource_file_where_resource_path_looks(spec: dict) 
     for name in ("qtbase_zh_CN.qm", "qt_zh_CN.qm"):
         assert f"resources/translations/{name}" in bundled
     assert "resources/tasklists/2023.json" in bundled and "resources/icons/app.ico" in bundled
+
+
+def test_spec_keeps_only_zh_cn_of_the_qt_translations_the_hooks_collect(spec: dict) -> None:
+    kept = [Path(dest).name for dest, _src, _kind in spec["_calls"]["COLLECT"][0]["args"][3]]
+    assert sorted(kept) == ["qt_zh_CN.qm", "qtbase_zh_CN.qm"]
+
+
+def test_spec_on_the_windows_wheel_layout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The whole spec, run as on Windows against a tree mirroring the Windows wheel."""
+    site = tmp_path / "Lib" / "site-packages"
+    package = make_tree(site, WINDOWS_WHEEL)
+    toc = {"datas": [(d.replace("/", "\\"), s, k) for d, s, k in wheel_toc(site, package, (".qm",))],
+           "binaries": [(d.replace("/", "\\"), s, "BINARY") for d, s, _k in wheel_toc(site, package, (".dll",))]}
+    sys.path.insert(0, str(ROOT / "build"))
+    try:
+        import collect
+    finally:
+        sys.path.remove(str(ROOT / "build"))
+    monkeypatch.setattr(collect, "pyside_dir", lambda: package)
+    monkeypatch.setattr(collect, "reported_translations_dir", lambda: package / "translations")
+    monkeypatch.setattr(sys, "platform", "win32")
+    ran = run_spec(toc)
+    qm = [(src, dest) for src, dest in ran["_calls"]["Analysis"][0]["datas"] if src.endswith(".qm")]
+    assert sorted((Path(src).relative_to(site).as_posix(), dest) for src, dest in qm) == [
+        ("PySide6/translations/qt_zh_CN.qm", "resources/translations"),
+        ("PySide6/translations/qtbase_zh_CN.qm", "resources/translations"),
+    ]
+    collected = ran["_calls"]["COLLECT"][0]["args"]
+    kept_qm = sorted(Path(dest.replace("\\", "/")).name for dest, _s, _k in collected[3])
+    assert kept_qm == ["assistant_zh_CN.qm", "qt_help_zh_CN.qm", "qt_zh_CN.qm", "qtbase_zh_CN.qm",
+                       "qtdeclarative_zh_CN.qm"]
+    assert any(dest.endswith("qwindows.dll") for dest, _s, _k in collected[2])
+
+
+def test_spec_refuses_a_windows_build_without_the_platform_plugin(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "platform", "win32")
+    with pytest.raises(SystemExit, match="platform plugin"):
+        run_spec(_qt_toc("PySide6", "qoffscreen.dll"))
 
 
 def test_spec_names_dynamically_loaded_pages_and_commands(spec: dict) -> None:

@@ -78,6 +78,32 @@ def test_photos_are_downscaled_once_and_cached(ws, tmp_path):
     assert [p.path.stat().st_mtime_ns for p in again] == stamps
 
 
+def test_the_same_photo_on_two_entries_is_downscaled_once(ws, tmp_path, monkeypatch):
+    """Two threads downscaling one photo into one cache file broke on Windows (rename of a
+    file the other thread has open): photos are de-duplicated by hash before the pool."""
+    import models.reporting.photos as photos_mod
+
+    fill_june(ws, tmp_path, photos=2)
+    report = assemble_monthly(ws, "2023-06")
+    first, second = report.photos[:2]
+    again = dataclasses.replace(first, title="同一张照片的另一条台账", original_name="复用.jpg")
+    calls: list[Path] = []
+    real = photos_mod._downscale
+    monkeypatch.setattr(photos_mod, "_downscale", lambda src, dst: (calls.append(dst), real(src, dst)))
+    seen: list[tuple[int, int]] = []
+    prepared = prepare_photos(ws.data_dir, [first, again, second, again],
+                              progress=lambda n, total, text: seen.append((n, total)))
+    assert len(calls) == 2 and len(set(calls)) == 2
+    assert seen == [(1, 2), (2, 2)]
+    assert [p.caption for p in prepared] == [first.caption, again.caption, second.caption, again.caption]
+    assert prepared[0].path == prepared[1].path == prepared[3].path != prepared[2].path
+    first.source.write_bytes(b"not a jpeg")
+    for cached in calls:
+        cached.unlink()
+    broken = prepare_photos(ws.data_dir, [first, again])
+    assert "现场照片" in broken[0].problem and broken[1].problem.startswith("复用.jpg，")
+
+
 def test_an_unreadable_photo_becomes_a_placeholder(ws, tmp_path):
     fill_june(ws, tmp_path, photos=1)
     report = assemble_monthly(ws, "2023-06")
@@ -96,6 +122,44 @@ def test_no_usable_font_gives_a_clear_message(tmp_path):
     with pytest.raises(AppError) as err:
         register_report_fonts(body=[FontCandidate(tmp_path / "missing.ttf")], title=[])
     assert "未找到任何中文 TrueType 字体" in str(err.value)
+
+
+def test_fonts_searched_in_the_data_folder_and_the_windows_user_font_folder(tmp_path, monkeypatch):
+    from models.reporting import fonts as fonts_mod
+
+    monkeypatch.setenv("WINDIR", str(tmp_path / "Windows"))
+    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "Local"))
+    user = tmp_path / "Local" / "Microsoft" / "Windows" / "Fonts"
+    own = tmp_path / "data" / "fonts"
+    for folder in (user, own):
+        folder.mkdir(parents=True)
+    (user / "simhei.ttf").write_bytes(b"")
+    (user / "msyh.ttc").write_bytes(b"")
+    (own / "方正仿宋.ttf").write_bytes(b"")
+    body, title = fonts_mod.default_candidates(tmp_path / "data")
+    paths = [c.path for c in body]
+    assert paths.index(tmp_path / "Windows" / "Fonts" / "simsun.ttc") < paths.index(user / "simsun.ttc")
+    assert paths.index(user / "simsun.ttc") < paths.index(own / "方正仿宋.ttf") < paths.index(user / "msyh.ttc")
+    assert [c.path for c in title][:2] == [tmp_path / "Windows" / "Fonts" / "simhei.ttf", user / "simhei.ttf"]
+
+
+def test_missing_font_message_names_the_data_folder_and_the_user_font_folder(tmp_path, monkeypatch):
+    from models.reporting import fonts as fonts_mod
+
+    monkeypatch.setenv("WINDIR", str(tmp_path / "Windows"))
+    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "Local"))
+    monkeypatch.setattr(fonts_mod, "_SYSTEM_FONTS", ())
+    monkeypatch.setattr(fonts_mod, "_bundled", lambda: [])
+    data = tmp_path / "data"
+    with pytest.raises(AppError) as err:
+        register_report_fonts(data_dir=data)
+    message = str(err.value)
+    assert str(data / "fonts") in message and r"%LOCALAPPDATA%\Microsoft\Windows\Fonts" in message
+    assert "resources" not in message and "Program Files" not in message
+    if WQY.is_file():  # a font put where the message says is used
+        (data / "fonts").mkdir(parents=True)
+        shutil.copy(WQY, data / "fonts" / "自备字体.ttc")
+        assert register_report_fonts(data_dir=data).body_label == "自备字体"
 
 
 def test_line_breaking_keeps_punctuation_off_line_starts():

@@ -47,10 +47,10 @@ def fail(message: str, code: int = 2) -> int:
 
 
 def run(args: argparse.Namespace, data_dir: Path) -> int:
-    """Open the workspace, run the chosen command's handler, map errors to exit codes."""
-    for stream in (sys.stdout, sys.stderr):
-        if hasattr(stream, "reconfigure"):
-            stream.reconfigure(encoding="utf-8")
+    """Open the workspace, run the chosen command's handler, map errors to exit codes.
+
+    Output is UTF-8: main.use_utf8_output() switched it before the arguments were parsed.
+    """
     direct = getattr(args, "direct_handler", None)
     if direct is not None:  # restore/check/archive import must work on a damaged database
         return int(direct(data_dir, args) or 0)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,8 +24,12 @@ import sqlite_utils
 from openpyxl import load_workbook
 
 from models.catalog.tasklists import Unit, find_unit
+from models.core.errors import AppError
 from models.core.fileio import sha256_file
-from models.reporting.digest import FORMAT, FORMAT_VERSION, META_SHEET, read_report_meta, report_digest
+from models.core.periods import normalize_month
+from models.reporting.digest import (
+    FORMAT, FORMAT_VERSION, INDICATOR_HEADERS, INDICATOR_SHEET, META_SHEET, read_report_meta, report_digest,
+)
 from models.store.workspace import Workspace
 from models.store.audit import record_change
 
@@ -35,8 +38,8 @@ Progress = Callable[[int, int, str], None]
 
 REPORT_FORMAT = FORMAT
 SUPPORTED_FORMAT_VERSIONS = (FORMAT_VERSION,)
-VALUES_SHEET = "指标数据"
-VALUES_HEADER = ("填报单位", "报告月份", "任务序号", "指标代码", "指标名称", "统计周期", "完成值", "目标值", "计量单位", "状态")
+VALUES_SHEET = INDICATOR_SHEET
+VALUES_HEADER = INDICATOR_HEADERS
 STATUS_WORDS = ("达标", "进行中", "滞后", "未达标", "逾期", "未开展")
 # A monthly report is a few hundred kB; anything far larger is not one of ours.
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -44,7 +47,6 @@ MAX_UNCOMPRESSED_BYTES = 300 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
 MAX_ZIP_MEMBERS = 5000
 MAX_VALUE_ROWS = 2000
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 # Outcome states
 IMPORTED = "imported"  # a new current report
@@ -168,8 +170,11 @@ def _number(value: Any, label: str, row: int) -> float | None:
 
 
 def _valid_month(text: str) -> bool:
-    match = _MONTH.match(text)
-    return bool(match) and 2000 <= int(match.group(1)) <= 2100 and 1 <= int(match.group(2)) <= 12
+    """The file says a month the way the writer does ("2023-06"), as ``core.periods`` reads it."""
+    try:
+        return normalize_month(text) == text
+    except AppError:
+        return False
 
 
 def _read_values(sheet: Any, unit: Unit, period: str) -> list[dict[str, Any]]:

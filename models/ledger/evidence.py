@@ -27,7 +27,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from models.catalog.tasklists import Task, TaskList
 from models.core.errors import AppError, ValidationError
-from models.core.fileio import fsync_dir, sha256_file
+from models.core.fileio import fsync_dir, sha256_file, FileInUseError, replace_with_retry
 from models.ledger.validation import EntryDraft, clean_entry
 from models.ledger.entries import add_entries, get_entry, update_entry
 from models.ledger.locks import ensure_month_open
@@ -186,7 +186,7 @@ def _copy_verified(source: Path, target: Path, sha: str) -> None:
             os.fsync(out.fileno())
         if digest.hexdigest() != sha:
             raise AppError("文件在复制过程中被修改，请重新添加")
-        os.replace(tmp, target)
+        replace_with_retry(tmp, target)
         fsync_dir(target.parent)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -429,7 +429,13 @@ def thumbnail_path(data_dir: Path, att_or_stored_path: Attachment | StoredFile |
             fd, tmp_name = tempfile.mkstemp(prefix=".part-", suffix=".jpg", dir=target.parent)
             with os.fdopen(fd, "wb") as out:
                 upright.save(out, "JPEG", quality=85)
-            os.replace(tmp_name, target)
+            try:
+                replace_with_retry(tmp_name, target)
+            except FileInUseError:
+                os.unlink(tmp_name)
+                if not target.is_file():
+                    raise
+                # Named by content: whoever holds the existing thumbnail holds this one.
     except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as exc:
         raise AppError(f"无法生成缩略图：{exc}") from None
     return target

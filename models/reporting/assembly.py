@@ -28,11 +28,11 @@ from models.core.periods import (
     quarter_bounds,
     quarter_last_month,
 )
+from models.reporting.digest import INDICATOR_HEADERS
 from models.reporting.summaries import indicator_line, measures_text, remarks_for, work_summary
 from models.store.workspace import Workspace
 
 SIGNATURES = ("填报人（签字）：", "审核人（签字）：", "单位负责人（签字）：", "日期：　　　年　　月　　日")
-INDICATOR_HEADERS = ("填报单位", "报告月份", "任务序号", "指标代码", "指标名称", "统计周期", "完成值", "目标值", "计量单位", "状态")
 
 
 @dataclass(frozen=True)

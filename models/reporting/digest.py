@@ -1,4 +1,6 @@
-"""The report's data hash and its info sheet (报表信息), shared with the district import.
+"""The report file's contract, imported by both the writer and the district reader: the
+sheet names, the 指标数据 columns the district reads, the info sheet (报表信息) and its keys,
+and the report's data hash.
 
 ``report_digest`` is SHA-256 over a canonical text of every non-empty cell of every sheet
 except 报表信息: sheet title, row, column and a typed value, numbers normalised so that
@@ -17,6 +19,18 @@ from typing import Any
 from openpyxl import Workbook
 
 META_SHEET = "报表信息"
+DETAIL_SHEET = "台账明细"
+INDICATOR_SHEET = "指标数据"  # machine-readable: what the district office consolidates
+INDICATOR_HEADERS = ("填报单位", "报告月份", "任务序号", "指标代码", "指标名称", "统计周期", "完成值", "目标值", "计量单位", "状态")
+
+
+def main_sheet(kind: str) -> str:
+    return "月度台账" if kind == "monthly" else "季度工作进展"
+
+
+def sheet_names(kind: str) -> tuple[str, str, str, str]:
+    """The workbook's sheets in order: main table, detail list, indicator data, info."""
+    return (main_sheet(kind), DETAIL_SHEET, INDICATOR_SHEET, META_SHEET)
 FORMAT = "ZHONGLOU-WASTE-LEDGER-REPORT"
 FORMAT_VERSION = 1
 META_KEYS = ("format", "format_version", "kind", "unit", "period", "app_version", "generated_at", "version", "data_sha256")

@@ -55,7 +55,7 @@ def render_report(report: Report, out_dir: Path, *, data_dir: Path, progress: Pr
     from models.reporting.photos import prepare_photos
     from models.reporting.xlsx_writer import write_xlsx
 
-    fonts = register_report_fonts()  # fail before writing anything when no font is usable
+    fonts = register_report_fonts(data_dir=data_dir)  # fail before writing anything when no font is usable
     folder = ensure_folder(Path(out_dir))
     base = report_basename(report.kind, report.unit, report.period)
     staged_xlsx, staged_pdf = StagedFile(folder / f"{base}.xlsx"), StagedFile(folder / f"{base}.pdf")

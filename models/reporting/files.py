@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from models.core.errors import AppError
-from models.core.fileio import fsync_dir, sha256_file  # noqa: F401  (sha256_file re-exported)
+from models.core.fileio import FileInUseError, fsync_dir, replace_with_retry, sha256_file  # noqa: F401  (sha256_file re-exported)
 from models.core.periods import parse_month, parse_quarter
 
 MONTHLY_PREFIX = "钟楼区垃圾分类月度台账"
@@ -70,7 +70,9 @@ class StagedFile:
         try:
             with self.tmp.open("rb+") as fh:
                 os.fsync(fh.fileno())
-            os.replace(self.tmp, self.target)
+            replace_with_retry(self.tmp, self.target)
+        except FileInUseError:
+            raise  # "文件被其他程序占用": Excel or a PDF reader has last version open
         except PermissionError as exc:
             raise AppError(f"无法写入 {self.target.name}：文件可能正被其他程序（如 Excel、PDF 阅读器）打开，请关闭后重试。") from exc
         except OSError as exc:

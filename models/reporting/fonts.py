@@ -1,8 +1,11 @@
 """CJK TrueType fonts for the PDF reports, embedded as subsets by reportlab.
 
 Government documents set body text in 宋体/仿宋 and titles in 黑体, so on Windows the
-system's SimSun/FangSong/SimHei are preferred. Elsewhere a font bundled under
-``resources/fonts/`` or a system TrueType CJK font (WenQuanYi Micro Hei) is used.
+system's SimSun/FangSong/SimHei are preferred. Then come the fonts a user can add without
+admin rights and without losing them at the next upgrade: the data folder's ``fonts/`` and
+Windows' per-user font folder (%LOCALAPPDATA%\\Microsoft\\Windows\\Fonts, where "为当前用户安装"
+puts them). Last a font bundled under ``resources/fonts/`` or a system TrueType CJK font
+(WenQuanYi Micro Hei). Never a folder under Program Files: upgrades replace it.
 reportlab can only embed TrueType outlines: a CFF/OpenType-PS font, or a font without
 Chinese glyphs, is skipped; with no usable font at all the export stops with a clear
 message instead of printing empty boxes or relying on an unembedded font.
@@ -42,8 +45,18 @@ class ReportFonts:
     title_label: str
 
 
+DATA_FONTS_DIRNAME = "fonts"  # <data folder>/fonts: the user's own fonts, kept across upgrades
+USER_FONTS_HINT = "%LOCALAPPDATA%\\Microsoft\\Windows\\Fonts"
+
+
 def _windows_fonts_dir() -> Path:
     return Path(os.environ.get("WINDIR", "C:/Windows")) / "Fonts"
+
+
+def _user_fonts_dir() -> Path | None:
+    """Windows 10 1809+ installs a font "for the current user" here (no admin rights needed)."""
+    local = os.environ.get("LOCALAPPDATA")
+    return Path(local) / "Microsoft" / "Windows" / "Fonts" if local else None
 
 
 _SYSTEM_FONTS = (
@@ -55,23 +68,34 @@ _SYSTEM_FONTS = (
 )
 
 
-def _bundled() -> list[FontCandidate]:
-    folder = resource_path("fonts")
-    if not folder.is_dir():
+def _fonts_in(folder: Path | None) -> list[FontCandidate]:
+    if folder is None or not folder.is_dir():
         return []
-    return [FontCandidate(p, 0, p.stem) for p in sorted(folder.iterdir()) if p.suffix.lower() in (".ttf", ".ttc")]
+    return [FontCandidate(p, 0, p.stem) for p in sorted(folder.iterdir())
+            if p.suffix.lower() in (".ttf", ".ttc") and p.is_file()]
 
 
-def default_candidates() -> tuple[list[FontCandidate], list[FontCandidate]]:
+def _bundled() -> list[FontCandidate]:
+    return _fonts_in(resource_path("fonts"))
+
+
+def default_candidates(data_dir: Path | None = None) -> tuple[list[FontCandidate], list[FontCandidate]]:
     """(body, title) candidates, best first."""
-    win = _windows_fonts_dir()
-    body = [
-        FontCandidate(win / "simsun.ttc", 0, "宋体"),
-        FontCandidate(win / "simfang.ttf", 0, "仿宋"),
-    ]
-    title = [FontCandidate(win / "simhei.ttf", 0, "黑体")]
-    fallback = _bundled() + list(_SYSTEM_FONTS)
+    folders = [_windows_fonts_dir(), _user_fonts_dir()]
+    body = [FontCandidate(f / name, 0, label) for f in folders if f is not None
+            for name, label in (("simsun.ttc", "宋体"), ("simfang.ttf", "仿宋"))]
+    title = [FontCandidate(f / "simhei.ttf", 0, "黑体") for f in folders if f is not None]
+    own = _fonts_in(Path(data_dir) / DATA_FONTS_DIRNAME if data_dir is not None else None)
+    fallback = own + _fonts_in(_user_fonts_dir()) + _bundled() + list(_SYSTEM_FONTS)
     return body + fallback, title + body + fallback
+
+
+def font_folders_hint(data_dir: Path | None) -> str:
+    """Where the missing-font message tells the user to put a font."""
+    own = f"数据文件夹的 fonts 文件夹（{Path(data_dir) / DATA_FONTS_DIRNAME}）" if data_dir is not None else (
+        "数据文件夹的 fonts 文件夹"
+    )
+    return f"{own}，或右键字体文件选择“安装”（为当前用户安装，位于 {USER_FONTS_HINT}）"
 
 
 def _load(candidate: FontCandidate, name: str) -> tuple[TTFont | None, str]:
@@ -105,7 +129,7 @@ def _pick(candidates: list[FontCandidate], name: str, problems: list[str]) -> Fo
 
 
 @lru_cache(maxsize=4)
-def _register(body: tuple[FontCandidate, ...], title: tuple[FontCandidate, ...]) -> ReportFonts:
+def _register(body: tuple[FontCandidate, ...], title: tuple[FontCandidate, ...], where: str) -> ReportFonts:
     problems: list[str] = []
     body_font = _pick(list(body), BODY_FONT, problems)
     title_name = TITLE_FONT
@@ -118,21 +142,25 @@ def _register(body: tuple[FontCandidate, ...], title: tuple[FontCandidate, ...])
         if title_font is not None:
             break
     if body_font is None or title_font is None:
-        detail = "；".join(dict.fromkeys(problems)) or "未找到任何中文 TrueType 字体"
+        reasons = list(dict.fromkeys(problems))
+        detail = "；".join(reasons[:5]) + ("等" if len(reasons) > 5 else "") or "未找到任何中文 TrueType 字体"
         raise AppError(
             "无法生成 PDF：本机没有可嵌入的中文 TrueType 字体（" + detail + "）。"
             "请安装宋体/黑体（Windows 自带 simsun.ttc、simhei.ttf）或文泉驿微米黑，"
-            "或将 .ttf/.ttc 字体文件放入程序的 resources/fonts 文件夹后重试。"
+            f"或将 .ttf/.ttc 字体文件放入{where}后重试。"
         )
     return ReportFonts(BODY_FONT, title_name, body_font.label or body_font.path.stem, title_font.label or title_font.path.stem)
 
 
 def register_report_fonts(
-    *, body: list[FontCandidate] | None = None, title: list[FontCandidate] | None = None
+    *, body: list[FontCandidate] | None = None, title: list[FontCandidate] | None = None,
+    data_dir: Path | None = None,
 ) -> ReportFonts:
-    """Register the body and title fonts with reportlab (once) and name them.
+    """Register the body and title fonts with reportlab (once) and name them; ``data_dir``
+    adds its ``fonts/`` folder to the search.
 
     Raises AppError when no candidate is a usable TrueType CJK font.
     """
-    default_body, default_title = default_candidates()
-    return _register(tuple(body if body is not None else default_body), tuple(title if title is not None else default_title))
+    default_body, default_title = default_candidates(data_dir)
+    return _register(tuple(body if body is not None else default_body), tuple(title if title is not None else default_title),
+                     font_folders_hint(data_dir))

@@ -19,6 +19,7 @@ from PIL import Image, ImageOps
 
 from models.reporting.assembly import Photo
 from models.reporting.pdf_writer import PhotoImage
+from models.core.fileio import FileInUseError, replace_with_retry
 
 PHOTO_PIXELS = 900  # long side: 128 mm printed at ~180 dpi
 CACHE_DIR = "thumbnails"
@@ -50,33 +51,58 @@ def _downscale(source: Path, target: Path) -> None:
             try:
                 with os.fdopen(fd, "wb") as out:
                     upright.save(out, "JPEG", quality=80, optimize=False)
-                os.replace(tmp, target)
+                try:
+                    replace_with_retry(tmp, target)
+                except FileInUseError:
+                    # The name is the content hash: whoever holds the existing copy holds ours.
+                    if not target.is_file():
+                        raise
             finally:
                 if os.path.exists(tmp):
                     os.unlink(tmp)
 
 
-def prepare_photo(data_dir: Path, photo: Photo) -> PhotoImage:
+def _downscaled(data_dir: Path, photo: Photo) -> tuple[Path, tuple[int, int]] | str:
+    """The cached downscaled copy and its size, or why there is none (a Chinese reason)."""
     target = cached_photo_path(data_dir, photo)
     try:
         if not target.is_file():
             _downscale(photo.source, target)
         with Image.open(target) as image:
-            size = image.size
+            return target, image.size
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
-        reason = "文件不存在" if isinstance(exc, FileNotFoundError) else "图片已损坏或无法识别"
-        return PhotoImage(None, (1, 1), photo.caption, problem=f"{photo.original_name}，{reason}")
-    return PhotoImage(target, size, photo.caption)
+        return "文件不存在" if isinstance(exc, FileNotFoundError) else "图片已损坏或无法识别"
+
+
+def _as_image(photo: Photo, done: tuple[Path, tuple[int, int]] | str) -> PhotoImage:
+    if isinstance(done, str):
+        return PhotoImage(None, (1, 1), photo.caption, problem=f"{photo.original_name}，{done}")
+    return PhotoImage(done[0], done[1], photo.caption)
+
+
+def prepare_photo(data_dir: Path, photo: Photo) -> PhotoImage:
+    return _as_image(photo, _downscaled(data_dir, photo))
 
 
 def prepare_photos(data_dir: Path, photos: list[Photo], *, progress: Progress | None = None) -> list[PhotoImage]:
-    """Downscaled copies of ``photos`` in order; ``progress(done, total, text)`` per photo."""
+    """Downscaled copies of ``photos`` in order; ``progress(done, total, text)`` per photo.
+
+    The same photo attached to several entries is one file (same hash, same cache name):
+    it is downscaled once, before the threads start, never by two threads into one cache
+    file (on Windows the second rename fails while the first thread has the file open).
+    """
     if not photos:
         return []
-    results: list[PhotoImage] = []
+    first: dict[str, Photo] = {}
+    for photo in photos:
+        first.setdefault(photo.sha256, photo)
+    unique = list(first.values())
+    done: dict[str, tuple[Path, tuple[int, int]] | str] = {}
     with ThreadPoolExecutor(max_workers=2) as pool:
-        for n, image in enumerate(pool.map(lambda p: prepare_photo(data_dir, p), photos), start=1):
-            results.append(image)
+        for n, (photo, result) in enumerate(
+            zip(unique, pool.map(lambda p: _downscaled(data_dir, p), unique)), start=1
+        ):
+            done[photo.sha256] = result
             if progress is not None:
-                progress(n, len(photos), f"正在处理照片 {n}/{len(photos)}")
-    return results
+                progress(n, len(unique), f"正在处理照片 {n}/{len(unique)}")
+    return [_as_image(photo, done[photo.sha256]) for photo in photos]

@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from models.reporting.assembly import DETAIL_COLUMNS, INDICATOR_COLUMNS, SIGNATURES, Column, Report
-from models.reporting.digest import FORMAT, FORMAT_VERSION, META_SHEET, report_digest
+from models.reporting.digest import FORMAT, FORMAT_VERSION, report_digest, sheet_names
 
 BODY_FONT = "宋体"
 TITLE_FONT = "黑体"
@@ -34,8 +34,7 @@ MAX_ROW_HEIGHT = 409.0  # Excel's limit
 _CENTERED = {"序号", "类别", "完成期限", "状态", "佐证材料（件）", "任务序号", "日期", "参与人数", "报告月份", "统计周期", "计量单位"}
 
 
-def sheet_names(kind: str) -> tuple[str, str, str, str]:
-    return ("月度台账" if kind == "monthly" else "季度工作进展", "台账明细", "指标数据", META_SHEET)
+
 
 
 def text_width(text: str) -> int:
@@ -181,10 +180,6 @@ def build_workbook(report: Report) -> tuple[Workbook, str]:
     _meta_sheet(wb.create_sheet(meta_name), report, digest)
     wb.active = 0
     return wb, digest
-
-
-def report_data_digest(report: Report) -> str:
-    return build_workbook(report)[1]
 
 
 def write_xlsx(report: Report, path: Path) -> str:

@@ -45,6 +45,7 @@ from models.safety.integrity import connect_readonly, safe_relative, sqlite_prob
 from models.safety.restore import RestoreResult, restore_backup
 from models.store.settings import PROFILE_KEY, put_setting
 from models.store.connection import DB_FILENAME, connect
+from models.core.fileio import replace_with_retry
 
 Progress = Callable[[int, int, str], None]
 FORMAT = "zhonglou-ledger-archive"
@@ -195,7 +196,7 @@ def export_archive(data_dir: Path, target: Path, *, progress: Progress | None = 
             # A file damaged on disk was written before its hash was known: rewrite without it.
             _drop_unlisted(part, set(files) | {"manifest.json"})
         _seal(part)
-        part.replace(target)
+        replace_with_retry(part, target)
     except BaseException as exc:
         part.unlink(missing_ok=True)
         if isinstance(exc, (OSError, sqlite3.Error)):
@@ -216,7 +217,7 @@ def _drop_unlisted(path: Path, keep: set[str]) -> None:
             if info.filename in keep:
                 with src.open(info) as data, dst.open(info, "w", force_zip64=True) as out:
                     shutil.copyfileobj(data, out, 1 << 20)
-    rebuilt.replace(path)
+    replace_with_retry(rebuilt, path)
 
 
 # ---------------------------------------------------------------- import

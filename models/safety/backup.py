@@ -42,7 +42,7 @@ import sqlite_utils
 from models import __version__
 from models.core.errors import AppError
 from models.store.faults import app_error_from
-from models.core.fileio import fsync_dir, fsync_file, sha256_file
+from models.core.fileio import fsync_dir, fsync_file, replace_with_retry, sha256_file
 from models.safety.integrity import connect_readonly, safe_relative, sqlite_problems
 from models.store.settings import PROFILE_KEY, get_setting, put_setting
 from models.safety.snapshots import (  # noqa: F401 - re-exported: the backup API in one place
@@ -112,7 +112,7 @@ def copy_verified(source: Path, target: Path, sha256: str) -> bool:
         if digest.hexdigest() != sha256:
             tmp.unlink(missing_ok=True)
             return False
-        os.replace(tmp, target)
+        replace_with_retry(tmp, target)
         return True
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -308,7 +308,7 @@ def create_snapshot(
         fsync_file(tmp / DB_FILENAME)
         fsync_file(tmp / MANIFEST)
         final = root / name
-        os.replace(tmp, final)
+        replace_with_retry(tmp, final)
         tmp = None
         fsync_dir(root)
     except BaseException as exc:

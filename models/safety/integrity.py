@@ -9,6 +9,7 @@ Chinese sentences for the user.
 
 from __future__ import annotations
 
+
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -16,8 +17,7 @@ from typing import Callable
 
 from models.core.errors import AppError
 from models.core.fileio import sha256_file
-from models.store.connection import DB_FILENAME
-from models.store.connection import connect
+from models.store.connection import DB_FILENAME, connect
 
 Progress = Callable[[int, int, str], None]
 
@@ -33,8 +33,6 @@ class DatabaseDamagedError(AppError):
             + "\n".join(f"· {p}" for p in self.problems[:10])
             + "\n请从最近的备份恢复（当前文件会先被另存一份，恢复可以撤销）。"
         )
-
-
 
 
 def connect_readonly(path: Path) -> sqlite3.Connection:

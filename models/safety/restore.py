@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import shutil
 import sqlite3
 from dataclasses import dataclass, field
@@ -47,7 +46,7 @@ from models.safety.backup import (
 )
 from models.core.errors import AppError
 from models.store.faults import app_error_from
-from models.core.fileio import fsync_file, sha256_file
+from models.core.fileio import fsync_file, sha256_file, replace_with_retry
 from models.safety.integrity import connect_readonly, quick_check, safe_relative, sqlite_problems
 from models.store.migrations import MIGRATIONS
 from models.store.settings import put_setting
@@ -178,7 +177,7 @@ def _install_evidence(
                 if move and sha256_file(candidate) == sha:
                     target.parent.mkdir(parents=True, exist_ok=True)
                     try:
-                        os.replace(candidate, target)
+                        replace_with_retry(candidate, target)
                         break
                     except OSError:
                         pass  # another drive (data folder is a mount point): copy instead
@@ -202,7 +201,7 @@ def _replace_file(source_db: Path, data_dir: Path) -> None:
     # The old WAL must not be replayed onto the new file; the safety copy holds it.
     for suffix in ("-wal", "-shm"):
         (data_dir / f"{DB_FILENAME}{suffix}").unlink(missing_ok=True)
-    os.replace(tmp, db_path)
+    replace_with_retry(tmp, db_path)
 
 
 def _replace_live(source_db: Path, db: sqlite_utils.Database) -> None:

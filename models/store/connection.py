@@ -13,8 +13,9 @@ thread's transaction.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
-from pathlib import Path
+from pathlib import Path, PurePath, PureWindowsPath
 
 import sqlite_utils
 
@@ -36,21 +37,39 @@ def _configure(conn: sqlite3.Connection, *, journal: str = "WAL") -> None:
     conn.execute("PRAGMA synchronous = FULL")
 
 
-def sqlite_uri(path: Path | str, *, mode: str = "ro") -> str:
-    """A ``file:`` URI for SQLite that keeps the path as given (no resolve(): a mapped drive
-    must not turn into a UNC path) and is right for drive letters and UNC shares."""
-    from urllib.parse import quote
+def _escape_uri_path(text: str) -> str:
+    # SQLite decodes %HH and ends the path at '?' or '#': those three must be escaped. Other
+    # characters (spaces, Chinese) are taken as they are, in UTF-8.
+    return text.replace("%", "%25").replace("?", "%3F").replace("#", "%23")
 
-    text = str(path).replace("\\", "/")
-    if text.startswith("//"):  # \\server\share\x.db -> file:////server/share/x.db
-        prefix, text = "////", text[2:]
-    elif len(text) > 1 and text[1] == ":":  # C:/x.db -> file:///C:/x.db
-        prefix = "///"
-    elif text.startswith("/"):
-        prefix = "//"
+
+def sqlite_uri(path: str | os.PathLike[str] | PurePath, *, mode: str | None = "ro") -> str:
+    """The SQLite URI (https://sqlite.org/uri.html) naming ``path``, e.g. ``file:///C:/x.db?mode=ro``.
+
+    Pure (works on a PureWindowsPath on Linux) and never resolve()d: on Windows resolve() turns
+    a mapped drive into its UNC path, and pathlib's as_uri() writes UNC paths as
+    ``file://server/share/...``, which SQLite refuses ("invalid uri authority"). Here a UNC
+    path ``\\\\server\\share\\x.db`` becomes ``file:////server/share/x.db`` (empty authority,
+    path ``//server/share/x.db``), a drive path ``file:///C:/x.db``, a relative path ``file:x.db``.
+    """
+    p = path if isinstance(path, PurePath) else PurePath(os.fspath(path))
+    if isinstance(p, PureWindowsPath):
+        drive = p.drive
+        if drive.startswith("\\\\?\\"):  # long-path prefix: \\?\C:\... or \\?\UNC\server\share\...
+            rest = str(p)[4:]
+            p = PureWindowsPath("\\\\" + rest[4:] if rest[:4].upper() == "UNC\\" else rest)
+            drive = p.drive
+        if drive and not p.root:
+            raise ValueError(f"not a full path (drive without a root folder): {path}")
+        text = p.as_posix()  # forward slashes; a UNC path keeps its leading '//'
+        prefix = "file://" if text.startswith("/") or drive else "file:"
+        if drive and not drive.startswith("\\\\"):
+            text = "/" + text  # file:///C:/...
     else:
-        prefix = ""
-    return f"file:{prefix}{quote(text, safe='/:')}?mode={mode}"
+        text = p.as_posix()
+        prefix = "file://" if p.is_absolute() else "file:"
+    uri = prefix + _escape_uri_path(text)
+    return f"{uri}?mode={mode}" if mode else uri
 
 
 def connect(path: Path | str, *, readonly: bool = False, journal: str = "WAL") -> sqlite3.Connection:
@@ -63,7 +82,7 @@ def connect(path: Path | str, *, readonly: bool = False, journal: str = "WAL") -
     if readonly:
         if not Path(path).exists():
             raise AppError(f"找不到数据库文件 {path}")
-        conn = sqlite3.connect(sqlite_uri(path), uri=True, factory=GuardedConnection)
+        conn = sqlite3.connect(sqlite_uri(Path(path).absolute()), uri=True, factory=GuardedConnection)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         return conn
     conn = sqlite3.connect(path, factory=GuardedConnection)

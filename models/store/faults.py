@@ -54,6 +54,8 @@ def os_fault_message(exc: OSError, *, doing: str, path: Path | str | None = None
     where = f"（{path}）" if path else ""
     if exc.errno == errno.ENOSPC or getattr(exc, "winerror", None) == 112:
         return f"{doing}失败{where}：{DISK_FULL}"
+    if getattr(exc, "winerror", None) == 32:  # ERROR_SHARING_VIOLATION: held, not read-only
+        return f"{doing}失败{where}：文件被其他程序占用。请关闭正在使用它的程序后重试。"
     if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM) or isinstance(exc, PermissionError):
         return f"{doing}失败{where}：文件夹是只读的或没有写入权限。请检查权限或换一个位置。"
     if exc.errno in (errno.ENOENT, errno.ENODEV, errno.ENXIO, errno.EIO):
