@@ -231,3 +231,15 @@ def test_clerk_edits_the_draft_from_the_command_line(capsys, tmp_path):
     shown = {t["seq"]: t for t in json.loads(ok(capsys, district, "tasklist", "show", "--year", "2024", "--json"))}
     assert shown[4]["applies_to"]["units"] == ["区总工会", "团区委", "区妇联"] and shown[4]["deadline"] == "2024-10-31"
     assert next(i for i in shown[34]["indicators"] if i["code"] == "T34_RATE3")["target"] == 95
+
+
+def test_an_older_package_does_not_replace_a_newer_one(capsys, tmp_path, package):
+    unit_dir = tmp_path / "unit"
+    init(capsys, unit_dir, "南大街街道")
+    ok(capsys, unit_dir, "tasklist", "install", str(package))
+    manifest = unit_dir / "tasklists" / "2024.manifest.json"
+    newer = json.loads(manifest.read_text(encoding="utf-8"))
+    newer["published_at"] = "2099-01-01T00:00:00"
+    manifest.write_text(json.dumps(newer), encoding="utf-8")
+    code, _, err = run(capsys, unit_dir, "tasklist", "install", str(package))
+    assert code != 0 and "旧" in err

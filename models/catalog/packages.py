@@ -25,7 +25,6 @@ import datetime as dt
 import hashlib
 import io
 import json
-import os
 import tempfile
 import zipfile
 from dataclasses import dataclass
@@ -38,7 +37,7 @@ from models.catalog.tasklist_import import read_source
 from models.catalog.locations import INSTALLED_DIR, available_years, tasklist_path
 from models.catalog.tasklists import TaskList, Unit, load_tasklist, load_units, tasklist_for_year
 from models.core.errors import AppError, DataFileError
-from models.core.fileio import fsync_dir, fsync_file
+from models.core.fileio import fsync_dir, fsync_file, replace_with_retry
 from models.core.paths import resource_path
 
 DRAFTS_DIR = "tasklist_drafts"
@@ -70,7 +69,7 @@ def _write_json(path: Path, value: Any) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(value, ensure_ascii=False, indent=1), encoding="utf-8")
     fsync_file(tmp)
-    os.replace(tmp, path)
+    replace_with_retry(tmp, path)
     fsync_dir(path.parent)
 
 
@@ -272,7 +271,7 @@ def publish(data_dir: Path, year: int, out_dir: Path, *, publisher: str = "区�
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_bytes(wrap(buffer.getvalue()) if wrap is not None else buffer.getvalue())
     fsync_file(tmp)
-    os.replace(tmp, path)
+    replace_with_retry(tmp, path)
     # The district office consolidates the units' reports of that year by the same list.
     plain = path.with_name(path.name + ".plain")
     plain.write_bytes(buffer.getvalue())
@@ -381,7 +380,23 @@ def read_package(path: Path, *, unwrap: Unwrap | None = None) -> Package:
 def install_package(data_dir: Path, path: Path, *, unwrap: Unwrap | None = None) -> Package:
     """Verify the package and keep its list in the data folder (replacing that year's earlier one)."""
     package = read_package(path, unwrap=unwrap)
-    data_dir = Path(data_dir)
+    installed = Path(data_dir) / INSTALLED_DIR / f"{package.year}.manifest.json"
+    if installed.exists():  # a corrected list replaces the earlier one, never the other way round
+        try:
+            before = json.loads(installed.read_text(encoding="utf-8")).get("published_at", "")
+        except (UnicodeDecodeError, ValueError):
+            before = ""
+        if before > package.manifest.get("published_at", ""):
+            raise PackageError(f"{Path(path).name} 是 {package.manifest.get('published_at')} 发布的，"
+                               f"比已导入的 {package.year} 年清单（{before} 发布）旧，未导入")
+    try:
+        _keep_installed(Path(data_dir), package)
+    except OSError as exc:
+        raise AppError(f"无法把任务清单保存到数据文件夹 {data_dir}：{exc.strerror or exc}") from exc
+    return package
+
+
+def _keep_installed(data_dir: Path, package: Package) -> None:
     year = package.year
     doc = json.loads(package.members["tasklist.json"])
     folder = data_dir / INSTALLED_DIR
@@ -399,9 +414,8 @@ def install_package(data_dir: Path, path: Path, *, unwrap: Unwrap | None = None)
     tmp = target.with_name(target.name + ".tmp")
     tmp.write_bytes(package.members["tasklist.json"])
     fsync_file(tmp)
-    os.replace(tmp, target)
+    replace_with_retry(tmp, target)
     fsync_dir(folder)
-    return package
 
 
 def installed_quotas(data_dir: Path, year: int) -> dict[str, dict[str, int]]:
