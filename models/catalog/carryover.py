@@ -59,6 +59,7 @@ def carry_task(task: dict[str, Any], previous: dict[str, Any], *, year: int) -> 
             ind["phrase"], ind["rule"] = proposed.get("phrase", ""), proposed.get("rule", "")
             if proposed.get("status") == "needs_target" and old.get("target") is not None:
                 # a rate the text names without a number: last year's target, to confirm
+                ind["status"] = "carried"
                 task["flags"].append(flag(FLAG_CARRIED, f"“{ind['name']}”的目标值原文未写明，沿用{prev_year}年的 "
                                                         f"{old['target']:g}{ind['unit']}，请核对"))
             else:  # this year's numbers, from this year's text
@@ -71,7 +72,7 @@ def carry_task(task: dict[str, Any], previous: dict[str, Any], *, year: int) -> 
                 if "min_score" in ind["compute"] and "min_score" in new_compute:
                     ind["compute"]["min_score"] = new_compute["min_score"]
         else:
-            ind["phrase"], ind["rule"] = "", "carried"
+            ind["phrase"], ind["rule"], ind["status"] = "", "carried", "carried"
             target = ind.get("target")
             shown = f" {target:g}{ind['unit']}" if isinstance(target, (int, float)) else ""
             task["flags"].append(flag(FLAG_CARRIED, f"“{ind['name']}”原文未写明，沿用{prev_year}年的指标{shown}，请核对或删除"))

@@ -44,7 +44,7 @@ from models.store.workspace import Workspace
 from ui.tasklist_widgets import IndicatorEditor, QuotaEditor, text_label
 
 SOURCE_FILTER = "任务清单 (*.docx *.xlsx);;Word 文档 (*.docx);;Excel 工作簿 (*.xlsx)"
-STATUS_LABELS = {"proposed": "建议", "accepted": "已确认", "needs_target": "待填目标"}
+STATUS_LABELS = {"proposed": "建议", "accepted": "已确认", "needs_target": "待填目标", "carried": "沿用上年，待核对"}
 
 
 class TasklistImportDialog(QDialog):
