@@ -85,6 +85,20 @@ def test_confirm_page_edits_checks_quotas_and_publishes(qtbot, make_ws, tmp_path
     dialog.types.editingFinished.emit()
     assert [e["name"] for e in dialog.current_task()["entry_types"]] == ["志愿服务活动", "社会组织参与"]
 
+    # task 6: a value's name and unit are edited in place; an empty name is refused
+    dialog.task_list.setCurrentRow(5)
+    fields = dialog.field_list
+    assert fields.rowCount() == 1 and fields.item(0, 0).text() == "入户宣传户数"
+    fields.item(0, 0).setText("")
+    assert "名称不能为空" in dialog.types_error.text()
+    assert dialog.current_task()["fields"][0]["name"] == "入户宣传户数"
+    fields.item(0, 0).setText("入户宣传居民户数")
+    assert dialog.current_task()["fields"][0] == {"code": "households_reached", "name": "入户宣传居民户数",
+                                                  "unit": "户", "type": "int"}
+    fields.setCurrentCell(0, 0)
+    dialog._remove_field()
+    assert "要用到这个数值" in dialog.types_error.text()  # the share of households needs it
+
     # task 12's 120 split across the street offices must add up before publishing
     assert dialog.quota_box.isVisibleTo(dialog)
     assert list(dialog.quota_box.spins) == STREETS

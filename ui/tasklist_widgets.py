@@ -18,12 +18,13 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
 )
 
 from models.catalog import draft_edit
 from models.catalog.packages import quota_indicators, quota_units
-from models.catalog.tasklists import PERIODS, Unit
+from models.catalog.tasklists import FIELD_TYPES, PERIODS, Unit
 
 if TYPE_CHECKING:  # the dialog owns the editor; typing only
     from ui.pages.tasklist_import_page import TasklistImportDialog
@@ -208,3 +209,53 @@ class QuotaEditor(QGroupBox):
         self.total.style().polish(self.total)
         gap = ("　✓" if ok else f"　还差 {self.target - total:g}" if total < self.target else f"　多了 {total - self.target:g}")
         self.total.setText(f"合计 {total} / 全区 {self.target:g}{gap}")
+
+
+class FieldsEditor(QTableWidget):
+    """The values a task's entries carry: name and unit edited in place, type from a list."""
+
+    changed = Signal()
+    problem = Signal(str)
+    TYPE_LABELS = {"int": "整数", "number": "数字", "percent": "百分比", "text": "文字"}
+
+    def __init__(self) -> None:
+        super().__init__(0, 3)
+        self.setHorizontalHeaderLabels(["名称", "单位", "类型"])
+        self.horizontalHeader().setStretchLastSection(True)
+        self.verticalHeader().setVisible(False)
+        self.setMaximumHeight(96)
+        self.draft: dict[str, Any] | None = None
+        self.seq: int | None = None
+        self.cellChanged.connect(lambda row, _col: self._commit(row))
+
+    def show_task(self, draft: dict[str, Any], seq: int) -> None:
+        self.draft, self.seq = draft, seq
+        fields = draft_edit.task(draft, seq)["fields"]
+        self.blockSignals(True)
+        self.setRowCount(len(fields))
+        for row, f in enumerate(fields):
+            name = QTableWidgetItem(f["name"])
+            name.setData(Qt.ItemDataRole.UserRole, f["code"])
+            self.setItem(row, 0, name)
+            self.setItem(row, 1, QTableWidgetItem(f["unit"]))
+            combo = QComboBox()
+            for key in sorted(FIELD_TYPES):
+                combo.addItem(self.TYPE_LABELS.get(key, key), key)
+            combo.setCurrentIndex(max(combo.findData(f["type"]), 0))
+            combo.currentIndexChanged.connect(lambda _i, r=row: self._commit(r))
+            self.setCellWidget(row, 2, combo)
+        self.blockSignals(False)
+
+    def current_code(self) -> str | None:
+        item = self.item(self.currentRow(), 0) if self.currentRow() >= 0 else None
+        return item.data(Qt.ItemDataRole.UserRole) if item else None
+
+    def _commit(self, row: int) -> None:
+        if self.draft is None or self.item(row, 0) is None or self.item(row, 1) is None:
+            return
+        problems = draft_edit.update_field(
+            self.draft, self.seq, self.item(row, 0).data(Qt.ItemDataRole.UserRole), name=self.item(row, 0).text(),
+            unit=self.item(row, 1).text(), ftype=self.cellWidget(row, 2).currentData())
+        self.problem.emit("\n".join(m for _, m in problems))
+        if not problems:
+            self.changed.emit()

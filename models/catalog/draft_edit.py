@@ -140,6 +140,20 @@ def remove_field(draft: dict[str, Any], seq: int, code: str) -> Problems:
     return []
 
 
+def update_field(draft: dict[str, Any], seq: int, code: str, *, name: str, unit: str, ftype: str) -> Problems:
+    """Rename a value an entry carries, or change its unit or type (its code, which entries use, stays)."""
+    problems: Problems = []
+    if not name.strip():
+        problems.append(("填报数值", "名称不能为空"))
+    if ftype not in FIELD_TYPES:
+        problems.append(("填报数值", f"类型应为 {'/'.join(sorted(FIELD_TYPES))} 之一"))
+    if problems:
+        return problems
+    field = next(f for f in task(draft, seq)["fields"] if f["code"] == code)
+    field.update(name=name.strip(), unit=unit.strip(), type=ftype)
+    return []
+
+
 def set_applies(draft: dict[str, Any], seq: int, kinds: list[str], units: list[str]) -> Problems:
     t = task(draft, seq)
     if not kinds and not units:

@@ -41,7 +41,7 @@ from models.catalog.packages import DraftError, import_draft, load_draft, publis
 from models.catalog.tasklists import PERIODS, UNIT_KINDS, available_years, load_units
 from models.core.errors import AppError
 from models.store.workspace import Workspace
-from ui.tasklist_widgets import IndicatorEditor, QuotaEditor, text_label
+from ui.tasklist_widgets import FieldsEditor, IndicatorEditor, QuotaEditor, text_label
 
 SOURCE_FILTER = "任务清单 (*.docx *.xlsx);;Word 文档 (*.docx);;Excel 工作簿 (*.xlsx)"
 STATUS_LABELS = {"proposed": "建议", "accepted": "已确认", "needs_target": "待填目标", "carried": "沿用上年，待核对"}
@@ -181,8 +181,9 @@ class TasklistImportDialog(QDialog):
         entries_form.addRow("台账类型", self.types)
         self.types_error = text_label(name="ErrorLabel")
         entries_form.addRow("", self.types_error)
-        self.field_list = QListWidget()
-        self.field_list.setMaximumHeight(70)
+        self.field_list = FieldsEditor()
+        self.field_list.problem.connect(self.types_error.setText)
+        self.field_list.changed.connect(lambda: self.status.setText("有未保存的修改。"))
         entries_form.addRow("填报数值", self.field_list)
         remove_field = QPushButton("删除所选数值")
         remove_field.clicked.connect(self._remove_field)
@@ -307,11 +308,7 @@ class TasklistImportDialog(QDialog):
             self.editor.show_indicator(None, None)
 
     def _show_fields(self, task: dict[str, Any]) -> None:
-        self.field_list.clear()
-        for f in task["fields"]:
-            item = QListWidgetItem(f"{f['name']}（{f['unit'] or '—'}，{f['type']}）")
-            item.setData(Qt.ItemDataRole.UserRole, f["code"])
-            self.field_list.addItem(item)
+        self.field_list.show_task(self.draft, task["seq"])
 
     def _indicator_chosen(self, row: int) -> None:
         task = self.current_task()
@@ -367,11 +364,11 @@ class TasklistImportDialog(QDialog):
         self.types_error.setText("\n".join(m for _, m in problems))
 
     def _remove_field(self) -> None:
-        item = self.field_list.currentItem()
+        code = self.field_list.current_code()
         task = self.current_task()
-        if item is None or task is None:
+        if code is None or task is None:
             return
-        problems = draft_edit.remove_field(self.draft, self.seq, item.data(Qt.ItemDataRole.UserRole))
+        problems = draft_edit.remove_field(self.draft, self.seq, code)
         self.types_error.setText("\n".join(m for _, m in problems))
         self._show_fields(task)
 
