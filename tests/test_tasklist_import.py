@@ -85,6 +85,9 @@ def test_import_reproduces_the_hand_made_2023_indicators(source_2023):
     assert by_seq[6]["entry_types"][0]["required"] == [t6["compute"]["field"]]
     t16 = by_seq[16]["indicators"][0]
     assert (t16.get("scope"), t16["district_target"], t16["compute"]["where"]["min"]) == ("district", 2, 150)
+    # community counts bind the streets and the town, not the co-responsible departments
+    assert [by_seq[n]["indicators"][0]["unit_kinds"] for n in (11, 12, 13, 28)] == [
+        ["street", "town"], ["street"], ["town"], ["street", "town"]]
     assert [e["name"] for e in by_seq[1]["entry_types"]][:2] == ["联动会议", "联动活动"]
     # no number, no guess: tracked by entries, flagged
     assert by_seq[3]["indicators"] == [] and by_seq[3]["flags"][0]["kind"] == "no_indicator"

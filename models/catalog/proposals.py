@@ -381,6 +381,13 @@ def propose_task(row: SourceRow, *, year: int, units: tuple[Unit, ...], min_scor
         entry = task.add_type(m.group(0)[:30])
         task.add_indicator(rule="issue_document", phrase=m.group(0), name=m.group(0), unit="份", period="deadline",
                            comparison=">=", target=1, compute={"kind": "count", "entry_types": [entry]})
+    # Communities and villages are the streets' and the town's: a co-responsible department acts
+    # through them and is not judged on the count (the indicator's unit_kinds).
+    places = [k for k in ("street", "town") if k in applies["kinds"]
+              or any(u.name in applies["units"] and u.kind == k for u in units)]
+    for ind in task.indicators:
+        if ind["compute"]["kind"] == "community" and places:
+            ind["unit_kinds"] = places
     if not task.indicators:
         task.flags.append(flag(FLAG_NO_INDICATOR, "目标内容中没有可量化的指标，按台账记录跟踪（已开展/未开展）"))
     if not task.entry_types:
