@@ -26,7 +26,11 @@ from openpyxl import load_workbook
 
 from models.catalog.tasklists import Unit, find_unit
 from models.core.fileio import sha256_file
-from models.reporting.digest import FORMAT, FORMAT_VERSION, META_SHEET, read_report_meta, report_digest
+from models.district.versions import DETAIL_SHEET, read_entry_rows, store_entry_rows
+from models.exchange.enrolment import check_signed, enrol
+from models.reporting.digest import (
+    FORMAT, FORMAT_VERSION, META_SHEET, read_report_meta, report_digest, signed_statement, verification_code,
+)
 from models.store.workspace import Workspace
 from models.store.audit import record_change
 
@@ -116,6 +120,10 @@ class _Report:
     data_sha256: str
     digest_ok: bool
     rows: list[dict[str, Any]]
+    statement: bytes = b""
+    public_key: str = ""
+    signature: str = ""
+    entries: list[dict[str, Any]] | None = None
 
 
 def _now() -> str:
@@ -268,7 +276,9 @@ def _read_report(path: Path) -> _Report:
                 rows = _read_values(wb[VALUES_SHEET], unit, period)
             except _Refused as exc:
                 raise _Refused(exc.reason, unit=unit.name, period=period, version=version) from None
-        return _Report(unit.name, period, version, generated_at, stored, digest_ok, rows)
+        entries = read_entry_rows(wb[DETAIL_SHEET]) if digest_ok and DETAIL_SHEET in wb.sheetnames else None
+        return _Report(unit.name, period, version, generated_at, stored, digest_ok, rows, signed_statement(meta),
+                       _text(meta.get("public_key")), _text(meta.get("signature")), entries)
     finally:
         wb.close()
 
@@ -301,17 +311,37 @@ def _log_attempt(db: sqlite_utils.Database, outcome: ImportOutcome, *, actor: st
                          "period": outcome.period, "version": outcome.version}, reason=outcome.reason)
 
 
-def _store(db: sqlite_utils.Database, path: Path, file_sha256: str, report: _Report) -> ImportOutcome:
-    status = "ok" if report.digest_ok else "checksum_failed"
+def _signature_problem(db: sqlite_utils.Database, report: _Report, *, actor: str, file_name: str) -> str:
+    """Why a file with a sound digest still must not count (empty when it may); enrols a first key."""
+    check = check_signed(db, owner=report.unit, statement=report.statement, public_key=report.public_key,
+                         signature=report.signature)
+    if not check.ok:
+        return f"{check.problem}，不计入汇总"
+    if check.first_use:
+        enrol(db, owner=report.unit, public_key=report.public_key, source=file_name, actor=actor)
+    return ""
+
+
+def _store(db: sqlite_utils.Database, path: Path, file_sha256: str, report: _Report, *, actor: str = "") -> ImportOutcome:
     reason = "" if report.digest_ok else "文件在导出后被改动过，数据校验值不符，不计入汇总；请让报送单位重新导出"
+    if report.digest_ok:
+        reason = _signature_problem(db, report, actor=actor, file_name=path.name)
+        report.digest_ok = not reason
+        if reason:
+            report.rows, report.entries = [], None
+    status = "ok" if report.digest_ok else "checksum_failed"
     before = _current(db, report.unit, report.period)
     cursor = db.execute(
         "INSERT INTO district_reports(unit, kind, period, version, file_name, file_sha256, data_sha256, generated_at,"
-        " imported_at, status, reason, current) VALUES (?, 'monthly', ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+        " imported_at, status, reason, current, public_key, signature, verify_code)"
+        " VALUES (?, 'monthly', ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
         [report.unit, report.period, report.version, path.name, file_sha256, report.data_sha256,
-         report.generated_at, _now(), status, reason],
+         report.generated_at, _now(), status, reason, report.public_key, report.signature,
+         verification_code(report.signature) if report.digest_ok else ""],
     )
     report_id = int(cursor.lastrowid)  # type: ignore[arg-type]
+    if report.entries:
+        store_entry_rows(db, report_id, report.entries)
     for row in report.rows:
         db.execute(
             "INSERT INTO district_values(report_id, task_seq, code, name, period_label, value, target, unit, status)"
@@ -367,7 +397,7 @@ def import_report_file(ws: Workspace, path: Path | str, *, actor: str = "") -> I
             return ImportOutcome(path=path, state=DUPLICATE, unit=report.unit, period=report.period,
                                  version=report.version, report_id=same[0]["id"], reason="内容与此前导入的同一版本相同")
     with ws.db.atomic():
-        outcome = _store(ws.db, path, file_sha256, report)
+        outcome = _store(ws.db, path, file_sha256, report, actor=actor)
         _log_attempt(ws.db, outcome, actor=actor, file_sha256=file_sha256)
     log.info("district import %s", outcome.describe())
     return outcome
