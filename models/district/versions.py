@@ -158,7 +158,7 @@ def _compare(old: dict[Any, dict[str, Any]], new: dict[Any, dict[str, Any]], fie
         before, after = old.get(key), new.get(key)
         if before is None:
             changes.append(RowChange(name(after), "新增", tuple(FieldChange(label, None, after[f]) for f, label in fields
-                                                                 if after[f] not in (None, ""))))
+                                                                 if after[f] not in (None, "", 0))))
         elif after is None:
             changes.append(RowChange(name(before), "删除"))
         else:
@@ -216,7 +216,8 @@ def diff_lines(diff: VersionDiff) -> list[str]:
             continue
         out.append(f"【{title}】")
         for row in rows:
-            fields = "；".join(f"{f.label}：{_shown(f.old)} → {_shown(f.new)}" for f in row.fields)
+            fields = "；".join(f"{f.label}：{_shown(f.new)}" if row.change == "新增" else
+                              f"{f.label}：{_shown(f.old)} → {_shown(f.new)}" for f in row.fields)
             out.append(f"  {row.change} {row.what}" + (f"（{fields}）" if fields else ""))
     return out
 
