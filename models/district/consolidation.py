@@ -330,6 +330,12 @@ def _store(db: sqlite_utils.Database, path: Path, file_sha256: str, report: _Rep
         if reason:
             report.rows, report.entries = [], None
     status = "ok" if report.digest_ok else "checksum_failed"
+    if not report.digest_ok:
+        again = list(db.query("SELECT id FROM district_reports WHERE file_sha256 = ? AND status = 'checksum_failed'"
+                              " LIMIT 1", [file_sha256]))
+        if again:  # the same bad file sent twice is one failure, not two
+            return ImportOutcome(path=path, state=CHECKSUM_FAILED, reason=reason, unit=report.unit, period=report.period,
+                                 version=report.version, report_id=int(again[0]["id"]))
     before = _current(db, report.unit, report.period)
     cursor = db.execute(
         "INSERT INTO district_reports(unit, kind, period, version, file_name, file_sha256, data_sha256, generated_at,"
@@ -374,8 +380,9 @@ def import_report_file(ws: Workspace, path: Path | str, *, actor: str = "") -> I
         with ws.db.atomic():
             _log_attempt(ws.db, outcome, actor=actor, file_sha256="")
         return outcome
-    known = list(ws.db.query("SELECT id, unit, period, version FROM district_reports WHERE file_sha256 = ? LIMIT 1",
-                             [file_sha256]))
+    # A file that failed before is checked again: after a re-enrolment the same file may count.
+    known = list(ws.db.query("SELECT id, unit, period, version FROM district_reports WHERE file_sha256 = ?"
+                             " AND status = 'ok' LIMIT 1", [file_sha256]))
     if known:
         k = known[0]
         return ImportOutcome(path=path, state=DUPLICATE, unit=k["unit"], period=k["period"], version=k["version"],

@@ -10,15 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from reportlab.graphics import renderPDF
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.barcode import qrencoder
 from reportlab.lib.units import mm
 
 from models.exchange.keys import Signer
 from models.reporting.digest import CODE_LABEL, FORMAT, signed_statement, verification_code
 
 QR_SIZE = 20 * mm
+QR_QUIET = 2  # modules of white border; zbar and phone cameras need one
 
 
 @dataclass(frozen=True)
@@ -61,13 +60,26 @@ def draw_verification(canvas: Any, *, page: int, code: str, font: str, page_size
     width = page_size[0]
     canvas.drawRightString(width - margin_x, footer_y + 3.6 * mm, code_text(code))
     if page == 1:
-        widget = QrCodeWidget(code, barLevel="M", barBorder=2)
-        x0, y0, x1, y1 = widget.getBounds()
-        drawing = Drawing(QR_SIZE, QR_SIZE, transform=[QR_SIZE / (x1 - x0), 0, 0, QR_SIZE / (y1 - y0), 0, 0])
-        drawing.add(widget)
         left = width - margin_x - QR_SIZE
         bottom = top - QR_SIZE + 9 * mm
-        renderPDF.draw(drawing, canvas, left, bottom)
+        _draw_qr(canvas, code, left, bottom)
         canvas.setFont(font, 8)
         canvas.drawRightString(left - 1.5 * mm, bottom + QR_SIZE / 2 - 1.5 * mm, code_text(code))
     canvas.restoreState()
+
+
+def _draw_qr(canvas: Any, text: str, left: float, bottom: float) -> None:
+    """The QR modules as filled squares (reportlab's QR encoder; renderPDF would add an
+    unembedded Helvetica to the page, which the PDF must not carry)."""
+    qr = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
+    qr.addData(text)
+    qr.make()
+    count = qr.getModuleCount()
+    cell = QR_SIZE / (count + 2 * QR_QUIET)
+    canvas.setFillColorRGB(0, 0, 0)
+    for row in range(count):
+        for col in range(count):
+            if qr.isDark(row, col):
+                x = left + (col + QR_QUIET) * cell
+                y = bottom + QR_SIZE - (row + QR_QUIET + 1) * cell
+                canvas.rect(x, y, cell, cell, stroke=0, fill=1)
