@@ -268,7 +268,8 @@ def test_whole_flow_through_the_cli(tmp_path, capsys):
     [v1] = (tmp_path / "v1").glob("*.xlsx")
     capsys.readouterr()
     assert main(["--data-dir", str(office), "district", "import", str(v1)]) == 0
-    assert "第1版 已导入" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "第1版 已导入" in printed and "首次收到该单位的签名，已登记密钥" in printed
 
     code = _pdf_code(v1.with_suffix(".pdf"))
     assert main(["--data-dir", str(office), "district", "verify", code]) == 0

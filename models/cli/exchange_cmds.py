@@ -97,7 +97,8 @@ def cmd_import(ws: Workspace, args: argparse.Namespace) -> int:
     outcomes = import_reports(ws, args.paths)
     if args.json:
         print_json([{"file": str(o.path), "state": o.state, "label": o.label, "reason": o.reason, "unit": o.unit,
-                     "period": o.period, "version": o.version, "counted": o.counted} for o in outcomes])
+                     "period": o.period, "version": o.version, "counted": o.counted,
+                     "enrolled_fingerprint": o.enrolled_fingerprint or None} for o in outcomes])
         return 0
     for o in outcomes:
         print(o.describe())

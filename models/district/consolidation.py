@@ -79,6 +79,7 @@ class ImportOutcome:
     version: int | None = None
     report_id: int | None = None
     replaced_version: int | None = None
+    enrolled_fingerprint: str = ""  # this file enrolled its unit's signing key (trust on first use)
 
     @property
     def file_name(self) -> str:
@@ -97,7 +98,8 @@ class ImportOutcome:
 
     def describe(self) -> str:
         who = f"{self.unit} {self.period} 第{self.version}版 " if self.unit and self.version else ""
-        return f"{self.file_name}：{who}{self.label}" + (f"（{self.reason}）" if self.reason else "")
+        enrolled = f"；首次收到该单位的签名，已登记密钥 {self.enrolled_fingerprint}" if self.enrolled_fingerprint else ""
+        return f"{self.file_name}：{who}{self.label}" + (f"（{self.reason}）" if self.reason else "") + enrolled
 
 
 class _Refused(Exception):
@@ -311,21 +313,22 @@ def _log_attempt(db: sqlite_utils.Database, outcome: ImportOutcome, *, actor: st
                          "period": outcome.period, "version": outcome.version}, reason=outcome.reason)
 
 
-def _signature_problem(db: sqlite_utils.Database, report: _Report, *, actor: str, file_name: str) -> str:
-    """Why a file with a sound digest still must not count (empty when it may); enrols a first key."""
+def _signature_problem(db: sqlite_utils.Database, report: _Report, *, actor: str, file_name: str) -> tuple[str, str]:
+    """(why a file with a sound digest still must not count, fingerprint enrolled now); a first key is enrolled."""
     check = check_signed(db, owner=report.unit, statement=report.statement, public_key=report.public_key,
                          signature=report.signature)
     if not check.ok:
-        return f"{check.problem}，不计入汇总"
+        return f"{check.problem}，不计入汇总", ""
     if check.first_use:
-        enrol(db, owner=report.unit, public_key=report.public_key, source=file_name, actor=actor)
-    return ""
+        return "", enrol(db, owner=report.unit, public_key=report.public_key, source=file_name, actor=actor).fingerprint
+    return "", ""
 
 
 def _store(db: sqlite_utils.Database, path: Path, file_sha256: str, report: _Report, *, actor: str = "") -> ImportOutcome:
     reason = "" if report.digest_ok else "文件在导出后被改动过，数据校验值不符，不计入汇总；请让报送单位重新导出"
+    enrolled = ""
     if report.digest_ok:
-        reason = _signature_problem(db, report, actor=actor, file_name=path.name)
+        reason, enrolled = _signature_problem(db, report, actor=actor, file_name=path.name)
         report.digest_ok = not reason
         if reason:
             report.rows, report.entries = [], None
@@ -354,7 +357,8 @@ def _store(db: sqlite_utils.Database, path: Path, file_sha256: str, report: _Rep
             " VALUES (:report_id, :task_seq, :code, :name, :period_label, :value, :target, :unit, :status)",
             {**row, "report_id": report_id},
         )
-    common = dict(path=path, unit=report.unit, period=report.period, version=report.version, report_id=report_id)
+    common = dict(path=path, unit=report.unit, period=report.period, version=report.version, report_id=report_id,
+                  enrolled_fingerprint=enrolled)
     if not report.digest_ok:
         return ImportOutcome(state=CHECKSUM_FAILED, reason=reason, **common)
     current_id = _recompute_current(db, report.unit, report.period)
