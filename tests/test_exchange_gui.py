@@ -84,7 +84,7 @@ def test_a_notice_dropped_on_the_window_reopens_the_month_and_shows_on_the_dashb
     import_report_file(office, result.xlsx)
     sent = return_for_correction(office, unit="南大街街道", month=MONTH, reason="面积有误", out_dir=tmp_path / "n")
     shown: list[tuple[str, str]] = []
-    monkeypatch.setattr("ui.exchange_panel.QMessageBox.information", lambda parent, title, text: shown.append((title, text)))
+    monkeypatch.setattr("ui.notice_import.QMessageBox.information", lambda parent, title, text: shown.append((title, text)))
     window = window_for(unit)
     window.navigate("dashboard", month=MONTH)
     mime = QMimeData()

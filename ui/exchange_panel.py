@@ -1,10 +1,8 @@
-"""The signed exchange in the GUI: the district's 签名与退回 tab and a unit's notice import.
+"""The district's 核验与退回 tab of 汇总 (the unit side is ``ui.notice_import``).
 
-``DistrictExchangePanel`` (a tab of 汇总): check a printout's 核验码, list enrolled keys
-(newest first) and re-enrol one with a reason, send a month back (退回修改) and show what
-changed between versions. ``import_notice_file`` is what 报表 → 导入通知 and a notice
-dropped on the window both call. All work goes through models/; dialogs sit only in the
-button handlers so tests call the methods directly.
+Check a printout's 核验码, list enrolled keys (newest first) and re-enrol one with a reason,
+send a month back (退回修改) and show what changed between versions. All work goes through
+models/; dialogs sit only in the button handlers so tests call the methods directly.
 """
 
 from __future__ import annotations
@@ -34,7 +32,6 @@ from models.core.errors import AppError
 from models.district.returns import return_for_correction
 from models.district.versions import diff_lines, find_by_code, version_diff
 from models.exchange.enrolment import list_known_keys, reset_enrolment
-from models.exchange.notices import NOTICE_SUFFIX, NoticeImport, import_notice
 from ui.context import PageContext
 
 
@@ -170,27 +167,3 @@ class DistrictExchangePanel(QWidget):
             self.reset_key(unit, reason)
         except AppError as exc:
             QMessageBox.warning(self, "未能重新登记", _error_text(exc))
-
-
-def is_notice_file(path: Path) -> bool:
-    return path.suffix.lower() == NOTICE_SUFFIX
-
-
-def import_notice_file(parent: QWidget, ctx: PageContext, path: Path, *,
-                       inform: Callable[[str, str], None] | None = None) -> NoticeImport | None:
-    """Import one notice and tell the user what happened (or why it was refused)."""
-    show = inform or (lambda title, text: QMessageBox.information(parent, title, text))
-    try:
-        result = import_notice(ctx.ws, path)
-    except AppError as exc:
-        show("退回通知已拒收", _error_text(exc))
-        return None
-    show("退回通知", result.describe())
-    ctx.data_changed()
-    return result
-
-
-def choose_and_import_notice(parent: QWidget, ctx: PageContext) -> None:
-    name, _ = QFileDialog.getOpenFileName(parent, "导入区垃分办的退回通知", "", f"退回通知 (*{NOTICE_SUFFIX})")
-    if name:
-        import_notice_file(parent, ctx, Path(name))

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from models import APP_NAME, __version__
 from models.store.workspace import Workspace
 from ui.context import PageContext
-from ui.exchange_panel import import_notice_file, is_notice_file
+from ui.notice_import import import_notice_file, is_notice_file
 from ui.pages.base import Page, PendingPage
 from ui.worker import TaskRunner
 

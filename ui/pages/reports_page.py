@@ -34,7 +34,7 @@ from models.store.settings import get_setting, put_setting
 from models.reporting.submissions import KIND_LABELS, PeriodState, default_reports_dir, list_states, period_state, submit, unlock
 from ui.context import PageContext
 from ui.pages.base import Page, page_title
-from ui.exchange_panel import choose_and_import_notice
+from ui.notice_import import choose_and_import_notice
 
 _Index = QModelIndex | QPersistentModelIndex
 OUT_DIR_SETTING = "reports.out_dir"
