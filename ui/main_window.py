@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 from typing import Callable
 
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
 from models import APP_NAME, __version__
 from models.store.workspace import Workspace
 from ui.context import PageContext
+from ui.notice_import import import_notice_file, is_notice_file
 from ui.pages.base import Page, PendingPage
 from ui.worker import TaskRunner
 
@@ -110,6 +112,27 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"数据文件夹：{ws.data_dir}")
         # The district office's work is consolidation: it starts on 汇总, a unit on 工作台.
         self.nav.setCurrentRow(self.keys.index("district") if ws.unit.kind == "district" else 0)
+        self.setAcceptDrops(True)  # a 退回通知 dropped anywhere on the window is imported
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt API)
+        if any(is_notice_file(Path(u.toLocalFile())) for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        notices = [Path(u.toLocalFile()) for u in event.mimeData().urls() if is_notice_file(Path(u.toLocalFile()))]
+        if not notices:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.import_notices(notices)
+
+    def import_notices(self, paths: list[Path]) -> None:
+        for path in paths:
+            import_notice_file(self, self.ctx, path)
+        page = self.pages[self.current_key()]
+        page.on_show()
 
     def _build_page(self, key: str) -> Page:
         label, spec = self.specs[key]

@@ -26,6 +26,7 @@ COMMAND_MODULES = [
     "models.cli.progress_cmds",
     "models.cli.report_cmds",
     "models.cli.safety_cmds",
+    "models.cli.exchange_cmds",
 ]
 log = logging.getLogger(__name__)
 
