@@ -50,6 +50,7 @@ libxcb-shape.so.0 libxcb-shape0
 LIBS
         if [ "$MODE" = "dev" ]; then
             command -v pdftoppm >/dev/null 2>&1 || want+=(poppler-utils)
+            command -v zbarimg >/dev/null 2>&1 || want+=(zbar-tools)  # decodes the report's QR code in tests
         fi
         if [ ${#want[@]} -gt 0 ]; then
             mapfile -t want < <(printf '%s\n' "${want[@]}" | sort -u)

@@ -45,7 +45,25 @@ def upgrade_m002_export_content_columns():
     return db
 
 
-UPGRADE_CHECKS = {"m001_initial": upgrade_m001_initial, "m002_export_content_columns": upgrade_m002_export_content_columns}
+def upgrade_m005_exchange():
+    db = _db_at("m005_exchange")
+    db.execute(
+        "INSERT INTO district_reports(id, unit, kind, period, version, file_name, file_sha256, data_sha256, generated_at,"
+        " imported_at, status, reason, current) VALUES (3, '南大街街道', 'monthly', '2023-06', 1, 'a.xlsx', 'f', 'd',"
+        " '2023-07-03T10:00:00', '2023-07-04T09:00:00', 'ok', '', 1)"
+    )
+    db.execute("INSERT INTO district_values(report_id, task_seq, code, name, period_label, value, target, unit, status)"
+               " VALUES (3, 6, 'c6', '入户', '2023年6月', 5, 10, '户', '进行中')")
+    db = open_db(db.conn)
+    row = next(db.query("SELECT * FROM district_reports WHERE id = 3"))
+    assert (row["unit"], row["current"], row["public_key"], row["signature"], row["verify_code"]) == ("南大街街道", 1, "", "", "")
+    assert db["district_values"].count == 1
+    assert db["installation_key"].count == 0 and db["known_keys"].count == 0
+    return db
+
+
+UPGRADE_CHECKS = {"m001_initial": upgrade_m001_initial, "m002_export_content_columns": upgrade_m002_export_content_columns,
+                  "m005_exchange": upgrade_m005_exchange}
 
 
 def test_every_migration_has_an_upgrade_test():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import Qt
@@ -23,6 +24,7 @@ from models import APP_NAME, __version__
 from models.store.workspace import Workspace
 from ui.context import PageContext
 from models.catalog.packages import is_package
+from ui.notice_import import import_notice_file, is_notice_file
 from ui.pages.base import Page, PendingPage
 from ui.tasklist_year import YearSelector, install_from_file, missing_list_notice
 from ui.worker import TaskRunner
@@ -127,9 +129,33 @@ class MainWindow(QMainWindow):
             shortcut.activated.connect(lambda k=key: self.navigate(k))
         self.nav.currentRowChanged.connect(self._on_row)
         self.statusBar().showMessage(f"数据文件夹：{ws.data_dir}")
-        self.setAcceptDrops(True)  # a task list package dropped anywhere not taken by a page
         # The district office's work is consolidation: it starts on 汇总, a unit on 工作台.
         self.nav.setCurrentRow(self.keys.index("district") if ws.unit.kind == "district" else 0)
+        self.setAcceptDrops(True)  # a 退回通知 or a task list package dropped anywhere on the window
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt API)
+        if any(is_notice_file(Path(u.toLocalFile())) for u in event.mimeData().urls()) or self._package_paths(event):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        notices = [Path(u.toLocalFile()) for u in event.mimeData().urls() if is_notice_file(Path(u.toLocalFile()))]
+        packages = self._package_paths(event)
+        if not notices and not packages:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        if notices:
+            self.import_notices(notices)
+        for path in packages:
+            self.install_tasklist(path)
+
+    def import_notices(self, paths: list[Path]) -> None:
+        for path in paths:
+            import_notice_file(self, self.ctx, path)
+        page = self.pages[self.current_key()]
+        page.on_show()
 
     def _build_page(self, key: str) -> Page:
         label, spec = self.specs[key]
@@ -197,21 +223,6 @@ class MainWindow(QMainWindow):
     def _package_paths(self, event: QDragEnterEvent | QDropEvent) -> list[str]:
         urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
         return [u.toLocalFile() for u in urls if u.isLocalFile() and is_package(u.toLocalFile())]
-
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if self._package_paths(event):
-            event.acceptProposedAction()
-        else:
-            super().dragEnterEvent(event)
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        paths = self._package_paths(event)
-        if not paths:
-            super().dropEvent(event)
-            return
-        event.acceptProposedAction()
-        for path in paths:
-            self.install_tasklist(path)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.runner.wait()

@@ -27,6 +27,7 @@ COMMAND_MODULES = [
     "models.cli.report_cmds",
     "models.cli.safety_cmds",
     "models.cli.tasklist_cmds",
+    "models.cli.exchange_cmds",
 ]
 log = logging.getLogger(__name__)
 

@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 from models.cli import print_json
+from models.cli.exchange_cmds import register_exchange
 from models.district.consolidation import import_reports
 from models.core.periods import parse_month
 from models.district.views import district_totals, grace_days, latest_period, month_completeness, units_behind
@@ -34,6 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     status.add_argument("--month", default=None, help="月份，如 2023-06（默认为已导入报表中最新的月份）")
     status.add_argument("--json", action="store_true", help="以 JSON 输出")
     status.set_defaults(handler=cmd_status)
+    register_exchange(sub)
 
 
 def _require_district(ws: Workspace) -> None:

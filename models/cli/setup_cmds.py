@@ -8,6 +8,7 @@ from typing import Any
 
 from models.catalog.tasklists import PERIODS, STANDARD_FIELDS, Task, available_years
 from models.cli import print_json
+from models.store.keys import installation_signer
 from models.store.settings import UnitProfile
 from models.store.years import save_year_profile
 from models.store.workspace import Workspace
@@ -47,6 +48,7 @@ def cmd_init(ws: Workspace, args: argparse.Namespace) -> int:
     )
     saved = save_year_profile(ws.db, profile, data_dir=ws.data_dir)
     print(f"已设置填报单位：{saved.unit}（{saved.year}年任务清单，适用任务 {len(ws.tasks())} 项）")
+    print(f"本机签名密钥指纹：{installation_signer(ws.db).fingerprint}（报表据此签名；请勿删除数据文件夹）")
     return 0
 
 

@@ -27,8 +27,11 @@ from models.catalog.tasklists import Unit, find_unit
 from models.core.errors import AppError
 from models.core.fileio import sha256_file
 from models.core.periods import normalize_month
+from models.district.versions import read_entry_rows, store_entry_rows
+from models.exchange.enrolment import check_signed, enrol
 from models.reporting.digest import (
-    FORMAT, FORMAT_VERSION, INDICATOR_HEADERS, INDICATOR_SHEET, META_SHEET, read_report_meta, report_digest,
+    DETAIL_SHEET, FORMAT, FORMAT_VERSION, INDICATOR_HEADERS, INDICATOR_SHEET, META_SHEET, read_report_meta, report_digest,
+    signed_statement, verification_code,
 )
 from models.store.workspace import Workspace
 from models.store.audit import record_change
@@ -77,6 +80,7 @@ class ImportOutcome:
     version: int | None = None
     report_id: int | None = None
     replaced_version: int | None = None
+    enrolled_fingerprint: str = ""  # this file enrolled its unit's signing key (trust on first use)
 
     @property
     def file_name(self) -> str:
@@ -95,7 +99,8 @@ class ImportOutcome:
 
     def describe(self) -> str:
         who = f"{self.unit} {self.period} 第{self.version}版 " if self.unit and self.version else ""
-        return f"{self.file_name}：{who}{self.label}" + (f"（{self.reason}）" if self.reason else "")
+        enrolled = f"；首次收到该单位的签名，已登记密钥 {self.enrolled_fingerprint}" if self.enrolled_fingerprint else ""
+        return f"{self.file_name}：{who}{self.label}" + (f"（{self.reason}）" if self.reason else "") + enrolled
 
 
 class _Refused(Exception):
@@ -118,6 +123,10 @@ class _Report:
     data_sha256: str
     digest_ok: bool
     rows: list[dict[str, Any]]
+    statement: bytes = b""
+    public_key: str = ""
+    signature: str = ""
+    entries: list[dict[str, Any]] | None = None
 
 
 def _now() -> str:
@@ -273,7 +282,9 @@ def _read_report(path: Path) -> _Report:
                 rows = _read_values(wb[VALUES_SHEET], unit, period)
             except _Refused as exc:
                 raise _Refused(exc.reason, unit=unit.name, period=period, version=version) from None
-        return _Report(unit.name, period, version, generated_at, stored, digest_ok, rows)
+        entries = read_entry_rows(wb[DETAIL_SHEET]) if digest_ok and DETAIL_SHEET in wb.sheetnames else None
+        return _Report(unit.name, period, version, generated_at, stored, digest_ok, rows, signed_statement(meta),
+                       _text(meta.get("public_key")), _text(meta.get("signature")), entries)
     finally:
         wb.close()
 
@@ -306,24 +317,52 @@ def _log_attempt(db: sqlite_utils.Database, outcome: ImportOutcome, *, actor: st
                          "period": outcome.period, "version": outcome.version}, reason=outcome.reason)
 
 
-def _store(db: sqlite_utils.Database, path: Path, file_sha256: str, report: _Report) -> ImportOutcome:
-    status = "ok" if report.digest_ok else "checksum_failed"
+def _signature_problem(db: sqlite_utils.Database, report: _Report, *, actor: str, file_name: str) -> tuple[str, str]:
+    """(why a file with a sound digest still must not count, fingerprint enrolled now); a first key is enrolled."""
+    check = check_signed(db, owner=report.unit, statement=report.statement, public_key=report.public_key,
+                         signature=report.signature)
+    if not check.ok:
+        return f"{check.problem}，不计入汇总", ""
+    if check.first_use:
+        return "", enrol(db, owner=report.unit, public_key=report.public_key, source=file_name, actor=actor).fingerprint
+    return "", ""
+
+
+def _store(db: sqlite_utils.Database, path: Path, file_sha256: str, report: _Report, *, actor: str = "") -> ImportOutcome:
     reason = "" if report.digest_ok else "文件在导出后被改动过，数据校验值不符，不计入汇总；请让报送单位重新导出"
+    enrolled = ""
+    if report.digest_ok:
+        reason, enrolled = _signature_problem(db, report, actor=actor, file_name=path.name)
+        report.digest_ok = not reason
+        if reason:
+            report.rows, report.entries = [], None
+    status = "ok" if report.digest_ok else "checksum_failed"
+    if not report.digest_ok:
+        again = list(db.query("SELECT id FROM district_reports WHERE file_sha256 = ? AND status = 'checksum_failed'"
+                              " LIMIT 1", [file_sha256]))
+        if again:  # the same bad file sent twice is one failure, not two
+            return ImportOutcome(path=path, state=CHECKSUM_FAILED, reason=reason, unit=report.unit, period=report.period,
+                                 version=report.version, report_id=int(again[0]["id"]))
     before = _current(db, report.unit, report.period)
     cursor = db.execute(
         "INSERT INTO district_reports(unit, kind, period, version, file_name, file_sha256, data_sha256, generated_at,"
-        " imported_at, status, reason, current) VALUES (?, 'monthly', ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+        " imported_at, status, reason, current, public_key, signature, verify_code)"
+        " VALUES (?, 'monthly', ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
         [report.unit, report.period, report.version, path.name, file_sha256, report.data_sha256,
-         report.generated_at, _now(), status, reason],
+         report.generated_at, _now(), status, reason, report.public_key, report.signature,
+         verification_code(report.signature) if report.digest_ok else ""],
     )
     report_id = int(cursor.lastrowid)  # type: ignore[arg-type]
+    if report.entries:
+        store_entry_rows(db, report_id, report.entries)
     for row in report.rows:
         db.execute(
             "INSERT INTO district_values(report_id, task_seq, code, name, period_label, value, target, unit, status)"
             " VALUES (:report_id, :task_seq, :code, :name, :period_label, :value, :target, :unit, :status)",
             {**row, "report_id": report_id},
         )
-    common = dict(path=path, unit=report.unit, period=report.period, version=report.version, report_id=report_id)
+    common = dict(path=path, unit=report.unit, period=report.period, version=report.version, report_id=report_id,
+                  enrolled_fingerprint=enrolled)
     if not report.digest_ok:
         return ImportOutcome(state=CHECKSUM_FAILED, reason=reason, **common)
     current_id = _recompute_current(db, report.unit, report.period)
@@ -349,8 +388,9 @@ def import_report_file(ws: Workspace, path: Path | str, *, actor: str = "") -> I
         with ws.db.atomic():
             _log_attempt(ws.db, outcome, actor=actor, file_sha256="")
         return outcome
-    known = list(ws.db.query("SELECT id, unit, period, version FROM district_reports WHERE file_sha256 = ? LIMIT 1",
-                             [file_sha256]))
+    # A file that failed before is checked again: after a re-enrolment the same file may count.
+    known = list(ws.db.query("SELECT id, unit, period, version FROM district_reports WHERE file_sha256 = ?"
+                             " AND status = 'ok' LIMIT 1", [file_sha256]))
     if known:
         k = known[0]
         return ImportOutcome(path=path, state=DUPLICATE, unit=k["unit"], period=k["period"], version=k["version"],
@@ -372,7 +412,7 @@ def import_report_file(ws: Workspace, path: Path | str, *, actor: str = "") -> I
             return ImportOutcome(path=path, state=DUPLICATE, unit=report.unit, period=report.period,
                                  version=report.version, report_id=same[0]["id"], reason="内容与此前导入的同一版本相同")
     with ws.db.atomic():
-        outcome = _store(ws.db, path, file_sha256, report)
+        outcome = _store(ws.db, path, file_sha256, report, actor=actor)
         _log_attempt(ws.db, outcome, actor=actor, file_sha256=file_sha256)
     log.info("district import %s", outcome.describe())
     return outcome

@@ -31,6 +31,7 @@ from models.core.periods import (
 from models.reporting.digest import INDICATOR_HEADERS
 from models.reporting.summaries import indicator_line, measures_text, remarks_for, work_summary
 from models.store.workspace import Workspace
+from models.store.keys import Signer
 
 SIGNATURES = ("填报人（签字）：", "审核人（签字）：", "单位负责人（签字）：", "日期：　　　年　　月　　日")
 
@@ -165,6 +166,8 @@ class Report:
     photos: list[Photo] = field(default_factory=list)
     generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
     app_version: str = __version__
+    # This installation's key; set by export.prepare, None for a report only looked at.
+    signer: Signer | None = field(default=None, repr=False, compare=False)
 
     @property
     def columns(self) -> tuple[Column, ...]:

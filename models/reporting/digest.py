@@ -6,6 +6,11 @@ and the report's data hash.
 except 报表信息: sheet title, row, column and a typed value, numbers normalised so that
 2 and 2.0 hash alike and dates written as ISO text. The exporter stores it in 报表信息;
 the district office recomputes it on import to detect a file edited after export.
+
+The digest alone proves nothing against intent (its code ships with the program), so the
+sheet also holds the installation's ``public_key`` and its ``signature`` over
+:func:`signed_statement` — format, kind, unit, period, version, time and digest. The
+:func:`verification_code` (核验码) printed on the PDF is derived from that signature.
 """
 
 from __future__ import annotations
@@ -14,9 +19,10 @@ import datetime as dt
 import decimal
 import hashlib
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from openpyxl import Workbook
+if TYPE_CHECKING:  # the contract is read at start-up; openpyxl is not
+    from openpyxl import Workbook
 
 META_SHEET = "报表信息"
 DETAIL_SHEET = "台账明细"
@@ -33,7 +39,12 @@ def sheet_names(kind: str) -> tuple[str, str, str, str]:
     return (main_sheet(kind), DETAIL_SHEET, INDICATOR_SHEET, META_SHEET)
 FORMAT = "ZHONGLOU-WASTE-LEDGER-REPORT"
 FORMAT_VERSION = 1
-META_KEYS = ("format", "format_version", "kind", "unit", "period", "app_version", "generated_at", "version", "data_sha256")
+META_KEYS = ("format", "format_version", "kind", "unit", "period", "app_version", "generated_at", "version", "data_sha256",
+             "public_key", "signature")
+SIGNED_KEYS = ("format", "kind", "unit", "period", "version", "generated_at", "data_sha256")
+# Crockford's base32 without I, L, O, U: nothing to misread on paper or over the phone.
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LABEL = "核验码"
 _INT_KEYS = {"format_version", "version"}
 
 
@@ -100,3 +111,23 @@ def read_report_meta(wb: Workbook) -> dict[str, Any]:
             value = str(value)
         meta[key] = value
     return meta
+
+
+def signed_statement(meta: dict[str, Any]) -> bytes:
+    """The exact bytes a report's signature covers (from the info sheet's values)."""
+    lines = [f"{key}={'' if meta.get(key) is None else str(meta.get(key)).strip()}" for key in SIGNED_KEYS]
+    return ("ZHONGLOU-REPORT-SIGNATURE-1\n" + "\n".join(lines)).encode("utf-8")
+
+
+def verification_code(signature: str) -> str:
+    """``7K3F-Q9ZD-M2XW``: 60 bits of the signature's SHA-256, for paper and the phone."""
+    number = int.from_bytes(hashlib.sha256(b"zhonglou-verify\0" + signature.encode("ascii")).digest()[:8], "big") >> 4
+    chars = "".join(CODE_ALPHABET[(number >> (5 * i)) & 31] for i in range(11, -1, -1))
+    return f"{chars[0:4]}-{chars[4:8]}-{chars[8:12]}"
+
+
+def normalize_code(text: str) -> str:
+    """A typed code in canonical form: case, spaces and dashes ignored, O/I/L read as 0/1/1."""
+    raw = "".join(ch for ch in str(text).upper() if ch.isascii() and ch.isalnum())
+    raw = raw.replace("O", "0").replace("I", "1").replace("L", "1")
+    return f"{raw[0:4]}-{raw[4:8]}-{raw[8:12]}" if len(raw) == 12 else raw

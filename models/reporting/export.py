@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
+from models.store.keys import installation_signer
 from models.reporting.assembly import Report, assemble, check_period
 from models.reporting.export_log import next_version, record_export
 from models.reporting.files import StagedFile, ensure_folder, report_basename
@@ -41,8 +42,10 @@ def _report(progress: Progress | None, done: int, text: str) -> None:
 def prepare(ws: Workspace, kind: str, period: str, *, fill_date: dt.date | None = None, with_photos: bool = True) -> Report:
     """The report the next export of the period would be (version included); reads only."""
     period = check_period(kind, period)
-    return assemble(ws, kind, period, fill_date=fill_date, version=next_version(ws.db, kind, period),
-                    with_photos=with_photos)
+    report = assemble(ws, kind, period, fill_date=fill_date, version=next_version(ws.db, kind, period),
+                      with_photos=with_photos)
+    report.signer = installation_signer(ws.db)  # the key is read (or made) here, not in the worker
+    return report
 
 
 def render_report(report: Report, out_dir: Path, *, data_dir: Path, progress: Progress | None = None) -> ExportResult:
@@ -53,6 +56,7 @@ def render_report(report: Report, out_dir: Path, *, data_dir: Path, progress: Pr
     from models.reporting.fonts import register_report_fonts
     from models.reporting.pdf_writer import write_pdf
     from models.reporting.photos import prepare_photos
+    from models.reporting.verification import report_signature
     from models.reporting.xlsx_writer import write_xlsx
 
     fonts = register_report_fonts(data_dir=data_dir)  # fail before writing anything when no font is usable
@@ -69,7 +73,8 @@ def render_report(report: Report, out_dir: Path, *, data_dir: Path, progress: Pr
 
         photos = prepare_photos(data_dir, report.photos, progress=photo_progress)
         _report(progress, 75, "正在生成 PDF")
-        write_pdf(report, staged_pdf.tmp, photos=photos, digest=digest, fonts=fonts)
+        code = report_signature(report.signer, report, digest).code if report.signer else ""
+        write_pdf(report, staged_pdf.tmp, photos=photos, digest=digest, fonts=fonts, verification_code=code)
         _report(progress, 97, "正在保存文件")
         xlsx, pdf = staged_xlsx.commit(), staged_pdf.commit()
     finally:

@@ -38,6 +38,7 @@ from reportlab.platypus import (
 from models.reporting.assembly import PRINT_DETAIL_COLUMNS, SIGNATURES, Column, Report
 from models.reporting.fonts import ReportFonts, register_report_fonts
 from models.reporting.textblock import TextBlock
+from models.reporting.verification import draw_verification
 
 PAGE = landscape(A4)
 MARGIN_X = 12 * mm
@@ -91,10 +92,12 @@ def para(value: object, style: ParagraphStyle) -> Paragraph:
 class _NumberedCanvas(Canvas):
     """Holds pages back until the end so each footer can say 第 X 页 共 Y 页."""
 
-    def __init__(self, *args: Any, footer_left: str = "", footer_right: str = "", font: str = "", **kwargs: Any):
+    def __init__(self, *args: Any, footer_left: str = "", footer_right: str = "", font: str = "", code: str = "",
+                 **kwargs: Any):
         super().__init__(*args, **kwargs)
         self._pages: list[dict[str, Any]] = []
         self._footer = (footer_left, footer_right, font)
+        self._verify_code = code
 
     def showPage(self) -> None:  # noqa: N802 (reportlab API)
         self._pages.append(dict(self.__dict__))
@@ -118,6 +121,8 @@ class _NumberedCanvas(Canvas):
         self.drawCentredString(PAGE[0] / 2, y, f"第 {number} 页 共 {total} 页")
         self.drawRightString(PAGE[0] - MARGIN_X, y, right)
         self.restoreState()
+        draw_verification(self, page=number, code=self._verify_code, font=font, page_size=PAGE, margin_x=MARGIN_X, footer_y=y,
+                          top=PAGE[1] - MARGIN_TOP)
 
 
 def _table(data: list[list[Any]], st: _Styles, style: list[tuple[Any, ...]], **kwargs: Any) -> Table:
@@ -258,6 +263,7 @@ def write_pdf(
     photos: list[PhotoImage],
     digest: str,
     fonts: ReportFonts | None = None,
+    verification_code: str = "",
 ) -> None:
     """Render ``report`` to ``path`` (the caller makes the write atomic)."""
     fonts = fonts or register_report_fonts()
@@ -272,6 +278,6 @@ def write_pdf(
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
     canvasmaker = functools.partial(
         _NumberedCanvas, footer_left=f"{report.unit}　{report.period_title}　{report.version_text}",
-        footer_right=f"数据校验码 {digest[:16]}", font=fonts.body,
+        footer_right=f"数据校验码 {digest[:16]}", font=fonts.body, code=verification_code,
     )
     doc.build(build_story(report, photos, st), canvasmaker=canvasmaker)

@@ -167,6 +167,35 @@ def unlock(ws: Workspace, kind: str, period: str, *, reason: str, actor: str | N
     return period_state(ws.db, kind, period)
 
 
+def reopen_returned(ws: Workspace, kind: str, period: str, *, version: int, reason: str, actor: str) -> PeriodState:
+    """The district sent ``version`` back: the period opens and the next export is one higher.
+
+    A submitted period is unlocked with the district's reason; one never marked as
+    submitted here (the file was sent anyway) is recorded as submitted-and-unlocked at
+    the returned version, so the correction cannot go out under the same number.
+    Runs inside the caller's transaction when there is one.
+    """
+    period = check_period(kind, period)
+    state = period_state(ws.db, kind, period)
+    now = _now()
+    with ws.db.atomic():
+        if state.state == "submitted":
+            ws.db.execute("UPDATE period_states SET state = 'unlocked', unlocked_at = ?, unlock_reason = ?"
+                          " WHERE kind = ? AND period = ?", [now, reason, kind, period])
+            after = {"version": state.version, "next_version": state.version + 1}
+        else:
+            done = max(version, state.version - 1 if state.state == "unlocked" else version)
+            ws.db.execute(
+                "INSERT INTO period_states(kind, period, state, version, submitted_at, export_id, unlocked_at, unlock_reason)"
+                " VALUES (?, ?, 'unlocked', ?, NULL, NULL, ?, ?) ON CONFLICT(kind, period) DO UPDATE SET state = 'unlocked',"
+                " version = excluded.version, unlocked_at = excluded.unlocked_at, unlock_reason = excluded.unlock_reason",
+                [kind, period, done, now, reason])
+            after = {"version": done, "next_version": done + 1}
+        record_change(ws.db, actor=actor, action="unlock", table="period_states", row_id=f"{kind}:{period}",
+                      after={**after, "returned_version": version}, reason=reason)
+    return period_state(ws.db, kind, period)
+
+
 def _v(version: int) -> str:
     return f"第{version}版"
 

@@ -19,6 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from models.reporting.assembly import DETAIL_COLUMNS, INDICATOR_COLUMNS, SIGNATURES, Column, Report
 from models.reporting.digest import FORMAT, FORMAT_VERSION, report_digest, sheet_names
+from models.reporting.verification import report_signature
 
 BODY_FONT = "宋体"
 TITLE_FONT = "黑体"
@@ -157,6 +158,9 @@ def _meta_sheet(ws: Worksheet, report: Report, digest: str) -> None:
         ("generated_at", report.generated_at.isoformat(timespec="seconds")), ("version", report.version),
         ("data_sha256", digest),
     ]
+    if report.signer is not None:
+        signed = report_signature(report.signer, report, digest)
+        values += [("public_key", signed.public_key), ("signature", signed.signature)]
     put(ws, 1, 1, "项目")
     put(ws, 1, 2, "值")
     for n, (key, value) in enumerate(values, start=2):

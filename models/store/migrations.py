@@ -194,3 +194,65 @@ def m002_export_content_columns(db: sqlite_utils.Database) -> None:
                          WHERE a.table_name = 'report_exports' AND a.action = 'export' AND a.row_id = CAST(report_exports.id AS TEXT)
                          ORDER BY a.id DESC LIMIT 1)""",
     )
+
+
+@MIGRATIONS(name="m005_exchange")
+def m005_exchange(db: sqlite_utils.Database) -> None:
+    """Signed exchange (issue 15): this installation's key, the keys it trusts, what each
+    received report said entry by entry, and the return notices sent and received.
+
+    The private key lives in the database so the archive, every backup and a restore carry
+    it exactly as they carry the ledger; it never appears in settings.json.
+    """
+    _run(
+        db,
+        """CREATE TABLE installation_key (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            private_key TEXT NOT NULL,
+            public_key TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )""",
+        # Trust on first use: at the district one row per unit, at a unit the district's key.
+        """CREATE TABLE known_keys (
+            owner TEXT PRIMARY KEY,
+            public_key TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            enrolled_at TEXT NOT NULL,
+            source TEXT NOT NULL DEFAULT ''
+        )""",
+        "ALTER TABLE district_reports ADD COLUMN public_key TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE district_reports ADD COLUMN signature TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE district_reports ADD COLUMN verify_code TEXT NOT NULL DEFAULT ''",
+        "CREATE INDEX idx_district_reports_code ON district_reports(verify_code)",
+        """CREATE TABLE district_entries (
+            report_id INTEGER NOT NULL REFERENCES district_reports(id) ON DELETE CASCADE,
+            n INTEGER NOT NULL,
+            entry_date TEXT NOT NULL,
+            task_seq INTEGER NOT NULL,
+            entry_type TEXT NOT NULL DEFAULT '',
+            title TEXT NOT NULL DEFAULT '',
+            content TEXT NOT NULL DEFAULT '',
+            location TEXT NOT NULL DEFAULT '',
+            organizer TEXT NOT NULL DEFAULT '',
+            participants INTEGER,
+            measures TEXT NOT NULL DEFAULT '',
+            evidence_count INTEGER NOT NULL DEFAULT 0,
+            remarks TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (report_id, n)
+        )""",
+        # Both directions of 退回修改: 'sent' at the district, 'received' at the unit.
+        """CREATE TABLE return_notices (
+            id INTEGER PRIMARY KEY,
+            direction TEXT NOT NULL CHECK (direction IN ('sent', 'received')),
+            notice_id TEXT NOT NULL UNIQUE,
+            unit TEXT NOT NULL,
+            kind TEXT NOT NULL DEFAULT 'monthly',
+            period TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            reason TEXT NOT NULL,
+            issued_at TEXT NOT NULL,
+            issued_by TEXT NOT NULL DEFAULT '',
+            recorded_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX idx_return_notices_period ON return_notices(unit, kind, period)",
+    )

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from models.progress.indicators import SEVERITY, STATUS_COLORS, STATUSES, DueItem, TaskProgress, due_items, ledger_reminder, progress, short_title
 from models.ledger.entries import working_month
 from models.core.periods import default_as_of, month_title, months_of_year
+from models.exchange.notices import pending_returns
 from ui.context import PageContext
 from ui.pages.base import Page, page_title
 from ui.widgets.status import IndicatorBar, StatusChip, period_words, short_period_words
@@ -190,6 +191,12 @@ class DashboardPage(Page):
         self.reminder.setStyleSheet("QLabel { background:#fffaf0; color:#9c4221; border:1px solid #f6ad55; border-radius:6px; padding:8px 12px; font-weight:bold; }")
         self.reminder.hide()
         layout.addWidget(self.reminder)
+        self.returns = QLabel()  # 区垃分办 sent a month back: stays until the correction is submitted
+        self.returns.setWordWrap(True)
+        self.returns.setObjectName("ReturnNotice")
+        self.returns.setStyleSheet("QLabel { background:#fff5f5; color:#9b2c2c; border:1px solid #fc8181; border-radius:6px; padding:8px 12px; }")
+        self.returns.hide()
+        layout.addWidget(self.returns)
 
         body = QHBoxLayout()
         body.setSpacing(12)
@@ -253,6 +260,10 @@ class DashboardPage(Page):
         reminder = ledger_reminder(ws, month, as_of=as_of)
         self.reminder.setText(f"⚠ {reminder}" if reminder else "")
         self.reminder.setVisible(bool(reminder))
+        returns = pending_returns(ws)
+        self.returns.setText("\n".join(f"↩ 区垃分办退回修改：{n.title}，原因：{n.reason}（{n.issued_at[:10]}）。"
+                                        f"请修改台账后重新导出第{n.version + 1}版并报送。" for n in returns))
+        self.returns.setVisible(bool(returns))
         self._build_tiles()
         self._build_due(due_items(ws, self.results, month=month, as_of=as_of), as_of)
 

@@ -31,6 +31,7 @@ from models.district.summary_report import STATE_COLOURS, DistrictSummary, Summa
 from models.core.errors import AppError
 from ui.context import PageContext
 from ui.pages.base import Page, page_title
+from ui.exchange_panel import DistrictExchangePanel
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -220,6 +221,8 @@ class DistrictPage(Page):
         tl.addWidget(self.behind_view, 1)
         self.tabs.addTab(totals, "全区指标")
         self.tabs.addTab(self.history_view, "版本记录")
+        self.exchange = DistrictExchangePanel(self.ctx, self.current_month)
+        self.tabs.addTab(self.exchange, "核验与退回")
         layout.addWidget(self.tabs, 1)
 
         self.year.valueChanged.connect(lambda _: self.refresh())
@@ -314,6 +317,7 @@ class DistrictPage(Page):
         ]
         self.history_model.set_rows(rows, {(r, 7): row[7] for r, row in enumerate(rows) if row[7]}
                                     | {(r, 4): row[4] for r, row in enumerate(rows)})
+        self.exchange.refresh()
 
     # ------------------------------------------------------------ import
 

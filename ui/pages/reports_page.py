@@ -34,6 +34,7 @@ from models.store.settings import get_setting, put_setting
 from models.reporting.submissions import KIND_LABELS, PeriodState, default_reports_dir, list_states, period_state, submit, unlock
 from ui.context import PageContext
 from ui.pages.base import Page, page_title
+from ui.notice_import import choose_and_import_notice
 
 _Index = QModelIndex | QPersistentModelIndex
 OUT_DIR_SETTING = "reports.out_dir"
@@ -190,6 +191,9 @@ class ReportsPage(Page):
         self.unlock_button = _button("解锁…", "解锁已报送的期间以便更正（须填写原因，记入操作日志）", self.unlock)
         actions.addWidget(self.submit_button)
         actions.addWidget(self.unlock_button)
+        self.notice_button = _button("导入通知…", "导入区垃分办的退回通知（.zlnotice），该月解锁以便修改",
+                                     lambda: choose_and_import_notice(self, self.ctx))
+        actions.addWidget(self.notice_button)
         layout.addLayout(actions)
         self.state_label = QLabel()
         self.state_label.setWordWrap(True)

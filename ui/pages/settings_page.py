@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from models.core.errors import ValidationError
 from models.core.logsetup import log_path
+from models.store.keys import installation_fingerprint
 from models.store.years import save_year_profile
 from ui.backup_panel import BackupPanel
 from ui.context import PageContext
@@ -52,6 +54,11 @@ class SettingsPage(Page):
         info.setObjectName("Hint")
         info.setWordWrap(True)
         layout.addWidget(info)
+        self.key_label = QLabel()
+        self.key_label.setObjectName("KeyFingerprint")
+        self.key_label.setWordWrap(True)
+        self.key_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.key_label)
         self.backups = BackupPanel(ctx)
         self.backups.setMaximumWidth(1000)
         layout.addWidget(self.backups)
@@ -64,6 +71,10 @@ class SettingsPage(Page):
         if profile is not None:
             self.form.set_profile(profile)
         self.status.clear()
+        self.key_label.setText(
+            f"本机签名密钥指纹：{installation_fingerprint(self.ctx.ws.db)}\n"
+            "报表、退回通知均用此密钥签名。区垃分办可电话核对此指纹。密钥保存在数据文件夹中，"
+            "随迁移包和备份一起保存；丢失数据文件夹（且无备份）即丢失密钥，需请区垃分办重新登记。")
         self.backups.refresh()
 
     def install_tasklist(self) -> None:
