@@ -10,7 +10,10 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QMessageBox
 
-from models.catalog.packages import import_draft, load_draft, publish, read_package
+from models.catalog.packages import import_draft, load_draft, read_package, save_draft
+from models.exchange.packages import open_package
+from models.exchange.tasklists import publish_signed
+from models.store.workspace import open_workspace
 from models.store.settings import load_profile
 from tests.conftest import make_profile
 from tests.tasklist_fixtures import changed_rows, write_docx
@@ -35,9 +38,12 @@ def package(tmp_path) -> Path:
     draft = import_draft(district, source, 2024)
     code = next(i["code"] for t in draft["tasks"] for i in t["indicators"] if i.get("target_setting"))
     draft["quotas"] = {code: dict(zip(STREETS, [20, 18, 18, 16, 16, 16, 16]))}
-    from models.catalog.packages import save_draft
     save_draft(district, draft)
-    return publish(district, 2024, tmp_path / "out")[0]
+    ws = open_workspace(district)  # the district signs with its installation key
+    try:
+        return publish_signed(ws, 2024, tmp_path / "out")[0]
+    finally:
+        ws.close()
 
 
 def test_confirm_page_edits_checks_quotas_and_publishes(qtbot, make_ws, tmp_path, quiet):
@@ -110,7 +116,7 @@ def test_confirm_page_edits_checks_quotas_and_publishes(qtbot, make_ws, tmp_path
     assert "✓" in dialog.quota_box.total.text()
     path = dialog.publish_to(tmp_path / "out")
     assert path is not None and path.exists()
-    package = read_package(path)
+    package = read_package(path, unwrap=lambda data: open_package(data, kind="tasklist").payload, require_signed=True)
     assert package.quotas[next(iter(package.quotas))]["南大街街道"] == 20
     saved = load_draft(ws.data_dir, 2024)
     assert saved["tasks"][33]["indicators"][1]["target"] == 90
@@ -201,4 +207,4 @@ def test_dropping_a_package_on_the_window_installs_it(qtbot, main_window, packag
             zout.writestr(info.filename, blob.replace("全年".encode(), "半年".encode()) if info.filename == "tasklist.json" else blob)
     del data
     window.install_tasklist(str(bad))
-    assert any("哈希不符" in s for s in quiet)
+    assert any("签名" in s for s in quiet) and window.year_selector.count() == 2

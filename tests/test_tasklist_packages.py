@@ -131,6 +131,7 @@ def test_next_year_end_to_end(capsys, tmp_path, package):
 
 
 def _rezip(src: Path, dst: Path, change) -> Path:
+    """The package unzipped, changed and zipped again (as someone editing it would): a plain zip."""
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
         for info in zin.infolist():
             data = change(info.filename, zin.read(info.filename))
@@ -139,68 +140,94 @@ def _rezip(src: Path, dst: Path, change) -> Path:
     return dst
 
 
+def _lower_target(name, data):
+    return data.replace("新增达标小区120个".encode(), "新增达标小区12个".encode()) if name == "tasklist.json" else data
+
+
+def _split(signed: bytes) -> tuple[bytes, bytes]:
+    """(signature header, zip) of a signed package."""
+    at = signed.index(b"PK\x03\x04")
+    return signed[:at], signed[at:]
+
+
 def test_tampered_and_damaged_packages_are_refused(capsys, tmp_path, package):
     unit_dir = tmp_path / "unit"
     init(capsys, unit_dir, "南大街街道", "--households", "12000", "--quota", "15")
+    header, inner = _split(package.read_bytes())
+    assert header.startswith(b"ZLSIGNED1")  # the district signed it
 
-    def lower_target(name, data):
-        return data.replace("新增达标小区120个".encode(), "新增达标小区12个".encode()) if name == "tasklist.json" else data
+    # edited inside the signature: the signature no longer matches
+    plain = tmp_path / "plain.zip"
+    plain.write_bytes(inner)
+    edited = _rezip(plain, tmp_path / "edited.zip", _lower_target)
+    resigned = tmp_path / "resigned.zip"
+    resigned.write_bytes(header + edited.read_bytes())
+    code, _, err = run(capsys, unit_dir, "tasklist", "install", str(resigned))
+    assert code != 0 and "改动" in err
 
-    tampered = _rezip(package, tmp_path / "tampered.zip", lower_target)
-    code, _, err = run(capsys, unit_dir, "tasklist", "install", str(tampered))
-    assert code != 0 and "tasklist.json" in err and "哈希不符" in err
+    # unzipped, edited and zipped again: no signature any more
+    code, _, err = run(capsys, unit_dir, "tasklist", "install", str(edited))
+    assert code != 0 and "没有区垃分办的签名" in err
 
-    # rewriting the member's hash in the manifest as well still breaks the content hash
-    def forge(name, data):
-        if name == "tasklist.json":
-            return lower_target(name, data)
-        if name == "manifest.json":
-            manifest = json.loads(data)
-            import hashlib
-            with zipfile.ZipFile(package) as zf:
-                manifest["files"]["tasklist.json"] = hashlib.sha256(lower_target("tasklist.json", zf.read("tasklist.json"))).hexdigest()
-            return json.dumps(manifest, ensure_ascii=False).encode()
-        return data
-
-    code, _, err = run(capsys, unit_dir, "tasklist", "install", str(_rezip(package, tmp_path / "forged.zip", forge)))
-    assert code != 0 and "内容哈希不符" in err
-
-    missing = _rezip(package, tmp_path / "missing.zip", lambda n, d: None if n == "quotas.json" else d)
-    code, _, err = run(capsys, unit_dir, "tasklist", "install", str(missing))
-    assert code != 0 and "quotas.json" in err
-
+    # one flipped byte, a cut file, no file
+    flipped = bytearray(package.read_bytes())
+    flipped[len(header) + 200] ^= 0xFF
+    bad = tmp_path / "flipped.zip"
+    bad.write_bytes(bytes(flipped))
+    code, _, err = run(capsys, unit_dir, "tasklist", "install", str(bad))
+    assert code != 0 and "改动" in err
     cut = tmp_path / "cut.zip"
     cut.write_bytes(package.read_bytes()[: package.stat().st_size // 2])
     code, _, err = run(capsys, unit_dir, "tasklist", "install", str(cut))
-    assert code != 0 and ("损坏" in err or "不是任务清单" in err)
-
+    assert code != 0 and ("损坏" in err or "改动" in err)
     code, _, err = run(capsys, unit_dir, "tasklist", "install", str(tmp_path / "nothing.zip"))
     assert code != 0 and "无法读取" in err
     assert not (unit_dir / "tasklists" / "2024.json").exists()
     assert available_years(data_dir=unit_dir) == [2023]
 
 
-def test_a_signed_package_is_unwrapped_and_still_hash_checked(tmp_path, package):
-    """The exchange issue's signature wraps the zip unchanged; install takes the unwrapping half."""
-    magic = b"SIGNED\n"
-    signed = tmp_path / "signed.zip"
-    signed.write_bytes(magic + package.read_bytes())
-    seen = []
+def test_another_key_is_refused_once_the_districts_is_known(capsys, tmp_path, package):
+    unit_dir = tmp_path / "unit"
+    init(capsys, unit_dir, "南大街街道")
+    ok(capsys, unit_dir, "tasklist", "install", str(package))  # learns the district's key
+    impostor = tmp_path / "impostor"
+    init(capsys, impostor, "区垃分办")
+    source = write_docx(tmp_path / "fake.docx", changed_rows(2024), year=2024)
+    ok(capsys, impostor, "tasklist", "import", str(source), "--year", "2024")
+    fake = Path(ok(capsys, impostor, "tasklist", "publish", "--year", "2024", "--out", str(tmp_path / "fake")).strip())
+    code, _, err = run(capsys, unit_dir, "tasklist", "install", str(fake))
+    assert code != 0 and "密钥" in err
 
-    def unwrap(data: bytes) -> bytes:
-        seen.append(data[:7])
-        if not data.startswith(magic):
-            raise PackageError("签名无效：文件在签名后被改动过")
-        return data[len(magic):]
 
-    assert read_package(signed, unwrap=unwrap).signed and seen == [magic]
-    assert not read_package(package, unwrap=unwrap).signed  # unsigned: hashes only
-    forged = tmp_path / "forged.zip"
-    forged.write_bytes(b"FORGED\n" + package.read_bytes())
-    with pytest.raises(PackageError, match="签名无效"):
-        read_package(forged, unwrap=unwrap)
-    with pytest.raises(PackageError, match="不是任务清单文件|损坏"):
-        read_package(signed)  # a signed file where no key check is wired is not taken as a zip
+def test_the_zip_inside_is_checked_by_its_hashes(tmp_path, package):
+    """Below the signature: every member against the manifest, the manifest against its content hash."""
+    _, inner = _split(package.read_bytes())
+    plain = tmp_path / "plain.zip"
+    plain.write_bytes(inner)
+    assert read_package(plain).year == 2024
+    with pytest.raises(PackageError, match="tasklist.json.*哈希不符"):
+        read_package(_rezip(plain, tmp_path / "t.zip", _lower_target))
+
+    def forge(name, data):
+        if name == "tasklist.json":
+            return _lower_target(name, data)
+        if name == "manifest.json":
+            import hashlib
+            manifest = json.loads(data)
+            with zipfile.ZipFile(plain) as zf:
+                changed = _lower_target("tasklist.json", zf.read("tasklist.json"))
+            manifest["files"]["tasklist.json"] = hashlib.sha256(changed).hexdigest()
+            return json.dumps(manifest, ensure_ascii=False).encode()
+        return data
+
+    with pytest.raises(PackageError, match="内容哈希不符"):
+        read_package(_rezip(plain, tmp_path / "forged.zip", forge))
+    with pytest.raises(PackageError, match="quotas.json"):
+        read_package(_rezip(plain, tmp_path / "missing.zip", lambda n, d: None if n == "quotas.json" else d))
+    with pytest.raises(PackageError, match="没有区垃分办的签名"):
+        read_package(plain, require_signed=True)
+    with pytest.raises(PackageError, match="不是任务清单文件"):
+        read_package(package)  # signed, read where nothing unwraps it
 
 
 def test_installed_list_is_found_beside_the_bundled_ones(capsys, tmp_path, package):

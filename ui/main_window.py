@@ -203,7 +203,7 @@ class MainWindow(QMainWindow):
         self.install_button.setVisible(bool(notice))
 
     def install_tasklist(self, path: str | None = None) -> None:
-        if install_from_file(self, self.ws.data_dir, path) is not None:
+        if install_from_file(self, self.ws, path) is not None:
             self.year_selector.reload()
             self._update_year_notice()
 

@@ -66,7 +66,7 @@ class SetupDialog(QDialog):
         self.install_button.setVisible(bool(notice))
 
     def install(self) -> None:
-        if install_from_file(self, self.ws.data_dir) is not None:
+        if install_from_file(self, self.ws) is not None:
             self._update_year()
 
     def save(self) -> None:

@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.catalog.packages import Package, install_package, unit_quota
+from models.catalog.packages import Package, unit_quota
+from models.exchange.tasklists import install_signed
 from models.core.errors import AppError, ValidationError
 from models.store.workspace import Workspace
 from models.store.years import needed_settings, switch_year, year_settings
@@ -40,14 +41,14 @@ def missing_list_notice(years: list[int], today: dt.date | None = None) -> str |
     return f"尚未导入{year}年任务清单，请向区垃分办索取"
 
 
-def install_from_file(parent: QWidget | None, data_dir: Path, path: str | None = None) -> Package | None:
+def install_from_file(parent: QWidget | None, ws: Workspace, path: str | None = None) -> Package | None:
     """Ask for (or take) a package file and install it; a refused one is explained."""
     if path is None:
         path, _ = QFileDialog.getOpenFileName(parent, "导入任务清单", "", PACKAGE_FILTER)
         if not path:
             return None
     try:
-        package = install_package(data_dir, Path(path))
+        package = install_signed(ws, Path(path))
     except AppError as exc:
         QMessageBox.warning(parent, "导入任务清单", f"未导入：{exc}")
         return None

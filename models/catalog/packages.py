@@ -311,8 +311,12 @@ def is_package(path: Path) -> bool:
         return False
 
 
-def read_package(path: Path, *, unwrap: Unwrap | None = None) -> Package:
-    """Open and verify a package; a damaged or altered one raises PackageError with the reason."""
+def read_package(path: Path, *, unwrap: Unwrap | None = None, require_signed: bool = False) -> Package:
+    """Open and verify a package; a damaged or altered one raises PackageError with the reason.
+
+    ``require_signed``: a plain zip (no signature to unwrap) is refused — a unit installing
+    what reached it by email or USB takes only what the district signed.
+    """
     path = Path(path)
     name = path.name
     try:
@@ -323,6 +327,8 @@ def read_package(path: Path, *, unwrap: Unwrap | None = None) -> Package:
     if not data.startswith(b"PK") and unwrap is not None:  # a signed package: the zip inside
         data = unwrap(data)
         signed = True
+    if require_signed and not signed:
+        raise PackageError(f"{name} 没有区垃分办的签名（可能已被解压改动后重新打包），已拒绝导入。请向区垃分办重新索取")
     if not data.startswith(b"PK\x03\x04"):  # nothing before the zip: no smuggled bytes
         raise PackageError(f"{name} 不是任务清单文件，或文件已损坏")
     try:
@@ -377,9 +383,10 @@ def read_package(path: Path, *, unwrap: Unwrap | None = None) -> Package:
                    members=members, signed=signed)
 
 
-def install_package(data_dir: Path, path: Path, *, unwrap: Unwrap | None = None) -> Package:
+def install_package(data_dir: Path, path: Path, *, unwrap: Unwrap | None = None,
+                    require_signed: bool = False) -> Package:
     """Verify the package and keep its list in the data folder (replacing that year's earlier one)."""
-    package = read_package(path, unwrap=unwrap)
+    package = read_package(path, unwrap=unwrap, require_signed=require_signed)
     installed = Path(data_dir) / INSTALLED_DIR / f"{package.year}.manifest.json"
     if installed.exists():  # a corrected list replaces the earlier one, never the other way round
         try:

@@ -15,14 +15,14 @@ from typing import Any
 
 from models.catalog import draft_edit
 from models.catalog.packages import (
-    DraftError, import_draft, install_package, list_origin, load_draft, publish, quota_indicators, quota_units,
-    save_draft,
+    DraftError, import_draft, list_origin, load_draft, quota_indicators, quota_units, save_draft,
 )
 from models.catalog.proposals import resolve_unit
 from models.catalog.tasklists import PERIODS, STANDARD_FIELDS, load_units, tasklist_for_year
 from models.cli import print_json
 from models.cli.setup_cmds import task_as_dict
 from models.core.errors import AppError, ValidationError
+from models.exchange.tasklists import install_signed, publish_signed
 from models.store.workspace import Workspace
 from models.store.years import switch_year
 
@@ -237,7 +237,7 @@ def cmd_edit(ws: Workspace, args: argparse.Namespace) -> int:
 def cmd_publish(ws: Workspace, args: argparse.Namespace) -> int:
     _require_district(ws, "发布任务清单")
     try:
-        path, warnings = publish(ws.data_dir, args.year, args.out)
+        path, warnings = publish_signed(ws, args.year, args.out)
     except DraftError as exc:
         for problem in exc.problems:
             print(f"错误：{problem}", file=sys.stderr)
@@ -249,9 +249,9 @@ def cmd_publish(ws: Workspace, args: argparse.Namespace) -> int:
 
 
 def cmd_install(ws: Workspace, args: argparse.Namespace) -> int:
-    package = install_package(ws.data_dir, args.package)
+    package = install_signed(ws, args.package)
     current = ws.year
-    print(f"已导入 {package.title}（{package.year}年，内容哈希 {package.manifest['content_hash'][:12]}…）")
+    print(f"已导入 {package.title}（{package.year}年，区垃分办签名已核验，内容哈希 {package.manifest['content_hash'][:12]}…）")
     if package.year != current:
         print(f"当前工作年度仍为 {current} 年；切换请运行 year {package.year}", file=sys.stderr)
     return 0

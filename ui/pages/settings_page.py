@@ -82,7 +82,7 @@ class SettingsPage(Page):
         if hasattr(window, "install_tasklist"):
             window.install_tasklist()  # the main window also refreshes its year selector
         else:
-            install_from_file(self, self.ctx.ws.data_dir)
+            install_from_file(self, self.ctx.ws)
 
     def save(self) -> None:
         try:

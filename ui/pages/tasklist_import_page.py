@@ -37,9 +37,10 @@ from PySide6.QtWidgets import (
 )
 
 from models.catalog import draft_edit
-from models.catalog.packages import DraftError, import_draft, load_draft, publish, save_draft
+from models.catalog.packages import DraftError, import_draft, load_draft, save_draft
 from models.catalog.tasklists import PERIODS, UNIT_KINDS, available_years, load_units
 from models.core.errors import AppError
+from models.exchange.tasklists import publish_signed
 from models.store.workspace import Workspace
 from ui.tasklist_widgets import FieldsEditor, IndicatorEditor, QuotaEditor, text_label
 
@@ -393,7 +394,7 @@ class TasklistImportDialog(QDialog):
     def publish_to(self, folder: Path) -> Path | None:
         self.save()  # the package is made from the draft as saved
         try:
-            path, warnings = publish(self.ws.data_dir, self.year, folder)
+            path, warnings = publish_signed(self.ws, self.year, folder)
         except DraftError as exc:
             self.status.setText("尚不能发布：" + "；".join(exc.problems))
             QMessageBox.warning(self, "发布清单", "尚不能发布：\n" + "\n".join(exc.problems))
