@@ -10,7 +10,8 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QMessageBox
 
-from models.catalog.packages import import_draft, load_draft, read_package, save_draft
+from models.catalog.drafts import import_draft, load_draft, save_draft
+from models.catalog.packages import read_package
 from models.exchange.packages import open_package
 from models.exchange.tasklists import publish_signed
 from models.store.workspace import open_workspace

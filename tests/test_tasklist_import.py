@@ -182,7 +182,7 @@ def test_not_a_task_list(tmp_path):
 
 def test_last_years_decisions_carry_over_with_this_years_numbers(tmp_path):
     """2024's list is 2023's with new numbers: codes, entry types, fields and compute stay 2023's."""
-    from models.catalog.packages import import_draft
+    from models.catalog.drafts import import_draft
 
     source = write_docx(tmp_path / "清单2024.docx", changed_rows(2024), year=2024)
     draft = import_draft(tmp_path / "district", source, 2024)  # the previous list: the bundled 2023

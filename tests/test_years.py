@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from models.catalog.packages import import_draft, publish, save_draft, install_package
+from models.catalog.drafts import import_draft, save_draft
+from models.catalog.packages import install_package, publish
 from models.core.errors import AppError, ValidationError
 from models.store.settings import load_profile, put_setting
 from models.store.years import YEAR_SETTINGS_KEY, profile_for_year, switch_year, year_settings

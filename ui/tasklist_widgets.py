@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.catalog import draft_edit
-from models.catalog.packages import quota_indicators, quota_units
+from models.catalog.drafts import quota_indicators, quota_units
 from models.catalog.tasklists import FIELD_TYPES, PERIODS, Unit
 
 if TYPE_CHECKING:  # the dialog owns the editor; typing only

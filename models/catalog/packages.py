@@ -2,17 +2,15 @@
 
 Three steps, each a file in a data folder:
 
-1. **Draft** (district office): ``import_draft`` reads the document and keeps the proposed
-   list in ``<data>/tasklist_drafts/<year>.json`` — the task-list format of
-   ``resources/README.md`` plus, per task, ``flags`` for the clerk and, per indicator, the
-   ``phrase`` it came from; ``quotas`` holds the units' shares of district-wide targets.
+1. **Draft** (district office, ``models/catalog/drafts.py``): the document read and proposed,
+   kept in ``<data>/tasklist_drafts/<year>.json`` for the clerk to confirm.
 2. **Package** (district office): ``publish`` writes one zip for email or USB:
    ``manifest.json`` (year, title, the SHA-256 of every other member and a content hash over
    them), ``tasklist.json``, ``units.json``, ``scoresheet.json``, ``quotas.json``. Signing
    wraps the finished zip, unchanged, in the exchange package (``models/exchange``:
    ``sign_package(db, zip_bytes, kind="tasklist")``): ``publish(wrap=...)`` and
-   ``install_package(unwrap=...)`` take the two halves, so the zip and its hashes stay as
-   they are; until the district has keys the hashes guard against damage and casual edits.
+   ``install_package(unwrap=...)`` take the two halves (``models/exchange/tasklists.py``), so
+   the zip and its hashes stay as they are.
 3. **Install** (each unit): ``install_package`` checks the package and keeps the list in
    ``<data>/tasklists/<year>.json`` (+ ``.units.json``, ``.quotas.json``,
    ``.manifest.json``) and its score sheet in ``<data>/scoresheets/`` — where
@@ -31,20 +29,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from models.catalog.carryover import carry_over
-from models.catalog.proposals import FLAG_NO_TARGET, propose_list
-from models.catalog.tasklist_import import read_source
+from models.catalog.drafts import DraftError, draft_path, load_draft, quota_problems
+from models.catalog.proposals import FLAG_NO_TARGET
 from models.catalog.locations import INSTALLED_DIR, available_years, tasklist_path
-from models.catalog.tasklists import TaskList, Unit, load_tasklist, load_units, tasklist_for_year
+from models.catalog.tasklists import TaskList, load_tasklist, load_units, tasklist_for_year
 from models.core.errors import AppError, DataFileError
 from models.core.fileio import fsync_dir, fsync_file, replace_with_retry
 from models.core.paths import resource_path
 
-DRAFTS_DIR = "tasklist_drafts"
 PACKAGE_KIND = "zhonglou-tasklist"
 PACKAGE_FORMAT = 1
 MEMBERS = ("tasklist.json", "units.json", "scoresheet.json", "quotas.json")
-QUOTA_SETTING = "standard_quota"
 _DRAFT_ONLY_TASK_KEYS = ("flags", "source_line", "carried_from")
 _DRAFT_ONLY_INDICATOR_KEYS = ("rule", "status")
 
@@ -53,25 +48,7 @@ class PackageError(AppError):
     """A task list package that is damaged, tampered with or not a package at all."""
 
 
-class DraftError(AppError):
-    """A draft that cannot be published yet; ``problems`` says what to fix."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = list(problems)
-        super().__init__("清单尚不能发布：" + "；".join(problems))
-
-
 # ---------------------------------------------------------------- files
-
-def _write_json(path: Path, value: Any) -> None:
-    """Atomically: a crash leaves the old file or the new one, never half of either."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(value, ensure_ascii=False, indent=1), encoding="utf-8")
-    fsync_file(tmp)
-    replace_with_retry(tmp, path)
-    fsync_dir(path.parent)
-
 
 def _canonical(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
@@ -81,91 +58,6 @@ def content_hash(member_hashes: dict[str, str]) -> str:
     """One hash over the members: their names and SHA-256s, in name order."""
     text = "\n".join(f"{name}:{member_hashes[name]}" for name in sorted(member_hashes))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-# ---------------------------------------------------------------- drafts
-
-def draft_path(data_dir: Path, year: int) -> Path:
-    return Path(data_dir) / DRAFTS_DIR / f"{year}.json"
-
-
-def import_draft(data_dir: Path, source: Path, year: int, *, units: tuple[Unit, ...] | None = None) -> dict[str, Any]:
-    """Read the district's document and keep the proposed list as the year's draft."""
-    if not 2000 <= year <= 2100:
-        raise AppError(f"年度“{year}”不正确")
-    doc = read_source(Path(source))
-    draft = propose_list(doc, year=year, units=units if units is not None else load_units())
-    carry_over(draft, previous_list(data_dir, year))
-    draft["source_file"] = Path(source).name
-    draft["imported_at"] = dt.datetime.now().isoformat(timespec="seconds")
-    draft["quotas"] = {}
-    save_draft(data_dir, draft)
-    return draft
-
-
-def previous_list(data_dir: Path, year: int) -> dict[str, Any] | None:
-    """The raw JSON of the latest list before ``year`` (installed or bundled), for carry-over."""
-    earlier = [y for y in available_years(data_dir=data_dir) if y < year]
-    path = tasklist_path(earlier[-1], data_dir=data_dir) if earlier else None
-    return json.loads(path.read_text(encoding="utf-8")) if path else None
-
-
-def load_draft(data_dir: Path, year: int) -> dict[str, Any] | None:
-    path = draft_path(data_dir, year)
-    if not path.exists():
-        return None
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DataFileError(f"{year} 年清单草稿 {path} 已损坏：{exc}") from None
-
-
-def save_draft(data_dir: Path, draft: dict[str, Any]) -> None:
-    _write_json(draft_path(data_dir, int(draft["year"])), draft)
-
-
-def draft_years(data_dir: Path) -> list[int]:
-    folder = Path(data_dir) / DRAFTS_DIR
-    return sorted(int(p.stem) for p in folder.glob("*.json") if p.stem.isdigit()) if folder.exists() else []
-
-
-def quota_indicators(draft: dict[str, Any]) -> list[dict[str, Any]]:
-    """Indicators whose district total is split among the units (task 12's 104)."""
-    return [ind for t in draft["tasks"] for ind in t["indicators"]
-            if ind.get("target_setting") == QUOTA_SETTING and ind.get("district_target") is not None]
-
-
-def quota_units(task: dict[str, Any], units: tuple[Unit, ...]) -> list[str]:
-    """The units that can hold a quota of a task: its streets and town, not departments."""
-    applies = task["applies_to"]
-    return [u.name for u in units if u.kind in ("street", "town")
-            and (u.kind in applies["kinds"] or u.name in applies["units"])]
-
-
-def quota_problems(draft: dict[str, Any], units: tuple[Unit, ...]) -> tuple[list[str], list[str]]:
-    """(blocking, warnings) about the unit quotas of district-wide targets."""
-    blocking: list[str] = []
-    warnings: list[str] = []
-    quotas = draft.get("quotas") or {}
-    for task in draft["tasks"]:
-        for ind in task["indicators"]:
-            if ind.get("target_setting") != QUOTA_SETTING or ind.get("district_target") is None:
-                continue
-            shares = quotas.get(ind["code"]) or {}
-            label = f"任务{task['seq']}“{ind['name']}”"
-            if not shares:
-                warnings.append(f"{label}的全区目标 {ind['district_target']:g} 尚未分解到各单位（各单位安装后自行填写任务数）")
-                continue
-            allowed = set(quota_units(task, units))
-            for name, value in shares.items():
-                if name not in allowed:
-                    blocking.append(f"{label}：“{name}”不是本任务的街道（镇），不能分配任务数")
-                if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                    blocking.append(f"{label}：{name} 的任务数应为不小于0的整数")
-            total = sum(v for v in shares.values() if isinstance(v, int) and not isinstance(v, bool))
-            if total != ind["district_target"]:
-                blocking.append(f"{label}：各单位任务数合计 {total}，应等于全区目标 {ind['district_target']:g}")
-    return blocking, warnings
 
 
 def build_list(draft: dict[str, Any], *, scoresheet_name: str) -> tuple[dict[str, Any], list[str]]:
@@ -447,10 +339,3 @@ def list_origin(data_dir: Path, year: int) -> str:
     if path is not None:
         return "已安装" if Path(data_dir) / INSTALLED_DIR in path.parents else "内置"
     return "草稿" if draft_path(data_dir, year).exists() else "无"
-
-
-def remove_draft(data_dir: Path, year: int) -> None:
-    path = draft_path(data_dir, year)
-    if path.exists():
-        path.unlink()
-

@@ -14,9 +14,8 @@ import sys
 from typing import Any
 
 from models.catalog import draft_edit
-from models.catalog.packages import (
-    DraftError, import_draft, list_origin, load_draft, quota_indicators, quota_units, save_draft,
-)
+from models.catalog.drafts import DraftError, import_draft, load_draft, quota_indicators, quota_units, save_draft
+from models.catalog.packages import list_origin
 from models.catalog.proposals import resolve_unit
 from models.catalog.tasklists import PERIODS, STANDARD_FIELDS, load_units, tasklist_for_year
 from models.cli import print_json

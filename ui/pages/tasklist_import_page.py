@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.catalog import draft_edit
-from models.catalog.packages import DraftError, import_draft, load_draft, save_draft
+from models.catalog.drafts import DraftError, import_draft, load_draft, save_draft
 from models.catalog.tasklists import PERIODS, UNIT_KINDS, available_years, load_units
 from models.core.errors import AppError
 from models.exchange.tasklists import publish_signed
