@@ -52,7 +52,8 @@ def changed_rows(year: int = 2024) -> list[dict]:
     return rows
 
 
-def write_docx(path: Path, rows: list[dict], *, year: int = 2023, notes: list[str] | None = None) -> Path:
+def write_docx(path: Path, rows: list[dict], *, year: int = 2023, notes: list[str] | None = None,
+               category_in_every_row: bool = False) -> Path:
     import docx
 
     document = docx.Document()
@@ -70,7 +71,7 @@ def write_docx(path: Path, rows: list[dict], *, year: int = 2023, notes: list[st
             table.cell(0, c).text = label
         for r, row in enumerate(page, start=1):
             for c, key in enumerate(["seq", "category", "target_text", "responsible", "deadline_text"]):
-                if key == "category" and r > 1 and row["category"] == page[r - 2]["category"]:
+                if key == "category" and r > 1 and row["category"] == page[r - 2]["category"] and not category_in_every_row:
                     continue
                 value = str(row[key])
                 paragraph = table.cell(r, c).paragraphs[0]

@@ -232,3 +232,10 @@ def test_note_printed_as_a_row_inside_the_table(tmp_path):
     task = draft["tasks"][0]
     assert task["applies_to"]["kinds"] == ["street", "town", "department"]
     assert task["indicators"][0]["compute"] == {"kind": "submission", "report": "quarterly"}
+
+
+def test_category_typed_in_every_row_then_merged(tmp_path):
+    """Word keeps every merged cell's text: a category typed in each row comes out once."""
+    path = write_docx(tmp_path / "清单.docx", rows_2023(), category_in_every_row=True)
+    doc = read_source(path)
+    assert [r.category for r in doc.rows] == [t["category"] for t in REFERENCE["tasks"]]

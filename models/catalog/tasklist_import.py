@@ -146,6 +146,10 @@ def _tc_text(tc) -> str:
             elif node.tag == f"{_W}tab":
                 parts.append(" ")
         paragraphs.append("".join(parts))
+    filled = [p.strip() for p in paragraphs if p.strip()]
+    if len(filled) > 1 and len(set(filled)) == 1:
+        # merging cells that each held the category (Word keeps every copy): one category
+        return clean_cell(filled[0])
     return clean_cell("\n".join(paragraphs))
 
 
