@@ -122,6 +122,9 @@ def test_applicability_from_the_responsible_column(source_2023):
     ("全年，每月末", dt.date(2024, 12, 31)),
     ("全年，每季度末", dt.date(2024, 12, 31)),
     ("9月底前", dt.date(2024, 9, 30)),
+    ("2024年6月底前", dt.date(2024, 6, 30)),
+    ("2024.10", dt.date(2024, 10, 31)),
+    ("2024-03-15", dt.date(2024, 3, 15)),
 ])
 def test_deadlines_as_dates(text, expected):
     assert parse_deadline(text, 2024) == (expected, None)

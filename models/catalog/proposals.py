@@ -98,7 +98,8 @@ def parse_deadline(text: str, year: int) -> tuple[dt.date, str | None]:
         return end_of_year, "完成期限为空，暂按全年（12月31日）"
     if compact.startswith("全年") or compact in ("年底", "年底前", "年内", "12月底", "12月底前"):
         return end_of_year, None
-    match = re.match(r"^(?:(\d{4})年)?(\d{1,2})月(?:(\d{1,2})日)?(底|末)?(前|以前)?$", compact)
+    match = (re.match(r"^(?:(\d{4})年)?(\d{1,2})月(?:(\d{1,2})日)?(底|末)?(前|以前)?$", compact)
+             or re.match(r"^(\d{4})[.\-/](\d{1,2})(?:[.\-/](\d{1,2}))?(前|以前)?$", compact))
     if not match:
         return end_of_year, f"看不懂完成期限“{text}”，暂按全年（12月31日），请核对"
     y = int(match.group(1) or year)

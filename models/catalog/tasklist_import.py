@@ -96,10 +96,11 @@ def _rows_from_grid(grid: list[tuple[str, list[str]]], doc: SourceDocument) -> N
         if cell("category"):
             category = cell("category")
         digits = re.sub(r"\D", "", seq_text)
-        if not seq_text.strip().rstrip(".、").isdigit() and len({c for c in cells if c}) == 1:  # a note row across the table
+        plain_seq = seq_text.strip().strip("（）().、．")
+        if not plain_seq.isdigit() and len({c for c in cells if c}) == 1:  # a note row across the table
             doc.notes.append(next(c for c in cells if c))
             continue
-        if not digits or digits != seq_text.strip().rstrip(".、"):
+        if not digits or digits != plain_seq:
             doc.problems.append(f"{where}：序号“{seq_text}”不是数字，此行未导入")
             continue
         if not target:
