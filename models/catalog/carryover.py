@@ -15,7 +15,7 @@ import copy
 import re
 from typing import Any
 
-from models.catalog.proposals import FLAG_NO_INDICATOR, FLAG_NO_TARGET, FLAG_UNKNOWN_UNIT, flag
+from models.catalog.phrase_rules import FLAG_NO_INDICATOR, FLAG_NO_TARGET, FLAG_UNKNOWN_UNIT, flag
 
 FLAG_CARRIED = "carried"
 RATES = {"latest", "weighted_mean"}

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from models.catalog.drafts import DraftError, draft_path, load_draft, quota_problems
-from models.catalog.proposals import FLAG_NO_TARGET
+from models.catalog.phrase_rules import FLAG_NO_TARGET
 from models.catalog.locations import INSTALLED_DIR, available_years, tasklist_path
 from models.catalog.tasklists import TaskList, load_tasklist, load_units, tasklist_for_year
 from models.core.errors import AppError, DataFileError
