@@ -242,3 +242,17 @@ def test_category_typed_in_every_row_then_merged(tmp_path):
     path = write_docx(tmp_path / "清单.docx", rows_2023(), category_in_every_row=True)
     doc = read_source(path)
     assert [r.category for r in doc.rows] == [t["category"] for t in REFERENCE["tasks"]]
+
+
+def test_excel_turned_a_deadline_into_a_date_and_a_number_into_a_float(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["序号", "任务名称", "目标内容", "主要责任单位", "完成期限"])
+    ws.append([1.0, "工作推动", "全区建成区新增达标小区120个。", "各街道", dt.datetime(2024, 9, 1)])
+    ws.append([2, "工作推动", "出台年度实施方案。", "区政府办", dt.datetime(2024, 4, 30)])
+    wb.save(str(tmp_path / "清单.xlsx"))
+    doc = read_source(tmp_path / "清单.xlsx")
+    assert [(r.seq, r.deadline_text) for r in doc.rows] == [(1, "2024年9月"), (2, "2024年4月30日")]
+    assert [t["deadline"] for t in propose_list(doc, year=2024, units=load_units())["tasks"]] == ["2024-09-30", "2024-04-30"]

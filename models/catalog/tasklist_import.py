@@ -10,6 +10,7 @@ decided in :mod:`models.catalog.proposals`.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -211,6 +212,15 @@ def read_docx(path: Path) -> SourceDocument:
 # -- .xlsx ---------------------------------------------------------------------------
 
 
+def _xlsx_text(value: object) -> str:
+    """A cell as printed: 1.0 is 序号 1; a date Excel made of "2024年6月" is that text again."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dt.datetime, dt.date)):
+        return f"{value.year}年{value.month}月" if value.day == 1 else f"{value.year}年{value.month}月{value.day}日"
+    return clean_cell(value)  # type: ignore[arg-type]
+
+
 def read_xlsx(path: Path) -> SourceDocument:
     try:
         from openpyxl import load_workbook
@@ -231,7 +241,7 @@ def read_xlsx(path: Path) -> SourceDocument:
     in_table = False
     width = sheet.max_column
     for r in range(1, sheet.max_row + 1):
-        cells = [clean_cell(merged.get((r, c), sheet.cell(r, c).value)) for c in range(1, width + 1)]
+        cells = [_xlsx_text(merged.get((r, c), sheet.cell(r, c).value)) for c in range(1, width + 1)]
         filled = [c for c in cells if c]
         header = _header_map(cells)
         if header is not None:
