@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import sys
 from dataclasses import asdict
 from typing import Any
 
@@ -49,6 +51,10 @@ def cmd_init(ws: Workspace, args: argparse.Namespace) -> int:
     saved = save_year_profile(ws.db, profile, data_dir=ws.data_dir)
     print(f"已设置填报单位：{saved.unit}（{saved.year}年任务清单，适用任务 {len(ws.tasks())} 项）")
     print(f"本机签名密钥指纹：{installation_signer(ws.db).fingerprint}（报表据此签名；请勿删除数据文件夹）")
+    this_year = dt.date.today().year
+    if this_year not in ws.years():  # never silently on an old year
+        print(f"尚未导入{this_year}年任务清单，请向区垃分办索取（tasklist install 文件）；现按{saved.year}年任务清单使用",
+              file=sys.stderr)
     return 0
 
 
