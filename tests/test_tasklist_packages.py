@@ -270,3 +270,20 @@ def test_an_older_package_does_not_replace_a_newer_one(capsys, tmp_path, package
     manifest.write_text(json.dumps(newer), encoding="utf-8")
     code, _, err = run(capsys, unit_dir, "tasklist", "install", str(package))
     assert code != 0 and "旧" in err
+
+
+def test_installed_list_moves_with_the_ledger_to_a_new_pc(capsys, tmp_path, package):
+    """The archive carries the database; the installed list rides in its settings and comes back."""
+    unit_dir = tmp_path / "unit"
+    init(capsys, unit_dir, "南大街街道", "--households", "12000", "--quota", "15")
+    ok(capsys, unit_dir, "tasklist", "install", str(package))
+    ok(capsys, unit_dir, "year", "2024", "--households", "12500")
+    ok(capsys, unit_dir, "archive", "export", str(tmp_path / "move.zip"))
+    new_pc = tmp_path / "new-pc"
+    ok(capsys, new_pc, "archive", "import", str(tmp_path / "move.zip"))
+    assert not (new_pc / "tasklists" / "2024.json").exists()  # the archive holds the database only
+    tasks = json.loads(ok(capsys, new_pc, "tasks", "--json"))
+    assert 34 in [t["seq"] for t in tasks]  # back on first use
+    assert (new_pc / "tasklists" / "2024.json").exists()
+    profile = json.loads(ok(capsys, new_pc, "settings", "--json"))
+    assert (profile["year"], profile["households"]) == (2024, 12500)

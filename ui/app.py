@@ -16,6 +16,7 @@ from models import APP_NAME
 from models.core.errors import AppError
 from models.core.logsetup import log_path, setup_logging
 from models.core.paths import resource_path
+from models.exchange.tasklists import restore_installed_lists
 from models.store.workspace import Workspace, open_workspace
 
 log = logging.getLogger(__name__)
@@ -97,6 +98,7 @@ def run_gui(data_dir: Path, *, quit_after_startup: bool = False) -> int:
         return 1
     setup_logging(data_dir)
     install_excepthook(data_dir)
+    restore_installed_lists(ws)  # a ledger moved or restored brings its installed task lists back
     window = None
     try:
         if ws.profile is None:

@@ -17,6 +17,7 @@ from typing import Any
 
 from models.core.errors import AppError, ValidationError
 from models.core.logsetup import setup_logging
+from models.exchange.tasklists import restore_installed_lists
 from models.store.workspace import open_workspace
 
 COMMAND_MODULES = [
@@ -60,6 +61,7 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
     except AppError as exc:
         return fail(str(exc))
     setup_logging(data_dir)
+    restore_installed_lists(ws)  # a ledger moved or restored brings its installed task lists back
     try:
         return int(args.handler(ws, args) or 0)
     except ValidationError as exc:
