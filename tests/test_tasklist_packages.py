@@ -287,3 +287,17 @@ def test_installed_list_moves_with_the_ledger_to_a_new_pc(capsys, tmp_path, pack
     assert (new_pc / "tasklists" / "2024.json").exists()
     profile = json.loads(ok(capsys, new_pc, "settings", "--json"))
     assert (profile["year"], profile["households"]) == (2024, 12500)
+
+
+def test_init_says_when_this_years_list_is_missing(capsys, tmp_path, monkeypatch):
+    import datetime as dt
+
+    class Later(dt.date):
+        @classmethod
+        def today(cls):
+            return cls(2026, 2, 10)
+
+    monkeypatch.setattr("models.cli.setup_cmds.dt.date", Later)
+    code, out, err = run(capsys, tmp_path / "u", "init", "--unit", "南大街街道", "--operator", "张三",
+                         "--phone", "0519-88000000", "--reviewer", "李四")
+    assert code == 0 and "尚未导入2026年任务清单，请向区垃分办索取" in err and "2023年任务清单" in out
