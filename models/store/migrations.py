@@ -194,3 +194,15 @@ def m002_export_content_columns(db: sqlite_utils.Database) -> None:
                          WHERE a.table_name = 'report_exports' AND a.action = 'export' AND a.row_id = CAST(report_exports.id AS TEXT)
                          ORDER BY a.id DESC LIMIT 1)""",
     )
+
+
+@MIGRATIONS(name="m003_indicator_truth")
+def m003_indicator_truth(db: sqlite_utils.Database) -> None:
+    """The register remembers a community already 达标 before the list's year (and since
+    when), so a re-check does not count it as new; each score-sheet item carries its
+    现场检查情况 note."""
+    _run(
+        db,
+        "ALTER TABLE communities ADD COLUMN standard_since TEXT",
+        "ALTER TABLE evaluation_items ADD COLUMN note TEXT NOT NULL DEFAULT ''",
+    )
