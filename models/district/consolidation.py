@@ -26,6 +26,7 @@ from openpyxl import load_workbook
 
 from models.catalog.tasklists import Unit, find_unit
 from models.core.fileio import sha256_file
+from models.core.statuses import SEVERITY
 from models.reporting.digest import FORMAT, FORMAT_VERSION, META_SHEET, read_report_meta, report_digest
 from models.store.workspace import Workspace
 from models.store.audit import record_change
@@ -37,7 +38,7 @@ REPORT_FORMAT = FORMAT
 SUPPORTED_FORMAT_VERSIONS = (FORMAT_VERSION,)
 VALUES_SHEET = "指标数据"
 VALUES_HEADER = ("填报单位", "报告月份", "任务序号", "指标代码", "指标名称", "统计周期", "完成值", "目标值", "计量单位", "状态")
-STATUS_WORDS = ("达标", "进行中", "滞后", "未达标", "逾期", "未开展")
+STATUS_WORDS = SEVERITY  # every word of models.core.statuses
 # A monthly report is a few hundred kB; anything far larger is not one of ours.
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 300 * 1024 * 1024

@@ -252,8 +252,10 @@ class _Snapshot:
             self._receive(r["kind"], r["period"], r["at"])
         for r in db.query("SELECT kind, period, submitted_at FROM period_states"):
             self._receive(r["kind"], r["period"], r["submitted_at"] or f"{month_bounds(_last_month(r['period']))[1]}")
+        self.exporting: tuple[tuple[str, str], dt.date] | None = None
         if exporting:
             self._receive(exporting[0], exporting[1], exporting[2].isoformat())
+            self.exporting = ((exporting[0], exporting[1]), exporting[2])
 
     def _receive(self, kind: str, period: str, at: str | None) -> None:
         if not at:
@@ -419,8 +421,11 @@ def _evaluate_indicator(ind: Indicator, snap: _Snapshot, month: str, as_of: dt.d
     if ind.compute["kind"] == "submission":
         key = (ind.compute["report"], period.label)
         received = snap.received.get(key)
-        status = submission_status(period.end, received, as_of)
-        shown = received if received is not None and received <= as_of else None
+        day = as_of
+        if snap.exporting is not None and snap.exporting[0] == key:
+            day = max(as_of, snap.exporting[1])  # the report being sent speaks of itself as sent
+        status = submission_status(period.end, received, day)
+        shown = received if received is not None and received <= day else None
         return IndicatorResult(**base, value=1.0 if shown else 0.0, target=target, status=status,
                                completed_on=shown, late=status == st.OVERDUE and shown is not None)
     value, note = _value(ind, snap, period.start, cutoff)
