@@ -12,7 +12,7 @@ from models.ledger.communities import (
     update_community,
 )
 from models.core.errors import AppError
-from models.progress.indicators import evaluate, format_number, progress
+from models.progress.indicators import IndicatorResult, TaskProgress, format_number, progress, short_title
 from models.ledger.entries import working_month
 from models.core.periods import month_title, normalize_month
 from models.store.workspace import Workspace
@@ -77,12 +77,29 @@ def _date(text: str | None) -> dt.date | None:
         raise AppError(f"日期“{text}”格式不正确，应为 YYYY-MM-DD") from None
 
 
+def _indicator_row(r: IndicatorResult) -> dict[str, Any]:
+    return {"task": r.task_seq, "code": r.code, "name": r.name, "period": r.period, "value": r.display_value,
+            "target": r.display_target, "unit": r.unit, "status": r.status, "late": r.late,
+            "completed_on": r.completed_on.isoformat() if r.completed_on else None,
+            "target_source": "unit" if r.own_target else ("unset" if r.status == "未设置目标" else "list"),
+            "due": None if r.due is None else format_number(r.due), "note": r.note}
+
+
+def _task_row(tp: TaskProgress) -> dict[str, Any]:
+    """A task without a number: 已开展 / 未开展 by the period's entries."""
+    return {"task": tp.task.seq, "code": None, "name": short_title(tp.task), "period": tp.period,
+            "value": tp.entries_in_period, "target": None, "unit": "条", "status": tp.status, "late": False,
+            "completed_on": None, "target_source": None, "due": None, "note": ""}
+
+
 def status_rows(ws: Workspace, month: str, as_of: dt.date | None) -> list[dict[str, Any]]:
-    return [
-        {"task": r.task_seq, "code": r.code, "name": r.name, "period": r.period, "value": r.display_value,
-         "target": r.display_target, "unit": r.unit, "status": r.status}
-        for r in evaluate(ws, month, as_of=as_of)
-    ]
+    """One row per indicator, and one per task without indicators (``"code": null``), in task order."""
+    rows: list[dict[str, Any]] = []
+    for tp in progress(ws, month, as_of=as_of):
+        rows.extend(_indicator_row(r) for r in tp.indicators)
+        if not tp.indicators:
+            rows.append(_task_row(tp))
+    return rows
 
 
 def cmd_status(ws: Workspace, args: argparse.Namespace) -> int:
@@ -95,9 +112,8 @@ def cmd_status(ws: Workspace, args: argparse.Namespace) -> int:
     for tp in progress(ws, month, as_of=as_of):
         print(f"任务{tp.task.seq:>2}  [{tp.status}]  本月台账 {tp.entries_in_month} 条，佐证材料 {tp.evidence_in_month} 件")
         for r in tp.indicators:
-            target = "—" if r.target is None else f"{'≥' if r.comparison == '>=' else '≤'}{format_number(r.target, r.unit)}"
             note = f"（{r.note}）" if r.note else ""
-            print(f"      {r.name}［{r.period}］：{format_number(r.value, r.unit)} / {target}　{r.status}{note}")
+            print(f"      {r.name}［{r.period}］：{format_number(r.value, r.unit)} / {r.target_text}　{r.status_text}{note}")
     return 0
 
 
