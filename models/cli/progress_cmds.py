@@ -8,7 +8,7 @@ from typing import Any
 
 from models.cli import print_json
 from models.ledger.communities import (
-    KINDS, add_community, community_as_dict, get_community, list_communities, pass_score, record_evaluation,
+    KINDS, add_community, community_as_dict, counts_as_new_standard, get_community, list_communities, pass_score, record_evaluation,
     update_community,
 )
 from models.core.errors import AppError
@@ -36,6 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add.add_argument("--facilities", help="“四分类”投放点、设施和标识到位日期 YYYY-MM-DD")
     add.add_argument("--metering", help="投放点计量数据接入市级平台日期 YYYY-MM-DD")
     add.add_argument("--demo-village", help="示范村创建日期 YYYY-MM-DD（仅村）")
+    add.add_argument("--standard-since", help="在本清单年度之前已达标：首次达到95分的日期 YYYY-MM-DD（不计入新增）")
     add.set_defaults(handler=cmd_community_add)
 
     change = sub.add_parser("set", help="修改登记信息（日期填 none 可清除）")
@@ -44,6 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     change.add_argument("--facilities")
     change.add_argument("--metering")
     change.add_argument("--demo-village")
+    change.add_argument("--standard-since")
     change.set_defaults(handler=cmd_community_set)
 
     ev = sub.add_parser("evaluate", help="录入达标测评（逐项得分或总分）")
@@ -52,6 +54,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     how = ev.add_mutually_exclusive_group(required=True)
     how.add_argument("--total", help="总分（纸质评分表只记总分时）")
     how.add_argument("--item", action="extend", nargs="+", metavar="CODE=POINTS", help="评分项得分，如 A1=5 B1=9.5")
+    ev.add_argument("--note", action="extend", nargs="+", metavar="CODE=TEXT", default=[],
+                    help="评分项的现场检查情况，如 C2=抽查混投2处（仅逐项打分时）")
     ev.add_argument("--evaluator", default="", help="测评人")
     ev.set_defaults(handler=cmd_community_evaluate)
 
@@ -128,7 +132,8 @@ def _date_arg(value: str | None) -> Any:
 def cmd_community_add(ws: Workspace, args: argparse.Namespace) -> int:
     kind = "village" if args.village else "community"
     add_community(ws.db, args.name, kind=kind, households=args.households, facilities=args.facilities,
-                  metering=args.metering, demo_village=args.demo_village, year=ws.tasklist.year, actor=_actor(ws))
+                  metering=args.metering, demo_village=args.demo_village, standard_since=args.standard_since,
+                  year=ws.tasklist.year, actor=_actor(ws))
     print(f"已登记{KINDS[kind]}：{args.name.strip()}")
     return 0
 
@@ -137,7 +142,7 @@ def cmd_community_set(ws: Workspace, args: argparse.Namespace) -> int:
     changes: dict[str, Any] = {}
     if args.households is not None:
         changes["households"] = args.households
-    for key in ("facilities", "metering", "demo_village"):
+    for key in ("facilities", "metering", "demo_village", "standard_since"):
         value = getattr(args, key)
         if value is not None:
             changes[key] = _date_arg(value)
@@ -159,11 +164,22 @@ def cmd_community_evaluate(ws: Workspace, args: argparse.Namespace) -> int:
             if code.strip() in items:
                 raise AppError(f"评分项 {code.strip()} 重复")
             items[code.strip()] = points
+    notes: dict[str, str] = {}
+    for pair in args.note:
+        code, sep, text = pair.partition("=")
+        if not sep:
+            raise AppError(f"现场检查情况“{pair}”格式不正确，应为 代码=文字，如 C2=抽查混投2处")
+        notes[code.strip()] = text
     record_evaluation(ws.db, ws.tasklist, args.name, eval_date=args.date, total=args.total, items=items,
-                      evaluator=args.evaluator, actor=_actor(ws))
+                      evaluator=args.evaluator, notes=notes, actor=_actor(ws))
     community = get_community(ws.db, args.name.strip())
     last = max(community.evaluations, key=lambda e: e.id)
-    verdict = "达标（计入新增达标小区）" if last.total >= pass_score(ws.tasklist) else "未达标（不计入）"
+    if last.total < pass_score(ws.tasklist):
+        verdict = "未达标（不计入）"
+    elif counts_as_new_standard(community, ws.tasklist):
+        verdict = "达标（计入新增达标小区）"
+    else:
+        verdict = f"达标（{ws.tasklist.year}年前已达标，不计入新增）"
     print(f"已录入 {community.name} {last.eval_date} 测评：{format_number(last.total)} 分，{verdict}")
     return 0
 
