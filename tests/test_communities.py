@@ -122,9 +122,17 @@ def test_evaluation_dialog_totals_items_live(qtbot, ws):
 
     dialog = EvaluationDialog(None, community="甲小区", sheet=ws.tasklist.scoresheet, pass_score=95, year=2023)
     qtbot.addWidget(dialog)
-    assert dialog.current_total() == 100 and "达标" in dialog.result.text()
+    assert dialog.current_total() == 0 and "13 项未填写" in dialog.result.text()  # starts empty, not at full marks
     dialog.spins["C2"].setValue(14.5)
+    assert "12 项未填写" in dialog.result.text()
+    partial = dialog.values()["items"]
+    assert partial["C2"] == 14.5 and partial["A1"] == ""  # sent blank: the model refuses and names it
+    for item in ws.tasklist.scoresheet.items:
+        if item.code != "C2":
+            dialog.spins[item.code].setValue(item.points)
+    dialog.notes["C2"].setText("桶边散落")
     assert dialog.current_total() == 94.5 and "不计入" in dialog.result.text()
+    assert dialog.values()["notes"] == {"C2": "桶边散落"}
     dialog.spins["B1"].setValue(99)  # cannot exceed the item's points
     assert dialog.spins["B1"].value() == 10
     dialog.by_total.setChecked(True)
