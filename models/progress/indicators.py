@@ -504,7 +504,9 @@ def _quarter_indicator(ind: Indicator, snap: _Snapshot, quarter: str, as_of: dt.
         last = quarter_last_month(quarter) if as_of >= q_end else f"{as_of.year}-{as_of.month:02d}"
         return _evaluate_indicator(ind, snap, max(last, quarter_months(quarter)[0]), min(as_of, q_end))
     months = [m for m in quarter_months(quarter) if month_bounds(m)[0] <= as_of] or quarter_months(quarter)[:1]
-    each = tuple(_evaluate_indicator(ind, snap, m, min(as_of, month_bounds(m)[1])) for m in months)
+    # Each month as at its end — but a month's report is sent after it ends, so as at as_of.
+    submission = ind.compute["kind"] == "submission"
+    each = tuple(_evaluate_indicator(ind, snap, m, as_of if submission else min(as_of, month_bounds(m)[1])) for m in months)
     qp = quarter_period(quarter)
     verdicts = [r.status for r in each]
     status = st.worst(verdicts)
