@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QSpinBox, QWidget
 
 from models.catalog.tasklists import UNIT_KINDS, load_units
-from models.store.settings import SETTING_LABELS, UnitProfile, needed_settings
+from models.store.settings import UnitProfile, needed_settings
 
 _FIELD_WIDGETS = {"单位": "unit", "填报人": "operator", "联系电话": "phone", "审核人": "reviewer",
                   "建成区居民总户数": "households", "新增达标小区任务数": "quota"}

@@ -50,20 +50,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field, replace
-from typing import Any, Iterable
+from dataclasses import dataclass, replace
+from typing import Any
 
 import sqlite_utils
 
-from models.catalog.tasklists import Indicator, Task, TaskList, Unit, find_unit
+from models.catalog.tasklists import Indicator, Task, TaskList
 from models.core import statuses as st
 from models.core.errors import AppError
 from models.core.periods import (
-    Period, default_as_of, month_bounds, month_title, normalize_month, parse_quarter, period_for, quarter_bounds,
-    quarter_last_month, quarter_months, quarter_of, quarter_period, quarter_title,
+    Period, default_as_of, month_bounds, normalize_month, parse_quarter, period_for, quarter_bounds,
+    quarter_last_month, quarter_months, quarter_period,
 )
-from models.ledger.communities import Community, list_communities
 from models.progress import pace
+from models.progress.values import Snapshot, first_met_on, indicator_value, target_met
 from models.store.settings import UnitProfile
 from models.store.workspace import Workspace
 
@@ -219,59 +219,6 @@ def submission_status(period_end: dt.date, received: dt.date | None, as_of: dt.d
     return st.OVERDUE if as_of > due_day else st.NOT_STARTED
 
 
-class _Snapshot:
-    """Everything the engine reads, loaded once per evaluation."""
-
-    def __init__(self, db: sqlite_utils.Database, tasklist: TaskList, profile: UnitProfile,
-                 exporting: tuple[str, str, dt.date] | None = None):
-        self.tasklist = tasklist
-        self.profile = profile
-        self.unit: Unit | None = find_unit(profile.unit)
-        self.entries: dict[int, list[dict[str, Any]]] = {}
-        measures: dict[int, dict[str, Any]] = {}
-        for m in db.query(
-            "SELECT m.entry_id, m.code, m.value FROM entry_measures m JOIN entries e ON e.id = m.entry_id"
-            " WHERE e.deleted_at IS NULL AND e.year = ?", [tasklist.year]
-        ):
-            measures.setdefault(m["entry_id"], {})[m["code"]] = m["value"]
-        for row in db.query(
-            "SELECT e.id, e.task_seq, e.entry_date, e.entry_type,"
-            " (SELECT COUNT(*) FROM entry_evidence v WHERE v.entry_id = e.id) AS evidence,"
-            " (SELECT COUNT(*) FROM entry_evidence v JOIN evidence_files f ON f.sha256 = v.sha256"
-            "   WHERE v.entry_id = e.id AND f.mime LIKE 'image/%') AS photos"
-            " FROM entries e WHERE e.deleted_at IS NULL AND e.year = ? ORDER BY e.entry_date, e.id",
-            [tasklist.year],
-        ):
-            row["date"] = dt.date.fromisoformat(row["entry_date"])
-            row["measures"] = measures.get(row["id"], {})
-            self.entries.setdefault(row["task_seq"], []).append(row)
-        self.communities: list[Community] = list_communities(db)
-        # When each own report was first received: exported, or marked submitted.
-        self.received: dict[tuple[str, str], dt.date] = {}
-        for r in db.query("SELECT kind, period, MIN(generated_at) AS at FROM report_exports GROUP BY kind, period"):
-            self._receive(r["kind"], r["period"], r["at"])
-        for r in db.query("SELECT kind, period, submitted_at FROM period_states"):
-            self._receive(r["kind"], r["period"], r["submitted_at"] or f"{month_bounds(_last_month(r['period']))[1]}")
-        self.exporting: tuple[tuple[str, str], dt.date] | None = None
-        if exporting:
-            self._receive(exporting[0], exporting[1], exporting[2].isoformat())
-            self.exporting = ((exporting[0], exporting[1]), exporting[2])
-
-    def _receive(self, kind: str, period: str, at: str | None) -> None:
-        if not at:
-            return
-        day = dt.date.fromisoformat(str(at)[:10])
-        key = (kind, period)
-        self.received[key] = min(day, self.received.get(key, day))
-
-    def task_entries(self, seq: int, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
-        return [e for e in self.entries.get(seq, []) if start <= e["date"] <= end]
-
-
-def _last_month(label: str) -> str:
-    return quarter_last_month(label) if "Q" in label.upper() else label
-
-
 def resolve_target(ind: Indicator, profile: UnitProfile) -> tuple[float | None, str, bool]:
     """(the unit's target, a note when it is not set, whether the unit set it itself)."""
     overrides = profile.target_overrides or {}
@@ -286,129 +233,14 @@ def resolve_target(ind: Indicator, profile: UnitProfile) -> tuple[float | None, 
     return (None if ind.target is None else float(ind.target)), "", False
 
 
-def _rows(ind: Indicator, snap: _Snapshot, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
-    types = set(ind.compute.get("entry_types") or [])
-    rows = [e for e in snap.task_entries(ind.task_seq, start, end) if not types or e["entry_type"] in types]
-    where = ind.compute.get("where")
-    if where:
-        rows = [e for e in rows if _num(e["measures"].get(where["field"])) is not None
-                and _num(e["measures"][where["field"]]) >= where["min"]]
-    return rows
-
-
-def _num(value: Any) -> float | None:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
-
-
-def _value(ind: Indicator, snap: _Snapshot, start: dt.date, end: dt.date) -> tuple[float | None, str]:
-    """The indicator's value from ``start`` to ``end`` (inclusive), and a note when None."""
-    compute = ind.compute
-    kind = compute["kind"]
-    if kind == "community":
-        return _community_value(compute, snap, start, end)
-    rows = _rows(ind, snap, start, end)
-    if kind == "count":
-        return float(len(rows)), ""
-    code = compute["field"]
-    if kind == "distinct":
-        return float(len({str(e["measures"][code]).strip() for e in rows if code in e["measures"]})), ""
-    carrying = [e for e in rows if _num(e["measures"].get(code)) is not None]
-    values = [float(e["measures"][code]) for e in carrying]
-    if kind == "sum":
-        return float(sum(values)), ""
-    if kind == "latest":
-        return (values[-1], "") if values else (None, "本期尚无测评数据")
-    if kind == "weighted_mean":
-        if not carrying:
-            return None, "本期尚无测评数据"
-        weight = compute["weight"]
-        weights = [_num(e["measures"].get(weight)) for e in carrying]
-        if any(w for w in weights):  # measurements without their sample size cannot be weighed with the others
-            pairs = [(v, w) for v, w in zip(values, weights) if w]
-            return sum(v * w for v, w in pairs) / sum(w for _, w in pairs), ""
-        return sum(values) / len(values), ""
-    if kind == "ratio_of_sums":
-        den_code = compute["denominator"]
-        both = [e for e in carrying if _num(e["measures"].get(den_code))]
-        if not both:
-            return None, "本期尚无统计数据"
-        num = sum(float(e["measures"][code]) for e in both)
-        den = sum(float(e["measures"][den_code]) for e in both)
-        return num / den * float(compute.get("scale", 1)), ""
-    if kind == "ratio":
-        denominator = snap.profile.setting(compute["denominator_setting"])
-        if not denominator:
-            return None, "本单位尚未设置建成区居民总户数，请在“设置”中填写（或 settings --households）"
-        return sum(values) / denominator * float(compute.get("scale", 1)), ""
-    raise ValueError(f"unknown compute kind {kind!r}")
-
-
-def _new_standard(snap: _Snapshot, min_score: float, start: dt.date, end: dt.date) -> list[Community]:
-    year = snap.tasklist.year
-    out = []
-    for c in snap.communities:
-        if c.kind != "community":
-            continue
-        first = c.first_reached(min_score=min_score)
-        if first is not None and first.year == year and start <= first <= end:
-            out.append(c)
-    return out
-
-
-def _community_value(compute: dict[str, Any], snap: _Snapshot, start: dt.date, end: dt.date) -> tuple[float | None, str]:
-    measure = compute["measure"]
-    year = snap.tasklist.year
-    communities = [c for c in snap.communities if c.kind == "community"]
-    if measure == "facilities_coverage":
-        if not communities:
-            return None, "尚未在“小区管理”中登记小区"
-        return sum(c.facilities_by(end) for c in communities) / len(communities) * 100, ""
-    min_score = float(compute.get("min_score", snap.tasklist.scoresheet.pass_score))
-    if measure == "new_standard":
-        return float(len(_new_standard(snap, min_score, start, end))), ""
-    if measure == "metering_of_new":
-        new = _new_standard(snap, min_score, dt.date(year, 1, 1), end)
-        if not new:
-            return None, "本单位尚无新增达标小区"
-        return sum(c.metering_by(end) for c in new) / len(new) * 100, ""
-    if measure == "demo_villages":
-        villages = [c for c in snap.communities if c.kind == "village"]
-        return float(sum(1 for c in villages if c.demo_village_date and c.demo_village_date.year == year
-                         and start <= c.demo_village_date <= end)), ""
-    raise ValueError(f"unknown community measure {measure!r}")
-
-
-def _event_days(ind: Indicator, snap: _Snapshot, after: dt.date, until: dt.date) -> list[dt.date]:
-    """Days on which the indicator's value can change, in (after, until]."""
-    days = {e["date"] for e in snap.entries.get(ind.task_seq, [])}
-    for c in snap.communities:
-        days.update(e.eval_date for e in c.evaluations)
-        days.update(d for d in (c.facilities_date, c.metering_date, c.demo_village_date) if d)
-    return sorted(d for d in days if after < d <= until)
-
-
-def _met(value: float | None, target: float, comparison: str) -> bool:
-    if value is None:
-        return False
-    return value >= target - _EPS if comparison == ">=" else value <= target + _EPS
-
-
-def _completed_on(ind: Indicator, snap: _Snapshot, period: Period, target: float, until: dt.date) -> dt.date | None:
-    """The first day from the period's start up to ``until`` on which the target was met."""
-    for day in _event_days(ind, snap, period.start - dt.timedelta(days=1), until):
-        if _met(_value(ind, snap, period.start, day)[0], target, ind.comparison):
-            return day
-    return None
-
-
-def _not_applicable(ind: Indicator, snap: _Snapshot) -> str | None:
+def _not_applicable(ind: Indicator, snap: Snapshot) -> str | None:
     """Why the indicator does not bind this unit, or None when it does."""
     if snap.unit is not None and not ind.binds(snap.unit):
         return "本单位不直接承担该指标（由镇、街道落实），可在台账中记录配合工作；全区数见区垃分办汇总"
     return None
 
 
-def _evaluate_indicator(ind: Indicator, snap: _Snapshot, month: str, as_of: dt.date) -> IndicatorResult:
+def _evaluate_indicator(ind: Indicator, snap: Snapshot, month: str, as_of: dt.date) -> IndicatorResult:
     period = period_for(ind.period, month, deadline=ind.deadline)
     cutoff = as_of if ind.period == "deadline" else min(period.end, as_of)  # late work still shows
     target, target_note, own = resolve_target(ind, snap.profile)
@@ -428,7 +260,7 @@ def _evaluate_indicator(ind: Indicator, snap: _Snapshot, month: str, as_of: dt.d
         shown = received if received is not None and received <= day else None
         return IndicatorResult(**base, value=1.0 if shown else 0.0, target=target, status=status,
                                completed_on=shown, late=status == st.OVERDUE and shown is not None)
-    value, note = _value(ind, snap, period.start, cutoff)
+    value, note = indicator_value(ind, snap, period.start, cutoff)
     if ind.scope == "district" and not own:
         # The target is the district's sum: the unit's share is work done, never 达标 alone.
         status = st.STARTED if value else st.NOT_STARTED
@@ -446,10 +278,10 @@ def _evaluate_indicator(ind: Indicator, snap: _Snapshot, month: str, as_of: dt.d
         if as_of <= period.end:
             status = judge(value, target, ind.comparison, period=period, as_of=as_of, rate=rate, whole=whole)
         else:  # decided at the deadline; met later shows as 逾期 with its date
-            on_time = _value(ind, snap, period.start, period.end)[0]
-            status = st.MET if _met(on_time, target, ind.comparison) else st.OVERDUE
-        if _met(value, target, ind.comparison):
-            completed = _completed_on(ind, snap, period, target, cutoff)
+            on_time = indicator_value(ind, snap, period.start, period.end)[0]
+            status = st.MET if target_met(on_time, target, ind.comparison) else st.OVERDUE
+        if target_met(value, target, ind.comparison):
+            completed = first_met_on(ind, snap, period, target, cutoff)
             late = status == st.OVERDUE
     else:
         status = judge(value, target, ind.comparison, period=period, as_of=as_of, rate=rate, whole=whole)
@@ -482,7 +314,7 @@ def evaluate_for(
     if not month.startswith(f"{tasklist.year}-"):
         raise AppError(f"月份 {month} 不在 {tasklist.year} 年内（本台账为 {tasklist.year} 年任务清单）")
     as_of = as_of or default_as_of(month)
-    snap = _Snapshot(db, tasklist, profile, exporting)
+    snap = Snapshot(db, tasklist, profile, exporting)
     m_start, m_end = month_bounds(month)
     out = []
     for task in sorted(tasks, key=lambda t: t.seq):
@@ -497,7 +329,7 @@ def evaluate_for(
     return out
 
 
-def _quarter_indicator(ind: Indicator, snap: _Snapshot, quarter: str, as_of: dt.date) -> IndicatorResult:
+def _quarter_indicator(ind: Indicator, snap: Snapshot, quarter: str, as_of: dt.date) -> IndicatorResult:
     """One indicator for a quarter: a monthly rule shows each month and the quarter's verdict."""
     q_start, q_end = quarter_bounds(quarter)
     if ind.period != "month":
@@ -513,11 +345,11 @@ def _quarter_indicator(ind: Indicator, snap: _Snapshot, quarter: str, as_of: dt.
     if qp.is_over(as_of) and any(s in (st.MISSED, st.OVERDUE, st.BEHIND) for s in verdicts):
         status = st.MISSED if st.OVERDUE not in verdicts else st.OVERDUE
     if ind.compute["kind"] in ("count", "distinct", "sum"):
-        value, note = _value(ind, snap, q_start, min(as_of, q_end))
+        value, note = indicator_value(ind, snap, q_start, min(as_of, q_end))
     elif ind.compute["kind"] == "submission":
         value, note = float(sum(r.value or 0 for r in each)), ""
     else:
-        value, note = _value(ind, snap, q_start, min(as_of, q_end))
+        value, note = indicator_value(ind, snap, q_start, min(as_of, q_end))
     first = each[0]
     return replace(first, period_kind="quarter", period=qp.label, period_start=qp.start, period_end=qp.end,
                    value=value, status=status, note=note or first.note, months=each, due=None,
@@ -534,7 +366,7 @@ def evaluate_quarter_for(
         raise AppError(f"季度 {quarter} 不在 {tasklist.year} 年内（本台账为 {tasklist.year} 年任务清单）")
     q_start, q_end = quarter_bounds(quarter)
     as_of = min(as_of or min(dt.date.today(), q_end), q_end)
-    snap = _Snapshot(db, tasklist, profile, exporting)
+    snap = Snapshot(db, tasklist, profile, exporting)
     out = []
     for task in sorted(tasks, key=lambda t: t.seq):
         results = [_quarter_indicator(ind, snap, quarter, as_of) for ind in task.indicators]
@@ -572,78 +404,3 @@ def evaluate_quarter(ws: Workspace, quarter: str, *, as_of: dt.date | None = Non
 def missing_targets(tasks: list[TaskProgress]) -> list[IndicatorResult]:
     """Indicators the unit cannot be judged on until it sets a figure (export warns first)."""
     return [r for tp in tasks for r in tp.indicators if r.status == st.NO_TARGET]
-
-
-# ---------------------------------------------------------------- what is due
-
-@dataclass(frozen=True)
-class DueItem:
-    task_seq: int
-    title: str  # what is due, in Chinese
-    due: dt.date
-    status: str
-    overdue: bool
-
-
-def due_items(ws: Workspace, tasks: list[TaskProgress], *, month: str, as_of: dt.date | None = None, horizon: int = 60) -> list[DueItem]:
-    """Deadlines in the next ``horizon`` days and everything overdue, soonest first.
-
-    Dated tasks (deadline before 31 December) show until met; 全年 tasks only when nothing
-    or too little has been done. Unsubmitted monthly/quarterly reports are overdue once
-    their period is over, from the first month holding entries onwards.
-    """
-    month = normalize_month(month)
-    as_of = as_of or default_as_of(month)
-    year_end = dt.date(ws.tasklist.year, 12, 31)
-    items: list[DueItem] = []
-    for tp in tasks:
-        task = tp.task
-        short = short_title(task)
-        if tp.status == "达标" or any(i.compute["kind"] == "submission" for i in task.indicators):
-            continue
-        if task.deadline < as_of or tp.status == "逾期":
-            items.append(DueItem(task.seq, f"任务{task.seq}：{short}", task.deadline, tp.status, True))
-        elif (task.deadline - as_of).days <= horizon and (task.deadline < year_end or tp.status in ("未开展", "滞后")):
-            items.append(DueItem(task.seq, f"任务{task.seq}：{short}", task.deadline, tp.status, False))
-    items.extend(_submission_items(ws, tasks, month=month, as_of=as_of, horizon=horizon))
-    return sorted(items, key=lambda i: (not i.overdue, i.due, i.task_seq))
-
-
-def _submission_items(ws: Workspace, tasks: list[TaskProgress], *, month: str, as_of: dt.date, horizon: int) -> list[DueItem]:
-    received = _Snapshot(ws.db, ws.tasklist, ws.require_profile()).received
-    first = list(ws.db.query("SELECT MIN(entry_date) AS d FROM entries WHERE deleted_at IS NULL AND year = ?", [ws.tasklist.year]))
-    first_month = first[0]["d"][:7] if first and first[0]["d"] else month
-    items = []
-    for tp in tasks:
-        for ind in tp.task.indicators:
-            if ind.compute["kind"] != "submission":
-                continue
-            report = ind.compute["report"]
-            months = [m for m in (f"{ws.tasklist.year}-{n:02d}" for n in range(1, 13)) if first_month <= m <= month]
-            labels = months if ind.period == "month" else sorted({quarter_of(m) for m in months})
-            for label in labels:
-                end = month_bounds(label)[1] if ind.period == "month" else month_bounds(quarter_months(label)[-1])[1]
-                status = submission_status(end, received.get((report, label)), as_of)
-                if received.get((report, label)) is not None:
-                    continue
-                what = f"{month_title(label)}月度台账报送" if ind.period == "month" else f"{quarter_title(label)}工作进展报送"
-                if end <= as_of or (end - as_of).days <= horizon:
-                    items.append(DueItem(tp.task.seq, f"任务{tp.task.seq}：{what}", end, status, status == st.OVERDUE))
-    return items
-
-
-def ledger_reminder(ws: Workspace, month: str, *, as_of: dt.date | None = None, days: int = 5) -> str | None:
-    """In the last ``days`` days of a month, or once it is over: the monthly ledger not yet submitted."""
-    month = normalize_month(month)
-    as_of = as_of or default_as_of(month)
-    end = month_bounds(month)[1]
-    if (end - as_of).days >= days:
-        return None
-    kinds = [i.compute["report"] for t in ws.tasks() for i in t.indicators
-             if i.compute["kind"] == "submission" and i.period == "month"]
-    if not kinds:
-        return None
-    if list(ws.db.query("SELECT 1 FROM period_states WHERE kind = ? AND period = ?", [kinds[0], month])):
-        return None
-    when = "已结束" if as_of >= end else f"还剩 {(end - as_of).days + 1} 天"
-    return f"{month_title(month)}{when}，本月月度台账尚未报送。请核对台账后在“报表”页面导出月度台账并标记报送。"

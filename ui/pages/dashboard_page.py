@@ -15,7 +15,8 @@ from PySide6.QtWidgets import (
 )
 
 from models.core import statuses as st
-from models.progress.indicators import DueItem, TaskProgress, due_items, ledger_reminder, progress, short_title
+from models.progress.due import DueItem, due_items, ledger_reminder
+from models.progress.indicators import TaskProgress, progress, short_title
 from models.ledger.entries import working_month
 from models.core.periods import default_as_of, month_title, months_of_year
 from ui.context import PageContext
