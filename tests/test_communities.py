@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from models.ledger.communities import (
-    add_community, community_as_dict, delete_community, get_community, list_communities, record_evaluation,
+    add_community, community_as_dict, counts_as_new_standard, delete_community, get_community, list_communities, record_evaluation,
     update_community,
 )
 from models.core.errors import AppError, ValidationError
@@ -138,3 +138,21 @@ def test_evaluation_dialog_totals_items_live(qtbot, ws):
     dialog.by_total.setChecked(True)
     dialog.total.setValue(96)
     assert dialog.values()["total"] == 96 and "items" not in dialog.values()
+
+
+def test_community_dialog_records_it_was_standard_before_the_year(qtbot, ws):
+    import datetime as dt
+
+    from ui.widgets.community_forms import CommunityDialog
+
+    dialog = CommunityDialog(None, year=2023, villages=False)
+    qtbot.addWidget(dialog)
+    dialog.name.setText("老达标小区")
+    dialog.standard_since.check.setChecked(True)
+    dialog.standard_since.date.setDate(dialog.standard_since.date.date().addMonths(-3))
+    values = dialog.values()
+    assert values["standard_since"] == dt.date(2022, 9, 30)
+    add_community(ws.db, values["name"], standard_since=values["standard_since"], year=2023, actor="张三")
+    record_evaluation(ws.db, ws.tasklist, "老达标小区", eval_date="2023-06-01", total=98, actor="张三",
+                      today=dt.date(2023, 12, 31))
+    assert not counts_as_new_standard(get_community(ws.db, "老达标小区"), ws.tasklist)  # re-checked, not new

@@ -139,6 +139,11 @@ class CommunityDialog(QDialog):
         self.demo = OptionalDate("已建成农村垃圾分类示范村", default)
         self.demo_label = QLabel("示范村")
         form.addRow(self.demo_label, self.demo)
+        # Already 达标 before the list's year: a re-check this year does not make it new (task 12/28).
+        self.standard_since = OptionalDate(f"{year}年之前已达标（首次达到95分的日期）", dt.date(year - 1, 12, 31))
+        self.standard_since.date.setMaximumDate(QDate(year - 1, 12, 31))
+        self.standard_label = QLabel("此前达标")
+        form.addRow(self.standard_label, self.standard_since)
         self.error = QLabel()
         self.error.setObjectName("ErrorLabel")
         self.error.setWordWrap(True)
@@ -157,12 +162,15 @@ class CommunityDialog(QDialog):
                 self.facilities.check.setChecked(True)
             self.metering.set_value(community.metering_date if community.metering_connected else None)
             self.demo.set_value(community.demo_village_date)
+            self.standard_since.set_value(community.standard_since)
         self._kind_changed()
 
     def _kind_changed(self) -> None:
         village = self.kind.currentData() == "village"
         self.demo.setVisible(village)
         self.demo_label.setVisible(village)
+        self.standard_since.setVisible(not village)
+        self.standard_label.setVisible(not village)
 
     def values(self) -> dict[str, Any]:
         return {
@@ -172,6 +180,7 @@ class CommunityDialog(QDialog):
             "facilities": self.facilities.value(),
             "metering": self.metering.value(),
             "demo_village": self.demo.value() if self.kind.currentData() == "village" else None,
+            "standard_since": self.standard_since.value() if self.kind.currentData() != "village" else None,
         }
 
     def show_error(self, text: str) -> None:
