@@ -12,7 +12,7 @@ from models.ledger.communities import (
     update_community,
 )
 from models.core.errors import AppError
-from models.progress.indicators import IndicatorResult, TaskProgress, format_number, progress, short_title
+from models.progress.indicators import IndicatorResult, TaskProgress, format_number, progress, rounded, short_title
 from models.ledger.entries import working_month
 from models.core.periods import month_title, normalize_month
 from models.store.workspace import Workspace
@@ -86,7 +86,7 @@ def _indicator_row(r: IndicatorResult) -> dict[str, Any]:
             "target": r.display_target, "unit": r.unit, "status": r.status, "late": r.late,
             "completed_on": r.completed_on.isoformat() if r.completed_on else None,
             "target_source": "unit" if r.own_target else ("unset" if r.status == "未设置目标" else "list"),
-            "due": None if r.due is None else format_number(r.due), "note": r.note}
+            "due": rounded(r.due), "note": r.note}
 
 
 def _task_row(tp: TaskProgress) -> dict[str, Any]:
