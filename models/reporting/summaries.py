@@ -60,6 +60,10 @@ def indicator_line(result: IndicatorResult) -> str:
         target = "无本单位目标"
     if result.district_target is not None:
         target += f"（全区{format_number(result.district_target, result.unit)}）"
+    if result.months:  # a monthly rule over a quarter: each month against the monthly target
+        months = "、".join(f"{m.period_start.month}月{format_number(m.value, m.unit)}（{m.status_text}）" for m in result.months)
+        whole = "合计" if result.unit in ("次", "期", "个", "处", "份", "件") else ""
+        return f"{result.name}：{months}；本季度{whole}{value} / 每月{target}（{period}，{result.status_text}）"
     return f"{result.name}：{value} / {target}（{period}，{result.status_text}）"
 
 
