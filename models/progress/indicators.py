@@ -249,7 +249,7 @@ def _evaluate_indicator(ind: Indicator, snap: Snapshot, month: str, as_of: dt.da
                 scope=ind.scope, district_target=ind.district_target, own_target=own)
     reason = _not_applicable(ind, snap)
     if reason:
-        return IndicatorResult(**base, value=None, target=target, status=st.NOT_APPLICABLE, note=reason)
+        return IndicatorResult(**base, value=None, target=None, status=st.NOT_APPLICABLE, note=reason)
     if ind.compute["kind"] == "submission":
         key = (ind.compute["report"], period.label)
         received = snap.received.get(key)
@@ -266,7 +266,7 @@ def _evaluate_indicator(ind: Indicator, snap: Snapshot, month: str, as_of: dt.da
         status = st.STARTED if value else st.NOT_STARTED
         return IndicatorResult(**base, value=value, target=None, status=status, note=note)
     if ind.compute.get("measure") == "metering_of_new" and value is None:
-        return IndicatorResult(**base, value=None, target=target, status=st.NOT_APPLICABLE, note=note)
+        return IndicatorResult(**base, value=None, target=None, status=st.NOT_APPLICABLE, note=note)
     rate, whole = is_rate(ind), counts_whole(ind)
     if ind.compute["kind"] == "ratio" and not snap.profile.setting(ind.compute["denominator_setting"]):
         target, target_note = None, note  # a share of a figure the unit has not set cannot be judged
