@@ -36,9 +36,14 @@ class SetupDialog(QDialog):
         layout.addWidget(buttons)
 
     def save(self) -> None:
+        missing = self.form.missing()
         try:
-            self.saved = save_profile(self.ws.db, self.form.profile())
+            profile = self.form.profile()
+            if missing:
+                raise ValidationError(missing)
+            self.saved = save_profile(self.ws.db, profile)
         except ValidationError as exc:
-            self.form.show_errors(exc.problems)
+            shown = {f for f, _ in exc.problems}
+            self.form.show_errors(list(exc.problems) + [p for p in missing if p[0] not in shown])
             return
         self.accept()
