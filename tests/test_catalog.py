@@ -56,7 +56,8 @@ def test_target_texts_and_deadlines_equal_the_source_document():
         ("邹区镇", [1, 2, 3, 4, 5, 6, 7, 9, 11, 13, 14, 15, 16, 17, 19, 24, 27, 28, 31, 32, 33]),
         ("区教育局", [8, 9, 10, 32, 33]),
         ("区住建局", [9, 11, 23, 32, 33]),
-        ("区政府办", [29, 33]),
+        ("区政府办", [29, 32, 33]),  # task 32's 各地各部门 is every unit
+        ("区卫健局", [9, 10, 32, 33]),
     ],
 )
 def test_applicability_per_unit(unit, expected):
@@ -69,6 +70,32 @@ def test_district_office_and_alias_are_known_units():
     assert len([u for u in units if u.kind == "street"]) == 7
     assert find_unit("高新园区").name == "邹区镇"
     assert find_unit("区垃分办").kind == "district"
+
+
+@pytest.mark.parametrize("spelling, canonical", [
+    ("区发改委", "区发改局"), ("机关事务管理局", "区机关事务管理中心"), ("农业局", "区农业农村局"),
+    ("总工会", "区总工会"), ("团委", "团区委"),
+])
+def test_the_lists_own_spellings_name_one_unit(spelling, canonical):
+    assert find_unit(spelling).name == canonical
+
+
+def test_every_reporting_unit_owes_the_monthly_and_quarterly_report():
+    tl = tasklist_for_year(2023)
+    reporters = [u for u in load_units() if u.kind != "district"]
+    for seq in (32, 33):
+        assert all(tl.task(seq).applies_to(u) for u in reporters), seq
+
+
+def test_community_indicators_bind_only_units_owning_communities():
+    tl = tasklist_for_year(2023)
+    by_code = {i.code: i for i in tl.indicators()}
+    assert not by_code["T11_FACILITIES"].binds(find_unit("区住建局"))
+    assert not by_code["T28_METERING"].binds(find_unit("区城管局"))
+    assert not by_code["T13_DEMO_VILLAGE"].binds(find_unit("区农业农村局"))
+    assert by_code["T13_DEMO_VILLAGE"].binds(find_unit("邹区镇"))
+    assert by_code["T12_NEW_STANDARD"].binds(find_unit("南大街街道"))
+    assert tl.scoresheet.source
 
 
 def test_indicators_carry_the_brief_rules():

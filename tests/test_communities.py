@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from models.ledger.communities import (
-    add_community, community_as_dict, delete_community, get_community, list_communities, record_evaluation,
+    add_community, community_as_dict, counts_as_new_standard, delete_community, get_community, list_communities, record_evaluation,
     update_community,
 )
 from models.core.errors import AppError, ValidationError
@@ -122,11 +122,37 @@ def test_evaluation_dialog_totals_items_live(qtbot, ws):
 
     dialog = EvaluationDialog(None, community="甲小区", sheet=ws.tasklist.scoresheet, pass_score=95, year=2023)
     qtbot.addWidget(dialog)
-    assert dialog.current_total() == 100 and "达标" in dialog.result.text()
+    assert dialog.current_total() == 0 and "13 项未填写" in dialog.result.text()  # starts empty, not at full marks
     dialog.spins["C2"].setValue(14.5)
+    assert "12 项未填写" in dialog.result.text()
+    partial = dialog.values()["items"]
+    assert partial["C2"] == 14.5 and partial["A1"] == ""  # sent blank: the model refuses and names it
+    for item in ws.tasklist.scoresheet.items:
+        if item.code != "C2":
+            dialog.spins[item.code].setValue(item.points)
+    dialog.notes["C2"].setText("桶边散落")
     assert dialog.current_total() == 94.5 and "不计入" in dialog.result.text()
+    assert dialog.values()["notes"] == {"C2": "桶边散落"}
     dialog.spins["B1"].setValue(99)  # cannot exceed the item's points
     assert dialog.spins["B1"].value() == 10
     dialog.by_total.setChecked(True)
     dialog.total.setValue(96)
     assert dialog.values()["total"] == 96 and "items" not in dialog.values()
+
+
+def test_community_dialog_records_it_was_standard_before_the_year(qtbot, ws):
+    import datetime as dt
+
+    from ui.widgets.community_forms import CommunityDialog
+
+    dialog = CommunityDialog(None, year=2023, villages=False)
+    qtbot.addWidget(dialog)
+    dialog.name.setText("老达标小区")
+    dialog.standard_since.check.setChecked(True)
+    dialog.standard_since.date.setDate(dialog.standard_since.date.date().addMonths(-3))
+    values = dialog.values()
+    assert values["standard_since"] == dt.date(2022, 9, 30)
+    add_community(ws.db, values["name"], standard_since=values["standard_since"], year=2023, actor="张三")
+    record_evaluation(ws.db, ws.tasklist, "老达标小区", eval_date="2023-06-01", total=98, actor="张三",
+                      today=dt.date(2023, 12, 31))
+    assert not counts_as_new_standard(get_community(ws.db, "老达标小区"), ws.tasklist)  # re-checked, not new

@@ -55,7 +55,7 @@ def _communities(ws: Workspace, count: int, *, start: int = 0) -> None:
 
 def _glass_site(ws: Workspace) -> None:
     add_entry(ws.db, ws.tasklist, ws.tasks(), EntryDraft(task_seq=16, entry_date="2023-06-10", entry_type="中转场建设",
-                                                         title="建成废玻璃中转场", measures={"site_area": 200}),
+                                                         title="建成废玻璃中转场", measures={"site_name": "西林废玻璃中转场", "site_area": 200}),
               actor="张三", today=dt.date(2023, 12, 31))
 
 

@@ -115,3 +115,29 @@ def test_missing_household_setting_is_pointed_out(qtbot, make_ws):
     from PySide6.QtWidgets import QLabel
 
     assert any("建成区居民总户数" in label.text() for label in t6.findChildren(QLabel))
+
+
+def test_a_target_not_set_offers_settings_and_settings_edit_targets(main_window, qtbot):
+    from PySide6.QtWidgets import QPushButton
+
+    from models.store.settings import load_profile, save_profile
+
+    ws = main_window.ws
+    profile = load_profile(ws.db)
+    profile.standard_quota = None  # an older folder: the quota was never filled in
+    save_profile(ws.db, profile)
+    page = dashboard(main_window)
+    t12 = next(t for t in page.tiles if t.progress.task.seq == 12)
+    assert t12.chip.text() == "未设置目标"
+    button = next(b for b in t12.findChildren(QPushButton) if b.text() == "设置…")
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    settings = main_window.pages["settings"]
+    settings.on_show()
+    assert "T2_AWARENESS" in settings.target_inputs
+    settings.form.quota.setValue(10)
+    settings.target_inputs["T2_AWARENESS"].setText("92")
+    settings.save()
+    saved = load_profile(ws.db)
+    assert (saved.standard_quota, saved.target_overrides) == (10, {"T2_AWARENESS": 92})
+    t2 = next(t for t in dashboard(main_window).tiles if t.progress.task.seq == 2)
+    assert any("（本单位设定）" in bar.value.text() for bar in t2.findChildren(IndicatorBar))

@@ -262,7 +262,7 @@ def test_whole_flow_through_the_cli(tmp_path, capsys):
         assert main(["--data-dir", str(folder), "init", "--unit", name, "--operator", "张三", "--phone", "0519-88000000",
                      "--reviewer", "李四", "--year", "2023"]) == 0
     assert main(["--data-dir", str(unit), "entry", "add", "--task", "16", "--date", "2023-06-10", "--type", "中转场建设",
-                 "--title", "建成废玻璃中转场", "--measure", "site_area=200"]) == 0
+                 "--title", "建成废玻璃中转场", "--measure", "site_name=西林废玻璃中转场", "--measure", "site_area=200"]) == 0
     assert main(["--data-dir", str(unit), "submit", "--month", MONTH, "--out", str(tmp_path / "v1")]) == 0
     [v1] = (tmp_path / "v1").glob("*.xlsx")
     capsys.readouterr()
@@ -286,7 +286,7 @@ def test_whole_flow_through_the_cli(tmp_path, capsys):
     assert "中转场面积与验收单不符" in printed and "指纹" in printed
 
     assert main(["--data-dir", str(unit), "entry", "add", "--task", "16", "--date", "2023-06-20", "--type", "中转场建设",
-                 "--title", "第二个中转场", "--measure", "site_area=150"]) == 0
+                 "--title", "第二个中转场", "--measure", "site_name=北港废玻璃中转场", "--measure", "site_area=150"]) == 0
     assert main(["--data-dir", str(unit), "submit", "--month", MONTH, "--out", str(tmp_path / "v2")]) == 0
     [v2] = (tmp_path / "v2").glob("*.xlsx")
     assert read_report_meta(load_workbook(v2))["version"] == 2

@@ -77,7 +77,35 @@ def test_first_start_dialog_saves_profile(qtbot, data_dir):
         dialog.form.reviewer.setText("钱七")
         dialog.form.phone.setText("0519-86660000")
         dialog.save()
-        assert load_profile(ws.db).unit == "五星街道"
+        assert load_profile(ws.db) is None  # a street must give its households and quota, never 0
+        assert dialog.form.errors["新增达标小区任务数"].text().startswith("请填写")
+        dialog.form.households.setValue(9000)
+        dialog.form.quota.setValue(12)
+        dialog.save()
+        saved = load_profile(ws.db)
+        assert (saved.unit, saved.households, saved.standard_quota) == ("五星街道", 9000, 12)
+    finally:
+        ws.close()
+
+
+def test_district_office_is_asked_no_households_or_quota(qtbot, data_dir):
+    from ui.setup_dialog import SetupDialog
+
+    ws = open_workspace(data_dir)
+    try:
+        dialog = SetupDialog(ws)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        dialog.form.unit.setCurrentIndex(dialog.form.unit.findData("区垃分办"))
+        assert not dialog.form.households.isVisible() and not dialog.form.quota.isVisible()
+        dialog.form.unit.setCurrentIndex(dialog.form.unit.findData("邹区镇"))
+        assert dialog.form.households.isVisible() and not dialog.form.quota.isVisible()  # task 6 only, no task 12
+        dialog.form.unit.setCurrentIndex(dialog.form.unit.findData("区垃分办"))
+        for box, text in ((dialog.form.operator, "赵六"), (dialog.form.reviewer, "钱七"), (dialog.form.phone, "0519-86660000")):
+            box.setText(text)
+        dialog.save()
+        saved = load_profile(ws.db)
+        assert (saved.unit, saved.households, saved.standard_quota) == ("区垃分办", None, None)
     finally:
         ws.close()
 

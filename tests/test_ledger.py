@@ -76,7 +76,7 @@ def test_future_dates_are_refused(ws):
 
 def test_percent_and_required_fields_follow_the_task_data(ws):
     base = dict(task_seq=2, entry_type="分类成效测评", title="6月测评", measures={
-        "awareness_rate": "95", "participation_rate": "85", "accuracy_rate": "101"})
+        "awareness_rate": "95", "participation_rate": "85", "accuracy_rate": "101", "respondents": "120"})
     with pytest.raises(ValidationError) as info:
         add(ws, **base)
     assert info.value.problems == [("投放准确率", "应在 0 到 100 之间")]

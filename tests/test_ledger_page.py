@@ -133,7 +133,7 @@ def test_new_entry_saves_with_ctrl_s_and_shows_in_table(page, ws, qtbot):
 def test_measure_fields_and_required_markers_follow_the_task(page):
     editor = page.editor
     editor.task.setCurrentIndex(editor.task.findData(2))
-    assert set(editor.measure_inputs) == {"awareness_rate", "participation_rate", "accuracy_rate"}
+    assert set(editor.measure_inputs) == {"awareness_rate", "participation_rate", "accuracy_rate", "respondents"}
     editor.entry_type.setCurrentIndex(editor.entry_type.findText("分类成效测评"))
     assert "*" in editor.labels["知晓率"].text()
     editor.entry_type.setCurrentIndex(editor.entry_type.findText("红黑榜公示"))

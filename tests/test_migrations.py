@@ -45,6 +45,21 @@ def upgrade_m002_export_content_columns():
     return db
 
 
+def upgrade_m003_indicator_truth():
+    db = _db_at("m003_indicator_truth")
+    db.execute("INSERT INTO communities(id, name, created_at, updated_at) VALUES (3, '青果巷小区', 'now', 'now')")
+    db.execute("INSERT INTO evaluations(id, community_id, eval_date, scoresheet, total, by_items, created_at)"
+               " VALUES (5, 3, '2023-06-02', 'js', 96.5, 1, 'now')")
+    db.execute("INSERT INTO evaluation_items(evaluation_id, item_code, points) VALUES (5, 'A1', 5)")
+    db = open_db(db.conn)
+    community = next(db.query("SELECT * FROM communities WHERE id = 3"))
+    assert (community["name"], community["standard_since"]) == ("青果巷小区", None)  # not known to be 达标 before
+    item = next(db.query("SELECT * FROM evaluation_items WHERE evaluation_id = 5"))
+    assert (item["points"], item["note"]) == (5, "")
+    assert next(db.query("SELECT total FROM evaluations WHERE id = 5"))["total"] == 96.5
+    return db
+
+
 def upgrade_m005_exchange():
     db = _db_at("m005_exchange")
     db.execute(
@@ -63,6 +78,7 @@ def upgrade_m005_exchange():
 
 
 UPGRADE_CHECKS = {"m001_initial": upgrade_m001_initial, "m002_export_content_columns": upgrade_m002_export_content_columns,
+                  "m003_indicator_truth": upgrade_m003_indicator_truth,
                   "m005_exchange": upgrade_m005_exchange}
 
 

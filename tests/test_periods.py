@@ -33,11 +33,14 @@ def test_period_for_each_kind_of_report_month():
     assert period_title(deadline) == "截至2023年9月30日" and period_title(quarter) == "2023年第二季度"
 
 
-def test_elapsed_days_are_inclusive_and_clamped():
+def test_elapsed_whole_months_are_clamped_and_the_period_ends_on_its_last_day():
+    from models.progress.pace import months_elapsed  # pace has one home; periods only know their days
+
     quarter = period_for("quarter", "2023-05")
-    assert quarter.elapsed_days(D(2023, 5, 31)) == 61
-    assert quarter.elapsed_days(D(2023, 3, 1)) == 0
-    assert quarter.elapsed_days(D(2023, 12, 1)) == 91
+    assert months_elapsed(quarter, D(2023, 5, 31)) == (2, 3)
+    assert months_elapsed(quarter, D(2023, 3, 1)) == (0, 3)
+    assert months_elapsed(quarter, D(2023, 12, 1)) == (3, 3)
+    assert quarter.days == 91
     assert not quarter.is_over(D(2023, 6, 29)) and quarter.is_over(D(2023, 6, 30))
 
 

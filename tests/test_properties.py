@@ -63,7 +63,7 @@ _cell = st.one_of(
 )
 
 
-HOUSEHOLDS_COL = 14  # 入户宣传户数（户） in the template's column order (asserted below)
+HOUSEHOLDS_COL = 16  # 入户宣传户数（户） in the template's column order (asserted below; after 受访户数, 统计公益广告总数)
 
 
 @st.composite

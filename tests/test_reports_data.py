@@ -19,7 +19,7 @@ JUNE = [
     # task, type, day, title, measures, participants
     (1, "联动会议", 3, "召开6月垃圾分类四级联动会议", {}, 35),
     (1, "党组织专题研究", 6, "街道党工委专题研究垃圾分类工作", {}, 12),
-    (2, "分类成效测评", 9, "6月居民分类知晓率测评", {"awareness_rate": 92.5, "participation_rate": 81, "accuracy_rate": 78}, None),
+    (2, "分类成效测评", 9, "6月居民分类知晓率测评", {"awareness_rate": 92.5, "participation_rate": 81, "accuracy_rate": 78, "respondents": 200}, None),
     (6, "入户宣传", 12, "清潭社区入户宣传", {"households_reached": 850}, 20),
     (6, "入户宣传", 15, FORMULA_TITLE, {"households_reached": 400}, 8),
     (5, "主题宣传活动", 18, "“垃圾分类进万家”主题宣传", {}, 200),

@@ -78,3 +78,20 @@ def test_submit_without_export_explains_why(page, ws):
     page.submit()
     assert page.messages and "尚未导出" in page.messages[-1][1]
     assert period_state(ws.db, "monthly", "2023-06").label == "未生成"
+
+
+def test_export_warns_first_when_a_target_is_unset(page, ws, tmp_path):
+    from models.reporting.export_log import latest_export
+    from models.store.settings import load_profile, save_profile
+
+    profile = load_profile(ws.db)
+    profile.standard_quota = None
+    save_profile(ws.db, profile)
+    asked = []
+    page.confirm = lambda title, text: asked.append((title, text)) or False
+    page.export()
+    assert asked and asked[0][0] == "尚未设置目标" and "新增达标小区" in asked[0][1]
+    assert latest_export(ws.db, "monthly", "2023-06") is None  # declined: nothing written
+    page.confirm = lambda title, text: True
+    page.export()
+    assert latest_export(ws.db, "monthly", "2023-06") is not None

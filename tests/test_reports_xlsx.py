@@ -18,7 +18,7 @@ from models.reporting.digest import canonical_value, read_report_meta, report_di
 from models.reporting.files import atomic_write
 from models.reporting.xlsx_writer import build_workbook
 
-HEADERS = ["填报单位", "报告月份", "任务序号", "指标代码", "指标名称", "统计周期", "完成值", "目标值", "计量单位", "状态"]
+HEADERS = ["填报单位", "报告月份", "任务序号", "指标代码", "指标名称", "统计周期", "完成值", "目标值", "计量单位", "状态", "说明"]
 
 
 @pytest.fixture
@@ -56,7 +56,7 @@ def test_indicator_sheet_is_machine_readable(june):
     rows = list(wb["指标数据"].iter_rows(values_only=True))
     assert list(rows[0]) == HEADERS
     assert len(rows) - 1 == sum(len(t.indicators) for t in ws.tasks())
-    for unit, month, seq, code, name, period, value, target, unit_label, status in rows[1:]:
+    for unit, month, seq, code, name, period, value, target, unit_label, status, _explanation in rows[1:]:
         assert (unit, month) == ("南大街街道", "2023-06")
         assert isinstance(seq, int) and code and name and status in STATUSES
         assert value is None or isinstance(value, (int, float))
@@ -78,7 +78,8 @@ def test_main_sheet_form_and_print_setup(june):
                                           "状态", "佐证材料（件）", "备注"]
     seqs = [main.cell(row=r, column=1).value for r in range(5, 5 + len(ws.tasks()))]
     assert seqs == [t.seq for t in ws.tasks()]
-    assert all(main.cell(row=r, column=7).value in STATUSES for r in range(5, 5 + len(seqs)))
+    # a status word, late work with its day: "逾期（2023年7月8日完成）"
+    assert all(main.cell(row=r, column=7).value.split("（")[0] in STATUSES for r in range(5, 5 + len(seqs)))
     assert "B5:B11" in {str(r) for r in main.merged_cells.ranges}  # 习惯培养, tasks 1-7
     signature_row = [c.value for c in main[main.max_row] if c.value]
     assert signature_row[:3] == ["填报人（签字）：", "审核人（签字）：", "单位负责人（签字）："]

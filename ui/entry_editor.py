@@ -248,9 +248,14 @@ class EntryEditor(QWidget):
             label.setWordWrap(True)
             label.setProperty("plain", spec.name)
             line = QLineEdit(values.get(spec.code, ""))
-            line.setValidator(QRegularExpressionValidator(QRegularExpression(_NUMBER[spec.type])))
-            line.setPlaceholderText("0–100" if spec.type == "percent" else ("整数" if spec.type == "int" else "数值"))
-            line.setMaximumWidth(160)
+            if spec.numeric:
+                line.setValidator(QRegularExpressionValidator(QRegularExpression(_NUMBER[spec.type])))
+                line.setPlaceholderText("0–100" if spec.type == "percent" else ("整数" if spec.type == "int" else "数值"))
+                line.setMaximumWidth(160)
+            else:
+                line.setMaxLength(50)
+                line.setPlaceholderText("名称")
+                line.setMaximumWidth(240)
             line.textChanged.connect(self._touched)
             label.setBuddy(line)
             unit = QLabel(spec.unit)

@@ -59,6 +59,8 @@ class SetupDialog(QDialog):
     def _update_year(self) -> None:
         years = self.ws.years()
         self.form.year = start_year(years)
+        self.form.data_dir = self.ws.data_dir
+        self.form._show_needed()
         notice = missing_list_notice(years)
         if notice:
             notice += f"。导入前暂按 {self.form.year} 年任务清单使用。"
@@ -70,9 +72,14 @@ class SetupDialog(QDialog):
             self._update_year()
 
     def save(self) -> None:
+        missing = self.form.missing()
         try:
-            self.saved = save_year_profile(self.ws.db, self.form.profile(), data_dir=self.ws.data_dir)
+            profile = self.form.profile()
+            if missing:
+                raise ValidationError(missing)
+            self.saved = save_year_profile(self.ws.db, profile, data_dir=self.ws.data_dir)
         except ValidationError as exc:
-            self.form.show_errors(exc.problems)
+            shown = {f for f, _ in exc.problems}
+            self.form.show_errors(list(exc.problems) + [p for p in missing if p[0] not in shown])
             return
         self.accept()

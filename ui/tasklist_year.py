@@ -28,7 +28,8 @@ from models.catalog.packages import Package, unit_quota
 from models.exchange.tasklists import install_signed
 from models.core.errors import AppError, ValidationError
 from models.store.workspace import Workspace
-from models.store.years import needed_settings, switch_year, year_settings
+from models.store.settings import needed_settings
+from models.store.years import switch_year, year_settings
 
 PACKAGE_FILTER = "任务清单文件 (*.zip);;所有文件 (*)"
 
@@ -78,7 +79,7 @@ class YearSettingsDialog(QDialog):
         self.households.setValue(profile.households or 0)
         packaged = unit_quota(ws.data_dir, year, profile.unit)
         self.quota.setValue(packaged if packaged is not None else 0)
-        needed = needed_settings(year, ws.data_dir, profile.unit)
+        needed = {name: label for name, label, _seq in needed_settings(profile.unit, year, data_dir=ws.data_dir)}
         if "households" in needed:
             form.addRow("建成区居民总户数(&H)", self.households)
         if "standard_quota" in needed:
@@ -132,7 +133,7 @@ class YearSelector(QComboBox):
             return
         values: dict[str, int | None] = {}
         unit = self.ws.require_profile().unit
-        if str(year) not in year_settings(self.ws.db) and needed_settings(year, self.ws.data_dir, unit):
+        if str(year) not in year_settings(self.ws.db) and needed_settings(unit, year, data_dir=self.ws.data_dir):
             answer = self._ask(year)
             if answer is None:
                 self.reload()

@@ -22,7 +22,7 @@ from models.core.paths import resource_path
 UNIT_KINDS = {"street": "街道", "town": "镇", "department": "区级部门", "district": "区垃分办"}
 PERIODS = {"month": "月", "quarter": "季度", "year": "年度", "deadline": "截止日期"}
 COMPARISONS = (">=", "<=")
-FIELD_TYPES = {"int", "percent", "number"}
+FIELD_TYPES = {"int", "percent", "number", "text"}  # text: a name, e.g. the 中转场 a figure is about
 # Standard entry columns an entry type may make required, with their Chinese labels.
 STANDARD_FIELDS = {
     "content": "工作内容",
@@ -30,7 +30,7 @@ STANDARD_FIELDS = {
     "organizer": "组织单位",
     "participants": "参与人数",
 }
-COMPUTE_KINDS = {"count", "sum", "latest", "ratio", "community", "submission"}
+COMPUTE_KINDS = {"count", "distinct", "sum", "latest", "weighted_mean", "ratio", "ratio_of_sums", "community", "submission"}
 COMMUNITY_MEASURES = {"facilities_coverage", "new_standard", "demo_villages", "metering_of_new"}
 UNIT_SETTINGS = {"households", "standard_quota"}
 
@@ -53,7 +53,11 @@ class MeasureField:
     code: str
     name: str
     unit: str
-    type: str  # int | percent | number
+    type: str  # int | percent | number | text
+
+    @property
+    def numeric(self) -> bool:
+        return self.type != "text"
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,12 @@ class Indicator:
     district_target: float | None = None
     scope: str = "unit"
     editable: bool = False
+    # Unit kinds the indicator binds; other units the task applies to keep entries for it and
+    # see the district figure (a department co-responsible for communities owns none). Empty: all.
+    unit_kinds: tuple[str, ...] = ()
+
+    def binds(self, unit: "Unit") -> bool:
+        return not self.unit_kinds or unit.kind in self.unit_kinds
 
 
 @dataclass(frozen=True)
@@ -146,6 +156,7 @@ class ScoreSheet:
     title: str
     basis: str
     pass_score: float
+    source: str = ""  # the document the sheet is copied from
     items: tuple[ScoreItem, ...] = field(default_factory=tuple)
 
     @property
@@ -266,6 +277,7 @@ def load_scoresheet(path: Path) -> ScoreSheet:
         id=check.get(doc, "id", str, "文件"),
         title=check.get(doc, "title", str, "文件"),
         basis=check.get(doc, "basis", str, "文件"),
+        source=check.get(doc, "source", str, "文件", optional=True) or "",
         pass_score=float(check.get(doc, "pass_score", (int, float), "文件")),
         items=tuple(items),
     )
@@ -302,13 +314,19 @@ def _load_indicator(check: _Checker, raw: Any, task_seq: int, deadline: dt.date,
     for name in compute.get("entry_types", []):
         if name not in types:
             raise check.fail(where, f"compute.entry_types 中的 “{name}” 不是本任务的台账类型")
-    for key in ("field",):
+    for key in ("field", "weight", "denominator"):
         if key in compute and compute[key] not in fields:
             raise check.fail(where, f"compute.{key} “{compute[key]}” 不是本任务的填报数值")
+        if key in compute and not fields[compute[key]].numeric and not (kind == "distinct" and key == "field"):
+            raise check.fail(where, f"compute.{key} “{compute[key]}” 不是数值型填报项")
     if "where" in compute and compute["where"].get("field") not in fields:
         raise check.fail(where, "compute.where.field 不是本任务的填报数值")
-    if kind in ("sum", "latest", "ratio") and "field" not in compute:
+    if kind in ("sum", "latest", "ratio", "weighted_mean", "ratio_of_sums", "distinct") and "field" not in compute:
         raise check.fail(where, f"compute.kind 为 {kind} 时须给出 field")
+    if kind == "weighted_mean" and "weight" not in compute:
+        raise check.fail(where, "compute.kind 为 weighted_mean 时须给出 weight（样本量填报项）")
+    if kind == "ratio_of_sums" and "denominator" not in compute:
+        raise check.fail(where, "compute.kind 为 ratio_of_sums 时须给出 denominator")
     if kind == "ratio" and compute.get("denominator_setting") not in UNIT_SETTINGS:
         raise check.fail(where, "compute.denominator_setting 应为单位设置项 households 或 standard_quota")
     if kind == "community" and compute.get("measure") not in COMMUNITY_MEASURES:
@@ -319,6 +337,10 @@ def _load_indicator(check: _Checker, raw: Any, task_seq: int, deadline: dt.date,
     if scope not in ("unit", "district"):
         raise check.fail(where, "字段 “scope” 应为 unit 或 district")
     district_target = check.get(raw, "district_target", (int, float), where, optional=True)
+    unit_kinds = tuple(check.get(raw, "unit_kinds", list, where, optional=True) or ())
+    for unit_kind in unit_kinds:
+        if unit_kind not in UNIT_KINDS:
+            raise check.fail(where, f"unit_kinds 中的 “{unit_kind}” 不是单位类别")
     return Indicator(
         task_seq=task_seq,
         code=code,
@@ -333,6 +355,7 @@ def _load_indicator(check: _Checker, raw: Any, task_seq: int, deadline: dt.date,
         district_target=district_target,
         scope=scope,
         editable=bool(raw.get("editable", False)),
+        unit_kinds=unit_kinds,
     )
 
 
@@ -362,7 +385,8 @@ def _load_task(check: _Checker, raw: Any, n: int, year: int, unit_names: set[str
         ftype = check.get(raw_field, "type", str, fwhere)
         if ftype not in FIELD_TYPES:
             raise check.fail(fwhere, f"字段 “type” 应为 {'/'.join(sorted(FIELD_TYPES))} 之一")
-        fields[code] = MeasureField(code, check.get(raw_field, "name", str, fwhere), check.get(raw_field, "unit", str, fwhere), ftype)
+        unit = check.get(raw_field, "unit", str, fwhere, optional=ftype == "text") or ""
+        fields[code] = MeasureField(code, check.get(raw_field, "name", str, fwhere), unit, ftype)
     entry_types: list[EntryType] = []
     for raw_type in check.get(raw, "entry_types", list, where):
         name = check.get(raw_type, "name", str, f"{where} 的台账类型")

@@ -8,11 +8,11 @@ from typing import Any
 
 from models.cli import print_json
 from models.ledger.communities import (
-    KINDS, add_community, community_as_dict, get_community, list_communities, pass_score, record_evaluation,
+    KINDS, add_community, community_as_dict, counts_as_new_standard, get_community, list_communities, pass_score, record_evaluation,
     update_community,
 )
 from models.core.errors import AppError
-from models.progress.indicators import evaluate, format_number, progress
+from models.progress.indicators import IndicatorResult, TaskProgress, format_number, progress, rounded, short_title
 from models.ledger.entries import working_month
 from models.core.periods import month_title, normalize_month
 from models.store.workspace import Workspace
@@ -36,6 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add.add_argument("--facilities", help="“四分类”投放点、设施和标识到位日期 YYYY-MM-DD")
     add.add_argument("--metering", help="投放点计量数据接入市级平台日期 YYYY-MM-DD")
     add.add_argument("--demo-village", help="示范村创建日期 YYYY-MM-DD（仅村）")
+    add.add_argument("--standard-since", help="在本清单年度之前已达标：首次达到95分的日期 YYYY-MM-DD（不计入新增）")
     add.set_defaults(handler=cmd_community_add)
 
     change = sub.add_parser("set", help="修改登记信息（日期填 none 可清除）")
@@ -44,6 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     change.add_argument("--facilities")
     change.add_argument("--metering")
     change.add_argument("--demo-village")
+    change.add_argument("--standard-since")
     change.set_defaults(handler=cmd_community_set)
 
     ev = sub.add_parser("evaluate", help="录入达标测评（逐项得分或总分）")
@@ -52,6 +54,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     how = ev.add_mutually_exclusive_group(required=True)
     how.add_argument("--total", help="总分（纸质评分表只记总分时）")
     how.add_argument("--item", action="extend", nargs="+", metavar="CODE=POINTS", help="评分项得分，如 A1=5 B1=9.5")
+    ev.add_argument("--note", action="extend", nargs="+", metavar="CODE=TEXT", default=[],
+                    help="评分项的现场检查情况，如 C2=抽查混投2处（仅逐项打分时）")
     ev.add_argument("--evaluator", default="", help="测评人")
     ev.set_defaults(handler=cmd_community_evaluate)
 
@@ -77,12 +81,29 @@ def _date(text: str | None) -> dt.date | None:
         raise AppError(f"日期“{text}”格式不正确，应为 YYYY-MM-DD") from None
 
 
+def _indicator_row(r: IndicatorResult) -> dict[str, Any]:
+    return {"task": r.task_seq, "code": r.code, "name": r.name, "period": r.period, "value": r.display_value,
+            "target": r.display_target, "unit": r.unit, "status": r.status, "late": r.late,
+            "completed_on": r.completed_on.isoformat() if r.completed_on else None,
+            "target_source": "unit" if r.own_target else ("unset" if r.status == "未设置目标" else "list"),
+            "due": rounded(r.due), "note": r.note}
+
+
+def _task_row(tp: TaskProgress) -> dict[str, Any]:
+    """A task without a number: 已开展 / 未开展 by the period's entries."""
+    return {"task": tp.task.seq, "code": None, "name": short_title(tp.task), "period": tp.period,
+            "value": tp.entries_in_period, "target": None, "unit": "条", "status": tp.status, "late": False,
+            "completed_on": None, "target_source": None, "due": None, "note": ""}
+
+
 def status_rows(ws: Workspace, month: str, as_of: dt.date | None) -> list[dict[str, Any]]:
-    return [
-        {"task": r.task_seq, "code": r.code, "name": r.name, "period": r.period, "value": r.display_value,
-         "target": r.display_target, "unit": r.unit, "status": r.status}
-        for r in evaluate(ws, month, as_of=as_of)
-    ]
+    """One row per indicator, and one per task without indicators (``"code": null``), in task order."""
+    rows: list[dict[str, Any]] = []
+    for tp in progress(ws, month, as_of=as_of):
+        rows.extend(_indicator_row(r) for r in tp.indicators)
+        if not tp.indicators:
+            rows.append(_task_row(tp))
+    return rows
 
 
 def cmd_status(ws: Workspace, args: argparse.Namespace) -> int:
@@ -96,9 +117,8 @@ def cmd_status(ws: Workspace, args: argparse.Namespace) -> int:
     for tp in progress(ws, month, as_of=as_of):
         print(f"任务{tp.task.seq:>2}  [{tp.status}]  本月台账 {tp.entries_in_month} 条，佐证材料 {tp.evidence_in_month} 件")
         for r in tp.indicators:
-            target = "—" if r.target is None else f"{'≥' if r.comparison == '>=' else '≤'}{format_number(r.target, r.unit)}"
             note = f"（{r.note}）" if r.note else ""
-            print(f"      {r.name}［{r.period}］：{format_number(r.value, r.unit)} / {target}　{r.status}{note}")
+            print(f"      {r.name}［{r.period}］：{format_number(r.value, r.unit)} / {r.target_text}　{r.status_text}{note}")
     return 0
 
 
@@ -113,7 +133,8 @@ def _date_arg(value: str | None) -> Any:
 def cmd_community_add(ws: Workspace, args: argparse.Namespace) -> int:
     kind = "village" if args.village else "community"
     add_community(ws.db, args.name, kind=kind, households=args.households, facilities=args.facilities,
-                  metering=args.metering, demo_village=args.demo_village, year=ws.tasklist.year, actor=_actor(ws))
+                  metering=args.metering, demo_village=args.demo_village, standard_since=args.standard_since,
+                  year=ws.tasklist.year, actor=_actor(ws))
     print(f"已登记{KINDS[kind]}：{args.name.strip()}")
     return 0
 
@@ -122,7 +143,7 @@ def cmd_community_set(ws: Workspace, args: argparse.Namespace) -> int:
     changes: dict[str, Any] = {}
     if args.households is not None:
         changes["households"] = args.households
-    for key in ("facilities", "metering", "demo_village"):
+    for key in ("facilities", "metering", "demo_village", "standard_since"):
         value = getattr(args, key)
         if value is not None:
             changes[key] = _date_arg(value)
@@ -144,11 +165,22 @@ def cmd_community_evaluate(ws: Workspace, args: argparse.Namespace) -> int:
             if code.strip() in items:
                 raise AppError(f"评分项 {code.strip()} 重复")
             items[code.strip()] = points
+    notes: dict[str, str] = {}
+    for pair in args.note:
+        code, sep, text = pair.partition("=")
+        if not sep:
+            raise AppError(f"现场检查情况“{pair}”格式不正确，应为 代码=文字，如 C2=抽查混投2处")
+        notes[code.strip()] = text
     record_evaluation(ws.db, ws.tasklist, args.name, eval_date=args.date, total=args.total, items=items,
-                      evaluator=args.evaluator, actor=_actor(ws))
+                      evaluator=args.evaluator, notes=notes, actor=_actor(ws))
     community = get_community(ws.db, args.name.strip())
     last = max(community.evaluations, key=lambda e: e.id)
-    verdict = "达标（计入新增达标小区）" if last.total >= pass_score(ws.tasklist) else "未达标（不计入）"
+    if last.total < pass_score(ws.tasklist):
+        verdict = "未达标（不计入）"
+    elif counts_as_new_standard(community, ws.tasklist):
+        verdict = "达标（计入新增达标小区）"
+    else:
+        verdict = f"达标（{ws.tasklist.year}年前已达标，不计入新增）"
     print(f"已录入 {community.name} {last.eval_date} 测评：{format_number(last.total)} 分，{verdict}")
     return 0
 

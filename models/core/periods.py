@@ -31,10 +31,6 @@ class Period:
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
-    def elapsed_days(self, as_of: dt.date) -> int:
-        """Days of the period up to and including ``as_of`` (0 before it starts)."""
-        return max(0, min(self.days, (as_of - self.start).days + 1))
-
     def is_over(self, as_of: dt.date) -> bool:
         return as_of >= self.end
 

@@ -33,6 +33,7 @@ from models.reporting.digest import (
     DETAIL_SHEET, FORMAT, FORMAT_VERSION, INDICATOR_HEADERS, INDICATOR_SHEET, META_SHEET, read_report_meta, report_digest,
     signed_statement, verification_code,
 )
+from models.core.statuses import SEVERITY
 from models.store.workspace import Workspace
 from models.store.audit import record_change
 
@@ -42,8 +43,8 @@ Progress = Callable[[int, int, str], None]
 REPORT_FORMAT = FORMAT
 SUPPORTED_FORMAT_VERSIONS = (FORMAT_VERSION,)
 VALUES_SHEET = INDICATOR_SHEET
-VALUES_HEADER = INDICATOR_HEADERS
-STATUS_WORDS = ("达标", "进行中", "滞后", "未达标", "逾期", "未开展")
+VALUES_HEADER = INDICATOR_HEADERS  # the first ten columns; 说明 after them is for people
+STATUS_WORDS = SEVERITY  # every word of models.core.statuses
 # A monthly report is a few hundred kB; anything far larger is not one of ours.
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 300 * 1024 * 1024

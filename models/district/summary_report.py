@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from models.core import statuses
 from models.district.views import (
     DistrictTotal,
     StatusMatrix,
@@ -39,7 +40,7 @@ ORGANISER = "钟楼区生活垃圾分类工作领导小组办公室（区垃分�
 # Light fills shared by xlsx, pdf and the GUI, so a colour means the same everywhere.
 STATE_COLOURS = {
     "已报送": "C6F6D5", "迟报": "FEEBC8", "未报送": "FED7D7", "校验失败": "E9D8FD", "未到期": "EDF2F7",
-    "达标": "C6F6D5", "进行中": "BEE3F8", "滞后": "FEEBC8", "未达标": "FED7D7", "逾期": "FEB2B2", "未开展": "E2E8F0",
+    **{word: statuses.tint(word).lstrip("#").upper() for word in statuses.SEVERITY},  # the one status palette
     "当前版本": "C6F6D5", "已被替换": "EDF2F7", "已拒收": "FED7D7",
 }
 

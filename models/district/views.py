@@ -17,14 +17,17 @@ from typing import Any
 import sqlite_utils
 
 from models.catalog.tasklists import Indicator, Task, TaskList, Unit, available_years, load_units, tasklist_for_year
+from models.core import statuses as st
 from models.core.errors import ValidationError
+from models.core.periods import deadline_period, period_for
+from models.progress.indicators import SUBMISSION_GRACE_DAYS, counts_whole, is_rate, judge, submission_status
 from models.store.audit import audit_rows
 from models.store.settings import get_setting, put_setting
 from models.store.workspace import Workspace
 from models.core.periods import month_end, months_of_year, parse_month
 
 GRACE_SETTING = "district_grace_days"
-DEFAULT_GRACE_DAYS = 5
+DEFAULT_GRACE_DAYS = SUBMISSION_GRACE_DAYS
 EXPECTED_KINDS = ("street", "town", "department")
 
 ON_TIME = "已报送"
@@ -33,9 +36,8 @@ MISSING = "未报送"
 FAILED = "校验失败"
 NOT_DUE = "未到期"
 SUBMISSION_STATES = (ON_TIME, LATE, MISSING, FAILED, NOT_DUE)
-BEHIND = ("滞后", "未达标", "逾期")
-# Worst first: a task's cell shows the worst status among its indicators.
-STATUS_SEVERITY = ("逾期", "未达标", "滞后", "未开展", "进行中", "达标")
+BEHIND = tuple(s for s in st.SEVERITY if st.is_problem(s))
+STATUS_SEVERITY = st.SEVERITY  # worst first (models.core.statuses)
 
 
 # ---------------------------------------------------------------- settings and periods
@@ -112,15 +114,18 @@ def _submission(unit: Unit, month: str, rows: list[dict[str, Any]], *, grace: in
     if not valid:
         if failed:
             return UnitSubmission(unit, month, FAILED, failed=failed)
-        return UnitSubmission(unit, month, MISSING if now > due_at(month, grace) else NOT_DUE)
+        verdict = submission_status(month_end(month), None, now.date(), grace=grace)
+        return UnitSubmission(unit, month, MISSING if verdict == st.OVERDUE else NOT_DUE)
     current = next((r for r in valid if r["current"]), max(valid, key=lambda r: (r["version"], r["generated_at"] or "")))
     first = min(r["generated_at"] or "" for r in valid)
     try:
-        on_time = dt.datetime.fromisoformat(first) <= due_at(month, grace)
+        received: dt.date | None = dt.datetime.fromisoformat(first).date()
     except ValueError:
-        on_time = False
+        received = None
+    # The same rule the unit's own report applied to itself (task 32), from when it was received.
+    verdict = submission_status(month_end(month), received, max(now.date(), received or now.date()), grace=grace)
     return UnitSubmission(
-        unit, month, ON_TIME if on_time else LATE, current_version=current["version"], versions=len(valid),
+        unit, month, ON_TIME if verdict == st.MET else LATE, current_version=current["version"], versions=len(valid),
         failed=failed, first_generated_at=first, current_generated_at=current["generated_at"] or "",
         report_id=current["id"],
     )
@@ -184,9 +189,8 @@ def current_values(db: sqlite_utils.Database, month: str) -> list[ValueRow]:
 def district_values(ws: Workspace, month: str) -> list[ValueRow]:
     """``current_values`` with the monthly-submission indicator (task 32) judged by receipt.
 
-    A unit exports its report before marking the month submitted, so its own file always
-    says 未达标 for "月度台账报送"; the district office knows better: on time → 达标,
-    late → 未达标.
+    Each unit's file judged its own report by when it exported it; the district judges the
+    same row by when the report was received, through the same ``submission_status``.
     """
     tasklist = tasklist_for_month(ws, month)
     monthly = {i.code for i in tasklist.indicators()
@@ -198,16 +202,14 @@ def district_values(ws: Workspace, month: str) -> list[ValueRow]:
     out = []
     for row in rows:
         if row.code in monthly and states.get(row.unit) in (ON_TIME, LATE):
-            row = ValueRow(**{**row.__dict__, "value": 1.0, "status": "达标" if states[row.unit] == ON_TIME else "未达标"})
+            row = ValueRow(**{**row.__dict__, "value": 1.0, "status": st.MET if states[row.unit] == ON_TIME else st.OVERDUE})
         out.append(row)
     return out
 
 
 def worst_status(statuses: list[str]) -> str:
-    for word in STATUS_SEVERITY:
-        if word in statuses:
-            return word
-    return statuses[0] if statuses else ""
+    """A matrix cell: the one roll-up of ``models.core.statuses``."""
+    return st.worst(statuses) if statuses else ""
 
 
 @dataclass
@@ -273,17 +275,9 @@ class DistrictTotal:
 
 
 def _district_status(ind: Indicator, total: float, target: float, month: str) -> str:
-    met = total >= target if ind.comparison == ">=" else total <= target
-    if met:
-        return "达标"
-    end = month_end(month)
-    if end >= ind.deadline:
-        return "逾期" if ind.period == "deadline" else "未达标"
-    if ind.comparison != ">=":
-        return "进行中"
-    start = dt.date(ind.deadline.year, 1, 1)
-    elapsed = ((end - start).days + 1) / ((ind.deadline - start).days + 1)
-    return "进行中" if total >= target * elapsed else "滞后"
+    """The district figure judged by the engine's own rule (pace by whole months)."""
+    period = deadline_period(ind.deadline) if ind.period == "deadline" else period_for(ind.period, month, deadline=ind.deadline)
+    return judge(total, target, ind.comparison, period=period, as_of=month_end(month), rate=is_rate(ind), whole=counts_whole(ind))
 
 
 def district_totals(ws: Workspace, month: str) -> list[DistrictTotal]:
@@ -296,7 +290,7 @@ def district_totals(ws: Workspace, month: str) -> list[DistrictTotal]:
         if ind.district_target is None:
             continue
         task = tasklist.task(ind.task_seq)
-        applies = [u.name for u in units if task is not None and task.applies_to(u)]
+        applies = [u.name for u in units if task is not None and task.applies_to(u) and ind.binds(u)]
         rows = [v for v in values if v.code == ind.code]
         by_unit = {v.unit: v.value for v in rows}
         total = sum(v for v in by_unit.values() if v is not None)

@@ -38,6 +38,7 @@ class Evaluation:
     items: dict[str, float] = field(default_factory=dict)
     evaluator: str = ""
     remarks: str = ""
+    notes: dict[str, str] = field(default_factory=dict)  # 现场检查情况 per item
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,9 @@ class Community:
     demo_village_date: dt.date | None
     remarks: str
     evaluations: tuple[Evaluation, ...] = ()
+    # Already 达标 before the list's year (first reached ≥ the pass score on this day): a
+    # re-check later does not make it a *new* 达标小区.
+    standard_since: dt.date | None = None
 
     @property
     def kind_label(self) -> str:
@@ -62,13 +66,20 @@ class Community:
     def best_score(self) -> float | None:
         return max((e.total for e in self.evaluations), default=None)
 
-    def first_pass_date(self, *, year: int, min_score: float, until: dt.date | None = None) -> dt.date | None:
-        """Date of the first evaluation in ``year`` (up to ``until``) scoring ≥ ``min_score``."""
-        dates = [
-            e.eval_date for e in self.evaluations
-            if e.eval_date.year == year and e.total >= min_score and (until is None or e.eval_date <= until)
-        ]
+    def first_reached(self, *, min_score: float) -> dt.date | None:
+        """The day it first reached ``min_score``: the recorded earlier date, or its first passing evaluation."""
+        dates = [e.eval_date for e in self.evaluations if e.total >= min_score - 1e-9]
+        if self.standard_since is not None:
+            dates.append(self.standard_since)
         return min(dates, default=None)
+
+    def first_pass_date(self, *, year: int, min_score: float, until: dt.date | None = None) -> dt.date | None:
+        """The day it became a *new* 达标小区 of ``year`` (up to ``until``): first reaching
+        ``min_score`` within ``year``; None when it was 达标 before the year, or not yet."""
+        first = self.first_reached(min_score=min_score)
+        if first is None or first.year != year or (until is not None and first > until):
+            return None
+        return first
 
     def facilities_by(self, day: dt.date) -> bool:
         # A register entry marked in place without a date predates the ledger.
@@ -110,14 +121,18 @@ def list_communities(
     rows = list(db.query(sql, params))
     evals: dict[int, list[Evaluation]] = {}
     items: dict[int, dict[str, float]] = {}
-    for row in db.query("SELECT evaluation_id, item_code, points FROM evaluation_items"):
+    notes: dict[int, dict[str, str]] = {}
+    for row in db.query("SELECT evaluation_id, item_code, points, note FROM evaluation_items"):
         items.setdefault(row["evaluation_id"], {})[row["item_code"]] = row["points"]
+        if row["note"]:
+            notes.setdefault(row["evaluation_id"], {})[row["item_code"]] = row["note"]
     for row in db.query("SELECT * FROM evaluations ORDER BY eval_date, id"):
         evals.setdefault(row["community_id"], []).append(
             Evaluation(
                 id=row["id"], community_id=row["community_id"], eval_date=dt.date.fromisoformat(row["eval_date"]),
                 total=row["total"], by_items=bool(row["by_items"]), scoresheet=row["scoresheet"],
                 items=items.get(row["id"], {}), evaluator=row["evaluator"], remarks=row["remarks"],
+                notes=notes.get(row["id"], {}),
             )
         )
     return [
@@ -126,7 +141,7 @@ def list_communities(
             facilities_ok=bool(r["facilities_ok"]), facilities_date=_date(r["facilities_date"]),
             metering_connected=bool(r["metering_connected"]), metering_date=_date(r["metering_date"]),
             demo_village_date=_date(r["demo_village_date"]), remarks=r["remarks"],
-            evaluations=tuple(evals.get(r["id"], [])),
+            evaluations=tuple(evals.get(r["id"], [])), standard_since=_date(r["standard_since"]),
         )
         for r in rows
     ]
@@ -166,6 +181,17 @@ def _clean_date(label: str, value: Any, problems: list[tuple[str, str]], *, year
     return day
 
 
+def _clean_since(value: Any, problems: list[tuple[str, str]], *, year: int, kind: str) -> dt.date | None:
+    day = _clean_date("此前达标日期", value, problems)
+    if day is not None and day >= dt.date(year, 1, 1):
+        problems.append(("此前达标日期", f"应早于 {year} 年（{year} 年内达标请录入测评）"))
+        return None
+    if day is not None and kind != "community":
+        problems.append(("此前达标日期", "只有小区可以登记达标"))
+        return None
+    return day
+
+
 def _clean_households(value: Any, problems: list[tuple[str, str]]) -> int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
@@ -188,11 +214,13 @@ def add_community(
     facilities: Any = None,
     metering: Any = None,
     demo_village: Any = None,
+    standard_since: Any = None,
     remarks: str = "",
     year: int,
     actor: str,
 ) -> int:
-    """Register a community or village; the optional dates mark facilities / metering / 示范村."""
+    """Register a community or village; the optional dates mark facilities / metering / 示范村,
+    and ``standard_since`` when it first reached 达标 before ``year`` (so it is not new)."""
     problems: list[tuple[str, str]] = []
     name = str(name or "").strip()
     if not name:
@@ -207,6 +235,7 @@ def add_community(
     demo = _clean_date("示范村创建日期", demo_village, problems, year=year)
     if demo is not None and kind != "village":
         problems.append(("示范村创建日期", "只有村可以登记示范村创建"))
+    since = _clean_since(standard_since, problems, year=year, kind=kind)
     with db.atomic():
         if name and list(db.query("SELECT id FROM communities WHERE name = ? AND deleted_at IS NULL", [name])):
             problems.append(("名称", f"“{name}”已登记"))
@@ -218,9 +247,10 @@ def add_community(
         now = _now()
         cursor = db.execute(
             "INSERT INTO communities(name, kind, households, facilities_ok, facilities_date, metering_connected,"
-            " metering_date, demo_village_date, remarks, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            " metering_date, demo_village_date, remarks, created_at, updated_at, standard_since)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             [name, kind, house, int(fac is not None), _iso(fac), int(met is not None), _iso(met), _iso(demo),
-             str(remarks or ""), now, now],
+             str(remarks or ""), now, now, _iso(since)],
         )
         cid = int(cursor.lastrowid)  # type: ignore[arg-type]
         _audit(db, actor=actor, action="create", table="communities", row_id=cid, before=None,
@@ -239,6 +269,7 @@ def update_community(
     facilities: Any = _UNSET,
     metering: Any = _UNSET,
     demo_village: Any = _UNSET,
+    standard_since: Any = _UNSET,
     remarks: Any = _UNSET,
 ) -> None:
     """Change the given fields only; a date given as None clears that mark."""
@@ -265,6 +296,8 @@ def update_community(
         if day is not None and before.kind != "village":
             problems.append(("示范村创建日期", "只有村可以登记示范村创建"))
         values["demo_village_date"] = _iso(day)
+    if standard_since is not _UNSET:
+        values["standard_since"] = _iso(_clean_since(standard_since, problems, year=year, kind=before.kind))
     if remarks is not _UNSET:
         values["remarks"] = str(remarks or "")
     if problems:
@@ -287,7 +320,10 @@ def delete_community(db: sqlite_utils.Database, name_or_id: str | int, *, actor:
 
 
 def score_items(sheet: ScoreSheet, items: Mapping[str, Any]) -> tuple[dict[str, float], float]:
-    """Check points per item against the sheet; return (clean items, total)."""
+    """Check points per item against the sheet; return (clean items, total).
+
+    A sheet scored item by item is scored on every item: a partial set is refused, naming
+    the items left out (a missing item is not a zero nor full marks)."""
     problems: list[tuple[str, str]] = []
     clean: dict[str, float] = {}
     for code, raw in items.items():
@@ -296,6 +332,8 @@ def score_items(sheet: ScoreSheet, items: Mapping[str, Any]) -> tuple[dict[str, 
             codes = "、".join(i.code for i in sheet.items)
             problems.append((str(code), f"不是评分表中的评分项（可用：{codes}）"))
             continue
+        if raw is None or not str(raw).strip():
+            continue  # reported below with the other missing items
         try:
             points = float(str(raw).strip())
         except ValueError:
@@ -308,7 +346,13 @@ def score_items(sheet: ScoreSheet, items: Mapping[str, Any]) -> tuple[dict[str, 
         else:
             clean[item.code] = points
     if not items:
-        problems.append(("评分项", "请至少填写一项得分，或只填写总分"))
+        problems.append(("评分项", "请逐项填写全部得分，或只填写总分"))
+    else:
+        given = {str(c).strip() for c, raw in items.items() if raw is not None and str(raw).strip()}
+        missing = [i for i in sheet.items if i.code not in given]
+        if missing:
+            names = "、".join(f"{i.code} {i.indicator}" for i in missing)
+            problems.append(("评分项", f"逐项打分须填写全部 {len(sheet.items)} 项，尚缺：{names}（或只填写总分）"))
     if problems:
         raise ValidationError(problems)
     return clean, round(sum(clean.values()), 2)
@@ -324,10 +368,13 @@ def record_evaluation(
     items: Mapping[str, Any] | None = None,
     evaluator: str = "",
     remarks: str = "",
+    notes: Mapping[str, str] | None = None,
     actor: str,
     today: dt.date | None = None,
 ) -> int:
-    """Record one evaluation, scored item by item (total = their sum) or by its total alone."""
+    """Record one evaluation, scored on every item (total = their sum) or by its total alone.
+
+    ``notes``: 现场检查情况 per item code (with items only)."""
     target = get_community(db, community)
     sheet = tasklist.scoresheet
     problems: list[tuple[str, str]] = []
@@ -357,6 +404,19 @@ def record_evaluation(
         else:
             if not 0 <= score <= sheet.total_points:
                 problems.append(("总分", f"应在 0 到 {sheet.total_points:g} 分之间"))
+    clean_notes: dict[str, str] = {}
+    for code, text in (notes or {}).items():
+        text = str(text or "").strip()
+        if not text:
+            continue
+        if sheet.item(str(code).strip()) is None:
+            problems.append((str(code), "不是评分表中的评分项"))
+        elif not clean and not items:
+            problems.append(("现场检查情况", "只填总分时不能逐项填写现场检查情况，请写在备注中"))
+        elif len(text) > 200:
+            problems.append((f"{code} 现场检查情况", "不能超过200个字"))
+        else:
+            clean_notes[str(code).strip()] = text
     if problems:
         raise ValidationError(problems)
     with db.atomic():
@@ -367,9 +427,11 @@ def record_evaluation(
         )
         eid = int(cursor.lastrowid)  # type: ignore[arg-type]
         for code, points in clean.items():
-            db.execute("INSERT INTO evaluation_items(evaluation_id, item_code, points) VALUES (?,?,?)", [eid, code, points])
+            db.execute("INSERT INTO evaluation_items(evaluation_id, item_code, points, note) VALUES (?,?,?,?)",
+                       [eid, code, points, clean_notes.get(code, "")])
         _audit(db, actor=actor, action="create", table="evaluations", row_id=eid, before=None,
-               after={"community": target.name, "eval_date": day.isoformat(), "total": score, "items": clean})  # type: ignore[union-attr]
+               after={"community": target.name, "eval_date": day.isoformat(), "total": score, "items": clean,
+                      "notes": clean_notes})  # type: ignore[union-attr]
     return eid
 
 
@@ -390,8 +452,9 @@ def community_as_dict(community: Community, tasklist: TaskList) -> dict[str, Any
         "facilities": _iso(community.facilities_date) if community.facilities_ok else None,
         "metering": _iso(community.metering_date) if community.metering_connected else None,
         "demo_village": _iso(community.demo_village_date),
+        "standard_since": _iso(community.standard_since),
         "evaluations": [
-            {"date": e.eval_date.isoformat(), "total": e.total, "by_items": e.by_items, "items": e.items}
+            {"date": e.eval_date.isoformat(), "total": e.total, "by_items": e.by_items, "items": e.items, "notes": e.notes}
             for e in community.evaluations
         ],
         "best_score": community.best_score,

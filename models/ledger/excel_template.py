@@ -82,6 +82,9 @@ def write_template(path: Path, tasklist: TaskList, tasks: Iterable[Task]) -> Pat
         elif column.type == "int":
             dv = DataValidation(type="whole", operator="between", formula1="0", formula2="10000000", allow_blank=True)
             text = "不小于0的整数"
+        elif column.type == "text":
+            dv = DataValidation(type="textLength", operator="lessThanOrEqual", formula1="50", allow_blank=True)
+            text = "名称，不超过50个字"
         else:
             dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True)
             text = "不小于0的数"
@@ -167,5 +170,5 @@ def _example_row(tasks: list[Task], headers: list[str], measures: list[MeasureCo
                            "组织单位": "社区居委会", "参与人数": 20, "备注": ""}
     for column in measures:
         if task.seq in column.codes:
-            row[column.header] = 100 if column.type != "percent" else 90
+            row[column.header] = {"percent": 90, "text": "某某中转场"}.get(column.type, 100)
     return [row.get(h, "") for h in headers]

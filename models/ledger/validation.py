@@ -140,8 +140,15 @@ def clean_entry(
             continue
         if _is_blank(raw):
             continue
-        number = _number(raw)
         label = spec.name if spec else str(code)
+        if spec and not spec.numeric:  # a name (中转场名称): kept as typed, trimmed
+            text = str(raw).strip()
+            if len(text) > 50 or _CONTROL.search(text) or "\n" in text:
+                problems.append((label, "应为一行不超过50个字的文字"))
+            else:
+                measures[code] = text  # type: ignore[assignment]
+            continue
+        number = _number(raw)
         if number is None or number != number or number in (float("inf"), float("-inf")):
             problems.append((label, "应为数字"))
         elif spec and spec.type == "int" and (not number.is_integer() or number < 0 or number > MAX_COUNT):

@@ -1,73 +1,83 @@
 """The indicator engine: entries and the 小区 register rolled up into period indicators.
 
-For a report month M every indicator of every applicable task gets a value, a target and
-one of the status words in ``STATUSES``. All rules come from the task list data
-(``resources/README.md``); no task number appears here.
+For a report month M (or a quarter) every indicator of every applicable task gets a value, a
+target and one status word of ``models.core.statuses``. All rules come from the task list
+data (``resources/README.md``); no task number appears here. Every view — the dashboard,
+``status``, the reports and what the district reads from them — takes its statuses from here.
 
 Periods (``models.core.periods``): month → M; quarter → the quarter containing M; year →
-1 January .. 31 December, counted to date; deadline → 1 January .. the task's deadline,
-labelled by the deadline date ("2023-09-30").
+1 January .. 31 December, counted to date; deadline → 1 January .. the task's deadline.
+``as_of`` defaults to min(today, last day of M); values count what happened from the period
+start up to min(period end, as_of). A period is over when as_of ≥ its end.
 
-``as_of`` defaults to min(today, last day of M). Values count what happened from the
-period start up to min(period end, as_of). A period is over when as_of ≥ its end.
+Values by ``compute.kind``: count / distinct / sum over the period's entries; rates —
+weighted_mean (Σ value × sample ÷ Σ sample), ratio_of_sums (Σ ÷ Σ × scale), latest (a
+state); ratio (sum ÷ a unit setting); community measures from the register; submission (the
+unit's own report for the period: exported or marked submitted, judged by when).
 
-Values by ``compute.kind``: count (entries of ``entry_types`` — all the task's types when
-absent — optionally only those whose ``where.field`` ≥ ``where.min``), sum (of ``field``),
-latest (the most recent entry's ``field``; None without one), ratio (sum of ``field`` ÷
-unit setting ``denominator_setting`` × ``scale``; None when the setting is missing or 0),
-community (``models.ledger.communities``: facilities_coverage, new_standard, metering_of_new,
-demo_villages, each judged at the cut-off day), submission (1 when the unit's monthly /
-quarterly report for the period was ever submitted — state submitted or unlocked — else 0;
-``period_states.period`` holds "2023-06" / "2023Q2"). Soft-deleted entries never count.
+Target: the unit's own (``target_overrides``, for ``editable`` indicators, "本单位设定"),
+else the unit setting ``target_setting``, else the data's ``target``. A target the unit has
+not set is never met: 未设置目标 (with the note saying where to set it).
 
-Target: the unit's ``target_overrides[code]``, else the unit setting ``target_setting``,
-else the data's ``target``.
+Status, for a target "≥ T":
+- met → 达标 (a rate or count met while the period runs is met);
+- the period is over and it is not → 未达标, or 逾期 for a deadline;
+- a deadline indicator met only after its deadline → 逾期, ``late`` with ``completed_on``;
+- a rate (weighted_mean, ratio_of_sums, latest, a community share) is compared with T itself,
+  never paced: none measured yet → 未开展; below T → 滞后;
+- a count or sum is paced (``models.progress.pace``): due = T × whole months elapsed ÷ months
+  of the period (counts rounded down to whole activities). Nothing recorded and nothing due
+  → 未开展; value ≥ due → 进行中; value < due → 滞后 (also when the value is 0).
+For "≤ T" (rates): none measured → 未开展 (未达标 once over); ≤ T → 达标; above → 滞后 / 未达标.
 
-Status (``judge``), for ">=":
-- the value meets the target → 达标, even while the period runs;
-- the period is over and it does not → 未达标 (month/quarter/year) or 逾期 (deadline);
-- running with no value or 0 → 未开展;
-- running otherwise: pace = target × elapsed days / period days (inclusive through as_of):
-  value ≥ pace → 进行中, else 滞后.
-For "<=": no value → 未开展 while running (未达标/逾期 when over); value ≤ target → 进行中
-while running, 达标 when over; above it → 滞后 running, 未达标/逾期 over.
+Worked example (quarterly "联动会议、活动 ≥ 2 次", Q2): 30 April — 1 of 3 months elapsed,
+due 2 × 1/3 = 0.67 → 0 whole activities: nothing recorded is 未开展, one meeting 进行中.
+31 May — 2 of 3 months, due 1.33 → 1: nothing recorded is 滞后, one is 进行中. 30 June —
+over: two or more 达标, fewer 未达标. A monthly rate "知晓率 ≥ 90%" with surveys of 400
+households at 95% and 20 at 40% on 10 June reads (400×95 + 20×40) ÷ 420 = 92.4% → 达标;
+50% ten days into the month is 滞后, not 进行中.
 
-Deadline indicators judged after their deadline: the value shown counts everything up to
-as_of (late work is still reported), but the status is decided at the deadline: met by
-then → 达标, else 逾期 even if met later (``late`` is True when met after the deadline).
+Who an indicator binds: ``unit_kinds`` (data). A unit the task applies to but the indicator
+does not bind (a department co-responsible for communities) gets 不适用 and keeps its
+entries; task 28's share is 不适用 for a unit with no new 达标小区.
 
-No unit target (scope "district" — the target is the district's sum — or a target setting
-the unit has not filled in): 未开展 with value 0/None, 进行中 while running, 达标 once over.
-
-Task status: the worst problem (逾期, 未达标, 滞后) among its indicators; else 达标 when all
-are met, 未开展 when none has started, and 进行中 for any mix (see ``worst``). A task without
-indicators: 未开展 with no entries in the year up to as_of; with some, 进行中 while its
-period (1 January .. deadline) runs and 达标 once the deadline has passed.
+Task status: ``statuses.worst`` of its indicators (不适用 left out). A task without a number —
+or whose indicators all do not bind the unit — is 已开展 with entries in the period, else
+未开展; never 达标.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
-from typing import Any, Iterable
+from dataclasses import dataclass, replace
+from typing import Any
 
 import sqlite_utils
 
 from models.catalog.tasklists import Indicator, Task, TaskList
-from models.ledger.communities import Community, list_communities
+from models.core import statuses as st
 from models.core.errors import AppError
 from models.core.periods import (
-    Period, default_as_of, month_bounds, month_title, normalize_month, period_for, quarter_last_month,
-    quarter_months, quarter_of, quarter_title,
+    Period, default_as_of, month_bounds, normalize_month, parse_quarter, period_for, quarter_bounds,
+    quarter_last_month, quarter_months, quarter_period,
 )
+from models.progress import pace
+from models.progress.values import Snapshot, first_met_on, indicator_value, target_met
 from models.store.settings import UnitProfile
 from models.store.workspace import Workspace
 
-STATUSES = ("达标", "进行中", "滞后", "未达标", "逾期", "未开展")
-SEVERITY = ("逾期", "未达标", "滞后", "未开展", "进行中", "达标")  # worst first
-STATUS_COLORS = {"达标": "#2f855a", "进行中": "#2b6cb0", "滞后": "#dd6b20", "未达标": "#c53030", "逾期": "#c53030", "未开展": "#718096"}
+# Back-compatible names; the home of the words is models.core.statuses.
+STATUSES = st.STATUSES
+SEVERITY = st.SEVERITY
+STATUS_COLORS = st.COLORS
+worst = st.worst
 _EPS = 1e-9
+RATE_KINDS = frozenset({"weighted_mean", "ratio_of_sums", "latest"})
+RATE_MEASURES = frozenset({"facilities_coverage", "metering_of_new"})
+WHOLE_KINDS = frozenset({"count", "distinct"})
+WHOLE_MEASURES = frozenset({"new_standard", "demo_villages"})
+SUBMISSION_GRACE_DAYS = 5  # a report is on time up to its period's end plus these days
 
 
 @dataclass(frozen=True)
@@ -86,8 +96,12 @@ class IndicatorResult:
     status: str
     scope: str
     district_target: float | None
-    late: bool = False  # deadline indicator met only after its deadline
+    late: bool = False  # deadline indicator met only after its deadline (status 逾期)
     note: str = ""  # why there is no value or target, for the user
+    completed_on: dt.date | None = None  # deadline / submission: the day the target was first met
+    own_target: bool = False  # the unit set this target itself (本单位设定)
+    due: float | None = None  # paced indicators: the part of the target due by as_of
+    months: tuple["IndicatorResult", ...] = ()  # a monthly rule in a quarter: each month
 
     @property
     def display_value(self) -> float | int | None:
@@ -96,6 +110,24 @@ class IndicatorResult:
     @property
     def display_target(self) -> float | int | None:
         return rounded(self.target)
+
+    @property
+    def target_text(self) -> str:
+        """"≥92%", "≥92%（本单位设定）", "未设置目标" or "—"."""
+        if self.status == st.NO_TARGET:
+            return st.NO_TARGET
+        if self.target is None:
+            return "—"
+        sign = "≥" if self.comparison == ">=" else "≤"
+        return f"{sign}{format_number(self.target, self.unit)}" + ("（本单位设定）" if self.own_target else "")
+
+    @property
+    def status_text(self) -> str:
+        """The status as reports print it: "逾期（2023年5月10日完成）" when done late."""
+        if self.late and self.completed_on:
+            d = self.completed_on
+            return f"{self.status}（{d.year}年{d.month}月{d.day}日完成）"
+        return self.status
 
 
 @dataclass(frozen=True)
@@ -106,6 +138,10 @@ class TaskProgress:
     evidence_in_month: int
     status: str
     entries_in_year: int = 0  # non-deleted entries from 1 January up to as_of
+    period: str = ""  # the month (or quarter) the entry counts speak of
+    entries_in_period: int = 0
+    evidence_in_period: int = 0
+    photos_in_period: int = 0
 
 
 def rounded(value: float | None, digits: int = 2) -> float | int | None:
@@ -129,210 +165,231 @@ def short_title(task: Task, limit: int = 30) -> str:
     return first if len(first) <= limit else first[: limit - 1] + "…"
 
 
-def worst(statuses: Iterable[str]) -> str:
-    """A task's status from its indicators' statuses.
+def is_rate(ind: Indicator) -> bool:
+    kind = ind.compute["kind"]
+    return kind in RATE_KINDS or (kind == "community" and ind.compute.get("measure") in RATE_MEASURES)
 
-    A problem (逾期/未达标/滞后) wins. Otherwise an indicator whose period has not
-    started producing yet (未开展, e.g. an annual summary due in December) does not
-    hide work under way on the others: the task is 进行中 unless nothing has started.
-    """
-    ranked = sorted({SEVERITY.index(s) for s in statuses})
-    if not ranked:
-        return "未开展"
-    found = [SEVERITY[i] for i in ranked]
-    if found[0] in ("逾期", "未达标", "滞后"):
-        return found[0]
-    if found == ["未开展"] or found == ["达标"]:
-        return found[0]
-    return "进行中"
+
+def counts_whole(ind: Indicator) -> bool:
+    kind = ind.compute["kind"]
+    return kind in WHOLE_KINDS or (kind == "community" and ind.compute.get("measure") in WHOLE_MEASURES)
 
 
 def judge(
-    value: float | None, target: float | None, comparison: str, *, period: Period, as_of: dt.date, met_on_time: bool | None = None
+    value: float | None, target: float | None, comparison: str, *, period: Period, as_of: dt.date,
+    rate: bool = False, whole: bool = False,
 ) -> str:
-    """The status word for a value against its target in ``period`` as at ``as_of``."""
-    over = period.is_over(as_of)
-    missed = "逾期" if period.kind == "deadline" else "未达标"
+    """The status word for a value against its target in ``period`` as at ``as_of``.
+
+    ``target`` None means the unit has not set it: 未设置目标. Deadline lateness is the
+    caller's (it knows when the target was first met).
+    """
     if target is None:
-        if not value:
-            return "未开展"
-        return "达标" if over else "进行中"
+        return st.NO_TARGET
+    over = period.is_over(as_of)
+    missed = st.OVERDUE if period.kind == "deadline" else st.MISSED
     if comparison == "<=":
         if value is None:
-            return missed if over else "未开展"
+            return missed if over else st.NOT_STARTED
         if value <= target + _EPS:
-            return "达标" if over else "进行中"
-        return missed if over else "滞后"
-    met = value is not None and value >= target - _EPS
-    if period.kind == "deadline" and met_on_time is not None:
-        met = met_on_time
-    if met:
-        return "达标"
+            return st.MET
+        return missed if over else st.BEHIND
+    if value is not None and value >= target - _EPS:
+        return st.MET
     if over:
         return missed
+    if rate:
+        return st.NOT_STARTED if value is None else st.BEHIND
+    owed = pace.due(target, period, as_of, whole=whole)
     if not value:
-        return "未开展"
-    pace = target * period.elapsed_days(as_of) / period.days
-    return "进行中" if value >= pace - _EPS else "滞后"
+        return st.BEHIND if owed > _EPS else st.NOT_STARTED
+    return st.ON_PACE if value >= owed - _EPS else st.BEHIND
 
 
-class _Snapshot:
-    """Everything the engine reads, loaded once per evaluation."""
+def submission_status(period_end: dt.date, received: dt.date | None, as_of: dt.date, *, grace: int = SUBMISSION_GRACE_DAYS) -> str:
+    """A report for a period that ends on ``period_end``, received (exported / arrived) on ``received``.
 
-    def __init__(self, db: sqlite_utils.Database, tasklist: TaskList, profile: UnitProfile):
-        self.tasklist = tasklist
-        self.profile = profile
-        self.entries: dict[int, list[dict[str, Any]]] = {}
-        measures: dict[int, dict[str, float]] = {}
-        for m in db.query(
-            "SELECT m.entry_id, m.code, m.value FROM entry_measures m JOIN entries e ON e.id = m.entry_id"
-            " WHERE e.deleted_at IS NULL AND e.year = ?", [tasklist.year]
-        ):
-            measures.setdefault(m["entry_id"], {})[m["code"]] = m["value"]
-        for row in db.query(
-            "SELECT e.id, e.task_seq, e.entry_date, e.entry_type,"
-            " (SELECT COUNT(*) FROM entry_evidence v WHERE v.entry_id = e.id) AS evidence"
-            " FROM entries e WHERE e.deleted_at IS NULL AND e.year = ? ORDER BY e.entry_date, e.id",
-            [tasklist.year],
-        ):
-            row["date"] = dt.date.fromisoformat(row["entry_date"])
-            row["measures"] = measures.get(row["id"], {})
-            self.entries.setdefault(row["task_seq"], []).append(row)
-        self.communities: list[Community] = list_communities(db)
-        self.submitted = {
-            (r["kind"], r["period"]) for r in db.query("SELECT kind, period FROM period_states")
-        }
-
-    def task_entries(self, seq: int, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
-        return [e for e in self.entries.get(seq, []) if start <= e["date"] <= end]
+    The one rule for tasks 32 and 33, used by the unit's own reports and by the district:
+    on time up to the period's end plus ``grace`` days → 达标; later → 逾期; not received →
+    逾期 once that day has passed, else 未开展.
+    """
+    due_day = period_end + dt.timedelta(days=grace)
+    if received is not None and received <= as_of:
+        return st.MET if received <= due_day else st.OVERDUE
+    return st.OVERDUE if as_of > due_day else st.NOT_STARTED
 
 
-def resolve_target(ind: Indicator, profile: UnitProfile) -> tuple[float | None, str]:
-    """The unit's target for an indicator, and a note when it cannot be known."""
-    if ind.code in (profile.target_overrides or {}):
-        return float(profile.target_overrides[ind.code]), ""
+def resolve_target(ind: Indicator, profile: UnitProfile) -> tuple[float | None, str, bool]:
+    """(the unit's target, a note when it is not set, whether the unit set it itself)."""
+    overrides = profile.target_overrides or {}
+    if ind.code in overrides and overrides[ind.code] is not None:
+        return float(overrides[ind.code]), "", True
     if ind.target_setting:
         value = profile.setting(ind.target_setting)
-        if value is None:
-            return None, "本单位尚未在“设置”中填写新增达标小区任务数" if ind.target_setting == "standard_quota" else "本单位尚未填写该项设置"
-        return float(value), ""
-    return (None if ind.target is None else float(ind.target)), ""
+        if not value:  # unset, or 0 from an older set-up: never a real target
+            what = "新增达标小区任务数" if ind.target_setting == "standard_quota" else "建成区居民总户数"
+            return None, f"本单位尚未设置{what}，请在“设置”中填写（或 settings --quota / --households）", False
+        return float(value), "", False
+    return (None if ind.target is None else float(ind.target)), "", False
 
 
-def _value(ind: Indicator, snap: _Snapshot, start: dt.date, end: dt.date) -> tuple[float | None, str]:
-    """The indicator's value from ``start`` to ``end`` (inclusive), and a note when None."""
-    compute = ind.compute
-    kind = compute["kind"]
-    if kind in ("count", "sum", "latest", "ratio"):
-        entries = snap.task_entries(ind.task_seq, start, end)
-        if kind == "count":
-            types = set(compute.get("entry_types") or [])
-            rows = [e for e in entries if not types or e["entry_type"] in types]
-            where = compute.get("where")
-            if where:
-                rows = [e for e in rows if e["measures"].get(where["field"], float("-inf")) >= where["min"]]
-            return float(len(rows)), ""
-        code = compute["field"]
-        carrying = [e["measures"][code] for e in entries if code in e["measures"]]
-        if kind == "sum":
-            return float(sum(carrying)), ""
-        if kind == "latest":
-            return (carrying[-1], "") if carrying else (None, "本期尚无测评数据")
-        denominator = snap.profile.setting(compute["denominator_setting"])
-        if not denominator:
-            return None, "本单位尚未在“设置”中填写建成区居民总户数" if compute["denominator_setting"] == "households" else "本单位尚未填写该项设置"
-        return sum(carrying) / denominator * float(compute.get("scale", 1)), ""
-    if kind == "community":
-        return _community_value(compute, snap, start, end)
-    if kind == "submission":
-        return 0.0, ""  # replaced by the caller, which knows the period label
-    raise ValueError(f"unknown compute kind {kind!r}")
+def _not_applicable(ind: Indicator, snap: Snapshot) -> str | None:
+    """Why the indicator does not bind this unit, or None when it does."""
+    if snap.unit is not None and not ind.binds(snap.unit):
+        return "本单位不直接承担该指标（由镇、街道落实），可在台账中记录配合工作；全区数见区垃分办汇总"
+    return None
 
 
-def _community_value(compute: dict[str, Any], snap: _Snapshot, start: dt.date, end: dt.date) -> tuple[float | None, str]:
-    measure = compute["measure"]
-    year = snap.tasklist.year
-    communities = [c for c in snap.communities if c.kind == "community"]
-    if measure == "facilities_coverage":
-        if not communities:
-            return None, "尚未在“小区管理”中登记小区"
-        return sum(c.facilities_by(end) for c in communities) / len(communities) * 100, ""
-    min_score = float(compute.get("min_score", snap.tasklist.scoresheet.pass_score))
-    new = [c for c in communities if (d := c.first_pass_date(year=year, min_score=min_score, until=end)) and d >= start]
-    if measure == "new_standard":
-        return float(len(new)), ""
-    if measure == "metering_of_new":
-        if not new:
-            return None, "尚无新增达标小区"
-        return sum(c.metering_by(end) for c in new) / len(new) * 100, ""
-    if measure == "demo_villages":
-        villages = [c for c in snap.communities if c.kind == "village"]
-        return float(sum(1 for c in villages if c.demo_village_date and c.demo_village_date.year == year
-                         and start <= c.demo_village_date <= end)), ""
-    raise ValueError(f"unknown community measure {measure!r}")
-
-
-def _evaluate_indicator(ind: Indicator, snap: _Snapshot, month: str, as_of: dt.date) -> IndicatorResult:
+def _evaluate_indicator(ind: Indicator, snap: Snapshot, month: str, as_of: dt.date) -> IndicatorResult:
     period = period_for(ind.period, month, deadline=ind.deadline)
-    cutoff = min(period.end, as_of)
-    if ind.period == "deadline":
-        cutoff = as_of  # late work still shows; the status is decided at the deadline below
-    target, target_note = resolve_target(ind, snap.profile)
+    cutoff = as_of if ind.period == "deadline" else min(period.end, as_of)  # late work still shows
+    target, target_note, own = resolve_target(ind, snap.profile)
+    base = dict(task_seq=ind.task_seq, code=ind.code, name=ind.name, unit=ind.unit, period_kind=ind.period,
+                period=period.label, period_start=period.start, period_end=period.end, comparison=ind.comparison,
+                scope=ind.scope, district_target=ind.district_target, own_target=own)
+    reason = _not_applicable(ind, snap)
+    if reason:
+        return IndicatorResult(**base, value=None, target=None, status=st.NOT_APPLICABLE, note=reason)
     if ind.compute["kind"] == "submission":
-        kind = ind.compute["report"]
-        label = period.label if ind.period in ("month", "quarter") else month
-        value: float | None = 1.0 if (kind, label) in snap.submitted else 0.0
-        note = ""
-    else:
-        value, note = _value(ind, snap, period.start, cutoff)
-    met_on_time = None
+        key = (ind.compute["report"], period.label)
+        received = snap.received.get(key)
+        day = as_of
+        if snap.exporting is not None and snap.exporting[0] == key:
+            day = max(as_of, snap.exporting[1])  # the report being sent speaks of itself as sent
+        status = submission_status(period.end, received, day)
+        shown = received if received is not None and received <= day else None
+        return IndicatorResult(**base, value=1.0 if shown else 0.0, target=target, status=status,
+                               completed_on=shown, late=status == st.OVERDUE and shown is not None)
+    value, note = indicator_value(ind, snap, period.start, cutoff)
+    if ind.scope == "district" and not own:
+        # The target is the district's sum: the unit's share is work done, never 达标 alone.
+        status = st.STARTED if value else st.NOT_STARTED
+        return IndicatorResult(**base, value=value, target=None, status=status, note=note)
+    if ind.compute.get("measure") == "metering_of_new" and value is None:
+        return IndicatorResult(**base, value=None, target=None, status=st.NOT_APPLICABLE, note=note)
+    rate, whole = is_rate(ind), counts_whole(ind)
+    if ind.compute["kind"] == "ratio" and not snap.profile.setting(ind.compute["denominator_setting"]):
+        target, target_note = None, note  # a share of a figure the unit has not set cannot be judged
+    if target is None:
+        return IndicatorResult(**base, value=value, target=None, status=st.NO_TARGET, note=target_note or note)
     late = False
-    if ind.period == "deadline" and target is not None and ind.comparison == ">=":
-        on_time = value if as_of <= period.end else _value(ind, snap, period.start, period.end)[0]
-        met_on_time = on_time is not None and on_time >= target - _EPS
-        late = not met_on_time and value is not None and value >= target - _EPS
-    if ind.scope == "district" and ind.code not in (snap.profile.target_overrides or {}):
-        target = None
-        target_note = ""
-    status = judge(value, target, ind.comparison, period=period, as_of=as_of, met_on_time=met_on_time)
-    return IndicatorResult(
-        task_seq=ind.task_seq, code=ind.code, name=ind.name, unit=ind.unit, period_kind=ind.period,
-        period=period.label, period_start=period.start, period_end=period.end, value=value, target=target,
-        comparison=ind.comparison, status=status, scope=ind.scope, district_target=ind.district_target,
-        late=late, note=note or target_note,
-    )
+    completed: dt.date | None = None
+    if ind.period == "deadline":
+        if as_of <= period.end:
+            status = judge(value, target, ind.comparison, period=period, as_of=as_of, rate=rate, whole=whole)
+        else:  # decided at the deadline; met later shows as 逾期 with its date
+            on_time = indicator_value(ind, snap, period.start, period.end)[0]
+            status = st.MET if target_met(on_time, target, ind.comparison) else st.OVERDUE
+        if target_met(value, target, ind.comparison):
+            completed = first_met_on(ind, snap, period, target, cutoff)
+            late = status == st.OVERDUE
+    else:
+        status = judge(value, target, ind.comparison, period=period, as_of=as_of, rate=rate, whole=whole)
+    owed = None if rate else pace.due(target, period, min(as_of, period.end), whole=whole)
+    return IndicatorResult(**base, value=value, target=target, status=status, note=note, late=late,
+                           completed_on=completed, due=owed)
+
+
+def _task_status(results: list[IndicatorResult], entries: int) -> str:
+    bound = [r.status for r in results if r.status != st.NOT_APPLICABLE]
+    if bound:
+        return st.worst(bound)
+    return st.STARTED if entries else st.NOT_STARTED
+
+
+def _photos_and_evidence(rows: list[dict[str, Any]]) -> tuple[int, int]:
+    return sum(e["evidence"] for e in rows), sum(e["photos"] for e in rows)
 
 
 def evaluate_for(
-    db: sqlite_utils.Database, *, tasklist: TaskList, tasks: list[Task], profile: UnitProfile, month: str, as_of: dt.date | None = None
+    db: sqlite_utils.Database, *, tasklist: TaskList, tasks: list[Task], profile: UnitProfile, month: str,
+    as_of: dt.date | None = None, exporting: tuple[str, str, dt.date] | None = None,
 ) -> list[TaskProgress]:
-    """The engine proper, for any database and profile (a unit's own, or a test's)."""
+    """The engine proper, for any database and profile (a unit's own, or a test's).
+
+    ``exporting`` = (report kind, period label, day): the report being exported counts as
+    received that day (its own task-32/33 row must not say it was never sent).
+    """
     month = normalize_month(month)
     if not month.startswith(f"{tasklist.year}-"):
         raise AppError(f"月份 {month} 不在 {tasklist.year} 年内（本台账为 {tasklist.year} 年任务清单）")
     as_of = as_of or default_as_of(month)
-    snap = _Snapshot(db, tasklist, profile)
+    snap = Snapshot(db, tasklist, profile, exporting)
     m_start, m_end = month_bounds(month)
     out = []
     for task in sorted(tasks, key=lambda t: t.seq):
         results = [_evaluate_indicator(ind, snap, month, as_of) for ind in task.indicators]
-        in_month = snap.task_entries(task.seq, m_start, m_end)
+        in_month = snap.task_entries(task.seq, m_start, min(m_end, as_of))
         in_year = snap.task_entries(task.seq, dt.date(tasklist.year, 1, 1), as_of)
-        if results:
-            status = worst(r.status for r in results)
-        elif not in_year:
-            status = "未开展"
-        else:
-            status = "达标" if as_of >= task.deadline else "进行中"
+        evidence, photos = _photos_and_evidence(in_month)
         out.append(TaskProgress(task=task, indicators=results, entries_in_month=len(in_month),
-                                evidence_in_month=sum(e["evidence"] for e in in_month), status=status,
-                                entries_in_year=len(in_year)))
+                                evidence_in_month=evidence, status=_task_status(results, len(in_month)),
+                                entries_in_year=len(in_year), period=month, entries_in_period=len(in_month),
+                                evidence_in_period=evidence, photos_in_period=photos))
     return out
 
 
-def progress(ws: Workspace, month: str, *, as_of: dt.date | None = None) -> list[TaskProgress]:
+def _quarter_indicator(ind: Indicator, snap: Snapshot, quarter: str, as_of: dt.date) -> IndicatorResult:
+    """One indicator for a quarter: a monthly rule shows each month and the quarter's verdict."""
+    q_start, q_end = quarter_bounds(quarter)
+    if ind.period != "month":
+        last = quarter_last_month(quarter) if as_of >= q_end else f"{as_of.year}-{as_of.month:02d}"
+        return _evaluate_indicator(ind, snap, max(last, quarter_months(quarter)[0]), min(as_of, q_end))
+    months = [m for m in quarter_months(quarter) if month_bounds(m)[0] <= as_of] or quarter_months(quarter)[:1]
+    # Each month as at its end — but a month's report is sent after it ends, so as at as_of.
+    submission = ind.compute["kind"] == "submission"
+    each = tuple(_evaluate_indicator(ind, snap, m, as_of if submission else min(as_of, month_bounds(m)[1])) for m in months)
+    qp = quarter_period(quarter)
+    verdicts = [r.status for r in each]
+    status = st.worst(verdicts)
+    if qp.is_over(as_of) and any(s in (st.MISSED, st.OVERDUE, st.BEHIND) for s in verdicts):
+        status = st.MISSED if st.OVERDUE not in verdicts else st.OVERDUE
+    if ind.compute["kind"] in ("count", "distinct", "sum"):
+        value, note = indicator_value(ind, snap, q_start, min(as_of, q_end))
+    elif ind.compute["kind"] == "submission":
+        value, note = float(sum(r.value or 0 for r in each)), ""
+    else:
+        value, note = indicator_value(ind, snap, q_start, min(as_of, q_end))
+    first = each[0]
+    return replace(first, period_kind="quarter", period=qp.label, period_start=qp.start, period_end=qp.end,
+                   value=value, status=status, note=note or first.note, months=each, due=None,
+                   late=any(r.late for r in each), completed_on=None)
+
+
+def evaluate_quarter_for(
+    db: sqlite_utils.Database, *, tasklist: TaskList, tasks: list[Task], profile: UnitProfile, quarter: str,
+    as_of: dt.date | None = None, exporting: tuple[str, str, dt.date] | None = None,
+) -> list[TaskProgress]:
+    """The engine for a quarter as a real period: entries, evidence and counts of the quarter."""
+    year, _ = parse_quarter(quarter)
+    if year != tasklist.year:
+        raise AppError(f"季度 {quarter} 不在 {tasklist.year} 年内（本台账为 {tasklist.year} 年任务清单）")
+    q_start, q_end = quarter_bounds(quarter)
+    as_of = min(as_of or min(dt.date.today(), q_end), q_end)
+    snap = Snapshot(db, tasklist, profile, exporting)
+    out = []
+    for task in sorted(tasks, key=lambda t: t.seq):
+        results = [_quarter_indicator(ind, snap, quarter, as_of) for ind in task.indicators]
+        rows = snap.task_entries(task.seq, q_start, as_of)
+        in_year = snap.task_entries(task.seq, dt.date(tasklist.year, 1, 1), as_of)
+        evidence, photos = _photos_and_evidence(rows)
+        out.append(TaskProgress(task=task, indicators=results, entries_in_month=len(rows), evidence_in_month=evidence,
+                                status=_task_status(results, len(rows)), entries_in_year=len(in_year), period=quarter,
+                                entries_in_period=len(rows), evidence_in_period=evidence, photos_in_period=photos))
+    return out
+
+
+def progress(ws: Workspace, month: str, *, as_of: dt.date | None = None,
+             exporting: tuple[str, str, dt.date] | None = None) -> list[TaskProgress]:
     """One TaskProgress per applicable task, in seq order."""
-    return evaluate_for(ws.db, tasklist=ws.tasklist, tasks=ws.tasks(), profile=ws.require_profile(), month=month, as_of=as_of)
+    return evaluate_for(ws.db, tasklist=ws.tasklist, tasks=ws.tasks(), profile=ws.require_profile(), month=month,
+                        as_of=as_of, exporting=exporting)
+
+
+def quarter_progress(ws: Workspace, quarter: str, *, as_of: dt.date | None = None,
+                     exporting: tuple[str, str, dt.date] | None = None) -> list[TaskProgress]:
+    return evaluate_quarter_for(ws.db, tasklist=ws.tasklist, tasks=ws.tasks(), profile=ws.require_profile(),
+                                quarter=quarter, as_of=as_of, exporting=exporting)
 
 
 def evaluate(ws: Workspace, month: str, *, as_of: dt.date | None = None) -> list[IndicatorResult]:
@@ -340,81 +397,10 @@ def evaluate(ws: Workspace, month: str, *, as_of: dt.date | None = None) -> list
 
 
 def evaluate_quarter(ws: Workspace, quarter: str, *, as_of: dt.date | None = None) -> list[IndicatorResult]:
-    """Every indicator as at the quarter's last month."""
-    return evaluate(ws, quarter_last_month(quarter), as_of=as_of)
+    """Every indicator for the quarter (monthly rules carry their months)."""
+    return [r for tp in quarter_progress(ws, quarter, as_of=as_of) for r in tp.indicators]
 
 
-# ---------------------------------------------------------------- what is due
-
-@dataclass(frozen=True)
-class DueItem:
-    task_seq: int
-    title: str  # what is due, in Chinese
-    due: dt.date
-    status: str
-    overdue: bool
-
-
-def due_items(ws: Workspace, tasks: list[TaskProgress], *, month: str, as_of: dt.date | None = None, horizon: int = 60) -> list[DueItem]:
-    """Deadlines in the next ``horizon`` days and everything overdue, soonest first.
-
-    Dated tasks (deadline before 31 December) show until met; 全年 tasks only when nothing
-    or too little has been done. Unsubmitted monthly/quarterly reports are overdue once
-    their period is over, from the first month holding entries onwards.
-    """
-    month = normalize_month(month)
-    as_of = as_of or default_as_of(month)
-    year_end = dt.date(ws.tasklist.year, 12, 31)
-    items: list[DueItem] = []
-    for tp in tasks:
-        task = tp.task
-        short = short_title(task)
-        if tp.status == "达标" or any(i.compute["kind"] == "submission" for i in task.indicators):
-            continue
-        if task.deadline < as_of or tp.status == "逾期":
-            items.append(DueItem(task.seq, f"任务{task.seq}：{short}", task.deadline, tp.status, True))
-        elif (task.deadline - as_of).days <= horizon and (task.deadline < year_end or tp.status in ("未开展", "滞后")):
-            items.append(DueItem(task.seq, f"任务{task.seq}：{short}", task.deadline, tp.status, False))
-    items.extend(_submission_items(ws, tasks, month=month, as_of=as_of, horizon=horizon))
-    return sorted(items, key=lambda i: (not i.overdue, i.due, i.task_seq))
-
-
-def _submission_items(ws: Workspace, tasks: list[TaskProgress], *, month: str, as_of: dt.date, horizon: int) -> list[DueItem]:
-    states = {(r["kind"], r["period"]) for r in ws.db.query("SELECT kind, period FROM period_states")}
-    first = list(ws.db.query("SELECT MIN(entry_date) AS d FROM entries WHERE deleted_at IS NULL AND year = ?", [ws.tasklist.year]))
-    first_month = first[0]["d"][:7] if first and first[0]["d"] else month
-    items = []
-    for tp in tasks:
-        for ind in tp.task.indicators:
-            if ind.compute["kind"] != "submission":
-                continue
-            report = ind.compute["report"]
-            months = [m for m in (f"{ws.tasklist.year}-{n:02d}" for n in range(1, 13)) if first_month <= m <= month]
-            labels = months if ind.period == "month" else sorted({quarter_of(m) for m in months})
-            for label in labels:
-                end = month_bounds(label)[1] if ind.period == "month" else month_bounds(quarter_months(label)[-1])[1]
-                if (report, label) in states:
-                    continue
-                what = f"{month_title(label)}月度台账报送" if ind.period == "month" else f"{quarter_title(label)}工作进展报送"
-                if end <= as_of:
-                    items.append(DueItem(tp.task.seq, f"任务{tp.task.seq}：{what}", end, "未达标", True))
-                elif (end - as_of).days <= horizon:
-                    items.append(DueItem(tp.task.seq, f"任务{tp.task.seq}：{what}", end, "进行中", False))
-    return items
-
-
-def ledger_reminder(ws: Workspace, month: str, *, as_of: dt.date | None = None, days: int = 5) -> str | None:
-    """In the last ``days`` days of a month, or once it is over: the monthly ledger not yet submitted."""
-    month = normalize_month(month)
-    as_of = as_of or default_as_of(month)
-    end = month_bounds(month)[1]
-    if (end - as_of).days >= days:
-        return None
-    kinds = [i.compute["report"] for t in ws.tasks() for i in t.indicators
-             if i.compute["kind"] == "submission" and i.period == "month"]
-    if not kinds:
-        return None
-    if list(ws.db.query("SELECT 1 FROM period_states WHERE kind = ? AND period = ?", [kinds[0], month])):
-        return None
-    when = "已结束" if as_of >= end else f"还剩 {(end - as_of).days + 1} 天"
-    return f"{month_title(month)}{when}，本月月度台账尚未报送。请核对台账后在“报表”页面导出月度台账并标记报送。"
+def missing_targets(tasks: list[TaskProgress]) -> list[IndicatorResult]:
+    """Indicators the unit cannot be judged on until it sets a figure (export warns first)."""
+    return [r for tp in tasks for r in tp.indicators if r.status == st.NO_TARGET]

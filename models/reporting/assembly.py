@@ -17,7 +17,8 @@ from pathlib import Path
 
 from models import __version__
 from models.ledger.evidence import Attachment, attachments_for_entries, evidence_file
-from models.progress.indicators import TaskProgress, progress, rounded
+from models.core import statuses as st
+from models.progress.indicators import IndicatorResult, TaskProgress, missing_targets, progress, quarter_progress, rounded
 from models.ledger.entries import LedgerEntry, list_entries
 from models.core.periods import (
     default_as_of,
@@ -28,12 +29,16 @@ from models.core.periods import (
     quarter_bounds,
     quarter_last_month,
 )
-from models.reporting.digest import INDICATOR_HEADERS
+from models.reporting.digest import INDICATOR_HEADERS as CONTRACT_HEADERS, INDICATOR_NOTE_HEADER
 from models.reporting.summaries import indicator_line, measures_text, remarks_for, work_summary
 from models.store.workspace import Workspace
 from models.store.keys import Signer
 
 SIGNATURES = ("填报人（签字）：", "审核人（签字）：", "单位负责人（签字）：", "日期：　　　年　　月　　日")
+# The first ten columns are what the district reads (the file contract); 说明 carries the
+# completion date of late work, "本单位设定" targets and why a value or target is missing.
+INDICATOR_HEADERS = CONTRACT_HEADERS + (INDICATOR_NOTE_HEADER,)
+PHOTOS_PER_TASK = 3  # the quarterly PDF's appendix: a few per task
 
 
 @dataclass(frozen=True)
@@ -62,7 +67,7 @@ PRINT_DETAIL_COLUMNS = (
     Column("佐证材料", 22), Column("备注", 14),
 )
 INDICATOR_COLUMNS = tuple(
-    Column(label, width) for label, width in zip(INDICATOR_HEADERS, (14, 10, 8, 22, 26, 12, 10, 10, 8, 8))
+    Column(label, width) for label, width in zip(INDICATOR_HEADERS, (14, 10, 8, 22, 26, 12, 10, 10, 8, 8, 30))
 )
 
 
@@ -127,10 +132,12 @@ class IndicatorRow:
     unit_label: str
     status: str
     by_submission: bool = False
+    explanation: str = ""
+    breakdown: bool = False  # one month of a monthly rule in a quarterly report (the verdict row follows)
 
     def cells(self) -> list[object]:
         return [self.unit, self.report_month, self.task_seq, self.code, self.name, self.period,
-                self.value, self.target, self.unit_label, self.status]
+                self.value, self.target, self.unit_label, self.status, self.explanation]
 
 
 @dataclass(frozen=True)
@@ -164,6 +171,8 @@ class Report:
     details: list[DetailRow]
     indicators: list[IndicatorRow]
     photos: list[Photo] = field(default_factory=list)
+    photo_count: int = 0  # photos among the period's evidence (the PDF may print only some)
+    warnings: tuple[str, ...] = ()  # what the user should know before sending (targets not set)
     generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
     app_version: str = __version__
     # This installation's key; set by export.prepare, None for a report only looked at.
@@ -208,11 +217,12 @@ class Report:
 
     def summary_text(self) -> str:
         where = "本月" if self.kind == "monthly" else "本季度"
-        counts = Counter(r.status for r in self.indicators)
-        tally = "、".join(f"{s} {counts[s]} 项" for s in ("达标", "进行中", "滞后", "未达标", "逾期", "未开展") if counts[s])
+        verdicts = [r for r in self.indicators if not r.breakdown]
+        counts = Counter(r.status for r in verdicts)
+        tally = "、".join(f"{s} {counts[s]} 项" for s in st.STATUSES if counts[s])
         evidence = sum(len(d.evidence_names) for d in self.details)
-        text = f"{where}共记录台账 {len(self.details)} 条，佐证材料 {evidence} 件（其中照片 {len(self.photos)} 张）；"
-        text += f"适用任务 {len(self.rows)} 项，量化指标 {len(self.indicators)} 项"
+        text = f"{where}共记录台账 {len(self.details)} 条，佐证材料 {evidence} 件（其中照片 {self.photo_count} 张）；"
+        text += f"适用任务 {len(self.rows)} 项，量化指标 {len(verdicts)} 项"
         return text + (f"：{tally}。" if tally else "。")
 
     def content_digest(self) -> str:
@@ -242,6 +252,48 @@ class QuarterlyReport(Report):
 
 # ---------------------------------------------------------------- assembly
 
+def _explanation(r: IndicatorResult) -> str:
+    parts = []
+    if r.completed_on is not None and (r.late or r.period_kind == "deadline"):
+        d = r.completed_on
+        parts.append(f"{d.year}年{d.month}月{d.day}日完成")
+    if r.own_target and r.target is not None:
+        parts.append(f"目标{r.target_text}")
+    if r.note and r.status in (st.NO_TARGET, st.NOT_APPLICABLE):
+        parts.append(r.note)
+    return "；".join(parts)
+
+
+def _indicator_rows(unit: str, month: str, r: IndicatorResult, submission: bool) -> list[IndicatorRow]:
+    def row(x: IndicatorResult, *, breakdown: bool = False) -> IndicatorRow:
+        return IndicatorRow(unit=unit, report_month=month, task_seq=x.task_seq, code=x.code, name=x.name, period=x.period,
+                            value=rounded(x.value, 4), target=rounded(x.target, 4), unit_label=x.unit, status=x.status,
+                            by_submission=submission, explanation=_explanation(x), breakdown=breakdown)
+    return [row(m, breakdown=True) for m in r.months] + [row(r)]
+
+
+def _task_status_text(tp: TaskProgress) -> str:
+    """The task's status as the report prints it; late work names the day it was done."""
+    late = [r for r in tp.indicators if r.late and r.completed_on and r.status == tp.status]
+    return late[0].status_text if late else tp.status
+
+
+def _pick_photos(photos: list[Photo], per_task: int) -> list[Photo]:
+    """A few photos per task for the quarter: evenly spread over its photos by date (first, middle, last)."""
+    by_task: dict[int, list[Photo]] = {}
+    for photo in photos:
+        by_task.setdefault(photo.task_seq, []).append(photo)
+    chosen: list[Photo] = []
+    for seq in sorted(by_task):
+        mine = by_task[seq]
+        if len(mine) <= per_task:
+            chosen.extend(mine)
+            continue
+        step = (len(mine) - 1) / (per_task - 1) if per_task > 1 else 0
+        chosen.extend(mine[round(n * step)] for n in range(per_task))
+    return chosen
+
+
 def _assemble(
     ws: Workspace,
     report_cls: type[Report],
@@ -262,8 +314,13 @@ def _assemble(
     profile = ws.require_profile()
     tasklist = ws.tasklist
     fill_date = fill_date or dt.date.today()
-    as_of = default_as_of(month, fill_date)
-    tasks_progress: list[TaskProgress] = progress(ws, month, as_of=as_of)
+    as_of = min(fill_date, end)
+    # The report being exported is its own period's submission (task 32 / 33), received on its fill date.
+    exporting = (kind, period, fill_date)
+    if kind == "quarterly":
+        tasks_progress = quarter_progress(ws, period, as_of=as_of, exporting=exporting)
+    else:
+        tasks_progress = progress(ws, month, as_of=default_as_of(month, fill_date), exporting=exporting)
     entries = sorted(list_entries(ws.db, start=start, end=end), key=lambda e: (e.entry_date, e.id))
     attachments: dict[int, list[Attachment]] = attachments_for_entries(ws.db, [e.id for e in entries])
     by_task: dict[int, list[LedgerEntry]] = {}
@@ -280,18 +337,15 @@ def _assemble(
             seq=task.seq, category=task.category, target_text=task.target_text, deadline_text=task.deadline_text,
             work_summary=work_summary(task, mine, kind=kind),
             indicator_lines=tuple(indicator_line(r) for r in tp.indicators),
-            status=tp.status, evidence_count=sum(len(attachments.get(e.id, [])) for e in mine),
+            status=_task_status_text(tp), evidence_count=sum(len(attachments.get(e.id, [])) for e in mine),
             remarks=remarks_for(task, start, end), entry_count=len(mine), by_submission=submission,
         ))
         for r in tp.indicators:
-            indicator_rows.append(IndicatorRow(
-                unit=profile.unit, report_month=month, task_seq=r.task_seq, code=r.code, name=r.name, period=r.period,
-                value=rounded(r.value, 4), target=rounded(r.target, 4), unit_label=r.unit, status=r.status,
-                by_submission=submission,
-            ))
+            indicator_rows.extend(_indicator_rows(profile.unit, month, r, submission))
 
     details: list[DetailRow] = []
     photos: list[Photo] = []
+    photo_count = 0
     for n, entry in enumerate(entries, start=1):
         files = attachments.get(entry.id, [])
         task = tasklist.task(entry.task_seq)
@@ -301,16 +355,21 @@ def _assemble(
             participants=entry.participants, measures=measures_text(task, entry),
             evidence_names=tuple(a.original_name for a in files), remarks=entry.remarks, operator=entry.operator,
         ))
+        photo_count += sum(1 for a in files if a.is_image)
         if with_photos:
             photos.extend(
                 Photo(source=evidence_file(ws.data_dir, a), stored_path=a.stored_path, sha256=a.sha256,
                       task_seq=entry.task_seq, date=entry.entry_date, title=entry.title, original_name=a.original_name)
                 for a in files if a.is_image
             )
+    if kind == "quarterly":
+        photos = _pick_photos(photos, PHOTOS_PER_TASK)
+    warnings = tuple(f"任务{r.task_seq}“{r.name}”：{r.note or '未设置目标'}" for r in missing_targets(tasks_progress))
     return report_cls(
         kind=kind, period=period, period_title=title, unit=profile.unit, operator=profile.operator,
         phone=profile.phone, reviewer=profile.reviewer, fill_date=fill_date, as_of=as_of, version=version,
-        rows=rows, details=details, indicators=indicator_rows, photos=photos,
+        rows=rows, details=details, indicators=indicator_rows, photos=photos, photo_count=photo_count,
+        warnings=warnings,
     )
 
 
@@ -325,9 +384,10 @@ def assemble_monthly(
 
 
 def assemble_quarterly(
-    ws: Workspace, quarter: str, *, fill_date: dt.date | None = None, version: int = 1, with_photos: bool = False
+    ws: Workspace, quarter: str, *, fill_date: dt.date | None = None, version: int = 1, with_photos: bool = True
 ) -> QuarterlyReport:
-    """The quarter's summary; photos stay in the monthly reports unless asked for."""
+    """The quarter as a real period: its entries, evidence and verdicts; monthly rules month by
+    month; an appendix of a few photos per task (``_pick_photos``)."""
     year, q = parse_quarter(quarter)
     quarter = f"{year}Q{q}"
     start, end = quarter_bounds(quarter)

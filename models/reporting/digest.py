@@ -28,6 +28,7 @@ META_SHEET = "报表信息"
 DETAIL_SHEET = "台账明细"
 INDICATOR_SHEET = "指标数据"  # machine-readable: what the district office consolidates
 INDICATOR_HEADERS = ("填报单位", "报告月份", "任务序号", "指标代码", "指标名称", "统计周期", "完成值", "目标值", "计量单位", "状态")
+INDICATOR_NOTE_HEADER = "说明"  # after the columns the district reads: for people (late dates, own targets)
 
 
 def main_sheet(kind: str) -> str:

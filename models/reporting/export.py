@@ -32,6 +32,7 @@ class ExportResult:
     kind: str = "monthly"
     period: str = ""
     export_id: int | None = None
+    warnings: tuple[str, ...] = ()  # what the unit should fix before sending (targets not set)
 
 
 def _report(progress: Progress | None, done: int, text: str) -> None:
@@ -80,7 +81,8 @@ def render_report(report: Report, out_dir: Path, *, data_dir: Path, progress: Pr
     finally:
         staged_xlsx.discard()
         staged_pdf.discard()
-    return ExportResult(xlsx=xlsx, pdf=pdf, version=report.version, data_sha256=digest, kind=report.kind, period=report.period)
+    return ExportResult(xlsx=xlsx, pdf=pdf, version=report.version, data_sha256=digest, kind=report.kind, period=report.period,
+                        warnings=report.warnings)
 
 
 def record(ws: Workspace, report: Report, result: ExportResult, *, actor: str | None = None) -> ExportResult:
@@ -101,11 +103,13 @@ def export_report(
     return result
 
 
-def export_monthly(ws: Workspace, month: str, out_dir: Path, *, progress: Progress | None = None) -> ExportResult:
+def export_monthly(ws: Workspace, month: str, out_dir: Path, *, progress: Progress | None = None,
+                   fill_date: dt.date | None = None) -> ExportResult:
     """钟楼区垃圾分类月度台账_<单位>_<YYYY年MM月>.xlsx and .pdf in ``out_dir``."""
-    return export_report(ws, "monthly", month, out_dir, progress=progress)
+    return export_report(ws, "monthly", month, out_dir, progress=progress, fill_date=fill_date)
 
 
-def export_quarterly(ws: Workspace, quarter: str, out_dir: Path, *, progress: Progress | None = None) -> ExportResult:
+def export_quarterly(ws: Workspace, quarter: str, out_dir: Path, *, progress: Progress | None = None,
+                     fill_date: dt.date | None = None) -> ExportResult:
     """钟楼区垃圾分类季度工作进展_<单位>_<YYYY年第N季度>.xlsx and .pdf in ``out_dir``."""
-    return export_report(ws, "quarterly", quarter, out_dir, progress=progress)
+    return export_report(ws, "quarterly", quarter, out_dir, progress=progress, fill_date=fill_date)

@@ -33,7 +33,10 @@ def work_summary(task: Task, entries: list[LedgerEntry], *, kind: str) -> str:
         values = [(e.entry_date, e.measures[spec.code]) for e in entries if spec.code in e.measures]
         if not values:
             continue
-        if spec.type == "percent":
+        if not spec.numeric:  # names (中转场名称): each once
+            names = list(dict.fromkeys(str(v).strip() for _, v in values))
+            measures.append(f"{spec.name}：{'、'.join(names)}")
+        elif spec.type == "percent":
             date, value = values[-1]
             measures.append(f"{spec.name}{format_number(value, spec.unit)}（{date.month}月{date.day}日）")
         else:
@@ -49,11 +52,19 @@ def work_summary(task: Task, entries: list[LedgerEntry], *, kind: str) -> str:
 def indicator_line(result: IndicatorResult) -> str:
     period = period_title(Period(result.period_kind, result.period, result.period_start, result.period_end))
     value = format_number(result.value, result.unit)
-    comparison = "≥" if result.comparison == ">=" else "≤"
-    target = f"目标{comparison}{format_number(result.target, result.unit)}" if result.target is not None else "无本单位目标"
+    if result.status == "未设置目标":
+        target = "未设置目标"
+    elif result.target is not None:
+        target = f"目标{result.target_text}"
+    else:
+        target = "无本单位目标"
     if result.district_target is not None:
         target += f"（全区{format_number(result.district_target, result.unit)}）"
-    return f"{result.name}：{value} / {target}（{period}，{result.status}）"
+    if result.months:  # a monthly rule over a quarter: each month against the monthly target
+        months = "、".join(f"{m.period_start.month}月{format_number(m.value, m.unit)}（{m.status_text}）" for m in result.months)
+        whole = "合计" if result.unit in ("次", "期", "个", "处", "份", "件") else ""
+        return f"{result.name}：{months}；本季度{whole}{value} / 每月{target}（{period}，{result.status_text}）"
+    return f"{result.name}：{value} / {target}（{period}，{result.status_text}）"
 
 
 def remarks_for(task: Task, start: dt.date, end: dt.date) -> str:
@@ -69,5 +80,6 @@ def measures_text(task: Task | None, entry: LedgerEntry) -> str:
     parts = []
     for code, value in entry.measures.items():
         spec = task.field(code) if task else None
-        parts.append(f"{spec.name if spec else code}：{format_number(value, spec.unit if spec else '')}")
+        shown = value if isinstance(value, str) else format_number(value, spec.unit if spec else "")
+        parts.append(f"{spec.name if spec else code}：{shown}")
     return "；".join(parts)

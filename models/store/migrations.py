@@ -196,6 +196,18 @@ def m002_export_content_columns(db: sqlite_utils.Database) -> None:
     )
 
 
+@MIGRATIONS(name="m003_indicator_truth")
+def m003_indicator_truth(db: sqlite_utils.Database) -> None:
+    """The register remembers a community already 达标 before the list's year (and since
+    when), so a re-check does not count it as new; each score-sheet item carries its
+    现场检查情况 note."""
+    _run(
+        db,
+        "ALTER TABLE communities ADD COLUMN standard_since TEXT",
+        "ALTER TABLE evaluation_items ADD COLUMN note TEXT NOT NULL DEFAULT ''",
+    )
+
+
 @MIGRATIONS(name="m005_exchange")
 def m005_exchange(db: sqlite_utils.Database) -> None:
     """Signed exchange (issue 15): this installation's key, the keys it trusts, what each

@@ -11,7 +11,7 @@ from typing import Any
 
 import sqlite_utils
 
-from models.catalog.tasklists import Unit, available_years, find_unit, load_units
+from models.catalog.tasklists import Indicator, Unit, available_years, find_unit, load_units, tasklist_for_year
 from models.core.errors import ValidationError
 from models.store.audit import record_change
 
@@ -58,7 +58,9 @@ def validate_profile(profile: UnitProfile, units: tuple[Unit, ...] | None = None
         problems.append(("联系电话", "请填写有效的电话号码，如 0519-88000000"))
     for label, value in (("建成区居民总户数", profile.households), ("新增达标小区任务数", profile.standard_quota)):
         if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
-            problems.append((label, "应为不小于0的整数"))
+            problems.append((label, "应为正整数"))
+        elif value == 0:  # 0 households or a quota of 0 is never a real target: leave it unset instead
+            problems.append((label, "不能为0；本单位没有该项任务时请留空"))
     if profile.year not in available_years(data_dir=data_dir):
         problems.append(("年度", f"没有 {profile.year} 年的任务清单"))
     if problems:
@@ -106,3 +108,73 @@ def save_profile(db: sqlite_utils.Database, profile: UnitProfile, *, actor: str 
         record_change(db, actor=actor or profile.operator, action="update" if before else "create", table="settings",
                       row_id=PROFILE_KEY, before=before or None, after=asdict(profile))
     return profile
+
+
+SETTING_LABELS = {"households": "建成区居民总户数", "standard_quota": "新增达标小区任务数"}
+
+
+def needed_settings(unit_name: str, year: int, *, data_dir: Path | None = None) -> list[tuple[str, str, int]]:
+    """The unit settings its own tasks' indicators need: (setting, label, task seq), in task order.
+
+    The district office (区垃分办) and departments whose tasks use none are asked nothing.
+    ``data_dir`` also finds a year whose list is installed in the data folder.
+    """
+    unit = find_unit(unit_name)
+    if unit is None or year not in available_years(data_dir=data_dir):
+        return []
+    out: list[tuple[str, str, int]] = []
+    seen: set[str] = set()
+    tasklist = tasklist_for_year(year, data_dir=data_dir)
+    for task in tasklist.tasks_for(unit):
+        for ind in task.indicators:
+            if not ind.binds(unit):
+                continue
+            for name in (ind.target_setting, ind.compute.get("denominator_setting")):
+                if name and name not in seen:
+                    seen.add(name)
+                    out.append((name, SETTING_LABELS.get(name, name), task.seq))
+    return out
+
+
+def editable_indicators(unit_name: str, year: int, *, data_dir: Path | None = None) -> list[Indicator]:
+    """Indicators of the unit's tasks whose target the unit may set itself."""
+    unit = find_unit(unit_name)
+    if unit is None or year not in available_years(data_dir=data_dir):
+        return []
+    return [i for t in tasklist_for_year(year, data_dir=data_dir).tasks_for(unit) for i in t.indicators
+            if i.editable and i.binds(unit)]
+
+
+def set_targets(db: sqlite_utils.Database, targets: dict[str, Any], *, actor: str | None = None,
+                data_dir: Path | None = None) -> UnitProfile:
+    """Set (or, with None, reset to the list's default) the unit's own targets of editable indicators.
+
+    Validated against the task list; stored in the profile with one audit row."""
+    profile = load_profile(db)
+    if profile is None:
+        raise ValidationError([("单位", "尚未设置本单位，请先运行 init")])
+    allowed = {i.code: i for i in editable_indicators(profile.unit, profile.year, data_dir=data_dir)}
+    problems: list[tuple[str, str]] = []
+    overrides = dict(profile.target_overrides or {})
+    for code, raw in targets.items():
+        ind = allowed.get(code)
+        if ind is None:
+            names = "、".join(allowed) or "无"
+            problems.append((code, f"不是本单位可修改目标的指标（可修改：{names}）"))
+            continue
+        if raw is None or (isinstance(raw, str) and raw.strip().lower() in ("", "default", "默认")):
+            overrides.pop(code, None)
+            continue
+        try:
+            value = float(str(raw).strip().rstrip("%％"))
+        except ValueError:
+            problems.append((ind.name, "目标应为数字"))
+            continue
+        if value != value or value <= 0 or (ind.unit == "%" and value > 100):
+            problems.append((ind.name, "目标应大于0" + ("且不超过100" if ind.unit == "%" else "")))
+            continue
+        overrides[code] = int(value) if value.is_integer() else value
+    if problems:
+        raise ValidationError(problems)
+    changed = UnitProfile(**{**asdict(profile), "target_overrides": overrides})
+    return save_profile(db, changed, actor=actor, data_dir=data_dir)

@@ -17,10 +17,10 @@ from typing import Any
 import sqlite_utils
 
 from models.catalog.packages import unit_quota
-from models.catalog.tasklists import available_years, find_unit, tasklist_for_year
+from models.catalog.tasklists import available_years
 from models.core.errors import AppError, ValidationError
 from models.store.audit import record_change
-from models.store.settings import UnitProfile, get_setting, load_profile, put_setting, save_profile
+from models.store.settings import UnitProfile, get_setting, load_profile, needed_settings, put_setting, save_profile
 
 YEAR_SETTINGS_KEY = "year_settings"
 YEAR_VALUES = ("households", "standard_quota", "target_overrides")
@@ -54,19 +54,6 @@ def profile_for_year(db: sqlite_utils.Database, year: int) -> UnitProfile | None
         return replace(profile, year=year, target_overrides={})
     return replace(profile, year=year, households=stored.get("households"),
                    standard_quota=stored.get("standard_quota"), target_overrides=dict(stored.get("target_overrides") or {}))
-
-
-def needed_settings(year: int, data_dir: Path | None, unit: str | None = None) -> dict[str, str]:
-    """The unit settings the year's list refers to (for ``unit``'s tasks), with their Chinese labels."""
-    labels = {"households": "建成区居民总户数", "standard_quota": "新增达标小区任务数"}
-    needed: dict[str, str] = {}
-    tasklist = tasklist_for_year(year, data_dir=data_dir)
-    found = find_unit(unit) if unit else None
-    for ind in tasklist.indicators(tasklist.tasks_for(found) if found else None):
-        for name in (ind.target_setting, ind.compute.get("denominator_setting")):
-            if name in labels:
-                needed[name] = labels[name]
-    return needed
 
 
 def remember_year_values(db: sqlite_utils.Database, profile: UnitProfile) -> None:
@@ -108,7 +95,7 @@ def switch_year(db: sqlite_utils.Database, data_dir: Path, year: int, *, househo
         if profile.year != year:
             record_change(db, actor=actor or profile.operator, action="update", table="settings", row_id="working_year",
                           before={"year": profile.year}, after={"year": year})
-    missing = tuple(label for name, label in needed_settings(year, data_dir, saved.unit).items()
+    missing = tuple(label for name, label, _seq in needed_settings(saved.unit, year, data_dir=data_dir)
                     if saved.setting(name) is None)
     return YearSwitch(profile=saved, previous_year=profile.year, missing=missing, quota_from_package=from_package)
 

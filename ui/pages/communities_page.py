@@ -184,12 +184,15 @@ class CommunitiesPage(Page):
         ws = self.ctx.ws
         add_community(ws.db, values["name"], kind=values.get("kind", "community"), households=values.get("households"),
                       facilities=values.get("facilities"), metering=values.get("metering"),
-                      demo_village=values.get("demo_village"), year=ws.tasklist.year, actor=ws.require_profile().operator)
+                      demo_village=values.get("demo_village"), standard_since=values.get("standard_since"),
+                      year=ws.tasklist.year, actor=ws.require_profile().operator)
         self._changed(str(values["name"]).strip())
 
     def save_edit(self, community: Community, values: dict[str, Any]) -> None:
         ws = self.ctx.ws
         changes = {k: values[k] for k in ("name", "households", "facilities", "metering") if k in values}
+        if community.kind == "community" and "standard_since" in values:
+            changes["standard_since"] = values["standard_since"]
         if community.kind == "village" and "demo_village" in values:
             changes["demo_village"] = values["demo_village"]
         update_community(ws.db, community.id, year=ws.tasklist.year, actor=ws.require_profile().operator, **changes)

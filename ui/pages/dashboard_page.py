@@ -11,10 +11,12 @@ import datetime as dt
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QFrame, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget,
+    QCheckBox, QComboBox, QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget,
 )
 
-from models.progress.indicators import SEVERITY, STATUS_COLORS, STATUSES, DueItem, TaskProgress, due_items, ledger_reminder, progress, short_title
+from models.core import statuses as st
+from models.progress.due import DueItem, due_items, ledger_reminder
+from models.progress.indicators import TaskProgress, progress, short_title
 from models.ledger.entries import working_month
 from models.core.periods import default_as_of, month_title, months_of_year
 from models.exchange.notices import pending_returns
@@ -22,13 +24,14 @@ from ui.context import PageContext
 from ui.pages.base import Page, page_title
 from ui.widgets.status import IndicatorBar, StatusChip, period_words, short_period_words
 
-ATTENTION = {"滞后", "未达标", "逾期", "未开展"}
+ATTENTION = set(st.PROBLEMS) | {st.NO_TARGET, st.NOT_STARTED}
 
 
 class TaskTile(QFrame):
     """One task: number, short title, status chip, this month's entries, indicator bars."""
 
     activated = Signal(int)
+    settings_requested = Signal()
 
     def __init__(self, tp: TaskProgress, parent: QWidget | None = None):
         super().__init__(parent)
@@ -37,7 +40,7 @@ class TaskTile(QFrame):
         self.setObjectName("DashTask")
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        colour = STATUS_COLORS[tp.status]
+        colour = st.color(tp.status)
         self.setStyleSheet(
             f"#DashTask {{ background:#ffffff; border:1px solid #d9e2ec; border-left:5px solid {colour}; border-radius:6px; }}"
             "#DashTask:hover { border-color:#90cdf4; border-left-color:" + colour + "; background:#fbfdff; }"
@@ -75,16 +78,28 @@ class TaskTile(QFrame):
             period.setStyleSheet("color:#7b8794; font-size:9pt;")
             line.addWidget(bar, 1)
             line.addWidget(period)
-            status = QLabel(result.status + ("·补做" if result.late else ""))
+            status = QLabel(result.status)
             status.setFixedWidth(66)
-            status.setStyleSheet(f"color:{STATUS_COLORS[result.status]}; font-size:9.5pt;")
+            status.setStyleSheet(f"color:{st.color(result.status)}; font-size:9.5pt;")
             line.addWidget(status)
             column.addLayout(line)
             self.bars.append(bar)
-            if "设置" in result.note:  # actionable: a unit setting the figure needs is missing
-                note = QLabel(f"ⓘ {result.note}")
-                note.setStyleSheet("color:#9c4221; font-size:9pt; padding-left:36px;")
-                column.addWidget(note)
+            if result.late and result.completed_on:
+                done = QLabel(f"ⓘ {result.status_text}")
+                done.setStyleSheet(f"color:{st.color(result.status)}; font-size:9pt; padding-left:36px;")
+                column.addWidget(done)
+            if result.status == st.NO_TARGET:  # actionable: the figure the target needs is missing
+                row = QHBoxLayout()
+                row.setContentsMargins(36, 0, 0, 0)
+                note = QLabel(f"ⓘ {result.note or '未设置目标'}")
+                note.setStyleSheet("color:#9c4221; font-size:9pt;")
+                note.setWordWrap(True)
+                row.addWidget(note, 1)
+                button = QPushButton("设置…")
+                button.setToolTip("到“设置”页面填写本单位的户数或任务数")
+                button.clicked.connect(self.settings_requested.emit)
+                row.addWidget(button)
+                column.addLayout(row)
         self.setToolTip(f"任务{task.seq}（{task.deadline_text}）：{task.target_text}\n单击查看本任务的台账")
 
     @staticmethod
@@ -174,9 +189,9 @@ class DashboardPage(Page):
         self.summary = QHBoxLayout()
         self.summary.setSpacing(6)
         self.counts: dict[str, QLabel] = {}
-        for status in STATUSES:
+        for status in st.STATUSES:
             label = QLabel()
-            colour = STATUS_COLORS[status]
+            colour = st.color(status)
             label.setStyleSheet(f"QLabel {{ color:{colour}; background:#ffffff; border:1px solid #d9e2ec; border-radius:12px; padding:3px 12px; font-weight:bold; }}")
             self.counts[status] = label
             self.summary.addWidget(label)
@@ -275,10 +290,11 @@ class DashboardPage(Page):
         self.tiles = []
         ordered = list(self.results)
         if self.order.currentData() == "severity":
-            ordered.sort(key=lambda tp: (SEVERITY.index(tp.status), tp.task.seq))
+            ordered.sort(key=lambda tp: (st.rank(tp.status), tp.task.seq))
         for tp in ordered:
             tile = TaskTile(tp)
             tile.activated.connect(self.open_task)
+            tile.settings_requested.connect(lambda: self.ctx.navigate("settings"))
             column.addWidget(tile)
             self.tiles.append(tile)
         column.addStretch(1)

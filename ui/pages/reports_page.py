@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.core.errors import AppError
-from models.progress.indicators import STATUS_COLORS
+from models.core import statuses as st
 from models.ledger.entries import working_month
 from models.core.periods import quarter_of
 from models.reporting.assembly import Report
@@ -75,8 +75,8 @@ class PreviewModel(QAbstractTableModel):
         label = self.report.columns[index.column()].label if self.report else ""
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return "" if value is None else str(value)
-        if role == Qt.ItemDataRole.ForegroundRole and label == "状态" and value in STATUS_COLORS:
-            return QBrush(QColor(STATUS_COLORS[value]))
+        if role == Qt.ItemDataRole.ForegroundRole and label == "状态" and str(value).split("（")[0] in st.COLORS:
+            return QBrush(QColor(st.color(str(value).split("（")[0])))
         if role == Qt.ItemDataRole.TextAlignmentRole:
             centre = label in ("序号", "类别", "完成期限", "状态", "佐证材料（件）")
             return int((Qt.AlignmentFlag.AlignCenter if centre else Qt.AlignmentFlag.AlignLeft) | Qt.AlignmentFlag.AlignVCenter)
@@ -360,6 +360,10 @@ class ReportsPage(Page):
             report = prepare(ws, self.kind(), self.period())  # reads the database: GUI thread
         except AppError as exc:
             self.inform("无法导出", str(exc))
+            return
+        if report.warnings and not self.confirm(
+                "尚未设置目标", "以下指标尚未设置目标，报表中将显示为“未设置目标”：\n" + "\n".join(report.warnings)
+                + "\n\n可先到“设置”页面填写。仍要导出吗？"):
             return
         folder = self.out_dir()
         self._busy(True)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFormLayout, QFrame, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollArea, QVBoxLayout, QWidget,
+)
 
 from models.core.errors import ValidationError
 from models.core.logsetup import log_path
+from models.progress.indicators import format_number
 from models.store.keys import installation_fingerprint
+from models.store.settings import editable_indicators, set_targets
 from models.store.years import save_year_profile
 from ui.backup_panel import BackupPanel
 from ui.context import PageContext
@@ -33,8 +37,14 @@ class SettingsPage(Page):
         layout = QVBoxLayout(body)
         layout.setContentsMargins(0, 0, 8, 0)
         self.form = ProfileForm()
+        self.form.data_dir = ctx.ws.data_dir  # the working year's list may be installed here
         self.form.setMaximumWidth(720)
         layout.addWidget(self.form)
+        self.targets_box = QGroupBox("本单位目标（可由本单位设定的指标；留空为任务清单默认值）")
+        self.targets_box.setMaximumWidth(720)
+        self.targets_form = QFormLayout(self.targets_box)
+        self.target_inputs: dict[str, QLineEdit] = {}
+        layout.addWidget(self.targets_box)
         row = QHBoxLayout()
         self.save_button = QPushButton("保存设置(&S)")
         self.save_button.setProperty("primary", True)
@@ -70,6 +80,7 @@ class SettingsPage(Page):
         profile = self.ctx.ws.profile
         if profile is not None:
             self.form.set_profile(profile)
+            self._fill_targets()
         self.status.clear()
         self.key_label.setText(
             f"本机签名密钥指纹：{installation_fingerprint(self.ctx.ws.db)}\n"
@@ -84,12 +95,36 @@ class SettingsPage(Page):
         else:
             install_from_file(self, self.ctx.ws)
 
+    def _fill_targets(self) -> None:
+        while self.targets_form.rowCount():
+            self.targets_form.removeRow(0)
+        self.target_inputs = {}
+        profile = self.ctx.ws.profile
+        indicators = editable_indicators(profile.unit, profile.year, data_dir=self.ctx.ws.data_dir) if profile else []
+        self.targets_box.setVisible(bool(indicators))
+        for ind in indicators:
+            line = QLineEdit()
+            own = (profile.target_overrides or {}).get(ind.code)
+            line.setText("" if own is None else format_number(own))
+            sign = "≥" if ind.comparison == ">=" else "≤"
+            line.setPlaceholderText(f"默认 {sign}{format_number(ind.target, ind.unit)}")
+            line.setMaximumWidth(160)
+            self.targets_form.addRow(f"任务{ind.task_seq} {ind.name}（{ind.unit}）", line)
+            self.target_inputs[ind.code] = line
+
     def save(self) -> None:
+        missing = self.form.missing()
         try:
-            save_year_profile(self.ctx.ws.db, self.form.profile(self.ctx.ws.profile), data_dir=self.ctx.ws.data_dir)
+            profile = self.form.profile(self.ctx.ws.profile)
+            if missing:
+                raise ValidationError(missing)
+            save_year_profile(self.ctx.ws.db, profile, data_dir=self.ctx.ws.data_dir)
+            if self.target_inputs:
+                set_targets(self.ctx.ws.db, {code: line.text().strip() or None for code, line in self.target_inputs.items()},
+                            data_dir=self.ctx.ws.data_dir)
         except ValidationError as exc:
             self.form.show_errors(exc.problems)
-            self.status.setText("保存失败，请按提示修改。")
+            self.status.setText("保存失败：" + "；".join(f"{f}：{m}" for f, m in exc.problems))
             return
         self.form.show_errors([])
         self.status.setText("已保存。")

@@ -139,6 +139,11 @@ class CommunityDialog(QDialog):
         self.demo = OptionalDate("已建成农村垃圾分类示范村", default)
         self.demo_label = QLabel("示范村")
         form.addRow(self.demo_label, self.demo)
+        # Already 达标 before the list's year: a re-check this year does not make it new (task 12/28).
+        self.standard_since = OptionalDate(f"{year}年之前已达标（首次达到95分的日期）", dt.date(year - 1, 12, 31))
+        self.standard_since.date.setMaximumDate(QDate(year - 1, 12, 31))
+        self.standard_label = QLabel("此前达标")
+        form.addRow(self.standard_label, self.standard_since)
         self.error = QLabel()
         self.error.setObjectName("ErrorLabel")
         self.error.setWordWrap(True)
@@ -157,12 +162,15 @@ class CommunityDialog(QDialog):
                 self.facilities.check.setChecked(True)
             self.metering.set_value(community.metering_date if community.metering_connected else None)
             self.demo.set_value(community.demo_village_date)
+            self.standard_since.set_value(community.standard_since)
         self._kind_changed()
 
     def _kind_changed(self) -> None:
         village = self.kind.currentData() == "village"
         self.demo.setVisible(village)
         self.demo_label.setVisible(village)
+        self.standard_since.setVisible(not village)
+        self.standard_label.setVisible(not village)
 
     def values(self) -> dict[str, Any]:
         return {
@@ -172,10 +180,23 @@ class CommunityDialog(QDialog):
             "facilities": self.facilities.value(),
             "metering": self.metering.value(),
             "demo_village": self.demo.value() if self.kind.currentData() == "village" else None,
+            "standard_since": self.standard_since.value() if self.kind.currentData() != "village" else None,
         }
 
     def show_error(self, text: str) -> None:
         self.error.setText(text)
+
+
+def _score_box(points: float, empty: str) -> QDoubleSpinBox:
+    """A score that starts empty (shown as ``empty``, value -1), never at full marks."""
+    box = QDoubleSpinBox()
+    box.setRange(-1, points)
+    box.setDecimals(1)
+    box.setSingleStep(0.5)
+    box.setSpecialValueText(empty)
+    box.setValue(-1)
+    box.valueChanged.connect(lambda v: box.setValue(0) if -1 < v < 0 else None)
+    return box
 
 
 class EvaluationDialog(QDialog):
@@ -188,7 +209,9 @@ class EvaluationDialog(QDialog):
         self.setWindowTitle(f"录入达标测评 — {community}")
         self.resize(720, 640)
         layout = QVBoxLayout(self)
-        intro = QLabel(f"{sheet.title}（满分 {sheet.total_points:g} 分，≥ {pass_score:g} 分计入新增达标小区）\n依据：{sheet.basis}")
+        source = f"\n来源：{sheet.source}" if sheet.source else ""
+        intro = QLabel(f"{sheet.title}（满分 {sheet.total_points:g} 分，≥ {pass_score:g} 分计入新增达标小区）\n依据：{sheet.basis}"
+                       f"{source}\n逐项打分须填写全部评分项；纸质评分表只有总分时选“只填总分”。")
         intro.setObjectName("Hint")
         intro.setWordWrap(True)
         layout.addWidget(intro)
@@ -214,18 +237,15 @@ class EvaluationDialog(QDialog):
         self.by_items.setChecked(True)
         modes.addWidget(self.by_items)
         modes.addWidget(self.by_total)
-        self.total = QDoubleSpinBox()
-        self.total.setRange(0, sheet.total_points)
-        self.total.setDecimals(1)
-        self.total.setSingleStep(0.5)
-        self.total.setValue(sheet.total_points)
+        self.total = _score_box(sheet.total_points, "未填写")
         modes.addWidget(self.total)
         modes.addStretch(1)
         layout.addLayout(modes)
         self.spins: dict[str, QDoubleSpinBox] = {}
         grid_host = QWidget()
         grid = QGridLayout(grid_host)
-        for col, text in enumerate(("评分项", "检查指标", "评分标准", "分值", "得分")):
+        self.notes: dict[str, QLineEdit] = {}
+        for col, text in enumerate(("评分项", "检查指标", "评分标准", "分值", "得分", "现场检查情况")):
             head = QLabel(text)
             head.setStyleSheet("font-weight:bold;")
             grid.addWidget(head, 0, col)
@@ -237,14 +257,15 @@ class EvaluationDialog(QDialog):
             standard.setObjectName("Hint")
             grid.addWidget(standard, row, 2)
             grid.addWidget(QLabel(f"{item.points:g}"), row, 3)
-            spin = QDoubleSpinBox()
-            spin.setRange(0, item.points)  # more than the item's points cannot be typed
-            spin.setDecimals(1)
-            spin.setSingleStep(0.5)
-            spin.setValue(item.points)
+            spin = _score_box(item.points, "未打分")  # more than the item's points cannot be typed
             spin.valueChanged.connect(self._update_total)
             grid.addWidget(spin, row, 4)
             self.spins[item.code] = spin
+            note = QLineEdit()
+            note.setMaxLength(200)
+            note.setPlaceholderText("扣分原因等")
+            grid.addWidget(note, row, 5)
+            self.notes[item.code] = note
         grid.setColumnStretch(2, 1)
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
@@ -273,11 +294,20 @@ class EvaluationDialog(QDialog):
 
     def current_total(self) -> float:
         if self.by_items.isChecked():
-            return round(sum(s.value() for s in self.spins.values()), 2)
-        return self.total.value()
+            return round(sum(max(s.value(), 0.0) for s in self.spins.values()), 2)
+        return max(self.total.value(), 0.0)
+
+    def unscored(self) -> list[str]:
+        return [code for code, spin in self.spins.items() if spin.value() < 0]
 
     def _update_total(self) -> None:
         total = self.current_total()
+        left = self.unscored() if self.by_items.isChecked() else ([] if self.total.value() >= 0 else ["总分"])
+        if left:
+            self.result.setText(f"已填 {format_number(total)} 分 — 尚有 {len(left)} 项未填写" if self.by_items.isChecked()
+                                else "请填写总分")
+            self.result.setStyleSheet("font-size:12pt; font-weight:bold; color:#718096;")
+            return
         ok = total >= self.pass_score
         colour = "#2f855a" if ok else "#c53030"
         verdict = "达标，计入新增达标小区" if ok else f"未达 {self.pass_score:g} 分，不计入新增达标小区"
@@ -286,10 +316,11 @@ class EvaluationDialog(QDialog):
 
     def values(self) -> dict[str, Any]:
         data: dict[str, Any] = {"eval_date": self.date.date().toPython(), "evaluator": self.evaluator.text()}
-        if self.by_items.isChecked():
-            data["items"] = {code: spin.value() for code, spin in self.spins.items()}
+        if self.by_items.isChecked():  # an item left 未打分 goes as blank: the model names what is missing
+            data["items"] = {code: ("" if spin.value() < 0 else spin.value()) for code, spin in self.spins.items()}
+            data["notes"] = {code: line.text() for code, line in self.notes.items() if line.text().strip()}
         else:
-            data["total"] = self.total.value()
+            data["total"] = "" if self.total.value() < 0 else self.total.value()
         return data
 
     def show_error(self, text: str) -> None:

@@ -1,6 +1,7 @@
 """Status chips and indicator progress bars, coloured by the status word.
 
-达标 green, 进行中 blue, 滞后 orange, 未达标/逾期 red, 未开展 grey — the same everywhere.
+Colours come from ``models.core.statuses`` (达标 green, 进行中 blue, 滞后 orange, 未达标/逾期
+red, 未开展 grey, 未设置目标 amber, 不适用 light grey) — the same everywhere.
 """
 
 from __future__ import annotations
@@ -8,11 +9,11 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QSizePolicy, QWidget
 
-from models.progress.indicators import STATUS_COLORS, IndicatorResult, format_number
+from models.core import statuses as st
+from models.progress.indicators import IndicatorResult, format_number
 from models.core.periods import Period, period_title
 
-# Light backgrounds for chips that sit on white cards.
-STATUS_TINTS = {"达标": "#e6f4ea", "进行中": "#e3eefa", "滞后": "#fdf0e2", "未达标": "#fbe7e7", "逾期": "#fbe7e7", "未开展": "#edf0f3"}
+STATUS_TINTS = st.TINTS  # light backgrounds for chips on white cards
 
 
 class StatusChip(QLabel):
@@ -28,11 +29,11 @@ class StatusChip(QLabel):
     def set_status(self, status: str) -> None:
         self.status = status
         self.setText(status)
-        colour = STATUS_COLORS.get(status, "#718096")
+        colour = st.color(status)
         if self.solid:
             style = f"background:{colour}; color:#ffffff;"
         else:
-            style = f"background:{STATUS_TINTS.get(status, '#edf0f3')}; color:{colour}; border:1px solid {colour};"
+            style = f"background:{st.tint(status)}; color:{colour}; border:1px solid {colour};"
         self.setStyleSheet(f"QLabel {{ {style} border-radius:10px; padding:2px 10px; font-weight:bold; font-size:9.5pt; }}")
         self.setMinimumWidth(58)
 
@@ -52,9 +53,10 @@ def fill_fraction(result: IndicatorResult) -> float:
 
 def value_text(result: IndicatorResult) -> str:
     shown = format_number(result.value, result.unit)
+    if result.status == st.NO_TARGET:
+        return f"{shown}／未设置目标"
     if result.target is not None:
-        sign = "≥" if result.comparison == ">=" else "≤"
-        return f"{shown}／{sign}{format_number(result.target, result.unit)}"
+        return f"{shown}／{result.target_text}"
     if result.district_target is not None:
         return f"{shown}（全区目标 {format_number(result.district_target, result.unit)}）"
     return shown
@@ -95,7 +97,7 @@ class IndicatorBar(QWidget):
         self.bar.setTextVisible(False)
         self.bar.setFixedHeight(10)
         self.bar.setMinimumWidth(80)
-        colour = STATUS_COLORS.get(result.status, "#718096")
+        colour = st.color(result.status)
         self.bar.setStyleSheet(
             "QProgressBar { border: none; border-radius: 5px; background: #e4e7eb; min-height: 10px; max-height: 10px; }"
             f"QProgressBar::chunk {{ background: {colour}; border-radius: 5px; }}"

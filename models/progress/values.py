@@ -1,0 +1,189 @@
+"""What the engine reads and the values it computes from it (kept apart from the judging).
+
+``Snapshot`` loads a unit's entries, register and report receipts once per evaluation;
+``indicator_value`` is an indicator's value over a date range by its ``compute`` data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlite_utils
+
+from models.catalog.tasklists import Indicator, TaskList, Unit, find_unit
+from models.core.periods import Period, month_bounds, quarter_last_month
+from models.ledger.communities import Community, list_communities
+from models.store.settings import UnitProfile
+
+_EPS = 1e-9
+
+
+class Snapshot:
+    """Everything the engine reads, loaded once per evaluation."""
+
+    def __init__(self, db: sqlite_utils.Database, tasklist: TaskList, profile: UnitProfile,
+                 exporting: tuple[str, str, dt.date] | None = None):
+        self.tasklist = tasklist
+        self.profile = profile
+        self.unit: Unit | None = find_unit(profile.unit)
+        self.entries: dict[int, list[dict[str, Any]]] = {}
+        measures: dict[int, dict[str, Any]] = {}
+        for m in db.query(
+            "SELECT m.entry_id, m.code, m.value FROM entry_measures m JOIN entries e ON e.id = m.entry_id"
+            " WHERE e.deleted_at IS NULL AND e.year = ?", [tasklist.year]
+        ):
+            measures.setdefault(m["entry_id"], {})[m["code"]] = m["value"]
+        for row in db.query(
+            "SELECT e.id, e.task_seq, e.entry_date, e.entry_type,"
+            " (SELECT COUNT(*) FROM entry_evidence v WHERE v.entry_id = e.id) AS evidence,"
+            " (SELECT COUNT(*) FROM entry_evidence v JOIN evidence_files f ON f.sha256 = v.sha256"
+            "   WHERE v.entry_id = e.id AND f.mime LIKE 'image/%') AS photos"
+            " FROM entries e WHERE e.deleted_at IS NULL AND e.year = ? ORDER BY e.entry_date, e.id",
+            [tasklist.year],
+        ):
+            row["date"] = dt.date.fromisoformat(row["entry_date"])
+            row["measures"] = measures.get(row["id"], {})
+            self.entries.setdefault(row["task_seq"], []).append(row)
+        self.communities: list[Community] = list_communities(db)
+        # When each own report was first received: exported, or marked submitted.
+        self.received: dict[tuple[str, str], dt.date] = {}
+        for r in db.query("SELECT kind, period, MIN(generated_at) AS at FROM report_exports GROUP BY kind, period"):
+            self._receive(r["kind"], r["period"], r["at"])
+        for r in db.query("SELECT kind, period, submitted_at FROM period_states"):
+            self._receive(r["kind"], r["period"], r["submitted_at"] or f"{month_bounds(_last_month(r['period']))[1]}")
+        self.exporting: tuple[tuple[str, str], dt.date] | None = None
+        if exporting:
+            self._receive(exporting[0], exporting[1], exporting[2].isoformat())
+            self.exporting = ((exporting[0], exporting[1]), exporting[2])
+
+    def _receive(self, kind: str, period: str, at: str | None) -> None:
+        if not at:
+            return
+        day = dt.date.fromisoformat(str(at)[:10])
+        key = (kind, period)
+        self.received[key] = min(day, self.received.get(key, day))
+
+    def task_entries(self, seq: int, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+        return [e for e in self.entries.get(seq, []) if start <= e["date"] <= end]
+
+
+def _last_month(label: str) -> str:
+    return quarter_last_month(label) if "Q" in label.upper() else label
+
+
+def _rows(ind: Indicator, snap: Snapshot, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    types = set(ind.compute.get("entry_types") or [])
+    rows = [e for e in snap.task_entries(ind.task_seq, start, end) if not types or e["entry_type"] in types]
+    where = ind.compute.get("where")
+    if where:
+        rows = [e for e in rows if _num(e["measures"].get(where["field"])) is not None
+                and _num(e["measures"][where["field"]]) >= where["min"]]
+    return rows
+
+
+def _num(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def indicator_value(ind: Indicator, snap: Snapshot, start: dt.date, end: dt.date) -> tuple[float | None, str]:
+    """The indicator's value from ``start`` to ``end`` (inclusive), and a note when None."""
+    compute = ind.compute
+    kind = compute["kind"]
+    if kind == "community":
+        return _community_value(compute, snap, start, end)
+    rows = _rows(ind, snap, start, end)
+    if kind == "count":
+        return float(len(rows)), ""
+    code = compute["field"]
+    if kind == "distinct":
+        return float(len({str(e["measures"][code]).strip() for e in rows if code in e["measures"]})), ""
+    carrying = [e for e in rows if _num(e["measures"].get(code)) is not None]
+    values = [float(e["measures"][code]) for e in carrying]
+    if kind == "sum":
+        return float(sum(values)), ""
+    if kind == "latest":
+        return (values[-1], "") if values else (None, "本期尚无测评数据")
+    if kind == "weighted_mean":
+        if not carrying:
+            return None, "本期尚无测评数据"
+        weight = compute["weight"]
+        weights = [_num(e["measures"].get(weight)) for e in carrying]
+        if any(w for w in weights):  # measurements without their sample size cannot be weighed with the others
+            pairs = [(v, w) for v, w in zip(values, weights) if w]
+            return sum(v * w for v, w in pairs) / sum(w for _, w in pairs), ""
+        return sum(values) / len(values), ""
+    if kind == "ratio_of_sums":
+        den_code = compute["denominator"]
+        both = [e for e in carrying if _num(e["measures"].get(den_code))]
+        if not both:
+            return None, "本期尚无统计数据"
+        num = sum(float(e["measures"][code]) for e in both)
+        den = sum(float(e["measures"][den_code]) for e in both)
+        return num / den * float(compute.get("scale", 1)), ""
+    if kind == "ratio":
+        denominator = snap.profile.setting(compute["denominator_setting"])
+        if not denominator:
+            return None, "本单位尚未设置建成区居民总户数，请在“设置”中填写（或 settings --households）"
+        return sum(values) / denominator * float(compute.get("scale", 1)), ""
+    raise ValueError(f"unknown compute kind {kind!r}")
+
+
+def _new_standard(snap: Snapshot, min_score: float, start: dt.date, end: dt.date) -> list[Community]:
+    year = snap.tasklist.year
+    out = []
+    for c in snap.communities:
+        if c.kind != "community":
+            continue
+        first = c.first_reached(min_score=min_score)
+        if first is not None and first.year == year and start <= first <= end:
+            out.append(c)
+    return out
+
+
+def _community_value(compute: dict[str, Any], snap: Snapshot, start: dt.date, end: dt.date) -> tuple[float | None, str]:
+    measure = compute["measure"]
+    year = snap.tasklist.year
+    communities = [c for c in snap.communities if c.kind == "community"]
+    if measure == "facilities_coverage":
+        if not communities:
+            return None, "尚未在“小区管理”中登记小区"
+        return sum(c.facilities_by(end) for c in communities) / len(communities) * 100, ""
+    min_score = float(compute.get("min_score", snap.tasklist.scoresheet.pass_score))
+    if measure == "new_standard":
+        return float(len(_new_standard(snap, min_score, start, end))), ""
+    if measure == "metering_of_new":
+        new = _new_standard(snap, min_score, dt.date(year, 1, 1), end)
+        if not new:
+            return None, "本单位尚无新增达标小区"
+        return sum(c.metering_by(end) for c in new) / len(new) * 100, ""
+    if measure == "demo_villages":
+        villages = [c for c in snap.communities if c.kind == "village"]
+        return float(sum(1 for c in villages if c.demo_village_date and c.demo_village_date.year == year
+                         and start <= c.demo_village_date <= end)), ""
+    raise ValueError(f"unknown community measure {measure!r}")
+
+
+def _event_days(ind: Indicator, snap: Snapshot, after: dt.date, until: dt.date) -> list[dt.date]:
+    """Days on which the indicator's value can change, in (after, until]."""
+    days = {e["date"] for e in snap.entries.get(ind.task_seq, [])}
+    for c in snap.communities:
+        days.update(e.eval_date for e in c.evaluations)
+        days.update(d for d in (c.facilities_date, c.metering_date, c.demo_village_date) if d)
+    return sorted(d for d in days if after < d <= until)
+
+
+def target_met(value: float | None, target: float, comparison: str) -> bool:
+    if value is None:
+        return False
+    return value >= target - _EPS if comparison == ">=" else value <= target + _EPS
+
+
+def first_met_on(ind: Indicator, snap: Snapshot, period: Period, target: float, until: dt.date) -> dt.date | None:
+    """The first day from the period's start up to ``until`` on which the target was met."""
+    for day in _event_days(ind, snap, period.start - dt.timedelta(days=1), until):
+        if target_met(indicator_value(ind, snap, period.start, day)[0], target, ind.comparison):
+            return day
+    return None
+
+
