@@ -16,7 +16,6 @@ from models.exchange.packages import open_package
 from models.exchange.tasklists import publish_signed
 from models.store.workspace import open_workspace
 from models.store.settings import load_profile
-from tests.conftest import make_profile
 from tests.tasklist_fixtures import changed_rows, write_docx
 from ui.tasklist_year import missing_list_notice
 
@@ -156,7 +155,13 @@ def test_first_start_says_which_year_and_offers_install(qtbot, ws, package, quie
     monkeypatch.setattr("ui.tasklist_year.QFileDialog.getOpenFileName", lambda *a, **k: (str(package), ""))
     dialog.install_button.click()
     assert dialog.form.year == 2024 and not dialog.install_button.isVisibleTo(dialog)
-    dialog.form.set_profile(make_profile())
+    form = dialog.form
+    form.unit.setCurrentIndex(form.unit.findData("南大街街道"))
+    form.operator.setText("张三")
+    form.phone.setText("0519-88000000")
+    form.reviewer.setText("李四")
+    form.households.setValue(12500)
+    form.quota.setValue(20)
     dialog.save()
     assert load_profile(ws.db).year == 2024  # a list installed in the data folder, not in Program Files
 

@@ -115,7 +115,7 @@ def test_next_year_end_to_end(capsys, tmp_path, package):
     assert [c["name"] for c in communities] == ["青果巷小区"]
     # already 达标 in 2023: not new in 2024
     status24 = {r["code"]: r for r in json.loads(ok(capsys, unit_dir, "status", "--month", "2024-09", "--json"))}
-    new_standard = next(r for c, r in status24.items() if c.startswith("T12_"))
+    new_standard = next(r for c, r in status24.items() if c and c.startswith("T12_"))
     assert new_standard["value"] in ("0", "0个", 0) or str(new_standard["value"]).startswith("0")
 
     # back to 2023 and forth again: each year keeps its own figures

@@ -180,11 +180,14 @@ def _intensity(ctx: RuleContext, clause: str) -> None:
     for m in re.finditer(r"(?P<what>[^，；。]*?)每万平(?:方)?米(?P<cmp>不高于|不超过|低于|控制在)(?P<n>\d+(?:\.\d+)?)吨", clause):
         ctx.consumed.append(m.group(0))
         what = m.group("what").strip() or "排放量"
-        code = ctx.task.add_field(what, "吨/万平方米", "number", "intensity")
-        ctx.task.add_type(f"{what}统计", [code])
+        # measured as tonnage over floor area of the period, so two sites' figures add up right
+        tonnage = ctx.task.add_field(what, "吨", "number", "tonnage")
+        area = ctx.task.add_field("新开工建筑面积", "平方米", "number", "floor_area")
+        entry = ctx.task.add_type(f"{what}统计", [tonnage, area])
         ctx.task.add_indicator(rule="intensity", phrase=m.group(0), name=f"{what}（每万平方米）", unit="吨/万平方米",
-                               period=period_of(what) or "year", comparison="<=",
-                               target=number(m.group("n")), compute={"kind": "latest", "field": code})
+                               period=period_of(what) or "year", comparison="<=", target=number(m.group("n")),
+                               compute={"kind": "ratio_of_sums", "field": tonnage, "denominator": area,
+                                        "scale": 10000, "entry_types": [entry]})
 
 
 def _rates(ctx: RuleContext, clause: str) -> None:
@@ -241,10 +244,11 @@ def _targets_to_create(ctx: RuleContext, clause: str) -> None:
         area = re.search(r"每座[^，；。\d]*?(不低于|不少于|不小于)(\d+(?:\.\d+)?)平方米", ctx.text)
         name = f"{what}数"
         required: list[str] = []
-        if area:
+        if area:  # sites of a size: counted by name, so one site entered twice is one
+            site = ctx.task.add_field(f"{what[-6:]}名称", "", "text", "site_name")
             code = ctx.task.add_field(f"{what[-6:]}面积", "平方米", "number", "area")
-            compute["where"] = {"field": code, "min": number(area.group(2))}
-            required = [code]
+            compute = {"kind": "distinct", "field": site, "where": {"field": code, "min": number(area.group(2))}}
+            required = [site, code]
             name = f"{what}数（≥{area.group(2)}平方米）"
             ctx.consumed.append(area.group(0))
         entry = ctx.task.add_type(f"{what}建设", required)
