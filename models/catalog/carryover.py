@@ -15,7 +15,7 @@ import copy
 import re
 from typing import Any
 
-from models.catalog.phrase_rules import FLAG_NO_INDICATOR, FLAG_NO_TARGET, FLAG_UNKNOWN_UNIT, flag
+from models.catalog.phrase_rules import FLAG_NO_INDICATOR, FLAG_NO_TARGET, FLAG_UNKNOWN_UNIT, compute_fields, flag
 
 FLAG_CARRIED = "carried"
 RATES = {"latest", "weighted_mean"}
@@ -87,7 +87,7 @@ def carry_task(task: dict[str, Any], previous: dict[str, Any], *, year: int) -> 
     task["indicators"] = carried
     task["fields"] = copy.deepcopy(previous.get("fields", [])) + [
         f for f in task["fields"]
-        if any(f["code"] in (i["compute"].get("field"), i["compute"].get("where", {}).get("field")) for i in carried)
+        if any(f["code"] in compute_fields(i["compute"]) for i in carried)
         and not any(f["code"] == p["code"] for p in previous.get("fields", []))]
     task["entry_types"] = copy.deepcopy(previous.get("entry_types", [])) + [
         e for e in task["entry_types"]

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from typing import Any
 
+from models.catalog.phrase_rules import compute_fields
 from models.catalog.tasklists import COMPARISONS, FIELD_TYPES, PERIODS, STANDARD_FIELDS, Unit
 
 Problems = list[tuple[str, str]]
@@ -87,9 +88,8 @@ def check_task(t: dict[str, Any], *, year: int, units: tuple[Unit, ...]) -> Prob
         for name in compute.get("entry_types", []):
             if name not in types:
                 problems.append(("台账类型", f"指标“{ind['name']}”按“{name}”计数，不能删除该类型"))
-        for key in ("field",):
-            if key in compute and compute[key] not in codes:
-                problems.append(("填报数值", f"指标“{ind['name']}”要用到的数值已被删除"))
+        if compute_fields(compute) - set(codes):
+            problems.append(("填报数值", f"指标“{ind['name']}”要用到的数值已被删除"))
         if ind.get("status") != "needs_target":
             problems += [(f"指标“{ind['name']}”的{field}", msg) for field, msg in check_indicator(ind, year=year)]
     return problems
@@ -131,7 +131,7 @@ def set_entry_types(draft: dict[str, Any], seq: int, names: list[str]) -> Proble
 
 def remove_field(draft: dict[str, Any], seq: int, code: str) -> Problems:
     t = task(draft, seq)
-    users = [i["name"] for i in t["indicators"] if code in (i["compute"].get("field"), i["compute"].get("where", {}).get("field"))]
+    users = [i["name"] for i in t["indicators"] if code in compute_fields(i["compute"])]
     if users:
         return [("填报数值", f"指标“{users[0]}”要用到这个数值，请先删除该指标")]
     t["fields"] = [f for f in t["fields"] if f["code"] != code]

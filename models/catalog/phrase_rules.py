@@ -28,6 +28,12 @@ def flag(kind: str, message: str) -> dict[str, str]:
     return {"kind": kind, "message": message}
 
 
+def compute_fields(compute: dict[str, Any]) -> set[str]:
+    """The field codes an indicator's compute reads (value, weight, denominator, filter)."""
+    codes = {compute.get(k) for k in ("field", "weight", "denominator")} | {compute.get("where", {}).get("field")}
+    return {c for c in codes if c}
+
+
 _PERIOD_WORDS = [("每季度", "quarter"), ("按季度", "quarter"), ("每月", "month"), ("按月", "month"),
                  ("每年", "year"), ("按年度", "year")]
 
@@ -210,11 +216,13 @@ def _rates(ctx: RuleContext, clause: str) -> None:
                                    compute={"kind": "ratio", "field": code, "denominator_setting": "households", "scale": 100})
             continue
         name = what[-20:] or "比例"
+        # a measured rate: the period's measurements averaged by what each was measured over
         code = ctx.task.add_field(name, "%", "percent", "rate")
-        ctx.task.add_type(f"{name}统计", [code])
+        weight = ctx.task.add_field(f"{name}统计基数", "", "number", "base")
+        ctx.task.add_type(f"{name}统计", [code, weight])
         ctx.task.add_indicator(rule="rate", phrase=m.group(0), name=name, unit="%", period=period,
                                comparison=_comparison(m.group("cmp")), target=number(m.group("n")),
-                               compute={"kind": "latest", "field": code})
+                               compute={"kind": "weighted_mean", "field": code, "weight": weight})
 
 
 def _targets_to_create(ctx: RuleContext, clause: str) -> None:
@@ -303,11 +311,12 @@ def _rates_to_raise(ctx: RuleContext, clause: str) -> None:
         ctx.consumed.append(m.group(0))
         names = [p for p in re.split(r"[和、及与]", m.group("what")) if p.endswith("率")]
         codes = [ctx.task.add_field(n, "%", "percent", "rate") for n in names]
-        ctx.task.add_type("成效测评", codes)
+        respondents = ctx.task.add_field("受访户数", "户", "int", "respondents")  # a survey's sample
+        ctx.task.add_type("成效测评", [*codes, respondents])
         for name, code in zip(names, codes):
             ind = ctx.task.add_indicator(rule="rate", phrase=m.group(0), name=name, unit="%",
                                          period=ctx.whole_period or "month", comparison=">=", target=None,
-                                         compute={"kind": "latest", "field": code})
+                                         compute={"kind": "weighted_mean", "field": code, "weight": respondents})
             ind["status"] = "needs_target"
             ctx.task.flags.append(flag(FLAG_NO_TARGET, f"“{name}”未写明目标值，请填写（未填写的指标发布时不列入）"))
 
