@@ -75,6 +75,8 @@ class YearSettingsDialog(QDialog):
         self.quota = QSpinBox()
         self.quota.setRange(0, 1000)
         self.quota.setSuffix(" 个")
+        for box in (self.households, self.quota):
+            box.setSpecialValueText("未填写")
         profile = ws.require_profile()
         self.households.setValue(profile.households or 0)
         packaged = unit_quota(ws.data_dir, year, profile.unit)
@@ -96,8 +98,9 @@ class YearSettingsDialog(QDialog):
         self.needed = needed
 
     def values(self) -> dict[str, int | None]:
-        return {"households": self.households.value() if "households" in self.needed else None,
-                "quota": self.quota.value() if "standard_quota" in self.needed else None}
+        # 0 is "not filled in" (never a real target), as in the profile form
+        return {"households": (self.households.value() or None) if "households" in self.needed else None,
+                "quota": (self.quota.value() or None) if "standard_quota" in self.needed else None}
 
 
 class YearSelector(QComboBox):
