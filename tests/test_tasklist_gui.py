@@ -214,3 +214,14 @@ def test_dropping_a_package_on_the_window_installs_it(qtbot, main_window, packag
     del data
     window.install_tasklist(str(bad))
     assert any("签名" in s for s in quiet) and window.year_selector.count() == 2
+
+
+def test_year_settings_dialog_prefills_the_published_quota(qtbot, main_window, package, quiet):
+    from ui.tasklist_year import YearSettingsDialog
+
+    main_window.install_tasklist(str(package))
+    dialog = YearSettingsDialog(main_window.ws, 2024)
+    qtbot.addWidget(dialog)
+    assert dialog.quota.value() == 20 and dialog.households.value() == 12000  # last year's households to check
+    dialog.households.setValue(0)
+    assert dialog.values() == {"households": None, "quota": 20}  # 0 is not filled in
