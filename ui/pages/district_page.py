@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QUrl
-from PySide6.QtGui import QBrush, QColor, QFont, QDesktopServices, QDragEnterEvent, QDropEvent
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -27,71 +26,11 @@ from PySide6.QtWidgets import (
 
 from models.district.consolidation import STATE_LABELS, ImportOutcome, import_reports
 from models.district.views import grace_days, latest_period, set_grace_days, version_history
-from models.district.summary_report import STATE_COLOURS, DistrictSummary, SummaryResult, build_summary, export_summary, summary_line
+from models.district.summary_report import DistrictSummary, SummaryResult, build_summary, export_summary, summary_line
 from models.core.errors import AppError
 from ui.context import PageContext
 from ui.pages.base import Page, page_title
-
-_Index = QModelIndex | QPersistentModelIndex
-
-
-class RowsModel(QAbstractTableModel):
-    """A read-only table of text cells; a cell whose text is a status word gets its colour."""
-
-    def __init__(self, header: list[str], *, colour_cols: tuple[int, ...] = (), centre_cols: tuple[int, ...] = ()):
-        super().__init__()
-        self.header = header
-        self.rows: list[list[str]] = []
-        self.tips: dict[tuple[int, int], str] = {}
-        self.colour_cols = colour_cols
-        self.centre_cols = centre_cols
-        self.bold_col: int | None = None  # e.g. the selected month in the year grid
-        self.header_tips: dict[int, str] = {}
-
-    def set_rows(self, rows: list[list[str]], tips: dict[tuple[int, int], str] | None = None,
-                 header: list[str] | None = None) -> None:
-        self.beginResetModel()
-        if header is not None:
-            self.header = header
-        self.rows = rows
-        self.tips = tips or {}
-        self.endResetModel()
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802 (Qt API)
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.header)
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        text = self.rows[index.row()][index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return text
-        if role == Qt.ItemDataRole.BackgroundRole and index.column() in self.colour_cols and text in STATE_COLOURS:
-            return QBrush(QColor("#" + STATE_COLOURS[text]))
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self.tips.get((index.row(), index.column())) or None
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            centre = index.column() in self.colour_cols or index.column() in self.centre_cols
-            return int(Qt.AlignmentFlag.AlignCenter if centre else Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.FontRole and index.column() == self.bold_col:
-            font = QFont()
-            font.setBold(True)
-            return font
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if orientation != Qt.Orientation.Horizontal:
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.header[section]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self.header_tips.get(section)
-        if role == Qt.ItemDataRole.ForegroundRole and section == self.bold_col:
-            return QBrush(QColor("#c05621"))
-        return None
+from ui.models.rows_model import RowsModel
 
 
 def _table(model: RowsModel, *, stretch_from: int | None = None, stretch_col: int | None = None) -> QTableView:
