@@ -9,18 +9,16 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, QRegularExpression, Qt, QTimer, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QHideEvent, QRegularExpressionValidator
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QHideEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QGridLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLayout,
     QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -33,11 +31,14 @@ from models.ledger.evidence import FIELD_LABEL, add_entry_with_files, list_attac
 from models.ledger.drafts import clear_unsaved, save_unsaved
 from models.ledger.validation import TEXT_LIMITS, EntryDraft
 from models.ledger.entries import LedgerEntry, default_entry_date, get_entry
+from models.ledger.locks import locking_period, open_entry_date
 from models.store.workspace import Workspace
+from ui.entry_checks import LiveChecks, lock_text
 from ui.evidence_widgets import AttachmentRole, EvidencePanel
+from ui.widgets.keys import PlainTextField, enter_moves_on, tab_chain
+from ui.widgets.measure_fields import MeasureFields
 
 ALWAYS_REQUIRED = ("任务", "日期", "台账类型", "标题")
-_NUMBER = {"int": r"\d{0,8}", "percent": r"\d{0,3}([.]\d{0,2})?", "number": r"\d{0,12}([.]\d{0,4})?"}
 
 
 def _marked(text: str, required: bool) -> str:
@@ -48,6 +49,7 @@ class EntryEditor(QWidget):
     saved = Signal(int)
     dirty_changed = Signal(bool)
     restore_requested = Signal(int)
+    unlock_requested = Signal(str, str)  # kind, period of the submitted report that locks the entry
 
     def __init__(self, ws: Workspace, parent: QWidget | None = None):
         super().__init__(parent)
@@ -59,8 +61,8 @@ class EntryEditor(QWidget):
         self.labels: dict[str, QLabel] = {}
         self.errors: dict[str, QLabel] = {}
         self.inputs: dict[str, QWidget] = {}
-        self.measure_inputs: dict[str, QLineEdit] = {}
         self._measure_keys: list[str] = []
+        self.locked: tuple[str, str] | None = None
         self.required: set[str] = set(ALWAYS_REQUIRED)
         self.setAcceptDrops(True)
         self._keep_timer = QTimer(self)
@@ -82,6 +84,10 @@ class EntryEditor(QWidget):
         self.restore_button = QPushButton("恢复此台账")
         self.restore_button.clicked.connect(lambda: self.entry and self.restore_requested.emit(self.entry.id))
         banner_row.addWidget(self.restore_button)
+        self.unlock_button = QPushButton("解锁…")
+        self.unlock_button.setToolTip("填写原因后解锁该期报表，再修改此台账")
+        self.unlock_button.clicked.connect(lambda: self.locked and self.unlock_requested.emit(*self.locked))
+        banner_row.addWidget(self.unlock_button)
         self.banner.hide()
         outer.addWidget(self.banner)
         self.general_error = QLabel()
@@ -108,19 +114,22 @@ class EntryEditor(QWidget):
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("yyyy-MM-dd")
         year = ws.tasklist.year
-        self.date.setDateRange(QDate(year, 1, 1), QDate(year, 12, 31))
+        # Any typed year is kept and marked when outside the list's year, never silently reverted.
+        self.date.setDateRange(QDate(2000, 1, 1), QDate(2099, 12, 31))
+        self.date.calendarWidget().setMinimumSize(300, 220)  # six week rows, never a cut last week
+        self.year = year
         self.entry_type = QComboBox()
         self.title = QLineEdit()
         self.title.setMaxLength(TEXT_LIMITS["title"])
         self.title.setPlaceholderText("如：南大街社区6月入户宣传")
-        self.content = QPlainTextEdit()
+        self.content = PlainTextField()
         # The theme's min-height would override setFixedHeight; say it in the widget's own sheet.
         self.content.setStyleSheet("QPlainTextEdit { min-height: 50px; max-height: 50px; }")
         self.content.setPlaceholderText("做了什么、效果如何")
         self.location = QLineEdit()
         self.organizer = QLineEdit()
         self.participants = QLineEdit()
-        self.participants.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d{0,8}")))
+        self.participants.setMaxLength(10)
         self.participants.setPlaceholderText("人")
         self.remarks = QLineEdit()
         self.remarks.setMaxLength(TEXT_LIMITS["remarks"])
@@ -142,16 +151,18 @@ class EntryEditor(QWidget):
         self.body.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # scroll, never squeeze rows
         self.body.addWidget(self.form)
 
-        self.measures_box = QGroupBox("填报数值")
-        self.measures_grid = QGridLayout(self.measures_box)
-        self.measures_grid.setContentsMargins(8, 4, 8, 6)
-        self.measures_grid.setVerticalSpacing(4)
-        self.measures_grid.setColumnStretch(1, 1)
+        self.measures_box = MeasureFields()
+        self.measures_box.changed.connect(self._touched)
         self.body.addWidget(self.measures_box)
 
         self.evidence = EvidencePanel(ws.data_dir)
         self.evidence.changed.connect(self._touched)
         self.body.addWidget(self.evidence)
+        self.photo_warning = QLabel()
+        self.photo_warning.setObjectName("ErrorLabel")
+        self.photo_warning.setWordWrap(True)
+        self.photo_warning.hide()
+        self.body.addWidget(self.photo_warning)
         self.body.addStretch(1)
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
@@ -179,6 +190,9 @@ class EntryEditor(QWidget):
             line.textChanged.connect(self._touched)
         self.content.textChanged.connect(self._touched)
         self.date.dateChanged.connect(self._touched)
+        self.checks = LiveChecks(self)
+        enter_moves_on(self, [self.task, self.date, self.entry_type, self.title, self.location, self.organizer,
+                              self.participants, self.remarks])
         self.new_entry()
         self.scroll.setMinimumWidth(body.minimumSizeHint().width() + 16)
 
@@ -225,41 +239,27 @@ class EntryEditor(QWidget):
         self._build_measures(task, kept)
         self._type_changed()
 
+    @property
+    def measure_inputs(self) -> dict[str, QLineEdit]:
+        return self.measures_box.inputs
+
     def _build_measures(self, task: Task | None, values: dict[str, str]) -> None:
-        while self.measures_grid.count():
-            item = self.measures_grid.takeAt(0)
-            widget = item.widget()
-            if widget is not None:
-                widget.hide()  # deleteLater is deferred; a stale label must not linger on screen
-                widget.deleteLater()
         for key in self._measure_keys:
             for store in (self.labels, self.errors, self.inputs):
                 store.pop(key, None)
-        self.measure_inputs, self._measure_keys = {}, []
-        fields = task.fields if task else ()
-        for row, spec in enumerate(fields):
-            label = QLabel(spec.name)
-            label.setWordWrap(True)
-            label.setProperty("plain", spec.name)
-            line = QLineEdit(values.get(spec.code, ""))
-            line.setValidator(QRegularExpressionValidator(QRegularExpression(_NUMBER[spec.type])))
-            line.setPlaceholderText("0–100" if spec.type == "percent" else ("整数" if spec.type == "int" else "数值"))
-            line.setMaximumWidth(160)
-            line.textChanged.connect(self._touched)
-            label.setBuddy(line)
-            unit = QLabel(spec.unit)
-            error = QLabel()
-            error.setObjectName("ErrorLabel")
-            error.hide()
-            self.measures_grid.addWidget(label, row * 2, 0)
-            self.measures_grid.addWidget(line, row * 2, 1)
-            self.measures_grid.addWidget(unit, row * 2, 2)
-            self.measures_grid.addWidget(error, row * 2 + 1, 0, 1, 3)
-            self.measure_inputs[spec.code] = line
-            key = spec.name  # clean_entry names a value's problems by its field name
-            self._measure_keys.append(key)
+        self.measures_box.build(task, values)
+        self._measure_keys = list(self.measures_box.cells)
+        for key, (label, error, line) in self.measures_box.cells.items():
             self.labels[key], self.errors[key], self.inputs[key] = label, error, line
-        self.measures_box.setVisible(bool(fields))
+        enter_moves_on(self, self.measures_box.lines())
+        self._tab_order()
+
+    def _tab_order(self) -> None:
+        """Top to bottom: the form, the values, then the evidence, then save."""
+        ev = self.evidence
+        tab_chain([self.task, self.date, self.entry_type, self.title, self.content, self.location, self.organizer,
+                   self.participants, self.remarks, *self.measures_box.lines(), ev.list, ev.add_button,
+                   ev.open_button, ev.remove_button, self.discard_button, self.save_button])
 
     def _type_changed(self) -> None:
         task = self.current_task()
@@ -279,8 +279,12 @@ class EntryEditor(QWidget):
                   template: EntryDraft | None = None) -> None:
         """An empty form, or a copy of ``template`` (Ctrl+D) as a new, unsaved entry."""
         self.entry = None
-        self._fill(template or EntryDraft(task_seq=task_seq, entry_date=date, entry_type="", title=""))
+        draft = template or EntryDraft(task_seq=task_seq, entry_date=date, entry_type="", title="")
+        if isinstance(draft.entry_date, dt.date):  # never start in a month that could not be saved
+            draft.entry_date = open_entry_date(self.ws.db, draft.entry_date)
+        self._fill(draft)
         self.evidence.set_attachments([])
+        self.locked = None
         self._set_read_only(False)
         self.heading.setText("新建台账" if template is None else "新建台账（复制自所选台账）")
         self._set_dirty(template is not None)
@@ -289,11 +293,15 @@ class EntryEditor(QWidget):
         entry = get_entry(self.ws.db, entry_id)
         self.entry = entry
         self._fill(entry.draft())
-        self.evidence.set_attachments(list_attachments(self.ws.db, entry.id), read_only=bool(entry.deleted_at))
-        self._set_read_only(bool(entry.deleted_at))
-        self.heading.setText(f"台账 #{entry.id}　{entry.entry_date}　{entry.operator}")
+        self.locked = locking_period(self.ws.db, entry.entry_date.strftime("%Y-%m")) if not entry.deleted_at else None
+        read_only = bool(entry.deleted_at) or self.locked is not None
+        self.evidence.set_attachments(list_attachments(self.ws.db, entry.id), read_only=read_only)
+        self._set_read_only(read_only)
+        lock = "　🔒 已锁定" if self.locked else ""
+        self.heading.setText(f"台账 #{entry.id}　{entry.entry_date}　{entry.operator}{lock}")
         self.state_label.setText(f"最后修改：{entry.updated_at.replace('T', ' ')}")
         self._set_dirty(False)
+        self.checks.photos()
 
     def _fill(self, draft: EntryDraft) -> None:
         self._loading = True
@@ -321,6 +329,12 @@ class EntryEditor(QWidget):
 
     def _set_read_only(self, read_only: bool) -> None:
         self.banner.setVisible(read_only)
+        self.restore_button.setVisible(self.locked is None)
+        self.unlock_button.setVisible(self.locked is not None)
+        if self.locked is not None:
+            self.banner_label.setText(lock_text(self.ws, *self.locked))
+        else:
+            self.banner_label.setText("此台账已删除，不计入统计。恢复后才能修改。")
         self.form.setEnabled(not read_only)
         self.measures_box.setEnabled(not read_only)
         self.save_button.setEnabled(not read_only)
@@ -336,7 +350,7 @@ class EntryEditor(QWidget):
             entry_type=self.entry_type.currentText(), title=self.title.text(), content=self.content.toPlainText(),
             location=self.location.text(), organizer=self.organizer.text(),
             participants=self.participants.text() or None,
-            measures={code: line.text() for code, line in self.measure_inputs.items() if line.text().strip()},
+            measures=self.measures_box.values(),
             remarks=self.remarks.text(),
         )
 
@@ -347,6 +361,7 @@ class EntryEditor(QWidget):
         if not self._loading and self.save_button.isEnabled():
             self._set_dirty(True)
             self._keep_timer.start()
+            self.checks.run()
 
     def _set_dirty(self, dirty: bool) -> None:
         if dirty != self._dirty:

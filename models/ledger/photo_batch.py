@@ -1,0 +1,119 @@
+"""A day's photos: group dropped photos by the day they were taken, one draft entry per day.
+
+A worker who comes back from a day of 入户宣传 drops the folder on the ledger. Each photo's
+capture time is its EXIF DateTimeOriginal when the camera wrote one, else the file's
+modification time — and the proposal says which, because a copied file's time is the day it
+was copied, not the day it was taken.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from PIL import Image
+
+from models.ledger.evidence import IMAGE_TYPES
+from models.ledger.validation import EntryDraft
+
+EXIF_IFD = 0x8769
+DATETIME_ORIGINAL = 0x9003
+DATETIME = 0x0132  # IFD0 "DateTime": when the file was last written by the camera or an editor
+SOURCE_EXIF = "exif"
+SOURCE_FILE = "file"
+SOURCE_LABELS = {SOURCE_EXIF: "拍摄时间", SOURCE_FILE: "文件时间"}
+MAX_PHOTOS = 500  # a dropped folder of a whole year is not "a day's photos"
+
+
+@dataclass(frozen=True)
+class PhotoTime:
+    path: Path
+    taken: dt.datetime
+    source: str  # SOURCE_EXIF | SOURCE_FILE
+
+    @property
+    def label(self) -> str:
+        return f"{SOURCE_LABELS[self.source]} {self.taken:%Y-%m-%d %H:%M}"
+
+
+@dataclass
+class DayGroup:
+    day: dt.date
+    photos: list[PhotoTime] = field(default_factory=list)
+
+    @property
+    def from_file_time(self) -> int:
+        """How many of the day's photos had no capture time and were dated by their file."""
+        return sum(1 for p in self.photos if p.source == SOURCE_FILE)
+
+    @property
+    def paths(self) -> list[Path]:
+        return [p.path for p in self.photos]
+
+    def draft(self, *, task_seq: int, entry_type: str, title: str = "") -> EntryDraft:
+        return EntryDraft(task_seq=task_seq, entry_date=self.day, entry_type=entry_type,
+                          title=title or f"{self.day.month}月{self.day.day}日{entry_type}")
+
+
+def _parse_exif_time(value: object) -> dt.datetime | None:
+    text = value.decode("ascii", "replace") if isinstance(value, bytes) else str(value or "")
+    text = text.strip().strip("\x00")
+    for fmt in ("%Y:%m:%d %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y:%m:%d %H:%M"):
+        try:
+            return dt.datetime.strptime(text[:19], fmt)
+        except ValueError:
+            continue
+    return None
+
+
+def capture_time(path: Path) -> PhotoTime:
+    """When the photo was taken (EXIF DateTimeOriginal, else DateTime), else its file time."""
+    try:
+        with Image.open(path) as image:
+            exif = image.getexif()
+            value = exif.get_ifd(EXIF_IFD).get(DATETIME_ORIGINAL) or exif.get(DATETIME)
+    except (OSError, ValueError, SyntaxError):  # unreadable or not an image: the file time still says something
+        value = None
+    taken = _parse_exif_time(value) if value else None
+    if taken is not None:
+        return PhotoTime(path, taken, SOURCE_EXIF)
+    return PhotoTime(path, dt.datetime.fromtimestamp(path.stat().st_mtime), SOURCE_FILE)
+
+
+def is_photo(path: Path) -> bool:
+    return path.is_file() and path.suffix.lower().lstrip(".") in IMAGE_TYPES
+
+
+def collect_photos(paths: Iterable[Path]) -> list[Path]:
+    """The photos among dropped paths; a dropped folder contributes its photos (not its subfolders')."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.iterdir() if is_photo(p)))
+        elif is_photo(path):
+            found.append(path)
+    return list(dict.fromkeys(found))
+
+
+def group_by_day(photos: Iterable[Path]) -> list[DayGroup]:
+    """One group per capture day, oldest first; within a day in the order taken."""
+    groups: dict[dt.date, DayGroup] = {}
+    for photo in (capture_time(p) for p in photos):
+        groups.setdefault(photo.taken.date(), DayGroup(photo.taken.date())).photos.append(photo)
+    for group in groups.values():
+        group.photos.sort(key=lambda p: (p.taken, p.path.name))
+    return [groups[day] for day in sorted(groups)]
+
+
+def outside_month(photos: Iterable[Path], entry_date: dt.date) -> list[PhotoTime]:
+    """Photos whose capture time (EXIF only: a file time proves nothing) is outside the entry's month."""
+    found = []
+    for path in photos:
+        if not (path.exists() and path.suffix.lower().lstrip(".") in IMAGE_TYPES):
+            continue
+        photo = capture_time(path)
+        if photo.source == SOURCE_EXIF and (photo.taken.year, photo.taken.month) != (entry_date.year, entry_date.month):
+            found.append(photo)
+    return found
