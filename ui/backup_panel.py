@@ -12,7 +12,6 @@ from typing import Any
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -30,6 +29,7 @@ from models.core.errors import AppError
 from models.safety.restore import restore_backup
 from ui.context import PageContext
 from ui.models.backup_table_model import BackupTableModel
+from ui.ui_state import choose_folder, open_file, save_file
 
 
 def status_text(result: dict[str, Any] | None) -> tuple[str, bool]:
@@ -168,8 +168,8 @@ class BackupPanel(QGroupBox):
                                  done, self._failed("备份失败"))
 
     def choose_mirror(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "选择第二备份文件夹（U盘或网络共享）")
-        if not folder:
+        folder = choose_folder(self, "选择第二备份文件夹（U盘或网络共享）", "mirror")
+        if folder is None:
             return
         try:
             set_mirror_dir(self.ctx.ws.db, Path(folder))
@@ -207,9 +207,8 @@ class BackupPanel(QGroupBox):
 
     def export_archive(self) -> None:
         unit = self.ctx.ws.profile.unit if self.ctx.ws.profile else "台账"
-        suggested = str(Path.home() / f"{unit}_台账迁移包_{dt.date.today():%Y%m%d}.zip")
-        path, _ = QFileDialog.getSaveFileName(self, "导出迁移包", suggested, "迁移包 (*.zip)")
-        if not path:
+        path = save_file(self, "导出迁移包", f"{unit}_台账迁移包_{dt.date.today():%Y%m%d}.zip", "迁移包 (*.zip)", "archive")
+        if path is None:
             return
         self._set_busy(True)
         data_dir = self.data_dir
@@ -224,8 +223,8 @@ class BackupPanel(QGroupBox):
                                  done, self._failed("导出失败"))
 
     def import_archive(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "导入迁移包", str(Path.home()), "迁移包 (*.zip)")
-        if not path:
+        path = open_file(self, "导入迁移包", "迁移包 (*.zip)", "archive")
+        if path is None:
             return
         question = ("导入迁移包将替换本机当前的全部台账、佐证材料和设置。\n"
                     "导入前会逐一校验文件，并自动备份当前数据。是否继续？")

@@ -10,7 +10,6 @@ from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -31,6 +30,7 @@ from models.core.errors import AppError
 from ui.context import PageContext
 from ui.pages.base import Page, page_title
 from ui.models.rows_model import RowsModel
+from ui.ui_state import choose_folder, open_files
 
 
 def _table(model: RowsModel, *, stretch_from: int | None = None, stretch_col: int | None = None) -> QTableView:
@@ -257,14 +257,14 @@ class DistrictPage(Page):
     # ------------------------------------------------------------ import
 
     def choose_files(self) -> None:
-        names, _ = QFileDialog.getOpenFileNames(self, "选择各单位的月度台账报表", "", "Excel 报表 (*.xlsx);;所有文件 (*)")
+        names = open_files(self, "选择各单位的月度台账报表", "Excel 报表 (*.xlsx);;所有文件 (*)", "district-import")
         if names:
-            self.import_paths([Path(n) for n in names])
+            self.import_paths(names)
 
     def choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "选择存放报表的文件夹")
+        folder = choose_folder(self, "选择存放报表的文件夹", "district-import")
         if folder:
-            self.import_paths([Path(folder)])
+            self.import_paths([folder])
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt API)
         if self.is_district() and not self.busy and event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
@@ -326,9 +326,9 @@ class DistrictPage(Page):
     # ------------------------------------------------------------ export
 
     def choose_export_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "选择汇总表的保存位置")
+        folder = choose_folder(self, "选择汇总表的保存位置", "district-export")
         if folder:
-            self.export_to(Path(folder))
+            self.export_to(folder)
 
     def export_to(self, folder: Path) -> None:
         ws, month = self.ctx.ws, self.current_month()

@@ -10,7 +10,6 @@ from PySide6.QtGui import QDesktopServices, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -34,6 +33,7 @@ from models.reporting.submissions import KIND_LABELS, default_reports_dir, list_
 from ui.context import PageContext
 from ui.pages.base import Page, page_title
 from ui.models.report_models import STATE_COLOURS, PreviewModel, StatesModel
+from ui.ui_state import choose_folder
 
 OUT_DIR_SETTING = "reports.out_dir"
 
@@ -241,9 +241,9 @@ class ReportsPage(Page):
         return Path(self.out_edit.text())
 
     def choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "选择报表的保存位置", self.out_edit.text())
+        folder = choose_folder(self, "选择报表的保存位置", "reports", self.out_edit.text())
         if folder:
-            self.set_out_dir(Path(folder))
+            self.set_out_dir(folder)
 
     def set_out_dir(self, folder: Path) -> None:
         self.out_edit.setText(str(folder))
