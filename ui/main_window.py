@@ -21,6 +21,7 @@ from models import APP_NAME, __version__
 from models.store.workspace import Workspace
 from ui.context import PageContext
 from ui.pages.base import Page, PendingPage
+from ui.window_geometry import restore_window, save_window
 from ui.worker import TaskRunner
 
 # key, navigation label, "module:Class" (or None while the page is still to be built)
@@ -58,7 +59,6 @@ class MainWindow(QMainWindow):
         self.ws = ws
         self.runner = runner or TaskRunner(self)
         self.setWindowTitle(f"{APP_NAME} — {ws.unit.name}")
-        self.resize(1280, 800)
         self.ctx = PageContext(ws=ws, runner=self.runner, navigate=self.navigate, data_changed=self.data_changed)
 
         central = QWidget()
@@ -109,6 +109,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"数据文件夹：{ws.data_dir}")
         # The district office's work is consolidation: it starts on 汇总, a unit on 工作台.
         self.nav.setCurrentRow(self.keys.index("district") if ws.unit.kind == "district" else 0)
+        restore_window(self)
 
     def _build_page(self, key: str) -> Page:
         label, spec = self.specs[key]
@@ -125,12 +126,16 @@ class MainWindow(QMainWindow):
     def _on_row(self, row: int) -> None:
         if row < 0:
             return
+        if not self._may_leave_page(row):
+            return
         page = self.pages[self.keys[row]]
         self.stack.setCurrentIndex(row)
         page.on_show()
 
     def navigate(self, key: str, **kwargs: object) -> None:
         row = self.keys.index(key)
+        if not self._may_leave_page(row):
+            return
         self.nav.blockSignals(True)
         self.nav.setCurrentRow(row)
         self.nav.blockSignals(False)
@@ -147,6 +152,22 @@ class MainWindow(QMainWindow):
         if "tasks" in self.pages:
             self.pages["tasks"].on_show(rebuild=True)
 
+    def _may_leave_page(self, row: int) -> bool:
+        """Unsaved edits on the page being left: 保存 / 不保存 / 取消 (取消 stays, nav row too)."""
+        current = self.stack.currentIndex()
+        key = self.keys[current] if 0 <= current < len(self.keys) else None
+        if row == current or key is None or key not in self.pages or self.pages[key].may_leave():
+            return True
+        self.nav.blockSignals(True)
+        self.nav.setCurrentRow(current)
+        self.nav.blockSignals(False)
+        return False
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        # Every built page is asked, not only the visible one: an edit is never lost silently.
+        if not all(page.may_leave() for page in list(self.pages.values())):
+            event.ignore()
+            return
+        save_window(self)
         self.runner.wait()
         super().closeEvent(event)

@@ -20,6 +20,11 @@ class Page(QWidget):
     def on_show(self, **kwargs: object) -> None:
         """Refresh from the database; pages override."""
 
+    def may_leave(self) -> bool:
+        """Before the page is left or the window closes: settle unsaved edits (ask the user).
+        False keeps the user here; pages with edits override."""
+        return True
+
 
 class PendingPage(Page):
     """Shown for a navigation target whose page has not been delivered yet."""

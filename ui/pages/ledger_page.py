@@ -280,6 +280,9 @@ class LedgerPage(Page):
             return True
         return False
 
+    def may_leave(self) -> bool:
+        return self._settle_unsaved()
+
     def _default_date(self) -> dt.date:
         year = self.ctx.ws.tasklist.year
         today = dt.date.today()
