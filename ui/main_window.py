@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -117,11 +118,21 @@ class MainWindow(QMainWindow):
         index = self.keys.index(key)
         placeholder = self.stack.widget(index)
         current = self.stack.currentIndex()
-        self.stack.insertWidget(index, page)
+        self.stack.insertWidget(index, self._scrolling(page))
         self.stack.removeWidget(placeholder)
         placeholder.deleteLater()
         self.stack.setCurrentIndex(current)
         return page
+
+    @staticmethod
+    def _scrolling(page: Page) -> QScrollArea:
+        """A page never makes the window wider or taller than the screen: below its minimum
+        size (1366×768 at 150 % scaling) it scrolls instead of pushing the window off-screen."""
+        area = QScrollArea()
+        area.setWidgetResizable(True)
+        area.setFrameShape(QScrollArea.Shape.NoFrame)
+        area.setWidget(page)
+        return area
 
     def _on_row(self, row: int) -> None:
         if row < 0:
