@@ -13,10 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+import sqlite_utils
 from PIL import Image
 
+from models.catalog.tasklists import STANDARD_FIELDS, Task
+from models.core.errors import ValidationError
 from models.ledger.evidence import IMAGE_TYPES
-from models.ledger.validation import EntryDraft
+from models.ledger.locks import is_month_locked, month_of
+from models.ledger.validation import EntryDraft, clean_entry
 
 EXIF_IFD = 0x8769
 DATETIME_ORIGINAL = 0x9003
@@ -52,9 +56,44 @@ class DayGroup:
     def paths(self) -> list[Path]:
         return [p.path for p in self.photos]
 
-    def draft(self, *, task_seq: int, entry_type: str, title: str = "") -> EntryDraft:
+    def default_title(self, entry_type: str) -> str:
+        return f"{self.day.month}月{self.day.day}日{entry_type}"
+
+    def draft(self, *, task_seq: int, entry_type: str, title: str = "", values: dict[str, str] | None = None) -> EntryDraft:
+        """The day's entry; ``values`` fills the fields the type requires, by task-list key
+        (a standard field such as "location", or a value field's code)."""
+        standard = {k: v for k, v in (values or {}).items() if k in STANDARD_FIELDS}
+        measures = {k: v for k, v in (values or {}).items() if k not in STANDARD_FIELDS and str(v).strip()}
         return EntryDraft(task_seq=task_seq, entry_date=self.day, entry_type=entry_type,
-                          title=title or f"{self.day.month}月{self.day.day}日{entry_type}")
+                          title=title or self.default_title(entry_type), measures=measures,
+                          **{k: (v if str(v).strip() else (None if k == "participants" else "")) for k, v in standard.items()})
+
+
+def required_columns(task: Task, entry_type: str) -> list[tuple[str, str]]:
+    """(key, label) of the fields a proposed entry of ``entry_type`` must have besides its title."""
+    etype = task.entry_type(entry_type)
+    columns = []
+    for key in etype.required if etype else ():
+        spec = task.field(key)
+        label = STANDARD_FIELDS.get(key) or (f"{spec.name}（{spec.unit}）" if spec and spec.unit else spec.name if spec else key)
+        columns.append((key, label))
+    return columns
+
+
+def check_drafts(db: sqlite_utils.Database, drafts: list[EntryDraft], tasks: Iterable[Task], *, year: int,
+                 today: dt.date | None = None) -> list[tuple[int, str, str]]:
+    """Every problem of every proposed entry, as (index, field, message); empty when all can be saved."""
+    tasks = list(tasks)
+    problems = []
+    for n, draft in enumerate(drafts):
+        try:
+            clean_entry(draft, tasks, year=year, today=today)
+        except ValidationError as exc:
+            problems.extend((n, field, message) for field, message in exc.problems)
+        day = draft.entry_date
+        if isinstance(day, dt.date) and is_month_locked(db, month_of(day)):
+            problems.append((n, "日期", f"{day.year}年{day.month}月已报送并锁定"))
+    return problems
 
 
 def _parse_exif_time(value: object) -> dt.datetime | None:

@@ -4,33 +4,29 @@ Ctrl+N / Ctrl+S / Ctrl+D / Delete, deleted entries and restore, Excel template a
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer
-from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QModelIndex, Qt, QTimer, QUrl
+from PySide6.QtGui import QDesktopServices, QHideEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QInputDialog,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from models.core.errors import AppError, ValidationError
+from models.core.errors import AppError
 from models.ledger.drafts import clear_unsaved, load_unsaved
 from models.ledger.entries import default_entry_date, delete_entry, restore_entry
-from models.ledger.excel_import import import_workbook
-from models.ledger.excel_template import write_template
+from models.ledger.evidence import evidence_file, list_attachments
+from models.reporting.submissions import unlock
 from ui.context import PageContext
 from ui.entry_editor import EntryEditor
 from ui.models.ledger_table_model import (
@@ -46,6 +42,9 @@ from ui.models.ledger_table_model import (
     LedgerTableModel,
 )
 from ui.pages.base import Page, page_title
+from ui.pages.ledger_excel import ExcelActions
+from ui.pages.ledger_photos import PhotoActions
+from ui.widgets.ledger_table import LedgerTable
 
 COLUMN_WIDTHS = {COL_DATE: 92, COL_TASK: 46, COL_TYPE: 104, COL_TITLE: 200, COL_MEASURES: 150, COL_LOCATION: 100,
                  COL_PARTICIPANTS: 50, COL_EVIDENCE: 50, COL_OPERATOR: 64}
@@ -58,7 +57,7 @@ def _button(text: str, tip: str, slot: Callable[[], Any]) -> QPushButton:
     return button
 
 
-class LedgerPage(Page):
+class LedgerPage(ExcelActions, PhotoActions, Page):
     title = "台账录入"
 
     def __init__(self, ctx: PageContext):
@@ -71,6 +70,8 @@ class LedgerPage(Page):
         self.ask_unsaved: Callable[[], str] = self._ask_unsaved
         self.inform: Callable[[str, str], None] = lambda title, text: QMessageBox.information(self, title, text)
         self.warn: Callable[[str, str, str], None] = self._warn
+        self.ask_reason: Callable[[str, str], str | None] = self._ask_reason
+        self.open_file: Callable[[object], object] = lambda path: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -132,21 +133,14 @@ class LedgerPage(Page):
         layout.addLayout(filters)
 
         self.model = LedgerTableModel(ws.db, self.tasks, self)
-        self.table = QTableView()
+        self.table = LedgerTable("ledger", COLUMN_WIDTHS)
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        # Fixed row heights: the view never measures 50,000 rows.
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(28)
-        head = self.table.horizontalHeader()
-        head.setHighlightSections(False)
-        head.setStretchLastSection(False)
-        for column, width in COLUMN_WIDTHS.items():
-            self.table.setColumnWidth(column, width)
+        self.table.restore_widths()
+        self.table.actions_for_menu = [
+            ("复制为新台账", self.copy_entry, lambda: self._current() is not None),
+            ("删除", self.delete_selected, lambda: any(not e.deleted_at for e in self._selected())),
+            ("打开佐证材料", self.open_evidence, lambda: any(e.evidence_count for e in self._selected())),
+        ]
         self.table.horizontalHeader().setSortIndicator(COL_DATE, Qt.SortOrder.DescendingOrder)
         self.table.setSortingEnabled(True)
         self.editor = EntryEditor(ws)
@@ -171,12 +165,14 @@ class LedgerPage(Page):
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.editor.saved.connect(self._saved)
         self.editor.restore_requested.connect(self.restore_entry)
+        self.editor.unlock_requested.connect(self.unlock_period)
         QShortcut(QKeySequence("Ctrl+N"), self, self.new_entry)
         QShortcut(QKeySequence("Ctrl+S"), self, self.editor.save)
         QShortcut(QKeySequence("Ctrl+D"), self, self.copy_entry)
         delete = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.table, self.delete_selected)
         delete.setContext(Qt.ShortcutContext.WidgetShortcut)
         self._guard = False
+        self.setAcceptDrops(True)  # a day's photos dropped on the page (ui/pages/ledger_photos.py)
         self._fill_types()
         self.apply_filters()
         self._check_unsaved()
@@ -226,6 +222,14 @@ class LedgerPage(Page):
             finally:
                 self._guard = False
         self._update_buttons()
+
+    def _current(self) -> Any:
+        index = self.table.currentIndex()
+        return self.model.entry_at(index.row()) if index.isValid() else None
+
+    def _selected(self) -> list[Any]:
+        entries = [self.model.entry_at(row) for row in self.table.selected_rows()]
+        return [e for e in entries if e is not None]
 
     def selected_entry_id(self) -> int | None:
         index = self.table.currentIndex()
@@ -301,42 +305,76 @@ class LedgerPage(Page):
         self.editor.title.setFocus()
 
     def copy_entry(self) -> None:
-        entry = self.model.entry_at(self.table.currentIndex().row()) if self.table.currentIndex().isValid() else None
+        entry = self._current()
         if entry is None or not self._settle_unsaved():
             return
         draft = entry.draft()
         today = dt.date.today()
         if today.year == entry.year:  # a recurring activity is usually recorded on the day
             draft.entry_date = today
-        self.editor.new_entry(template=draft)
+        self.editor.new_entry(template=draft)  # a locked month's date moves to an open month
         self.table.clearSelection()
         self.editor.title.setFocus()
         self.editor.title.selectAll()
 
     def delete_selected(self) -> None:
-        entry = self.model.entry_at(self.table.currentIndex().row()) if self.table.currentIndex().isValid() else None
-        if entry is None or entry.deleted_at:
+        entries = [e for e in self._selected() if not e.deleted_at]
+        if not entries:
             return
-        if not self.confirm("删除台账", f"确定删除台账“{entry.title}”（{entry.entry_date}）吗？\n删除后不计入统计，"
-                                       "可勾选“显示已删除”后恢复。"):
+        if len(entries) == 1:
+            entry = entries[0]
+            question = f"确定删除台账“{entry.title}”（{entry.entry_date}）吗？"
+        else:
+            question = f"确定删除所选的 {len(entries)} 条台账吗？"
+        if not self.confirm("删除台账", question + "\n删除后不计入统计，可勾选“显示已删除”后恢复。"):
             return
+        actor = self.ctx.ws.require_profile().operator
         try:
-            delete_entry(self.ctx.ws.db, entry.id, actor=self.ctx.ws.require_profile().operator)
+            with self.ctx.ws.db.atomic():  # several rows: all deleted, or none
+                for entry in entries:
+                    delete_entry(self.ctx.ws.db, entry.id, actor=actor)
         except AppError as exc:
             self.warn("无法删除", str(exc), "")
             return
-        row = self.table.currentIndex().row()
+        row = min(self.table.selected_rows() or [0])
         self.model.refresh()
         if self.show_deleted.isChecked():  # it stays listed, struck through; show it as deleted
-            self._after_reload(entry.id)
-            self.editor.load_entry(entry.id)
+            self._after_reload(entries[0].id)
+            self.editor.load_entry(entries[0].id)
             return
         self._after_reload(None)
         next_row = min(row, self.model.rowCount() - 1)
         if next_row >= 0:
             self.table.selectRow(next_row)
         else:
-            self.editor.new_entry(task_seq=self.task.currentData())
+            self.editor.new_entry(task_seq=self.task.currentData(), date=self._default_date())
+
+    def open_evidence(self) -> None:
+        """Open the selected entries' files in the system viewer (at most 10 at once)."""
+        opened = 0
+        for entry in self._selected():
+            for att in list_attachments(self.ctx.ws.db, entry.id):
+                if opened >= 10:
+                    return
+                try:
+                    self.open_file(evidence_file(self.ctx.ws.data_dir, att))
+                    opened += 1
+                except AppError as exc:
+                    self.warn("无法打开", str(exc), "")
+                    return
+
+    def unlock_period(self, kind: str, period: str) -> None:
+        reason = self.ask_reason("解锁", "解锁后可修改该期台账，下次导出为新版本。\n请填写解锁原因：")
+        if not reason or not reason.strip():
+            return
+        try:
+            unlock(self.ctx.ws, kind, period, reason=reason.strip(), actor=self.ctx.ws.require_profile().operator)
+        except AppError as exc:
+            self.warn("无法解锁", str(exc), "")
+            return
+        if self.editor.entry is not None:
+            self.editor.load_entry(self.editor.entry.id)
+        self.ctx.data_changed()
 
     def restore_selected(self) -> None:
         entry_id = self.selected_entry_id()
@@ -380,63 +418,16 @@ class LedgerPage(Page):
         clear_unsaved(self.ctx.ws.db)
         self.unsaved_bar.hide()
 
-    # ------------------------------------------------------------ Excel
-
-    def choose_template(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "保存导入模板", str(Path.home() / "台账导入模板.xlsx"),
-                                              "Excel 工作簿 (*.xlsx)")
-        if path:
-            self.save_template(Path(path))
-
-    def save_template(self, path: Path) -> None:
-        try:
-            write_template(path, self.ctx.ws.tasklist, self.tasks)
-        except AppError as exc:
-            self.warn("无法生成模板", str(exc), "")
-            return
-        self.inform("导入模板", f"已生成导入模板：\n{path}\n\n在“台账”表中填写后，点击“从 Excel 导入…”。")
-
-    def choose_import(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "选择要导入的台账", str(Path.home()), "Excel 工作簿 (*.xlsx)")
-        if path:
-            self.import_file(Path(path))
-
-    def import_file(self, path: Path) -> None:
-        ws = self.ctx.ws
-        actor = ws.require_profile().operator
-        self.setEnabled(False)  # one writer at a time: the import owns the database until done
-        self.count_label.setText("正在导入…")
-
-        def work(progress: Callable[[int, int, str], None]) -> Any:
-            return import_workbook(ws.db, path, ws.tasklist, self.tasks, actor=actor, progress=progress)
-
-        def done(result: Any) -> None:
-            self.setEnabled(True)
-            self.refresh()
-            self.inform("导入完成", f"{path.name}：{result.summary()}")
-
-        def failed(exc: Exception) -> None:
-            self.setEnabled(True)
-            self._after_reload(self.selected_entry_id())
-            if isinstance(exc, ValidationError):
-                lines = [f"{where}：{what}" for where, what in exc.problems]
-                shown = "\n".join(lines[:15]) + (f"\n……共 {len(lines)} 处" if len(lines) > 15 else "")
-                self.warn("未导入任何台账", f"{path.name} 有 {len(lines)} 处需要改正，改正后请重新导入：\n\n{shown}",
-                          "\n".join(lines))
-            elif isinstance(exc, AppError):
-                self.warn("无法导入", str(exc), "")
-            else:
-                self.warn("无法导入", f"导入时出错：{exc}", "")
-
-        self.ctx.runner.run_task(work, done, failed,
-                                 lambda done_, total, text: self.count_label.setText(text))
-
     # ------------------------------------------------------------ dialogs
 
     def _confirm(self, title: str, text: str) -> bool:
         answer = QMessageBox.question(self, title, text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                                       QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes
+
+    def _ask_reason(self, title: str, text: str) -> str | None:
+        reason, ok = QInputDialog.getText(self, title, text)
+        return reason if ok else None
 
     def _ask_unsaved(self) -> str:
         box = QMessageBox(QMessageBox.Icon.Question, "未保存的修改", "当前台账有未保存的修改，是否保存？",
@@ -461,8 +452,25 @@ class LedgerPage(Page):
             index = self.task.findData(int(task))  # type: ignore[call-overload]
             if index >= 0 and index != self.task.currentIndex():
                 self.task.setCurrentIndex(index)  # refilters via _task_filter_changed
-                return
+            else:
+                self.apply_filters()
+            self._show_first_of_task(int(task))  # type: ignore[call-overload]
+            return
         self.apply_filters()  # entries may have changed elsewhere (CLI, import, other pages)
+
+    def _show_first_of_task(self, seq: int) -> None:
+        """Coming from 工作台 for task ``seq``: its first entry, or an empty form for it —
+        never another task's entry left in the editor."""
+        if self.editor.entry is not None and self.editor.entry.task_seq == seq and self.model.row_of(self.editor.entry.id) is not None:
+            self.table.selectRow(self.model.row_of(self.editor.entry.id))
+            return
+        if self.model.rowCount() > 0:
+            self.table.selectRow(0)
+        if self.editor.entry is None or self.editor.entry.task_seq != seq:
+            if self.editor.is_dirty():  # the page was reached through may_leave: settled already
+                return
+            self.table.clearSelection()
+            self.editor.new_entry(task_seq=seq, date=self._default_date())
 
     def hideEvent(self, event: QHideEvent) -> None:
         self._search_timer.stop()  # on_show applies the typed search when the page returns
