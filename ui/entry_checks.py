@@ -7,7 +7,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+
 from models.core.errors import AppError, ValidationError
+from models.ledger.evidence import FIELD_LABEL
 from models.core.periods import month_title, quarter_title
 from models.ledger.evidence import evidence_file
 from models.ledger.locks import is_month_locked, month_of
@@ -18,6 +21,10 @@ from models.store.workspace import Workspace
 
 if TYPE_CHECKING:
     from ui.entry_editor import EntryEditor
+
+    _Base = EntryEditor
+else:
+    _Base = object
 
 PHOTO_WARNING_LIMIT = 3
 
@@ -30,6 +37,33 @@ def lock_text(ws: Workspace, kind: str, period: str) -> str:
         return f"🔒 {month_title(period)}月度台账{when}，本月台账已锁定，只能查看。如需修改，请先解锁（需填写原因）。"
     return (f"🔒 {quarter_title(period)}季度工作进展{when}，本季度的台账已锁定，只能查看。"
             "如需修改，请先解锁（需填写原因）。")
+
+
+def error_label() -> QLabel:
+    label = QLabel()
+    label.setObjectName("ErrorLabel")
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+class ReadOnlyBanner(QWidget):
+    """Above a read-only entry: why it cannot be changed, and the way out (恢复 or 解锁…)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.label = QLabel("此台账已删除，不计入统计。恢复后才能修改。")
+        self.label.setObjectName("ErrorLabel")
+        self.label.setWordWrap(True)
+        row.addWidget(self.label, 1)
+        self.restore_button = QPushButton("恢复此台账")
+        row.addWidget(self.restore_button)
+        self.unlock_button = QPushButton("解锁…")
+        self.unlock_button.setToolTip("填写原因后解锁该期报表，再修改此台账")
+        row.addWidget(self.unlock_button)
+        self.hide()
 
 
 class LiveChecks:
@@ -90,3 +124,38 @@ class LiveChecks:
         more = f" 等 {len(away)} 张" if len(away) > PHOTO_WARNING_LIMIT else ""
         e.photo_warning.setText(f"⚠ {named}{more}，不在本台账的 {entry_date.year}年{entry_date.month}月，请核对日期。")
         e.photo_warning.show()
+
+
+class FieldMessages(_Base):
+    """Mixed into EntryEditor: Save's problems shown under the fields they name."""
+
+    def clear_errors(self) -> None:
+        self.general_error.hide()
+        self.evidence.show_error("")
+        for key, error in self.errors.items():
+            error.hide()
+            self._mark(self.inputs[key], False)
+
+    def show_errors(self, problems: list[tuple[str, str]]) -> None:
+        general = []
+        first: QWidget | None = None
+        for field, message in problems:
+            if field == FIELD_LABEL:
+                self.evidence.show_error("\n".join(m for f, m in problems if f == FIELD_LABEL))
+            elif field in self.errors:
+                self.errors[field].setText(message)
+                self.errors[field].show()
+                self._mark(self.inputs[field], True)
+                first = first or self.inputs[field]
+            else:
+                general.append(f"{field}：{message}" if field else message)
+        self.general_error.setText("\n".join(general))
+        self.general_error.setVisible(bool(general))
+        if first is not None:
+            first.setFocus()
+
+    @staticmethod
+    def _mark(widget: QWidget, invalid: bool) -> None:
+        widget.setProperty("invalid", invalid)
+        widget.style().unpolish(widget)
+        widget.style().polish(widget)

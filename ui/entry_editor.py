@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QHideEvent
@@ -27,14 +26,15 @@ from PySide6.QtWidgets import (
 
 from models.catalog.tasklists import STANDARD_FIELDS, Task
 from models.core.errors import AppError, ValidationError
-from models.ledger.evidence import FIELD_LABEL, add_entry_with_files, list_attachments, update_entry_with_files
-from models.ledger.drafts import clear_unsaved, save_unsaved
+from models.ledger.evidence import add_entry_with_files, list_attachments, update_entry_with_files
+from models.ledger.drafts import clear_unsaved
 from models.ledger.validation import TEXT_LIMITS, EntryDraft
 from models.ledger.entries import LedgerEntry, default_entry_date, get_entry
 from models.ledger.locks import locking_period, open_entry_date
 from models.store.workspace import Workspace
-from ui.entry_checks import LiveChecks, lock_text
-from ui.evidence_widgets import AttachmentRole, EvidencePanel
+from ui.entry_checks import FieldMessages, LiveChecks, ReadOnlyBanner, error_label, lock_text
+from ui.entry_drafts import DraftKeeping
+from ui.evidence_widgets import EvidencePanel
 from ui.widgets.keys import PlainTextField, enter_moves_on, tab_chain
 from ui.widgets.measure_fields import MeasureFields
 
@@ -45,7 +45,7 @@ def _marked(text: str, required: bool) -> str:
     return f"{text}<span style='color:#c53030'> *</span>" if required else text
 
 
-class EntryEditor(QWidget):
+class EntryEditor(FieldMessages, DraftKeeping, QWidget):
     saved = Signal(int)
     dirty_changed = Signal(bool)
     restore_requested = Signal(int)
@@ -75,25 +75,13 @@ class EntryEditor(QWidget):
         self.heading = QLabel()
         self.heading.setObjectName("CategoryHeader")
         outer.addWidget(self.heading)
-        self.banner = QWidget()
-        banner_row = QHBoxLayout(self.banner)
-        banner_row.setContentsMargins(0, 0, 0, 0)
-        self.banner_label = QLabel("此台账已删除，不计入统计。恢复后才能修改。")
-        self.banner_label.setObjectName("ErrorLabel")
-        banner_row.addWidget(self.banner_label, 1)
-        self.restore_button = QPushButton("恢复此台账")
+        self.banner = ReadOnlyBanner()
+        self.banner_label, self.restore_button, self.unlock_button = \
+            self.banner.label, self.banner.restore_button, self.banner.unlock_button
         self.restore_button.clicked.connect(lambda: self.entry and self.restore_requested.emit(self.entry.id))
-        banner_row.addWidget(self.restore_button)
-        self.unlock_button = QPushButton("解锁…")
-        self.unlock_button.setToolTip("填写原因后解锁该期报表，再修改此台账")
         self.unlock_button.clicked.connect(lambda: self.locked and self.unlock_requested.emit(*self.locked))
-        banner_row.addWidget(self.unlock_button)
-        self.banner.hide()
         outer.addWidget(self.banner)
-        self.general_error = QLabel()
-        self.general_error.setObjectName("ErrorLabel")
-        self.general_error.setWordWrap(True)
-        self.general_error.hide()
+        self.general_error = error_label()
         outer.addWidget(self.general_error)
 
         self.form = QWidget()
@@ -158,10 +146,7 @@ class EntryEditor(QWidget):
         self.evidence = EvidencePanel(ws.data_dir)
         self.evidence.changed.connect(self._touched)
         self.body.addWidget(self.evidence)
-        self.photo_warning = QLabel()
-        self.photo_warning.setObjectName("ErrorLabel")
-        self.photo_warning.setWordWrap(True)
-        self.photo_warning.hide()
+        self.photo_warning = error_label()
         self.body.addWidget(self.photo_warning)
         self.body.addStretch(1)
         self.scroll = QScrollArea()
@@ -202,10 +187,7 @@ class EntryEditor(QWidget):
         label = QLabel(label_text)
         label.setTextFormat(Qt.TextFormat.RichText)
         label.setBuddy(widget)
-        error = QLabel()
-        error.setObjectName("ErrorLabel")
-        error.setWordWrap(True)
-        error.hide()
+        error = error_label()
         self.grid.addWidget(label, row, col, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.grid.addWidget(widget, row, col + 1, 1, span)
         self.grid.addWidget(error, row + 1, col + 1, 1, span)
@@ -370,39 +352,6 @@ class EntryEditor(QWidget):
         if dirty:
             self.state_label.setText("有未保存的修改")
 
-    def state(self) -> dict[str, Any]:
-        """What is on screen, as JSON-able data (kept against crashes)."""
-        draft = self.draft()
-        return {
-            "entry_id": self.entry.id if self.entry else None,
-            "draft": {**draft.__dict__, "entry_date": draft.entry_date.isoformat()},
-            "files": [str(p) for p in self.evidence.pending_paths()],
-            "removed": self.evidence.removed_ids(),
-        }
-
-    def restore_state(self, state: dict[str, Any]) -> None:
-        entry_id = state.get("entry_id")
-        values = dict(state.get("draft") or {})
-        values["entry_date"] = dt.date.fromisoformat(values["entry_date"]) if values.get("entry_date") else None
-        if entry_id:
-            self.load_entry(int(entry_id))
-        else:
-            self.new_entry()
-        self._fill(EntryDraft(**values))
-        for attachment_id in state.get("removed") or []:
-            for i in range(self.evidence.list.count()):
-                att = self.evidence.list.item(i).data(AttachmentRole)
-                if att is not None and att.id == attachment_id:
-                    self.evidence.list.item(i).setSelected(True)
-        self.evidence.remove_selected()
-        self.evidence.add_paths([Path(p) for p in state.get("files") or [] if Path(p).exists()])
-        self._set_dirty(True)
-
-    def keep_unsaved(self) -> None:
-        self._keep_timer.stop()
-        if self._dirty:
-            save_unsaved(self.ws.db, self.state())
-
     def hideEvent(self, event: QHideEvent) -> None:
         # Leaving the page or closing the window: keep the typing now, not 1.5 s later.
         if self._keep_timer.isActive():
@@ -448,37 +397,6 @@ class EntryEditor(QWidget):
         else:
             self.new_entry(task_seq=self.task.currentData(), date=self.date.date().toPython())
             self._set_dirty(False)
-
-    def clear_errors(self) -> None:
-        self.general_error.hide()
-        self.evidence.show_error("")
-        for key, error in self.errors.items():
-            error.hide()
-            self._mark(self.inputs[key], False)
-
-    def show_errors(self, problems: list[tuple[str, str]]) -> None:
-        general = []
-        first: QWidget | None = None
-        for field, message in problems:
-            if field == FIELD_LABEL:
-                self.evidence.show_error("\n".join(m for f, m in problems if f == FIELD_LABEL))
-            elif field in self.errors:
-                self.errors[field].setText(message)
-                self.errors[field].show()
-                self._mark(self.inputs[field], True)
-                first = first or self.inputs[field]
-            else:
-                general.append(f"{field}：{message}" if field else message)
-        self.general_error.setText("\n".join(general))
-        self.general_error.setVisible(bool(general))
-        if first is not None:
-            first.setFocus()
-
-    @staticmethod
-    def _mark(widget: QWidget, invalid: bool) -> None:
-        widget.setProperty("invalid", invalid)
-        widget.style().unpolish(widget)
-        widget.style().polish(widget)
 
     # ------------------------------------------------------------ drag and drop
 

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QInputDialog,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -24,9 +23,7 @@ from PySide6.QtWidgets import (
 
 from models.core.errors import AppError
 from models.ledger.drafts import clear_unsaved, load_unsaved
-from models.ledger.entries import default_entry_date, delete_entry, restore_entry
-from models.ledger.evidence import evidence_file, list_attachments
-from models.reporting.submissions import unlock
+from models.ledger.entries import default_entry_date
 from ui.context import PageContext
 from ui.entry_editor import EntryEditor
 from ui.models.ledger_table_model import (
@@ -44,6 +41,8 @@ from ui.models.ledger_table_model import (
 from ui.pages.base import Page, page_title
 from ui.pages.ledger_excel import ExcelActions
 from ui.pages.ledger_photos import PhotoActions
+from ui.pages.ledger_rows import RowActions
+from ui.widgets import dialogs
 from ui.widgets.ledger_table import LedgerTable
 
 COLUMN_WIDTHS = {COL_DATE: 92, COL_TASK: 46, COL_TYPE: 104, COL_TITLE: 200, COL_MEASURES: 150, COL_LOCATION: 100,
@@ -57,7 +56,7 @@ def _button(text: str, tip: str, slot: Callable[[], Any]) -> QPushButton:
     return button
 
 
-class LedgerPage(ExcelActions, PhotoActions, Page):
+class LedgerPage(RowActions, ExcelActions, PhotoActions, Page):
     title = "台账录入"
 
     def __init__(self, ctx: PageContext):
@@ -66,11 +65,11 @@ class LedgerPage(ExcelActions, PhotoActions, Page):
         ws = ctx.ws
         self.tasks = ws.tasks()
         # Dialog hooks: tests replace these instead of clicking modal boxes.
-        self.confirm: Callable[[str, str], bool] = self._confirm
-        self.ask_unsaved: Callable[[], str] = self._ask_unsaved
+        self.confirm: Callable[[str, str], bool] = lambda title, text: dialogs.confirm(self, title, text)
+        self.ask_unsaved: Callable[[], str] = lambda: dialogs.ask_unsaved(self)
         self.inform: Callable[[str, str], None] = lambda title, text: QMessageBox.information(self, title, text)
-        self.warn: Callable[[str, str, str], None] = self._warn
-        self.ask_reason: Callable[[str, str], str | None] = self._ask_reason
+        self.warn: Callable[[str, str, str], None] = lambda title, text, details: dialogs.warn(self, title, text, details)
+        self.ask_reason: Callable[[str, str], str | None] = lambda title, text: dialogs.ask_reason(self, title, text)
         self.open_file: Callable[[object], object] = lambda path: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
         layout = QVBoxLayout(self)
@@ -317,79 +316,6 @@ class LedgerPage(ExcelActions, PhotoActions, Page):
         self.editor.title.setFocus()
         self.editor.title.selectAll()
 
-    def delete_selected(self) -> None:
-        entries = [e for e in self._selected() if not e.deleted_at]
-        if not entries:
-            return
-        if len(entries) == 1:
-            entry = entries[0]
-            question = f"确定删除台账“{entry.title}”（{entry.entry_date}）吗？"
-        else:
-            question = f"确定删除所选的 {len(entries)} 条台账吗？"
-        if not self.confirm("删除台账", question + "\n删除后不计入统计，可勾选“显示已删除”后恢复。"):
-            return
-        actor = self.ctx.ws.require_profile().operator
-        try:
-            with self.ctx.ws.db.atomic():  # several rows: all deleted, or none
-                for entry in entries:
-                    delete_entry(self.ctx.ws.db, entry.id, actor=actor)
-        except AppError as exc:
-            self.warn("无法删除", str(exc), "")
-            return
-        row = min(self.table.selected_rows() or [0])
-        self.model.refresh()
-        if self.show_deleted.isChecked():  # it stays listed, struck through; show it as deleted
-            self._after_reload(entries[0].id)
-            self.editor.load_entry(entries[0].id)
-            return
-        self._after_reload(None)
-        next_row = min(row, self.model.rowCount() - 1)
-        if next_row >= 0:
-            self.table.selectRow(next_row)
-        else:
-            self.editor.new_entry(task_seq=self.task.currentData(), date=self._default_date())
-
-    def open_evidence(self) -> None:
-        """Open the selected entries' files in the system viewer (at most 10 at once)."""
-        opened = 0
-        for entry in self._selected():
-            for att in list_attachments(self.ctx.ws.db, entry.id):
-                if opened >= 10:
-                    return
-                try:
-                    self.open_file(evidence_file(self.ctx.ws.data_dir, att))
-                    opened += 1
-                except AppError as exc:
-                    self.warn("无法打开", str(exc), "")
-                    return
-
-    def unlock_period(self, kind: str, period: str) -> None:
-        reason = self.ask_reason("解锁", "解锁后可修改该期台账，下次导出为新版本。\n请填写解锁原因：")
-        if not reason or not reason.strip():
-            return
-        try:
-            unlock(self.ctx.ws, kind, period, reason=reason.strip(), actor=self.ctx.ws.require_profile().operator)
-        except AppError as exc:
-            self.warn("无法解锁", str(exc), "")
-            return
-        if self.editor.entry is not None:
-            self.editor.load_entry(self.editor.entry.id)
-        self.ctx.data_changed()
-
-    def restore_selected(self) -> None:
-        entry_id = self.selected_entry_id()
-        if entry_id is not None:
-            self.restore_entry(entry_id)
-
-    def restore_entry(self, entry_id: int) -> None:
-        try:
-            restore_entry(self.ctx.ws.db, entry_id, actor=self.ctx.ws.require_profile().operator)
-        except AppError as exc:
-            self.warn("无法恢复", str(exc), "")
-            return
-        self.editor.load_entry(entry_id)
-        self.refresh(select=entry_id)
-
     def _saved(self, entry_id: int) -> None:
         self.refresh(select=entry_id)
 
@@ -417,32 +343,6 @@ class LedgerPage(ExcelActions, PhotoActions, Page):
     def drop_unsaved(self) -> None:
         clear_unsaved(self.ctx.ws.db)
         self.unsaved_bar.hide()
-
-    # ------------------------------------------------------------ dialogs
-
-    def _confirm(self, title: str, text: str) -> bool:
-        answer = QMessageBox.question(self, title, text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                                      QMessageBox.StandardButton.No)
-        return answer == QMessageBox.StandardButton.Yes
-
-    def _ask_reason(self, title: str, text: str) -> str | None:
-        reason, ok = QInputDialog.getText(self, title, text)
-        return reason if ok else None
-
-    def _ask_unsaved(self) -> str:
-        box = QMessageBox(QMessageBox.Icon.Question, "未保存的修改", "当前台账有未保存的修改，是否保存？",
-                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-                          | QMessageBox.StandardButton.Cancel, self)
-        box.setDefaultButton(QMessageBox.StandardButton.Save)
-        answer = box.exec()
-        return {QMessageBox.StandardButton.Save: "save", QMessageBox.StandardButton.Discard: "discard"}.get(
-            QMessageBox.StandardButton(answer), "cancel")
-
-    def _warn(self, title: str, text: str, details: str) -> None:
-        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)
-        if details:
-            box.setDetailedText(details)
-        box.exec()
 
     # ------------------------------------------------------------ navigation
 
