@@ -10,6 +10,9 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from models.district.summary_report import STATE_COLOURS
 
 _Index = QModelIndex | QPersistentModelIndex
+# The task-status matrix at 1366 pixels: 33 task columns leave room for one sign per cell.
+# Signs, colours and a legend tell 未达标 from 未开展; the full word stays in the tooltip.
+STATUS_SIGNS = {"达标": "✓", "进行中": "●", "滞后": "▲", "未达标": "✗", "逾期": "!", "未开展": "○"}
 
 
 class RowsModel(QAbstractTableModel):
@@ -24,6 +27,8 @@ class RowsModel(QAbstractTableModel):
         self.centre_cols = centre_cols
         self.bold_col: int | None = None  # e.g. the selected month in the year grid
         self.header_tips: dict[int, str] = {}
+        self.signs: dict[str, str] = {}  # full cell text -> what the cell shows (STATUS_SIGNS)
+        self.sign_from = 0  # the first column shown as signs
 
     def set_rows(self, rows: list[list[str]], tips: dict[tuple[int, int], str] | None = None,
                  header: list[str] | None = None) -> None:
@@ -44,12 +49,16 @@ class RowsModel(QAbstractTableModel):
         if not index.isValid():
             return None
         text = self.rows[index.row()][index.column()]
+        signed = index.column() >= self.sign_from and text in self.signs
         if role == Qt.ItemDataRole.DisplayRole:
-            return text
+            return self.signs[text] if signed else text
+        if role == Qt.ItemDataRole.UserRole:
+            return text  # the full word, whatever is shown
         if role == Qt.ItemDataRole.BackgroundRole and index.column() in self.colour_cols and text in STATE_COLOURS:
             return QBrush(QColor("#" + STATE_COLOURS[text]))
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self.tips.get((index.row(), index.column())) or None
+            tip = self.tips.get((index.row(), index.column())) or None
+            return f"{text}\n{tip}" if signed and tip else (text if signed else tip)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             centre = index.column() in self.colour_cols or index.column() in self.centre_cols
             return int(Qt.AlignmentFlag.AlignCenter if centre else Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)

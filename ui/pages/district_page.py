@@ -25,11 +25,11 @@ from PySide6.QtWidgets import (
 
 from models.district.consolidation import STATE_LABELS, ImportOutcome, import_reports
 from models.district.views import grace_days, latest_period, set_grace_days, version_history
-from models.district.summary_report import DistrictSummary, SummaryResult, build_summary, export_summary, summary_line
+from models.district.summary_report import STATE_COLOURS, DistrictSummary, SummaryResult, build_summary, export_summary, summary_line
 from models.core.errors import AppError
 from ui.context import PageContext
 from ui.pages.base import Page, page_title
-from ui.models.rows_model import RowsModel
+from ui.models.rows_model import STATUS_SIGNS, RowsModel
 from ui.ui_state import choose_folder, open_files
 
 
@@ -137,6 +137,7 @@ class DistrictPage(Page):
         self.tabs = QTabWidget()
         self.grid_model = RowsModel(["单位"] + [f"{m}月" for m in range(1, 13)], colour_cols=tuple(range(1, 13)))
         self.matrix_model = RowsModel(["单位", "报送情况"])
+        self.matrix_model.signs, self.matrix_model.sign_from = STATUS_SIGNS, 2
         self.totals_model = RowsModel(["任务", "指标", "全区目标", "全区完成", "完成率", "状态", "已报单位", "各单位完成"],
                                       colour_cols=(5,), centre_cols=(0, 2, 3, 4, 6))
         self.behind_model = RowsModel(["单位", "任务", "指标", "完成值", "目标值", "统计周期", "状态"], colour_cols=(6,),
@@ -147,7 +148,15 @@ class DistrictPage(Page):
         self.matrix_view = _table(self.matrix_model, stretch_from=2)
         self.history_view = _table(self.history_model)
         self.tabs.addTab(self.grid_view, "报送情况")
-        self.tabs.addTab(self.matrix_view, "任务状态")
+        matrix = QWidget()
+        ml = QVBoxLayout(matrix)
+        ml.setContentsMargins(0, 4, 0, 0)
+        self.legend = QLabel(status_legend())
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
+        self.legend.setWordWrap(True)
+        ml.addWidget(self.legend)
+        ml.addWidget(self.matrix_view, 1)
+        self.tabs.addTab(matrix, "任务状态")
         totals = QWidget()
         tl = QVBoxLayout(totals)
         tl.addWidget(QLabel("全区目标完成情况（各单位当前有效报表之和；校验失败的文件不计入）"))
@@ -345,6 +354,13 @@ class DistrictPage(Page):
     def open_export_folder(self) -> None:
         if self.last_export:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.last_export.xlsx.parent)))
+
+
+def status_legend() -> str:
+    """"✓ 达标 ● 进行中 …" in the cells' own colours, above the matrix."""
+    chips = [f"<span style='background:#{STATE_COLOURS[word]};'>&nbsp;{sign}&nbsp;</span>&nbsp;{word}"
+             for word, sign in STATUS_SIGNS.items()]
+    return "图例：" + "　".join(chips) + "　— 应报未报数值　空白 不适用　（鼠标停在格子上看详情）"
 
 
 def _val(value: float | None) -> str:
