@@ -103,7 +103,8 @@ class DetailRow:
     operator: str
 
     def cells(self) -> list[object]:
-        return [self.n, self.date.isoformat(), self.task_seq, self.entry_type, self.title, self.content, self.location,
+        # A real date (not text), so Excel and WPS sort, filter and sum by it.
+        return [self.n, self.date, self.task_seq, self.entry_type, self.title, self.content, self.location,
                 self.organizer, self.participants, self.measures, len(self.evidence_names),
                 "\n".join(self.evidence_names), self.remarks, self.operator]
 
