@@ -299,3 +299,40 @@ def test_editor_warns_of_a_photo_taken_outside_the_entry_month(page, tmp_path):
     assert "照片拍摄于2023-03-02" in editor.photo_warning.text()
     editor.date.setDate(QDate(2023, 3, 20))
     assert editor.photo_warning.isHidden()
+
+
+def show_active(qtbot, dialog) -> None:
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=2000)
+
+
+def test_community_and_evaluation_dialogs_walk_top_to_bottom(ws, qtbot):
+    from ui.widgets.community_forms import CommunityDialog, EvaluationDialog
+
+    dialog = CommunityDialog(None, year=2023, villages=False)
+    qtbot.addWidget(dialog)
+    show_active(qtbot, dialog)
+    dialog.name.setFocus()
+    dialog.name.setText("锦绣花园")
+    qtbot.keyClick(dialog.name, Qt.Key.Key_Return)  # moves on, does not accept the dialog
+    assert dialog.isVisible() and dialog.result() == 0
+    assert QApplication.focusWidget() is dialog.households  # 户数 next (类别 is fixed without villages)
+    dialog.name.setFocus()
+    qtbot.keyClick(dialog.name, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is dialog.households  # Tab never skips 户数
+    qtbot.keyClick(dialog.households, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is dialog.facilities.check
+    assert not dialog.metering.check.isChecked()
+
+    evaluation = EvaluationDialog(None, community="锦绣花园", sheet=ws.tasklist.scoresheet, pass_score=95, year=2023)
+    qtbot.addWidget(evaluation)
+    show_active(qtbot, evaluation)
+    evaluation.evaluator.setFocus()
+    qtbot.keyClick(evaluation.evaluator, Qt.Key.Key_Return)
+    assert evaluation.isVisible() and QApplication.focusWidget() is evaluation.by_items
+    first_spin = next(iter(evaluation.spins.values()))
+    first_spin.setFocus()
+    qtbot.keyClick(first_spin, Qt.Key.Key_Return)
+    assert QApplication.focusWidget() is list(evaluation.spins.values())[1]

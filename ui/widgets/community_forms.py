@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 from models.catalog.tasklists import ScoreSheet
 from models.ledger.communities import Community
 from models.progress.indicators import format_number
+from ui.widgets.keys import enter_moves_on, tab_chain
 
 
 class OptionalDate(QWidget):
@@ -81,6 +82,12 @@ class CommunityDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
         self.kind.currentIndexChanged.connect(self._kind_changed)
+        # Top to bottom; Enter in a field moves on (it never accepts a half-filled form).
+        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        fields = [self.name, self.kind, self.households, self.facilities.check, self.facilities.date,
+                  self.metering.check, self.metering.date, self.demo.check, self.demo.date]
+        tab_chain([*fields, ok, buttons.button(QDialogButtonBox.StandardButton.Cancel)])
+        enter_moves_on(self, fields)
         if community:
             self.name.setText(community.name)
             self.kind.setCurrentIndex(max(0, self.kind.findData(community.kind)))
@@ -196,6 +203,10 @@ class EvaluationDialog(QDialog):
         layout.addWidget(buttons)
         self.by_items.toggled.connect(self._mode_changed)
         self.total.valueChanged.connect(self._update_total)
+        fields = [self.date, self.evaluator, self.by_items, self.by_total, self.total, *self.spins.values()]
+        tab_chain([*fields, buttons.button(QDialogButtonBox.StandardButton.Ok),
+                   buttons.button(QDialogButtonBox.StandardButton.Cancel)])
+        enter_moves_on(self, fields)
         self._mode_changed()
 
     def _mode_changed(self) -> None:
