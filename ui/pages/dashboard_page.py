@@ -11,7 +11,7 @@ import datetime as dt
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QFrame, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget,
+    QCheckBox, QComboBox, QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget,
 )
 
 from models.progress.indicators import SEVERITY, STATUS_COLORS, STATUSES, DueItem, TaskProgress, due_items, ledger_reminder, progress, short_title
@@ -19,6 +19,7 @@ from models.ledger.entries import working_month
 from models.core.periods import default_as_of, month_title, months_of_year
 from ui.context import PageContext
 from ui.pages.base import Page, page_title
+from ui.widgets.elided_label import ElidedLabel
 from ui.widgets.status import IndicatorBar, StatusChip, period_words, short_period_words
 
 ATTENTION = {"滞后", "未达标", "逾期", "未开展"}
@@ -52,10 +53,9 @@ class TaskTile(QFrame):
         seq.setAlignment(Qt.AlignmentFlag.AlignCenter)
         seq.setStyleSheet("font-weight:bold; font-size:12pt; color:#2c5282;")
         head.addWidget(seq)
-        title = QLabel(short_title(task, 40))
+        title = ElidedLabel(short_title(task, 40))  # cut with "…", never mid-character
         title.setStyleSheet("font-weight:bold; color:#1f2933;")
         title.setToolTip(task.target_text)
-        title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         head.addWidget(title, 1)
         meta = QLabel(self._meta_text(tp))
         meta.setStyleSheet("color:#616e7c; font-size:9.5pt;")
