@@ -336,3 +336,23 @@ def test_community_and_evaluation_dialogs_walk_top_to_bottom(ws, qtbot):
     first_spin.setFocus()
     qtbot.keyClick(first_spin, Qt.Key.Key_Return)
     assert QApplication.focusWidget() is list(evaluation.spins.values())[1]
+
+
+# ---------------------------------------------------------------- 9. small things
+
+def test_task_list_counts_follow_the_search_and_a_task_starts_an_entry(main_window, ws):
+    main_window.navigate("tasks")
+    tasks = main_window.pages["tasks"]
+    assert all("▸" not in label.text() for label in tasks.findChildren(type(tasks.summary)))
+    tasks.search.setText("入户")
+    shown = [(header.text(), len(cards)) for header, _, cards in tasks.headers if header.isVisibleTo(tasks)]
+    assert shown and all("/" in text for text, _ in shown)
+    assert "找到" in tasks.summary.text()
+    tasks.search.setText("")
+    assert all("/" not in header.text() for header, _, _ in tasks.headers)
+    card = next(c for c in tasks.cards if c.task.seq == 6)
+    card.new_button.click()
+    ledger = main_window.pages["ledger"]
+    assert main_window.current_key() == "ledger"
+    assert ledger.editor.entry is None and ledger.editor.task.currentData() == 6
+    assert ledger.task.currentData() == 6

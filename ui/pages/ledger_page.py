@@ -354,6 +354,12 @@ class LedgerPage(RowActions, ExcelActions, PhotoActions, Page):
                 self.task.setCurrentIndex(index)  # refilters via _task_filter_changed
             else:
                 self.apply_filters()
+            if kwargs.get("new"):  # 任务清单's 记台账…: an empty form for that task
+                if self._settle_unsaved():
+                    self.table.clearSelection()
+                    self.editor.new_entry(task_seq=int(task), date=self._default_date())  # type: ignore[call-overload]
+                    self.editor.title.setFocus()
+                return
             self._show_first_of_task(int(task))  # type: ignore[call-overload]
             return
         self.apply_filters()  # entries may have changed elsewhere (CLI, import, other pages)
