@@ -32,6 +32,7 @@ from models.ledger.validation import TEXT_LIMITS, EntryDraft
 from models.ledger.entries import LedgerEntry, default_entry_date, get_entry
 from models.ledger.locks import locking_period, open_entry_date
 from models.store.workspace import Workspace
+from models.progress.indicators import short_title
 from ui.entry_checks import FieldMessages, LiveChecks, ReadOnlyBanner, error_label, lock_text
 from ui.entry_drafts import DraftKeeping
 from ui.evidence_widgets import EvidencePanel
@@ -96,7 +97,7 @@ class EntryEditor(FieldMessages, DraftKeeping, QWidget):
         self.task.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.task.setMinimumContentsLength(16)
         for task in self.tasks:
-            self.task.addItem(f"{task.seq}. {task.target_text}", task.seq)
+            self.task.addItem(f"{task.seq}. {short_title(task, 36)}", task.seq)  # full text in the tooltip
             self.task.setItemData(self.task.count() - 1, task.target_text, Qt.ItemDataRole.ToolTipRole)
         self.date = QDateEdit()
         self.date.setCalendarPopup(True)

@@ -27,6 +27,7 @@ from models.ledger.evidence import add_entry_with_files
 from models.ledger.photo_batch import DayGroup, check_drafts, required_columns
 from models.ledger.validation import EntryDraft
 from models.store.workspace import Workspace
+from models.progress.indicators import short_title
 from ui.widgets.keys import enter_moves_on, tab_chain
 
 DAY, PHOTOS, SOURCE, TITLE = range(4)
@@ -51,7 +52,7 @@ class PhotoBatchDialog(QDialog):
         self.task.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.task.setMinimumContentsLength(20)
         for task in tasks:
-            self.task.addItem(f"{task.seq}. {task.target_text}", task.seq)
+            self.task.addItem(f"{task.seq}. {short_title(task, 36)}", task.seq)  # full text in the tooltip
             self.task.setItemData(self.task.count() - 1, task.target_text, Qt.ItemDataRole.ToolTipRole)
         self.task.setCurrentIndex(max(self.task.findData(task_seq), 0))
         self.entry_type = QComboBox()

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from models.core.errors import AppError
 from models.ledger.drafts import clear_unsaved, load_unsaved
 from models.ledger.entries import default_entry_date
+from models.progress.indicators import short_title
 from ui.context import PageContext
 from ui.entry_editor import EntryEditor
 from ui.models.ledger_table_model import (
@@ -112,7 +113,7 @@ class LedgerPage(RowActions, ExcelActions, PhotoActions, Page):
         self.task.setMinimumContentsLength(14)
         self.task.addItem("全部任务", None)
         for task in self.tasks:
-            self.task.addItem(f"{task.seq}. {task.target_text}", task.seq)
+            self.task.addItem(f"{task.seq}. {short_title(task, 36)}", task.seq)  # full text in the tooltip
             self.task.setItemData(self.task.count() - 1, task.target_text, Qt.ItemDataRole.ToolTipRole)
         self.entry_type = QComboBox()
         self.entry_type.setMinimumContentsLength(8)

@@ -127,10 +127,13 @@ class ReportsPage(Page):
         self.states_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.states_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.states_view.verticalHeader().setVisible(False)
+        self.states_view.verticalHeader().setDefaultSectionSize(26)
         self.states_view.horizontalHeader().setStretchLastSection(True)
         self.states_view.doubleClicked.connect(self._pick_state)
         splitter.addWidget(self._titled(f"{self.year}年各期报表状态（双击选择）", self.states_view))
-        splitter.setSizes([520, 240])
+        # At 1366×768 with a taskbar the history keeps five rows in view, not two.
+        splitter.setSizes([400, 320])
+        splitter.setChildrenCollapsible(False)
         layout.addWidget(splitter, 1)
         self._fill_periods()
 
@@ -202,6 +205,11 @@ class ReportsPage(Page):
                 self.preview.setSpan(first, 1, count, 1)
         self._fit_columns()
         self.states_model.set_states(list_states(self.ctx.ws.db, self.year))
+        row = next((n for n, s in enumerate(self.states_model.states)
+                    if s.kind == self.kind() and s.period == self.period()), None)
+        if row is not None:  # the period on screen is the row in view
+            self.states_view.selectRow(row)
+            self.states_view.scrollTo(self.states_model.index(row, 0))
         self._show_state()
 
     def _fit_columns(self) -> None:
