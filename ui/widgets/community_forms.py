@@ -30,6 +30,7 @@ class OptionalDate(QWidget):
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("yyyy-MM-dd")
         self.date.setDate(QDate(default.year, default.month, default.day))
+        self.date.calendarWidget().setMinimumSize(300, 220)  # six week rows, never a cut last week
         self.date.setEnabled(False)
         self.check.toggled.connect(self.date.setEnabled)
         row.addWidget(self.check)
@@ -137,6 +138,7 @@ class EvaluationDialog(QDialog):
         self.date = QDateEdit()
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("yyyy-MM-dd")
+        self.date.calendarWidget().setMinimumSize(300, 220)
         day = min(dt.date.today(), dt.date(year, 12, 31))
         self.date.setDate(QDate(day.year, day.month, day.day))
         top.addWidget(self.date)
