@@ -356,3 +356,49 @@ def test_task_list_counts_follow_the_search_and_a_task_starts_an_entry(main_wind
     assert main_window.current_key() == "ledger"
     assert ledger.editor.entry is None and ledger.editor.task.currentData() == 6
     assert ledger.task.currentData() == 6
+
+
+PROBE = """
+import sys, tempfile
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from PySide6.QtCore import QSettings
+QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tempfile.mkdtemp())
+from ui.app import make_app
+app = make_app()
+from conftest import make_profile
+from models.store.settings import save_profile
+from models.store.workspace import open_workspace
+from ui.main_window import MainWindow
+ws = open_workspace(Path(tempfile.mkdtemp()) / "data")
+save_profile(ws.db, make_profile())
+window = MainWindow(ws)
+window.show()
+available = app.primaryScreen().availableGeometry()
+for key in window.keys:
+    window.navigate(key)
+    app.processEvents()
+    assert available.contains(window.frameGeometry()), (key, window.frameGeometry(), available)
+window.navigate("ledger")
+app.processEvents()
+ledger = window.pages["ledger"]
+assert ledger.editor.save_button.isVisibleTo(window)
+print("fits", available.width(), available.height())
+ws.close()
+"""
+
+
+@pytest.mark.parametrize("scale", ["1.25", "1.5"])
+def test_window_fits_1366x768_at_125_and_150_percent(scale, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT, SCREEN_CONFIG
+
+    env = {**os.environ, "QT_SCALE_FACTOR": scale, "QT_QPA_PLATFORM": f"offscreen:configfile={SCREEN_CONFIG}",
+           "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'tests'}"}
+    done = subprocess.run([sys.executable, "-c", PROBE, str(ROOT)], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    width, height = (int(n) for n in done.stdout.split()[1:3])
+    assert (width, height) == (round(1366 / float(scale)), round(768 / float(scale))) or abs(width - 1366 / float(scale)) < 2
