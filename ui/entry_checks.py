@@ -30,13 +30,12 @@ PHOTO_WARNING_LIMIT = 3
 
 
 def lock_text(ws: Workspace, kind: str, period: str) -> str:
-    """"2023年5月月度台账已于 2023-06-03 10:00 报送，本月台账已锁定，只能查看。"."""
+    """"2023年5月月度台账已于 2023-06-03 10:00 报送，本月台账只能查看；如需修改，请先解锁。"."""
     state = period_state(ws.db, kind, period)
     when = f"已于 {state.submitted_at.replace('T', ' ')[:16]} 报送" if state.submitted_at else "已报送"
     if kind == "monthly":
-        return f"🔒 {month_title(period)}月度台账{when}，本月台账已锁定，只能查看。如需修改，请先解锁（需填写原因）。"
-    return (f"🔒 {quarter_title(period)}季度工作进展{when}，本季度的台账已锁定，只能查看。"
-            "如需修改，请先解锁（需填写原因）。")
+        return f"{month_title(period)}月度台账{when}，本月台账只能查看；如需修改，请先解锁。"
+    return f"{quarter_title(period)}季度工作进展{when}，本季度台账只能查看；如需修改，请先解锁。"
 
 
 def error_label() -> QLabel:
@@ -57,6 +56,7 @@ class ReadOnlyBanner(QWidget):
         self.label = QLabel("此台账已删除，不计入统计。恢复后才能修改。")
         self.label.setObjectName("ErrorLabel")
         self.label.setWordWrap(True)
+        self.label.setMinimumHeight(self.label.fontMetrics().height() * 2 + 6)  # two lines, never clipped
         row.addWidget(self.label, 1)
         self.restore_button = QPushButton("恢复此台账")
         row.addWidget(self.restore_button)

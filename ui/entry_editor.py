@@ -280,7 +280,7 @@ class EntryEditor(FieldMessages, DraftKeeping, QWidget):
         read_only = bool(entry.deleted_at) or self.locked is not None
         self.evidence.set_attachments(list_attachments(self.ws.db, entry.id), read_only=read_only)
         self._set_read_only(read_only)
-        lock = "　🔒 已锁定" if self.locked else ""
+        lock = "　【已锁定】" if self.locked else ""
         self.heading.setText(f"台账 #{entry.id}　{entry.entry_date}　{entry.operator}{lock}")
         self.state_label.setText(f"最后修改：{entry.updated_at.replace('T', ' ')}")
         self._set_dirty(False)

@@ -93,6 +93,7 @@ class TasksPage(Page):
         self.search.setPlaceholderText("搜索任务（序号、内容、指标）")
         self.search.setClearButtonEnabled(True)
         self.search.setMaximumWidth(320)
+        self.search.setMinimumWidth(240)
         self.search.textChanged.connect(self._filter)
         header.addWidget(self.search)
         layout.addLayout(header)
