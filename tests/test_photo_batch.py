@@ -96,3 +96,20 @@ def test_photos_taken_outside_the_entry_month_are_named_file_times_are_not(tmp_p
     copied = jpeg(tmp_path / "copied.jpg", mtime=dt.datetime(2023, 1, 1))
     away = outside_month([march, june, copied, tmp_path / "gone.jpg"], dt.date(2023, 6, 1))
     assert [(p.path.name, p.taken.date()) for p in away] == [("march.jpg", dt.date(2023, 3, 2))]
+
+
+def test_report_photo_captions_show_the_capture_date(ws, tmp_path):
+    from models.ledger.evidence import add_entry_with_files
+    from models.ledger.validation import EntryDraft
+    from models.reporting.assembly import assemble_monthly
+
+    shot = jpeg(tmp_path / "入户.jpg", "2023:06:11 17:40:00")
+    plain = jpeg(tmp_path / "copied.jpg", mtime=dt.datetime(2023, 8, 1))
+    draft = EntryDraft(task_seq=6, entry_date=dt.date(2023, 6, 12), entry_type="入户宣传", title="入户宣传",
+                       location="南大街社区", measures={"households_reached": 300})
+    add_entry_with_files(ws.db, ws.data_dir, ws.tasklist, ws.tasks(), draft, [shot, plain], actor="张三",
+                         today=dt.date(2023, 7, 1))
+    report = assemble_monthly(ws, "2023-06", fill_date=dt.date(2023, 7, 3))
+    captions = sorted(p.caption for p in report.photos)
+    assert captions[0] == "任务6　2023年6月12日　入户宣传"  # no EXIF: a file time is no capture date
+    assert captions[1] == "任务6　2023年6月12日　入户宣传　拍摄于2023-06-11"

@@ -20,6 +20,7 @@ from models.core.errors import AppError
 from models.ledger.evidence import Attachment, attachments_for_entries, evidence_file
 from models.progress.indicators import TaskProgress, progress, rounded
 from models.ledger.entries import LedgerEntry, list_entries
+from models.ledger.photo_batch import SOURCE_EXIF, capture_time
 from models.core.periods import (
     default_as_of,
     month_bounds,
@@ -143,10 +144,19 @@ class Photo:
     date: dt.date
     title: str
     original_name: str
+    taken: dt.date | None = None  # the camera's capture date (EXIF), when the photo carries one
 
     @property
     def caption(self) -> str:
-        return f"任务{self.task_seq}　{self.date.year}年{self.date.month}月{self.date.day}日　{self.title}"
+        shot = f"　拍摄于{self.taken.isoformat()}" if self.taken else ""
+        return f"任务{self.task_seq}　{self.date.year}年{self.date.month}月{self.date.day}日　{self.title}{shot}"
+
+
+def _taken(source: Path) -> dt.date | None:
+    if not source.exists():
+        return None
+    photo = capture_time(source)
+    return photo.taken.date() if photo.source == SOURCE_EXIF else None
 
 
 @dataclass
@@ -302,7 +312,8 @@ def _assemble(
         if with_photos:
             photos.extend(
                 Photo(source=evidence_file(ws.data_dir, a), stored_path=a.stored_path, sha256=a.sha256,
-                      task_seq=entry.task_seq, date=entry.entry_date, title=entry.title, original_name=a.original_name)
+                      task_seq=entry.task_seq, date=entry.entry_date, title=entry.title, original_name=a.original_name,
+                      taken=_taken(evidence_file(ws.data_dir, a)))
                 for a in files if a.is_image
             )
     return report_cls(
