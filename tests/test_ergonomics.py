@@ -402,3 +402,14 @@ def test_window_fits_1366x768_at_125_and_150_percent(scale, tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     width, height = (int(n) for n in done.stdout.split()[1:3])
     assert (width, height) == (round(1366 / float(scale)), round(768 / float(scale))) or abs(width - 1366 / float(scale)) < 2
+
+
+def test_deleting_several_rows_with_one_locked_deletes_none(page, ws):
+    a = add(ws, title="六月", entry_date="2023-06-05")
+    b = add(ws, title="五月", entry_date="2023-05-05")
+    lock(ws, "2023-05")
+    page.on_show()
+    page.table.selectAll()
+    page.delete_selected()
+    assert sorted(e.id for e in list_entries(ws.db)) == sorted([a, b])
+    assert page.messages[-1][0] == "无法删除" and "已报送并锁定" in page.messages[-1][1]

@@ -23,8 +23,7 @@ from PySide6.QtWidgets import (
 
 from models.catalog.tasklists import Task
 from models.core.errors import AppError
-from models.ledger.evidence import add_entry_with_files
-from models.ledger.photo_batch import DayGroup, check_drafts, required_columns
+from models.ledger.photo_batch import DayGroup, check_drafts, required_columns, save_days
 from models.ledger.validation import EntryDraft
 from models.store.workspace import Workspace
 from models.progress.indicators import short_title
@@ -155,12 +154,8 @@ class PhotoBatchDialog(QDialog):
             self.problems.show()
             return
         actor = self.ws.require_profile().operator
-        created = []
         try:
-            with self.ws.db.atomic():  # all days or none
-                for group, draft in pairs:
-                    created.append(add_entry_with_files(self.ws.db, self.ws.data_dir, self.ws.tasklist, self.tasks,
-                                                        draft, group.paths, actor=actor))
+            created = save_days(self.ws.db, self.ws.data_dir, self.ws.tasklist, self.tasks, pairs, actor=actor)
         except AppError as exc:
             self.problems.setText(f"未生成任何台账：{exc}")
             self.problems.show()

@@ -16,9 +16,9 @@ from typing import Iterable
 import sqlite_utils
 from PIL import Image
 
-from models.catalog.tasklists import STANDARD_FIELDS, Task
+from models.catalog.tasklists import STANDARD_FIELDS, Task, TaskList
 from models.core.errors import ValidationError
-from models.ledger.evidence import IMAGE_TYPES
+from models.ledger.evidence import IMAGE_TYPES, add_entry_with_files
 from models.ledger.locks import is_month_locked, month_of
 from models.ledger.validation import EntryDraft, clean_entry
 
@@ -67,6 +67,15 @@ class DayGroup:
         return EntryDraft(task_seq=task_seq, entry_date=self.day, entry_type=entry_type,
                           title=title or self.default_title(entry_type), measures=measures,
                           **{k: (v if str(v).strip() else (None if k == "participants" else "")) for k, v in standard.items()})
+
+
+def save_days(db: sqlite_utils.Database, data_dir: Path, tasklist: TaskList, tasks: Iterable[Task],
+              days: list[tuple[DayGroup, EntryDraft]], *, actor: str) -> list[int]:
+    """One entry per day with that day's photos, in one transaction: all days or none."""
+    tasks = list(tasks)
+    with db.atomic():
+        return [add_entry_with_files(db, data_dir, tasklist, tasks, draft, group.paths, actor=actor)
+                for group, draft in days]
 
 
 def required_columns(task: Task, entry_type: str) -> list[tuple[str, str]]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from models.core.errors import AppError
-from models.ledger.entries import delete_entry, restore_entry
+from models.ledger.entries import delete_entries, restore_entry
 from models.ledger.evidence import evidence_file, list_attachments
 from models.reporting.submissions import unlock
 
@@ -33,10 +33,8 @@ class RowActions(_Base):
         if not self.confirm("删除台账", question + "\n删除后不计入统计，可勾选“显示已删除”后恢复。"):
             return
         actor = self.ctx.ws.require_profile().operator
-        try:
-            with self.ctx.ws.db.atomic():  # several rows: all deleted, or none
-                for entry in entries:
-                    delete_entry(self.ctx.ws.db, entry.id, actor=actor)
+        try:  # several rows: all deleted, or none
+            delete_entries(self.ctx.ws.db, [e.id for e in entries], actor=actor)
         except AppError as exc:
             self.warn("无法删除", str(exc), "")
             return
