@@ -413,3 +413,34 @@ def test_deleting_several_rows_with_one_locked_deletes_none(page, ws):
     page.delete_selected()
     assert sorted(e.id for e in list_entries(ws.db)) == sorted([a, b])
     assert page.messages[-1][0] == "无法删除" and "已报送并锁定" in page.messages[-1][1]
+
+
+def test_dropping_a_folder_on_the_ledger_proposes_its_days(page, tmp_path):
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    folder = tmp_path / "一天的照片"
+    jpeg(folder / "a.jpg", "2023:06:20 09:00:00")
+    jpeg(folder / "b.jpg", mtime=dt.datetime(2023, 6, 20, 18, 0))  # no EXIF: dated by its file, and said so
+    seen = {}
+
+    def look(dialog) -> bool:
+        seen["days"] = [g.day for g in dialog.groups]
+        seen["source"] = dialog.table.item(0, 2).text()
+        return False  # 取消: nothing is saved
+
+    page.run_batch = look
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(folder))])
+    page.dropEvent(QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                              Qt.KeyboardModifier.NoModifier))
+    assert seen["days"] == [dt.date(2023, 6, 20)]
+    assert seen["source"] == "1 张无拍摄时间，按文件时间"
+    assert page.model.rowCount() == 0
+
+
+def test_ctrl_n_without_a_month_filter_skips_locked_months(page, ws):
+    add(ws, title="五月", entry_date="2023-05-20")  # the latest month with entries: the usual default
+    lock(ws, "2023-05")
+    page.new_entry()
+    assert page.editor.date.date().toPython() == dt.date(2023, 6, 1)

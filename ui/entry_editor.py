@@ -263,8 +263,9 @@ class EntryEditor(FieldMessages, DraftKeeping, QWidget):
         """An empty form, or a copy of ``template`` (Ctrl+D) as a new, unsaved entry."""
         self.entry = None
         draft = template or EntryDraft(task_seq=task_seq, entry_date=date, entry_type="", title="")
-        if isinstance(draft.entry_date, dt.date):  # never start in a month that could not be saved
-            draft.entry_date = open_entry_date(self.ws.db, draft.entry_date)
+        if not isinstance(draft.entry_date, dt.date):
+            draft.entry_date = default_entry_date(self.ws.db, year=self.year)
+        draft.entry_date = open_entry_date(self.ws.db, draft.entry_date)  # never a month it cannot be saved in
         self._fill(draft)
         self.evidence.set_attachments([])
         self.locked = None
