@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent, QMouseEvent
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QMouseEvent, QShowEvent
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget,
+    QBoxLayout, QCheckBox, QComboBox, QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget,
 )
 
 from models.progress.indicators import SEVERITY, STATUS_COLORS, STATUSES, DueItem, TaskProgress, due_items, ledger_reminder, progress, short_title
@@ -23,6 +23,8 @@ from ui.widgets.elided_label import ElidedLabel
 from ui.widgets.status import IndicatorBar, StatusChip, period_words, short_period_words
 
 ATTENTION = {"滞后", "未达标", "逾期", "未开展"}
+SIDE_WIDTH = 290
+NARROW_WINDOW = 1200  # below this the due list moves under the tasks (1366×768 at 125 % and 150 %)
 
 
 class TaskTile(QFrame):
@@ -181,6 +183,7 @@ class DashboardPage(Page):
             self.summary.addWidget(label)
         self.totals = QLabel()
         self.totals.setObjectName("Hint")
+        self.totals.setWordWrap(True)  # wraps on a narrow window instead of widening the page
         self.summary.addSpacing(10)
         self.summary.addWidget(self.totals, 1)
         layout.addLayout(self.summary)
@@ -191,14 +194,18 @@ class DashboardPage(Page):
         self.reminder.hide()
         layout.addWidget(self.reminder)
 
-        body = QHBoxLayout()
+        body = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         body.setSpacing(12)
+        self.body = body
+        self._narrow = False
+        self._watching = False
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
         body.addWidget(self.scroll, 1)
         side = QFrame()
+        self.side = side
         side.setObjectName("DueSide")
-        side.setFixedWidth(290)
+        side.setFixedWidth(SIDE_WIDTH)
         side.setStyleSheet("#DueSide { background:#eef2f7; border-radius:6px; }")
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(10, 8, 10, 8)
@@ -272,7 +279,42 @@ class DashboardPage(Page):
             self.tiles.append(tile)
         column.addStretch(1)
         self.scroll.setWidget(container)
+        self._fit_bars()
         self._apply_filter()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
+        super().showEvent(event)
+        # The page never shrinks below its minimum (it scrolls), so follow the window's width.
+        if not self._watching:
+            self._watching = True
+            self.window().installEventFilter(self)
+        self._reflow()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if event.type() == QEvent.Type.Resize and watched is self.window():
+            self._reflow()
+        return False
+
+    def _reflow(self) -> None:
+        narrow = self.window().width() < NARROW_WINDOW
+        if narrow == self._narrow:
+            return
+        # A narrow page (1366×768 at 150 %): the due list goes below the tasks, names get shorter.
+        self._narrow = narrow
+        self.body.setDirection(QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight)
+        if narrow:
+            self.side.setMinimumWidth(0)
+            self.side.setMaximumWidth(16777215)
+            self.side.setMaximumHeight(170)
+        else:
+            self.side.setMaximumHeight(16777215)
+            self.side.setFixedWidth(SIDE_WIDTH)
+        self._fit_bars()
+
+    def _fit_bars(self) -> None:
+        for tile in self.tiles:
+            for bar in tile.bars:
+                bar.name.setFixedWidth(170 if self._narrow else 290)
 
     def _build_due(self, items: list[DueItem], as_of: dt.date) -> None:
         container = QWidget()
