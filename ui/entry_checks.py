@@ -86,8 +86,9 @@ class LiveChecks:
                 if field in typed and field not in found:
                     found[field] = message
         date = draft.entry_date
-        if "日期" not in found and e.entry is None and is_month_locked(e.ws.db, month_of(date)):
-            found["日期"] = f"{date.year}年{date.month}月已报送并锁定，不能在该月新增台账"
+        # An editable entry's own month is open (else the form is read-only): any locked month is a move into it.
+        if "日期" not in found and is_month_locked(e.ws.db, month_of(date)):
+            found["日期"] = f"{date.year}年{date.month}月已报送并锁定，不能在该月新增或改入台账"
         return found
 
     def run(self) -> None:
@@ -103,7 +104,6 @@ class LiveChecks:
                 e.errors[field].show()
                 e._mark(e.inputs[field], True)
         self.shown = set(found)
-        self.photos()
 
     def photos(self) -> None:
         """"照片拍摄于2023-03-02" when a photo's capture date is outside the entry's month."""

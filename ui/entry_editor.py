@@ -177,6 +177,9 @@ class EntryEditor(FieldMessages, DraftKeeping, QWidget):
         self.content.textChanged.connect(self._touched)
         self.date.dateChanged.connect(self._touched)
         self.checks = LiveChecks(self)
+        # Photo dates are read when the date or the files change, not on every keystroke.
+        self.date.dateChanged.connect(lambda: self._loading or self.checks.photos())
+        self.evidence.changed.connect(self.checks.photos)
         enter_moves_on(self, [self.task, self.date, self.entry_type, self.title, self.location, self.organizer,
                               self.participants, self.remarks])
         self.new_entry()
@@ -271,6 +274,7 @@ class EntryEditor(FieldMessages, DraftKeeping, QWidget):
         self.locked = None
         self._set_read_only(False)
         self.heading.setText("新建台账" if template is None else "新建台账（复制自所选台账）")
+        self.checks.photos()
         self._set_dirty(template is not None)
 
     def load_entry(self, entry_id: int) -> None:
