@@ -444,3 +444,40 @@ def test_ctrl_n_without_a_month_filter_skips_locked_months(page, ws):
     lock(ws, "2023-05")
     page.new_entry()
     assert page.editor.date.date().toPython() == dt.date(2023, 6, 1)
+
+
+class TaskbarScreen:
+    """A 1366×768 screen whose Windows taskbar takes the bottom 40 pixels."""
+
+    def name(self) -> str:
+        return "taskbar-1366"
+
+    def size(self):
+        from PySide6.QtCore import QSize
+
+        return QSize(1366, 768)
+
+    def availableGeometry(self) -> QRect:  # noqa: N802 (Qt API)
+        return QRect(0, 0, 1366, 728)
+
+
+def test_a_window_remembered_on_a_big_monitor_opens_inside_the_taskbar_screen(qtbot):
+    from PySide6.QtWidgets import QWidget
+
+    from ui.ui_state import ui_settings
+    from ui.window_geometry import screen_key
+
+    screen = TaskbarScreen()
+    ui_settings().setValue(f"{screen_key(screen)}/rect", QRect(200, 150, 1600, 1000))
+    ui_settings().setValue(f"{screen_key(screen)}/maximized", False)
+    window = QWidget()
+    qtbot.addWidget(window)
+    restore_window(window, screen)  # type: ignore[arg-type]
+    frame = window.geometry().marginsAdded(FRAME)
+    assert QRect(0, 0, 1366, 728).contains(frame), frame
+    assert not window.isMaximized()
+    fresh = QWidget()
+    qtbot.addWidget(fresh)
+    ui_settings().clear()
+    restore_window(fresh, screen)  # type: ignore[arg-type]
+    assert fresh.windowState() & Qt.WindowState.WindowMaximized  # first start on a small screen
