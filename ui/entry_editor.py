@@ -9,7 +9,7 @@ import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QHideEvent
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -357,6 +357,12 @@ class EntryEditor(FieldMessages, DraftKeeping, QWidget):
             self.dirty_changed.emit(dirty)
         if dirty:
             self.state_label.setText("有未保存的修改")
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
+        # Measured once styled (the theme widens fields): the form is never clipped at 125 %.
+        bar = self.scroll.verticalScrollBar().sizeHint().width()
+        self.scroll.setMinimumWidth(self.scroll.widget().minimumSizeHint().width() + bar + 4)
+        super().showEvent(event)
 
     def hideEvent(self, event: QHideEvent) -> None:
         # Leaving the page or closing the window: keep the typing now, not 1.5 s later.
