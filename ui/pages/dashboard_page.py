@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QMouseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QBoxLayout, QCheckBox, QComboBox, QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget,
@@ -18,13 +18,12 @@ from models.progress.indicators import SEVERITY, STATUS_COLORS, STATUSES, DueIte
 from models.ledger.entries import working_month
 from models.core.periods import default_as_of, month_title, months_of_year
 from ui.context import PageContext
-from ui.pages.base import Page, page_title
+from ui.pages.base import Page, WindowWidth, page_title
 from ui.widgets.elided_label import ElidedLabel
 from ui.widgets.status import IndicatorBar, StatusChip, period_words, short_period_words
 
 ATTENTION = {"滞后", "未达标", "逾期", "未开展"}
 SIDE_WIDTH = 290
-NARROW_WINDOW = 1200  # below this the due list moves under the tasks (1366×768 at 125 % and 150 %)
 
 
 class TaskTile(QFrame):
@@ -198,7 +197,7 @@ class DashboardPage(Page):
         body.setSpacing(12)
         self.body = body
         self._narrow = False
-        self._watching = False
+        self.width_watch = WindowWidth(self, self._reflow)
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
         body.addWidget(self.scroll, 1)
@@ -284,22 +283,10 @@ class DashboardPage(Page):
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
         super().showEvent(event)
-        # The page never shrinks below its minimum (it scrolls), so follow the window's width.
-        if not self._watching:
-            self._watching = True
-            self.window().installEventFilter(self)
-        self._reflow()
+        self.width_watch.check()
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
-        if event.type() == QEvent.Type.Resize and watched is self.window():
-            self._reflow()
-        return False
-
-    def _reflow(self) -> None:
-        narrow = self.window().width() < NARROW_WINDOW
-        if narrow == self._narrow:
-            return
-        # A narrow page (1366×768 at 150 %): the due list goes below the tasks, names get shorter.
+    def _reflow(self, narrow: bool) -> None:
+        # A narrow window (1366×768 at 125/150 %): the due list goes below the tasks, names get shorter.
         self._narrow = narrow
         self.body.setDirection(QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight)
         if narrow:

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any, Callable
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, QUrl
-from PySide6.QtGui import QDesktopServices, QHideEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QDesktopServices, QHideEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -39,7 +39,7 @@ from ui.models.ledger_table_model import (
     COL_TYPE,
     LedgerTableModel,
 )
-from ui.pages.base import Page, page_title
+from ui.pages.base import Page, WindowWidth, page_title
 from ui.pages.ledger_excel import ExcelActions
 from ui.pages.ledger_photos import PhotoActions
 from ui.pages.ledger_rows import RowActions
@@ -90,6 +90,9 @@ class LedgerPage(RowActions, ExcelActions, PhotoActions, Page):
         header.addWidget(self.import_button)
         header.addWidget(self.template_button)
         layout.addLayout(header)
+        self._button_words = {self.copy_button: ("复制为新台账", "复制"), self.import_button: ("从 Excel 导入…", "导入…"),
+                              self.template_button: ("下载导入模板…", "模板…")}
+        self.width_watch = WindowWidth(self, self._reflow)
 
         self.unsaved_bar = QWidget()
         self.unsaved_bar.setObjectName("Card")
@@ -378,6 +381,15 @@ class LedgerPage(RowActions, ExcelActions, PhotoActions, Page):
                 return
             self.table.clearSelection()
             self.editor.new_entry(task_seq=seq, date=self._default_date())
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
+        super().showEvent(event)
+        self.width_watch.check()
+
+    def _reflow(self, narrow: bool) -> None:
+        """A narrow window (125/150 % scaling): the header buttons say less, the tooltips say it all."""
+        for button, (wide, short) in self._button_words.items():
+            button.setText(short if narrow else wide)
 
     def hideEvent(self, event: QHideEvent) -> None:
         self._search_timer.stop()  # on_show applies the typed search when the page returns
