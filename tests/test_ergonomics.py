@@ -481,3 +481,21 @@ def test_a_window_remembered_on_a_big_monitor_opens_inside_the_taskbar_screen(qt
     ui_settings().clear()
     restore_window(fresh, screen)  # type: ignore[arg-type]
     assert fresh.windowState() & Qt.WindowState.WindowMaximized  # first start on a small screen
+
+
+def test_pages_reflow_on_a_narrow_window(main_window, page):
+    from PySide6.QtWidgets import QBoxLayout
+
+    main_window.showNormal()
+    main_window.resize(1000, 640)  # 1366×768 at 150 % leaves about this much
+    QApplication.processEvents()
+    assert page.import_button.text() == "导入…" and ".xlsx" in page.import_button.toolTip()
+    main_window.navigate("dashboard")
+    QApplication.processEvents()
+    dashboard = main_window.pages["dashboard"]
+    assert dashboard.body.direction() == QBoxLayout.Direction.TopToBottom
+    main_window.resize(1340, 720)
+    QApplication.processEvents()
+    assert dashboard.body.direction() == QBoxLayout.Direction.LeftToRight
+    main_window.navigate("ledger")
+    assert page.import_button.text() == "从 Excel 导入…"
