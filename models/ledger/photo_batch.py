@@ -62,11 +62,11 @@ class DayGroup:
     def draft(self, *, task_seq: int, entry_type: str, title: str = "", values: dict[str, str] | None = None) -> EntryDraft:
         """The day's entry; ``values`` fills the fields the type requires, by task-list key
         (a standard field such as "location", or a value field's code)."""
-        standard = {k: v for k, v in (values or {}).items() if k in STANDARD_FIELDS}
-        measures = {k: v for k, v in (values or {}).items() if k not in STANDARD_FIELDS and str(v).strip()}
+        filled = {k: v for k, v in (values or {}).items() if str(v).strip()}
+        standard = {k: v for k, v in filled.items() if k in STANDARD_FIELDS}  # content, location, participants…
+        measures = {k: v for k, v in filled.items() if k not in STANDARD_FIELDS}
         return EntryDraft(task_seq=task_seq, entry_date=self.day, entry_type=entry_type,
-                          title=title or self.default_title(entry_type), measures=measures,
-                          **{k: (v if str(v).strip() else (None if k == "participants" else "")) for k, v in standard.items()})
+                          title=title or self.default_title(entry_type), measures=measures, **standard)
 
 
 def save_days(db: sqlite_utils.Database, data_dir: Path, tasklist: TaskList, tasks: Iterable[Task],
