@@ -109,7 +109,8 @@ def test_detail_sheet_lists_every_entry_with_file_names(june):
     rows = list(wb["台账明细"].iter_rows(values_only=True))
     assert rows[0][:6] == ("序号", "日期", "任务序号", "台账类型", "标题", "工作内容")
     assert len(rows) == 7
-    assert rows[1][1] == "2023-06-03" and rows[1][11] == "现场照片1.jpg" and rows[1][10] == 1
+    assert rows[1][1] == dt.datetime(2023, 6, 3) and rows[1][11] == "现场照片1.jpg" and rows[1][10] == 1
+    assert wb["台账明细"].cell(row=2, column=2).number_format == "yyyy-mm-dd"  # a real date, shown as one
     assert rows[4][9] == "入户宣传户数：850户"
 
 

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -23,6 +24,7 @@ from models.store.workspace import Workspace
 from ui.context import PageContext
 from ui.notice_import import import_notice_file, is_notice_file
 from ui.pages.base import Page, PendingPage
+from ui.window_geometry import restore_window, save_window
 from ui.worker import TaskRunner
 
 # key, navigation label, "module:Class" (or None while the page is still to be built)
@@ -61,7 +63,6 @@ class MainWindow(QMainWindow):
         self.runner = runner or TaskRunner(self)
         self.runner.data_changed.connect(self.data_changed)  # one signal after every background write
         self.setWindowTitle(f"{APP_NAME} — {ws.unit.name}")
-        self.resize(1280, 800)
         self.ctx = PageContext(ws=ws, runner=self.runner, navigate=self.navigate, data_changed=self.data_changed)
 
         central = QWidget()
@@ -112,6 +113,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"数据文件夹：{ws.data_dir}")
         # The district office's work is consolidation: it starts on 汇总, a unit on 工作台.
         self.nav.setCurrentRow(self.keys.index("district") if ws.unit.kind == "district" else 0)
+        restore_window(self)
         self.setAcceptDrops(True)  # a 退回通知 dropped anywhere on the window is imported
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt API)
@@ -140,14 +142,26 @@ class MainWindow(QMainWindow):
         index = self.keys.index(key)
         placeholder = self.stack.widget(index)
         current = self.stack.currentIndex()
-        self.stack.insertWidget(index, page)
+        self.stack.insertWidget(index, self._scrolling(page))
         self.stack.removeWidget(placeholder)
         placeholder.deleteLater()
         self.stack.setCurrentIndex(current)
         return page
 
+    @staticmethod
+    def _scrolling(page: Page) -> QScrollArea:
+        """A page never makes the window wider or taller than the screen: below its minimum
+        size (1366×768 at 150 % scaling) it scrolls instead of pushing the window off-screen."""
+        area = QScrollArea()
+        area.setWidgetResizable(True)
+        area.setFrameShape(QScrollArea.Shape.NoFrame)
+        area.setWidget(page)
+        return area
+
     def _on_row(self, row: int) -> None:
         if row < 0:
+            return
+        if not self._may_leave_page(row):
             return
         page = self.pages[self.keys[row]]
         self.stack.setCurrentIndex(row)
@@ -155,6 +169,8 @@ class MainWindow(QMainWindow):
 
     def navigate(self, key: str, **kwargs: object) -> None:
         row = self.keys.index(key)
+        if not self._may_leave_page(row):
+            return
         self.nav.blockSignals(True)
         self.nav.setCurrentRow(row)
         self.nav.blockSignals(False)
@@ -173,6 +189,22 @@ class MainWindow(QMainWindow):
         if "tasks" in self.pages:
             self.pages["tasks"].on_show(rebuild=True)
 
+    def _may_leave_page(self, row: int) -> bool:
+        """Unsaved edits on the page being left: 保存 / 不保存 / 取消 (取消 stays, nav row too)."""
+        current = self.stack.currentIndex()
+        key = self.keys[current] if 0 <= current < len(self.keys) else None
+        if row == current or key is None or key not in self.pages or self.pages[key].may_leave():
+            return True
+        self.nav.blockSignals(True)
+        self.nav.setCurrentRow(current)
+        self.nav.blockSignals(False)
+        return False
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        # Every built page is asked, not only the visible one: an edit is never lost silently.
+        if not all(page.may_leave() for page in list(self.pages.values())):
+            event.ignore()
+            return
+        save_window(self)
         self.runner.wait()
         super().closeEvent(event)

@@ -7,6 +7,7 @@ text is written as a string cell, so a title such as "=HYPERLINK(...)" stays tex
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import unicodedata
 from pathlib import Path
@@ -61,6 +62,8 @@ def put(ws: Worksheet, row: int, column: int, value: object, *, style: Alignment
         cell.data_type = "s"  # "=..." must stay text
     else:
         cell.value = value
+        if isinstance(value, dt.date):
+            cell.number_format = "yyyy-mm-dd"
     cell.alignment = style
     if font is not None:
         cell.font = font
