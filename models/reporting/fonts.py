@@ -1,8 +1,10 @@
 """CJK TrueType fonts for the PDF reports, embedded as subsets by reportlab.
 
-Government documents set body text in 宋体/仿宋 and titles in 黑体, so on Windows the
-system's SimSun/FangSong/SimHei are preferred. Elsewhere a font bundled under
-``resources/fonts/`` or a system TrueType CJK font (WenQuanYi Micro Hei) is used.
+Government documents set body text in 宋体/仿宋 and titles in 黑体 or 小标宋. On Windows the
+body is SimSun (宋体, else FangSong 仿宋) and titles 方正小标宋 when installed, else SimHei
+(黑体). Elsewhere the body is AR PL UMing (a Song face; set-up installs fonts-arphic-uming on
+Debian-like systems) and titles WenQuanYi Zen Hei / Micro Hei (黑体 faces); a font bundled
+under ``resources/fonts/`` comes before the system ones.
 reportlab can only embed TrueType outlines: a CFF/OpenType-PS font, or a font without
 Chinese glyphs, is skipped; with no usable font at all the export stops with a clear
 message instead of printing empty boxes or relying on an unembedded font.
@@ -46,10 +48,17 @@ def _windows_fonts_dir() -> Path:
     return Path(os.environ.get("WINDIR", "C:/Windows")) / "Fonts"
 
 
-_SYSTEM_FONTS = (
-    FontCandidate(Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"), 0, "文泉驿微米黑"),
+_UMING = Path("/usr/share/fonts/truetype/arphic/uming.ttc")  # subfont 0 is AR PL UMing CN
+_SONG_FONTS = (
+    FontCandidate(_UMING, 0, "AR PL UMing"),
+    FontCandidate(Path("/usr/share/fonts/truetype/arphic/ukai.ttc"), 0, "AR PL UKai"),
+    FontCandidate(Path("/Library/Fonts/Songti.ttc"), 0, "宋体-简"),
+)
+_HEI_FONTS = (
     FontCandidate(Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"), 0, "文泉驿正黑"),
-    FontCandidate(Path("/usr/share/fonts/truetype/arphic/uming.ttc"), 0, "AR PL UMing"),
+    FontCandidate(Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"), 0, "文泉驿微米黑"),
+)
+_OTHER_FONTS = (
     FontCandidate(Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"), 0, "Droid Sans Fallback"),
     FontCandidate(Path("/Library/Fonts/Arial Unicode.ttf"), 0, "Arial Unicode"),
 )
@@ -63,15 +72,13 @@ def _bundled() -> list[FontCandidate]:
 
 
 def default_candidates() -> tuple[list[FontCandidate], list[FontCandidate]]:
-    """(body, title) candidates, best first."""
+    """(body, title) candidates, best first: Song/Fangsong for the body, Hei/小标宋 for titles."""
     win = _windows_fonts_dir()
-    body = [
-        FontCandidate(win / "simsun.ttc", 0, "宋体"),
-        FontCandidate(win / "simfang.ttf", 0, "仿宋"),
-    ]
-    title = [FontCandidate(win / "simhei.ttf", 0, "黑体")]
-    fallback = _bundled() + list(_SYSTEM_FONTS)
-    return body + fallback, title + body + fallback
+    body = [FontCandidate(win / "simsun.ttc", 0, "宋体"), FontCandidate(win / "simfang.ttf", 0, "仿宋")]
+    title = [FontCandidate(win / "FZXBSJW.TTF", 0, "方正小标宋"), FontCandidate(win / "simhei.ttf", 0, "黑体")]
+    bundled = _bundled()
+    return (body + bundled + list(_SONG_FONTS) + list(_HEI_FONTS) + list(_OTHER_FONTS),
+            title + bundled + list(_HEI_FONTS) + body + list(_SONG_FONTS) + list(_OTHER_FONTS))
 
 
 def _load(candidate: FontCandidate, name: str) -> tuple[TTFont | None, str]:
