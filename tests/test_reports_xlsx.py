@@ -79,9 +79,17 @@ def test_main_sheet_form_and_print_setup(june):
     seqs = [main.cell(row=r, column=1).value for r in range(5, 5 + len(ws.tasks()))]
     assert seqs == [t.seq for t in ws.tasks()]
     assert all(main.cell(row=r, column=7).value in STATUSES for r in range(5, 5 + len(seqs)))
-    assert "B5:B11" in {str(r) for r in main.merged_cells.ranges}  # 习惯培养, tasks 1-7
+    # 习惯培养 (tasks 1-7) is merged within each printed page, labelled again after a page break
+    runs = sorted((r.min_row, r.max_row) for r in main.merged_cells.ranges if r.min_col == r.max_col == 2)
+    covered = [n for lo, hi in runs if 5 <= lo <= 11 for n in range(lo, hi + 1)]
+    assert covered == list(range(5, 12)) and main["B5"].value == "习惯培养"
+    breaks = [b.id for b in main.row_breaks.brk]
+    for row_no in breaks:
+        if row_no + 1 <= 11:
+            assert main.cell(row=row_no + 1, column=2).value == "习惯培养"
     signature_row = [c.value for c in main[main.max_row] if c.value]
-    assert signature_row[:3] == ["填报人（签字）：", "审核人（签字）：", "单位负责人（签字）："]
+    assert [t.rstrip("_") for t in signature_row] == ["填报人（签字）：", "审核人（签字）：", "单位负责人（签字）：", "日期：____年__月__日"]
+    assert all(t.endswith("____") for t in signature_row[:3])  # a line to sign on
     assert main.page_setup.orientation == "landscape" and int(main.page_setup.paperSize) == 9
     assert main.sheet_properties.pageSetUpPr.fitToPage and main.page_setup.fitToWidth == 1
     assert main.page_setup.fitToHeight == 0
@@ -108,7 +116,7 @@ def test_detail_sheet_lists_every_entry_with_file_names(june):
     rows = list(wb["台账明细"].iter_rows(values_only=True))
     assert rows[0][:6] == ("序号", "日期", "任务序号", "台账类型", "标题", "工作内容")
     assert len(rows) == 7
-    assert rows[1][1] == "2023-06-03" and rows[1][11] == "现场照片1.jpg" and rows[1][10] == 1
+    assert rows[1][1] == dt.datetime(2023, 6, 3) and rows[1][11] == "现场照片1.jpg" and rows[1][10] == 1
     assert rows[4][9] == "入户宣传户数：850户"
 
 

@@ -46,7 +46,7 @@ from reportlab.platypus import (
 
 from models.reporting.assembly import PRINT_DETAIL_COLUMNS, SIGNATURES, Column, Report
 from models.reporting.fonts import ReportFonts, register_report_fonts
-from models.reporting.textblock import TextBlock, break_lines, font_measure, header_phrases, header_text, paginate
+from models.reporting.textblock import TextBlock, break_lines, font_measure, header_phrases, header_text, paginate, split_after_lines
 
 PAGE = landscape(A4)
 MARGIN_X = 12 * mm
@@ -216,16 +216,6 @@ def _fit_widths(columns: Sequence[Column], measure: Any) -> list[float]:
     return out
 
 
-def _remainder(text: str, lines: list[str], kept: int) -> str:
-    """The text after its first ``kept`` wrapped lines (``wrap`` drops nothing but newlines)."""
-    pos = 0
-    for line in lines[:kept]:
-        pos += len(line)
-        if text[pos : pos + 1] == "\n":
-            pos += 1
-    return text[pos:]
-
-
 class _Grid:
     """A table of plain-text cells planned into pages: one small reportlab Table per page."""
 
@@ -258,7 +248,7 @@ class _Grid:
                 text = run or ""
             wrapped = break_lines(text, width - 2 * NORMAL.pad, style.fontName, style.fontSize)
             if len(wrapped) > max_lines:
-                note = Note(len(self.notes) + 1, f"{name}“{column.label}”", _remainder(text, wrapped, max_lines - 1))
+                note = Note(len(self.notes) + 1, f"{name}“{column.label}”", split_after_lines(text, wrapped, max_lines - 1)[1])
                 self.notes.append(note)
                 wrapped = wrapped[: max_lines - 1] + break_lines(f"（续见附注{note.number}）", width - 2 * NORMAL.pad,
                                                                  style.fontName, style.fontSize)

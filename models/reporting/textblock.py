@@ -111,6 +111,16 @@ def wrap(text: str, width: float, measure: Measure) -> list[str]:
     return lines
 
 
+def split_after_lines(text: str, lines: list[str], kept: int) -> tuple[str, str]:
+    """``text`` cut after its first ``kept`` lines as ``wrap`` made them (newlines kept)."""
+    pos = 0
+    for line in lines[:kept]:
+        pos += len(line)
+        if text[pos : pos + 1] == "\n":
+            pos += 1
+    return text[:pos], text[pos:]
+
+
 def header_phrases(label: str) -> list[str]:
     """A column header's phrases, the places a person breaks it: before "（", after " / "."""
     parts = re.split(r"(?<= /)\s|(?=（)", label)
