@@ -8,7 +8,10 @@ unchanged; otherwise it first exports afresh into ``--out`` (default: the data f
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from pathlib import Path
+
+from models.core.errors import AppError
 
 from models.cli import print_json
 from models.reporting.export import export_monthly, export_quarterly
@@ -29,10 +32,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     monthly = kinds.add_parser("monthly", help="导出月度台账")
     monthly.add_argument("--month", required=True, help="月份，如 2023-06")
     monthly.add_argument("--out", type=Path, required=True, help="输出文件夹")
+    monthly.add_argument("--fill-date", help="填报日期，如 2023-07-03（默认为今天）")
     monthly.set_defaults(handler=cmd_monthly)
     quarterly = kinds.add_parser("quarterly", help="导出季度工作进展")
     quarterly.add_argument("--quarter", required=True, help="季度，如 2023Q2")
     quarterly.add_argument("--out", type=Path, required=True, help="输出文件夹")
+    quarterly.add_argument("--fill-date", help="填报日期，如 2023-07-03（默认为今天）")
     quarterly.set_defaults(handler=cmd_quarterly)
     states = kinds.add_parser("states", help="各月、各季度报表状态（未生成/已生成/已报送/已解锁）")
     states.add_argument("--year", type=int, help="年度（默认为本台账的任务清单年度）")
@@ -50,15 +55,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     un.set_defaults(handler=cmd_unlock)
 
 
+def _fill_date(text: str | None) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise AppError(f"填报日期“{text}”无效，请写成 YYYY-MM-DD，如 2023-07-03") from None
+
+
 def cmd_monthly(ws: Workspace, args: argparse.Namespace) -> int:
-    result = export_monthly(ws, args.month, args.out)
+    result = export_monthly(ws, args.month, args.out, fill_date=_fill_date(args.fill_date))
     print(result.xlsx)
     print(result.pdf)
     return 0
 
 
 def cmd_quarterly(ws: Workspace, args: argparse.Namespace) -> int:
-    result = export_quarterly(ws, args.quarter, args.out)
+    result = export_quarterly(ws, args.quarter, args.out, fill_date=_fill_date(args.fill_date))
     print(result.xlsx)
     print(result.pdf)
     return 0

@@ -164,6 +164,7 @@ class Report:
     details: list[DetailRow]
     indicators: list[IndicatorRow]
     photos: list[Photo] = field(default_factory=list)
+    reissue_reason: str = ""  # why a version after the first was issued (the period's unlock reason)
     generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
     app_version: str = __version__
 

@@ -327,7 +327,7 @@ def _header_block(report: Report, st: _Styles) -> list[Flowable]:
     top = _table([first], st, flush, colWidths=[FRAME_WIDTH * 0.7, FRAME_WIDTH * 0.3])
     bottom = _table([second], st, flush, colWidths=[FRAME_WIDTH * w for w in (0.22, 0.28, 0.22, 0.28)])
     story: list[Flowable] = [para(report.title, st.title), Spacer(1, 3 * mm), top, bottom]
-    reason = getattr(report, "reissue_reason", "")
+    reason = report.reissue_reason
     if reason:
         story.append(para(f"重新报送说明：本表为{report.version_text}，因“{reason}”重新报送，替代此前版本。", st.info))
     story.append(Spacer(1, 2 * mm))

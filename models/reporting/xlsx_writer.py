@@ -184,7 +184,7 @@ def _main_sheet(ws: Worksheet, report: Report, notes: _Notes) -> None:
     put(ws, 2, 1, f"{fields[0][0]}：{fields[0][1]}", font=body)
     ws.merge_cells("A2:E2")
     row2 = 22.0
-    reason = getattr(report, "reissue_reason", "")
+    reason = report.reissue_reason
     if reason:
         text = f"重新报送原因：{reason}"
         put(ws, 2, 6, text, font=body)
