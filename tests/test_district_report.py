@@ -46,12 +46,13 @@ def test_xlsx_holds_completeness_totals_and_matrix(summary):
     rows = {r[1]: r for r in sheet.iter_rows(min_row=4, values_only=True)}
     assert len(rows) == 30
     assert rows["南大街街道"][3] == "已报送"
-    assert rows["荷花池街道"][3:5] == ("已报送", "第2版")
+    assert rows["荷花池街道"][3:5] == ("已报送", 2) and sheet["E4"].number_format == '"第"0"版"'
     assert rows["新闸街道"][3] == "校验失败"
     assert rows["邹区镇"][3] == "迟报"
     assert rows["五星街道"][3] == "未报送"
     totals = {r[1]: r for r in wb["全区指标"].iter_rows(min_row=4, values_only=True)}
-    assert totals["新增达标小区数"][2:4] == ("104个", "6个")
+    assert totals["新增达标小区数"][2:6] == ("个", 104, 6, pytest.approx(6 / 104, abs=1e-6))
+    assert wb["全区指标"]["F4"].number_format == "0.00%" and isinstance(wb["全区指标"]["A4"].value, int)
     matrix = wb["任务状态"]
     header = [c.value for c in matrix[3]]
     assert header[:3] == ["单位", "报送情况", "任务1"]
@@ -60,7 +61,7 @@ def test_xlsx_holds_completeness_totals_and_matrix(summary):
         assert int(sheet.page_setup.paperSize) == 9  # A4
         assert sheet.print_title_rows == "$3:$3"
         assert sheet.oddFooter.center.text == "第 &P 页 共 &N 页"
-        assert all(c.data_type == "s" for row in sheet.iter_rows(min_row=4) for c in row if c.value is not None)
+        assert sheet.freeze_panes in ("B4", "C4") and sheet.auto_filter.ref.startswith("A3:")
 
 
 def _tool(name: str) -> str:

@@ -46,7 +46,15 @@ from reportlab.platypus import (
 
 from models.reporting.assembly import PRINT_DETAIL_COLUMNS, SIGNATURES, Column, Report
 from models.reporting.fonts import ReportFonts, register_report_fonts
-from models.reporting.textblock import TextBlock, break_lines, font_measure, header_phrases, header_text, paginate, split_after_lines
+from models.reporting.textblock import (
+    break_lines,
+    char_width,
+    font_measure,
+    header_phrases,
+    header_text,
+    paginate,
+    split_after_lines,
+)
 
 PAGE = landscape(A4)
 MARGIN_X = 12 * mm
@@ -122,6 +130,62 @@ def _height(flowable: Flowable) -> float:
     return h + flowable.getSpaceBefore() + flowable.getSpaceAfter()
 
 
+class TextBlock(Flowable):
+    """A plain-text table cell: wrapped once per width (``textblock.wrap``) with cached
+    character widths, split between lines. reportlab's Paragraph parses markup and
+    re-measures every character on each wrap, which dominated long exports."""
+
+    def __init__(self, text: str, *, font: str, size: float, leading: float, align: str = "left",
+                 lines: list[str] | None = None):
+        super().__init__()
+        self.text = text
+        self.font = font
+        self.size = size
+        self.leading = leading
+        self.align = align
+        self._fixed = lines is not None  # a split part keeps the lines it was given
+        self._lines: list[str] = lines or []
+        self._wrapped_for: float | None = None
+
+    def _layout(self, width: float) -> list[str]:
+        if not self._fixed and self._wrapped_for != width:
+            self._lines = break_lines(self.text, width, self.font, self.size)
+            self._wrapped_for = width
+        return self._lines
+
+    def lines_for(self, width: float) -> list[str]:
+        return list(self._layout(width))
+
+    def part(self, lines: list[str]) -> TextBlock:
+        """A block of the same style holding exactly ``lines``."""
+        return TextBlock("", font=self.font, size=self.size, leading=self.leading, align=self.align, lines=lines)
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 (reportlab API)
+        self.width = availWidth
+        self.height = len(self._layout(availWidth)) * self.leading
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Any]:  # noqa: N803
+        lines = self._layout(self._wrapped_for or availWidth)  # keep the lines measured by wrap()
+        fit = int(availHeight // self.leading)
+        if fit <= 0 or fit >= len(lines):
+            return [] if fit <= 0 else [self]
+        return [self.part(lines[:fit]), self.part(lines[fit:])]
+
+    def draw(self) -> None:
+        # One text object for all lines: far fewer PDF operators than a drawString per line.
+        text = self.canv.beginText()
+        text.setFont(self.font, self.size, self.leading)
+        y = self.height - self.size  # first baseline, about one font size below the top
+        for line in self._lines:
+            if line:
+                x = (self.width - sum(char_width(c, self.font, self.size) for c in line)) / 2 if self.align == "center" else 0
+                text.setTextOrigin(x, y)
+                text.textOut(line)
+            y -= self.leading
+        self.canv.drawText(text)
+
+
 # ---------------------------------------------------------------- page furniture
 
 
@@ -133,7 +197,7 @@ def footer_texts(report: Report, digest: str) -> tuple[str, str]:
 def draw_footer(canv: Canvas, *, left: str, right: str, font: str) -> None:
     """The footer of the current page: left text, "第 X 页 共 Y 页", right text.
 
-    Y is a form XObject filled in when the document is saved (``_TotalCanvas``)."""
+    Y is a form XObject filled in when the document is saved (``TotalCanvas``)."""
     canv.saveState()
     canv.setFont(font, 8.5)
     canv.setFillColor(colors.HexColor("#333333"))
@@ -155,11 +219,11 @@ def draw_page_one_extras(canv: Canvas, report: Report, digest: str) -> None:
     title (about 24 mm square above the table) is free for them; nothing is drawn yet."""
 
 
-class _TotalCanvas(Canvas):
+class TotalCanvas(Canvas):
     """A canvas that writes the page total once, at the end, as the form every footer uses."""
 
     def __init__(self, *args: Any, font: str = "", **kwargs: Any):
-        kwargs.setdefault("initialFontName", font)
+        kwargs["initialFontName"] = font  # otherwise every page starts in (unembedded) Helvetica
         super().__init__(*args, **kwargs)
         self._total_font = font
 
@@ -477,4 +541,4 @@ def write_pdf(
     frame = Frame(MARGIN_X, MARGIN_BOTTOM, FRAME_WIDTH, FRAME_HEIGHT, id="body", leftPadding=0, rightPadding=0,
                   topPadding=0, bottomPadding=0)
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=on_page)])
-    doc.build(build_story(report, photos, st), canvasmaker=lambda *a, **k: _TotalCanvas(*a, font=fonts.body, **k))
+    doc.build(build_story(report, photos, st), canvasmaker=lambda *a, **k: TotalCanvas(*a, font=fonts.body, **k))

@@ -7,9 +7,8 @@ two characters, but a number, percentage, date or ratio ("80%", "6月27日", "20
 piece of text as a function, so the PDF measures in points with the embedded font and the
 workbook in Excel's character units, and both break the same text at the same places.
 
-``TextBlock`` is a plain-text table cell for the PDF: reportlab's Paragraph parses markup
-and re-measures every character on each wrap; report cells are plain text, so this
-flowable breaks lines once per width with cached character widths.
+Nothing here imports reportlab until a font is measured, so the workbook writers and the
+GUI can use ``wrap`` without loading it.
 
 ``paginate`` plans which rows go on which page from their heights alone, keeping a trailing
 block (the signatures) on the page of the last rows.
@@ -20,10 +19,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from typing import Any, Callable, Sequence
+from typing import Callable, Sequence
 
-from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable
 
 # Characters that must not start a line (Chinese typesetting): the unit before them moves down too.
 NO_LINE_START = set("，。、；：？！）》」』】〕〉”’,.;:?!)]}%…·")
@@ -155,6 +152,8 @@ def _widths(font: str, size: float) -> dict[str, float]:
 
 
 def char_width(ch: str, font: str, size: float) -> float:
+    from reportlab.pdfbase.pdfmetrics import stringWidth  # only when a PDF is being made
+
     table = _widths(font, size)
     width = table.get(ch)
     if width is None:
@@ -164,6 +163,8 @@ def char_width(ch: str, font: str, size: float) -> float:
 
 def font_measure(font: str, size: float) -> Measure:
     """Width in points of a text set in ``font`` at ``size`` (cached per character)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth  # only when a PDF is being made
+
     table = _widths(font, size)
 
     def measure(text: str) -> float:
@@ -212,57 +213,3 @@ def paginate(heights: Sequence[float], *, first: float, rest: float, trailer: fl
                 pages.pop()
             pages.append(moved)
     return pages
-
-
-class TextBlock(Flowable):
-    """Wrapped plain text in one font; ``align`` is left or center."""
-
-    def __init__(self, text: str, *, font: str, size: float, leading: float, align: str = "left",
-                 lines: list[str] | None = None):
-        super().__init__()
-        self.text = text
-        self.font = font
-        self.size = size
-        self.leading = leading
-        self.align = align
-        self._fixed = lines is not None  # a split part keeps the lines it was given
-        self._lines: list[str] = lines or []
-        self._wrapped_for: float | None = None
-
-    def _layout(self, width: float) -> list[str]:
-        if not self._fixed and self._wrapped_for != width:
-            self._lines = break_lines(self.text, width, self.font, self.size)
-            self._wrapped_for = width
-        return self._lines
-
-    def lines_for(self, width: float) -> list[str]:
-        return list(self._layout(width))
-
-    def part(self, lines: list[str]) -> TextBlock:
-        """A block of the same style holding exactly ``lines``."""
-        return TextBlock("", font=self.font, size=self.size, leading=self.leading, align=self.align, lines=lines)
-
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 (reportlab API)
-        self.width = availWidth
-        self.height = len(self._layout(availWidth)) * self.leading
-        return self.width, self.height
-
-    def split(self, availWidth: float, availHeight: float) -> list[Any]:  # noqa: N803
-        lines = self._layout(self._wrapped_for or availWidth)  # keep the lines measured by wrap()
-        fit = int(availHeight // self.leading)
-        if fit <= 0 or fit >= len(lines):
-            return [] if fit <= 0 else [self]
-        return [self.part(lines[:fit]), self.part(lines[fit:])]
-
-    def draw(self) -> None:
-        # One text object for all lines: far fewer PDF operators than a drawString per line.
-        text = self.canv.beginText()
-        text.setFont(self.font, self.size, self.leading)
-        y = self.height - self.size  # first baseline, about one font size below the top
-        for line in self._lines:
-            if line:
-                x = (self.width - sum(char_width(c, self.font, self.size) for c in line)) / 2 if self.align == "center" else 0
-                text.setTextOrigin(x, y)
-                text.textOut(line)
-            y -= self.leading
-        self.canv.drawText(text)
