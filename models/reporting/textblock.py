@@ -80,19 +80,34 @@ def _hard_split(unit: str, width: float, measure: Measure) -> list[str]:
     return pieces
 
 
+_UNIT_WIDTHS: dict[Measure, dict[str, float]] = {}
+
+
+def _unit_widths(measure: Measure) -> dict[str, float]:
+    """Widths of units already measured with ``measure``: most units are single characters
+    and common numbers, so a report measures each only once."""
+    table = _UNIT_WIDTHS.get(measure)
+    if table is None or len(table) > 100_000:
+        table = _UNIT_WIDTHS[measure] = {}
+    return table
+
+
 def wrap(text: str, width: float, measure: Measure) -> list[str]:
     """Lines of ``text`` no wider than ``width`` as ``measure`` counts; "\\n" always breaks.
 
     Joining the lines gives back the text without its newlines: nothing is dropped.
     """
     lines: list[str] = []
+    seen = _unit_widths(measure)
     for paragraph in text.split("\n"):
         if measure(paragraph) <= width:
             lines.append(paragraph)
             continue
         line, used = "", 0.0
         for unit in _units(paragraph):
-            w = measure(unit)
+            w = seen.get(unit)
+            if w is None:
+                w = seen[unit] = measure(unit)
             if w > width:  # too wide for any line: cut it by characters, go on after its last piece
                 if line:
                     lines.append(line)
@@ -141,9 +156,23 @@ def header_text(label: str, width: float, measure: Measure) -> str:
     return "\n".join(lines)
 
 
+_EXCEL_WIDTHS: dict[str, int] = {}
+
+
 def excel_width(text: str) -> float:
     """Display width in Excel character units: CJK and full-width characters count double."""
-    return float(sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text))
+    if text.isascii():
+        return float(len(text))
+    table = _EXCEL_WIDTHS
+    if len(text) == 1 and text in table:
+        return float(table[text])
+    total = 0
+    for ch in text:
+        w = table.get(ch)
+        if w is None:
+            w = table[ch] = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        total += w
+    return float(total)
 
 
 @lru_cache(maxsize=64)
@@ -161,6 +190,7 @@ def char_width(ch: str, font: str, size: float) -> float:
     return width
 
 
+@lru_cache(maxsize=64)
 def font_measure(font: str, size: float) -> Measure:
     """Width in points of a text set in ``font`` at ``size`` (cached per character)."""
     from reportlab.pdfbase.pdfmetrics import stringWidth  # only when a PDF is being made

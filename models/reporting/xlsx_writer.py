@@ -15,11 +15,13 @@ category repeats its 类别 label and the signatures stay with the table's last 
 from __future__ import annotations
 
 import datetime as dt
+from copy import copy
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
@@ -82,20 +84,29 @@ class _Notes:
     def __init__(self) -> None:
         self.items: list[tuple[int, str, str]] = []
 
-    def bound(self, text: str, width: float, where: str) -> str:
+    def bound(self, text: str, width: float, where: str) -> tuple[str, int]:
+        """The text a cell shows (the rest continued on the 附注 sheet) and its line count."""
         lines = _wrapped(text, width)
         fit = int((MAX_ROW_HEIGHT - 6) // LINE_HEIGHT)
         if len(lines) <= fit:
-            return text
+            return text, len(lines)
         number = len(self.items) + 1
         kept, rest = split_after_lines(text, lines, fit - 1)
         self.items.append((number, where, rest))
-        return kept + f"（续见“{NOTES_SHEET}”表第{number}条）"
+        return kept + f"（续见“{NOTES_SHEET}”表第{number}条）", fit
 
 
 def put(ws: Worksheet, row: int, column: int, value: object, *, style: Alignment = WRAP, font: Font | None = None) -> Cell:
     """Write one cell; text is always a string cell, never a formula."""
     cell = ws.cell(row=row, column=column)
+    _value(cell, value)
+    cell.alignment = style
+    if font is not None:
+        cell.font = font
+    return cell
+
+
+def _value(cell: Cell, value: object) -> None:
     if isinstance(value, str):
         text = ILLEGAL_CHARACTERS_RE.sub("", value)
         if len(text) > MAX_CELL_TEXT:
@@ -104,10 +115,6 @@ def put(ws: Worksheet, row: int, column: int, value: object, *, style: Alignment
         cell.data_type = "s"  # "=..." must stay text
     else:
         cell.value = value
-    cell.alignment = style
-    if font is not None:
-        cell.font = font
-    return cell
 
 
 def _print_setup(ws: Worksheet, *, title_rows: str, kind_label: str) -> None:
@@ -145,17 +152,29 @@ def _table(ws: Worksheet, first_row: int, columns: tuple[Column, ...], rows: lis
     _header(ws, first_row, columns, bold)
     heights: list[float] = []
     aligns = [CENTER if col.label in _CENTERED else WRAP_TOP for col in columns]
+    # Styles are set once per column and copied: assigning them cell by cell hashes them
+    # every time, which made openpyxl the slowest part of a large export.
+    templates: dict[tuple[int, bool], StyleArray] = {}
     for n, values in enumerate(rows):
         row_no = first_row + 1 + n
         lines = 1
         for c, (col, value) in enumerate(zip(columns, values), start=1):
             if isinstance(value, str) and (len(value) > col.width / 2 - 1 or "\n" in value):
-                value = notes.bound(value, col.width, f"{names[n]}“{col.label}”")
-                lines = max(lines, _lines(value, col.width))
-            cell = put(ws, row_no, c, value, style=aligns[c - 1], font=body)
-            cell.border = BORDER
-            if isinstance(value, dt.date):
-                cell.number_format = DATE_FORMAT
+                value, count = notes.bound(value, col.width, f"{names[n]}“{col.label}”")
+                lines = max(lines, count)
+            cell = ws.cell(row=row_no, column=c)
+            _value(cell, value)
+            key = (c, isinstance(value, dt.date))
+            template = templates.get(key)
+            if template is None:
+                cell.alignment = aligns[c - 1]
+                cell.font = body
+                cell.border = BORDER
+                if key[1]:
+                    cell.number_format = DATE_FORMAT
+                templates[key] = copy(cell._style)
+            else:
+                cell._style = copy(template)
         height = min(MAX_ROW_HEIGHT, _height(lines))
         ws.row_dimensions[row_no].height = height
         heights.append(height)
