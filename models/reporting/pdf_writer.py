@@ -54,6 +54,7 @@ from models.reporting.textblock import (
     header_text,
     paginate,
     split_after_lines,
+    widest_unit,
 )
 
 PAGE = landscape(A4)
@@ -262,13 +263,16 @@ class _Row:
         return max(len(x) for x in self.lines) * self.leading * density.leading + 2 * density.pad
 
 
-def _fit_widths(columns: Sequence[Column], measure: Any) -> list[float]:
+def _fit_widths(columns: Sequence[Column], head_measure: Any, cells: Sequence[float] = ()) -> list[float]:
     """Column widths on the page in proportion to the columns', but never narrower than a
-    header's longest phrase ("完成期限", "佐证材料" of "佐证材料（件）"): the room comes from
-    the wide text columns."""
+    header's longest phrase ("完成期限", "佐证材料" of "佐证材料（件）") nor than the widest
+    unbreakable piece of its cells (``cells``, e.g. "2023年10月"): the room comes from the
+    wide text columns."""
     total = sum(c.width for c in columns)
     widths = [FRAME_WIDTH * c.width / total for c in columns]
-    need = [max(measure(p) for p in header_phrases(c.label)) + 2 * NORMAL.pad + 1 for c in columns]
+    cells = list(cells) or [0.0] * len(columns)
+    need = [max(max(head_measure(p) for p in header_phrases(c.label)), min(cell, FRAME_WIDTH * 0.12)) + 2 * NORMAL.pad + 1
+            for c, cell in zip(columns, cells)]
     short = sum(max(0.0, n - w) for n, w in zip(need, widths))
     if short <= 0:
         return widths
@@ -284,7 +288,7 @@ class _Grid:
     """A table of plain-text cells planned into pages: one small reportlab Table per page."""
 
     def __init__(self, columns: Sequence[Column], st: _Styles, *, small: bool, notes: list[Note],
-                 merge_column: int | None = None):
+                 merge_column: int | None = None, sample: Sequence[Sequence[object]] = ()):
         self.columns = columns
         self.st = st
         self.merge_column = merge_column
@@ -293,7 +297,13 @@ class _Grid:
         self.head_style = st.small_head if small else st.head
         self.rows: list[_Row] = []
         head_measure = font_measure(self.head_style.fontName, self.head_style.fontSize)
-        self.widths = _fit_widths(columns, head_measure)
+        widest = [0.0] * len(columns)
+        for values in sample:  # the rows to come: no column narrower than what may not break
+            for n, value in enumerate(values):
+                if value is not None and n < len(widest) and self.columns[n].width < 20:
+                    style = self._style(n)
+                    widest[n] = max(widest[n], widest_unit(str(value), font_measure(style.fontName, style.fontSize)))
+        self.widths = _fit_widths(columns, head_measure, widest)
         self.head_lines = [header_text(c.label, w - 2 * NORMAL.pad, head_measure).split("\n")
                            for c, w in zip(columns, self.widths)]
 
@@ -494,9 +504,10 @@ def _best_plan(grid: _Grid, *, first: float, trailer: float) -> tuple[list[list[
 def build_story(report: Report, photos: list[PhotoImage], st: _Styles) -> list[Flowable]:
     notes: list[Note] = []
     header = _header_block(report, st)
-    main = _Grid(report.columns, st, small=False, notes=notes, merge_column=1)
-    for row in report.rows:
-        main.add(row.cells(), name=f"任务{row.seq}", run=row.category)
+    cells = [row.cells() for row in report.rows]
+    main = _Grid(report.columns, st, small=False, notes=notes, merge_column=1, sample=cells)
+    for row, values in zip(report.rows, cells):
+        main.add(values, name=f"任务{row.seq}", run=row.category)
     trailer = _trailer(report, st)
     pages, density = _best_plan(main, first=FRAME_HEIGHT - sum(_height(f) for f in header),
                                 trailer=sum(_height(f) for f in trailer))
@@ -504,9 +515,10 @@ def build_story(report: Report, photos: list[PhotoImage], st: _Styles) -> list[F
     if report.details:
         shown = report.details[:DETAIL_PRINT_LIMIT]
         heading = [PageBreak(), para(detail_heading(report), st.heading), Spacer(1, 2 * mm)]
-        grid = _Grid(PRINT_DETAIL_COLUMNS, st, small=True, notes=notes)
-        for d in shown:
-            grid.add(d.print_cells(), name=f"明细第{d.n}条")
+        cells = [d.print_cells() for d in shown]
+        grid = _Grid(PRINT_DETAIL_COLUMNS, st, small=True, notes=notes, sample=cells)
+        for d, values in zip(shown, cells):
+            grid.add(values, name=f"明细第{d.n}条")
         first = FRAME_HEIGHT - sum(_height(f) for f in heading[1:])
         pages, density = _best_plan(grid, first=first, trailer=0.0)
         story += heading + _render_grid(grid, pages, density)

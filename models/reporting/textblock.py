@@ -123,6 +123,19 @@ def wrap(text: str, width: float, measure: Measure) -> list[str]:
     return lines
 
 
+def widest_unit(text: str, measure: Measure) -> float:
+    """The width of the widest piece of ``text`` no line may break inside ("2023年10月")."""
+    seen = _unit_widths(measure)
+    widest = 0.0
+    for paragraph in text.split("\n"):
+        for unit in _units(paragraph):
+            w = seen.get(unit)
+            if w is None:
+                w = seen[unit] = measure(unit)
+            widest = max(widest, w)
+    return widest
+
+
 def split_after_lines(text: str, lines: list[str], kept: int) -> tuple[str, str]:
     """``text`` cut after its first ``kept`` lines as ``wrap`` made them (newlines kept)."""
     pos = 0

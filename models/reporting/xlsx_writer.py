@@ -28,7 +28,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from models.reporting.assembly import DETAIL_COLUMNS, INDICATOR_COLUMNS, SIGNATURES, Column, DetailRow, Report
 from models.reporting.digest import FORMAT, FORMAT_VERSION, META_SHEET, report_digest
-from models.reporting.textblock import excel_width, header_text, paginate, split_after_lines, wrap
+from models.reporting.textblock import excel_width, header_text, paginate, split_after_lines, widest_unit, wrap
 
 BODY_FONT = "宋体"
 TITLE_FONT = "黑体"
@@ -148,7 +148,13 @@ def _header(ws: Worksheet, row: int, columns: tuple[Column, ...], bold: Font) ->
 
 def _table(ws: Worksheet, first_row: int, columns: tuple[Column, ...], rows: list[list[object]], *, body: Font,
            bold: Font, notes: _Notes, names: list[str]) -> list[float]:
-    """Header plus rows with borders, wrapped text and row heights; returns the rows' heights."""
+    """Header plus rows with borders, wrapped text and row heights; returns the rows' heights.
+
+    A narrow column is widened to its widest unbreakable piece ("2023年10月"), so Excel need
+    not break a date or a number either."""
+    widest = {n: max((widest_unit(v, excel_width) for v in (r[n] for r in rows) if isinstance(v, str)), default=0.0)
+              for n, col in enumerate(columns) if col.width < 16}
+    columns = tuple(Column(c.label, max(c.width, min(widest.get(n, 0.0) + 2, 16))) for n, c in enumerate(columns))
     _header(ws, first_row, columns, bold)
     heights: list[float] = []
     aligns = [CENTER if col.label in _CENTERED else WRAP_TOP for col in columns]

@@ -336,7 +336,13 @@ def render(sections: list[Section], repeat: int) -> str:
     return "\n".join(lines)
 
 
-BENCHES = {"startup": bench_startup, "export": bench_export, "ledger": bench_ledger}
+def bench_reports(repeat: int, log) -> Section:
+    from tests.benchmarks.report_scale import bench_reports as measure
+
+    return measure(repeat, log)
+
+
+BENCHES = {"startup": bench_startup, "export": bench_export, "ledger": bench_ledger, "reports": bench_reports}
 
 
 def main(argv: list[str] | None = None) -> int:
