@@ -71,9 +71,13 @@ def _hard_split(unit: str, width: float, measure: Measure) -> list[str]:
     pieces: list[str] = []
     line = ""
     for ch in unit:
-        if line and measure(line + ch) > width and ch not in NO_LINE_START:
-            pieces.append(line)
-            line = ""
+        if line and measure(line + ch) > width:
+            if ch in NO_LINE_START and len(line) > 1:  # the punctuation takes the character before it along
+                pieces.append(line[:-1])
+                line = line[-1]
+            elif ch not in NO_LINE_START:
+                pieces.append(line)
+                line = ""
         line += ch
     if line:
         pieces.append(line)
@@ -114,7 +118,7 @@ def wrap(text: str, width: float, measure: Measure) -> list[str]:
                 pieces = _hard_split(unit, width, measure)
                 lines.extend(pieces[:-1])
                 line, used = pieces[-1], measure(pieces[-1])
-            elif used + w <= width or not line:
+            elif used + (w if unit[-1] != " " else measure(unit.rstrip(" "))) <= width or not line:  # a trailing space may hang
                 line, used = line + unit, used + w
             else:
                 lines.append(line)

@@ -44,7 +44,7 @@ TARGETS = {"month4k": 5.0, "quarter12k": 15.0}
 def prepare(kind: str, *, log=print) -> Path:
     per_month, months, _ = SETS[kind]
     folder = datagen.CACHE / f"reports-{kind}"
-    stamp = {"version": VERSION, "datagen": datagen.VERSION, "kind": kind, "per_month": per_month, "months": months}
+    stamp = {"version": VERSION, "datagen": datagen.VERSION, "kind": kind, "per_month": per_month, "months": list(months)}
     stamp_file = folder / "bench-stamp.json"
     if stamp_file.exists() and json.loads(stamp_file.read_text()) == stamp:
         return folder
