@@ -111,8 +111,13 @@ def _value(cell: Cell, value: object) -> None:
         text = ILLEGAL_CHARACTERS_RE.sub("", value)
         if len(text) > MAX_CELL_TEXT:
             text = text[: MAX_CELL_TEXT - 20] + "…（超出Excel单元格长度，已截断）"
-        cell.value = text
-        cell.data_type = "s"  # "=..." must stay text
+        # Set as a string cell directly: "=..." must stay text, and openpyxl's type guessing
+        # (the ``value`` setter) was a good part of writing 12,000 entries.
+        cell._value = text
+        cell.data_type = "s"
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        cell._value = value
+        cell.data_type = "n"
     else:
         cell.value = value
 
@@ -152,7 +157,8 @@ def _table(ws: Worksheet, first_row: int, columns: tuple[Column, ...], rows: lis
 
     A narrow column is widened to its widest unbreakable piece ("2023年10月"), so Excel need
     not break a date or a number either."""
-    widest = {n: max((widest_unit(v, excel_width) for v in (r[n] for r in rows) if isinstance(v, str)), default=0.0)
+    widest = {n: max((widest_unit(v, excel_width) for v in (r[n] for r in rows)
+                      if isinstance(v, str) and excel_width(v) > _usable(col.width)), default=0.0)
               for n, col in enumerate(columns) if col.width < 16}
     columns = tuple(Column(c.label, max(c.width, min(widest.get(n, 0.0) + 2, 16))) for n, c in enumerate(columns))
     _header(ws, first_row, columns, bold)
