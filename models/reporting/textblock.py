@@ -33,6 +33,7 @@ _DATE = r"\d{2,4}年\d{1,2}月(?:\d{1,2}日)?|\d{1,2}月\d{1,2}日|\d{4}-\d{1,2}
 _ITEM = rf"(?:{_DATE}|{_NUM}{_UNIT})"
 # A ratio joins items with "/" (spaces allowed around it): "3/5", "0个 / ≥0个", "12/30".
 _ATOM = re.compile(rf"{_ITEM}(?:\s?/\s?{_ITEM})*|[A-Za-z][A-Za-z0-9_\-.@]*")
+UNBREAKABLE = _ATOM  # what no line may break inside: numbers, dates, ratios, Latin words
 
 Measure = Callable[[str], float]
 
