@@ -179,7 +179,7 @@ _LINE = 14.0  # points per wrapped line at 10 pt
 
 # Column kinds: how a value is written, formatted and aligned.
 TEXT, STATE, INT, NUM, PCT, VERSION, TIME = "text", "state", "int", "num", "pct", "version", "time"
-_FORMATS = {INT: "0", NUM: "#,##0.##", PCT: "0.00%", VERSION: '"第"0"版"', TIME: "yyyy-mm-dd hh:mm"}
+_FORMATS = {INT: "0", NUM: "#,##0", PCT: "0.00%", VERSION: '"第"0"版"', TIME: "yyyy-mm-dd hh:mm"}
 _ALIGN = {TEXT: "left", STATE: "center", INT: "center", NUM: "right", PCT: "right", VERSION: "center", TIME: "center"}
 
 
@@ -248,7 +248,9 @@ def _put(cell: Any, value: object, kind: str) -> None:
         cell.data_type = "s"  # a unit's text never becomes a formula
     else:
         cell.value = value
-        if kind in _FORMATS:
+        if kind == NUM and isinstance(value, float) and not value.is_integer():
+            cell.number_format = "#,##0.0#"
+        elif kind in _FORMATS:
             cell.number_format = _FORMATS[kind]
 
 
