@@ -94,3 +94,29 @@ def test_pdf_pages_render(summary, tmp_path):
     with Image.open(page) as image:
         assert image.width > image.height  # landscape
         assert image.convert("L").getextrema()[0] < 100  # something is printed
+
+
+def test_xlsx_is_data_a_clerk_can_sort_and_filter(summary):
+    wb = load_workbook(summary.xlsx)
+    behind = wb["进度滞后"]
+    rows = list(behind.iter_rows(min_row=4))
+    assert rows and all(isinstance(r[1].value, int) for r in rows)  # task numbers are numbers
+    rates = [r for r in rows if r[5].value == "%"]
+    assert rates and all(r[4].number_format == "0.00%" and 0 < r[4].value <= 1 for r in rates)
+    counts = [r for r in rows if r[5].value == "次"]
+    assert counts and all(isinstance(r[4].value, (int, float)) and r[4].number_format == "#,##0" for r in counts)
+    for sheet in wb.worksheets:
+        assert sheet.auto_filter.ref == f"A3:{sheet.auto_filter.ref.split(':')[1]}"
+        assert all(sheet.row_dimensions[r].height for r in range(3, sheet.max_row + 1))  # heights for wrapped text
+        for column in sheet.iter_cols(min_row=4, max_col=sheet.max_column):
+            aligned = {c.alignment.horizontal for c in column if c.value is not None}
+            assert len(aligned) <= 1, f"{sheet.title}: one alignment per column"
+
+
+def test_pdf_carries_its_own_code(summary):
+    wb = load_workbook(summary.xlsx)
+    line = wb["报送情况"]["A2"].value
+    code = line.split("汇总校验码：")[1].strip()
+    assert len(code) == 19
+    text = subprocess.run([_tool("pdftotext"), str(summary.pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert text.count(f"汇总校验码 {code}") >= text.count("\f")  # on every page's footer
