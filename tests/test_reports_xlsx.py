@@ -170,3 +170,36 @@ def test_very_long_text_is_kept_within_excel_limits(ws):
     wb, _ = build_workbook(report)
     assert len(wb["月度台账"]["E5"].value) <= 32767
     assert wb["月度台账"].row_dimensions[5].height <= 409
+
+
+def test_a_row_never_cuts_its_text_the_rest_goes_to_the_notes_sheet(ws):
+    from models.reporting.textblock import excel_width, wrap
+    from models.reporting.xlsx_writer import LINE_HEIGHT, NOTES_SHEET
+
+    report = assemble_monthly(ws, "2023-06")
+    remark = "".join(f"第{n}条说明：居民反映投放点设置不便，已协调物业调整。" for n in range(300))
+    report.rows[0] = report.rows[0].__class__(**{**report.rows[0].__dict__, "remarks": remark})
+    wb, _ = build_workbook(report)
+    assert wb.sheetnames[-2:] == [NOTES_SHEET, "报表信息"]
+    main = wb.worksheets[0]
+    shown = main["I5"].value
+    assert shown.endswith(f"（续见“{NOTES_SHEET}”表第1条）")
+    lines = wrap(shown, main.column_dimensions["I"].width - 1.5, excel_width)
+    assert LINE_HEIGHT * len(lines) + 6 <= main.row_dimensions[5].height <= 409  # the row shows all it holds
+    notes = wb[NOTES_SHEET]
+    parts = [r for r in notes.iter_rows(min_row=2, values_only=True)]
+    assert all(r[0] == 1 and r[1] == "任务1“备注”" for r in parts)
+    assert shown[: -len(f"（续见“{NOTES_SHEET}”表第1条）")] + "".join(r[2] for r in parts) == remark  # nothing lost
+    assert all(notes.row_dimensions[n].height <= 409 for n in range(2, notes.max_row + 1))
+
+
+def test_row_heights_follow_the_shared_wrap(june):
+    from models.reporting.textblock import excel_width, wrap
+    from models.reporting.xlsx_writer import LINE_HEIGHT
+
+    _, _, wb = june
+    main = wb.worksheets[0]
+    for r in range(5, 5 + 10):
+        need = max(len(wrap(str(c.value), main.column_dimensions[c.column_letter].width - 1.5, excel_width))
+                   for c in main[r] if isinstance(c.value, str) and c.column > 2)
+        assert main.row_dimensions[r].height >= LINE_HEIGHT * need + 6

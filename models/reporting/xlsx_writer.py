@@ -91,9 +91,17 @@ class _Notes:
         if len(lines) <= fit:
             return text, len(lines)
         number = len(self.items) + 1
-        kept, rest = split_after_lines(text, lines, fit - 1)
+        suffix = f"（续见“{NOTES_SHEET}”表第{number}条）"
+        keep = fit - len(_wrapped(suffix, width))
+        while True:
+            kept, rest = split_after_lines(text, lines, keep)
+            shown = kept + suffix
+            count = len(_wrapped(shown, width))
+            if count <= fit or keep <= 1:
+                break
+            keep -= 1
         self.items.append((number, where, rest))
-        return kept + f"（续见“{NOTES_SHEET}”表第{number}条）", fit
+        return shown, count
 
 
 def put(ws: Worksheet, row: int, column: int, value: object, *, style: Alignment = WRAP, font: Font | None = None) -> Cell:
