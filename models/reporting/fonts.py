@@ -128,7 +128,7 @@ def _register(body: tuple[FontCandidate, ...], title: tuple[FontCandidate, ...])
         detail = "；".join(dict.fromkeys(problems)) or "未找到任何中文 TrueType 字体"
         raise AppError(
             "无法生成 PDF：本机没有可嵌入的中文 TrueType 字体（" + detail + "）。"
-            "请安装宋体/黑体（Windows 自带 simsun.ttc、simhei.ttf）或文泉驿微米黑，"
+            "请安装宋体/黑体（Windows 自带 simsun.ttc、simhei.ttf），或 AR PL UMing（fonts-arphic-uming）与文泉驿微米黑，"
             "或将 .ttf/.ttc 字体文件放入程序的 resources/fonts 文件夹后重试。"
         )
     return ReportFonts(BODY_FONT, title_name, body_font.label or body_font.path.stem, title_font.label or title_font.path.stem)
