@@ -75,7 +75,7 @@ def test_main_sheet_form_and_print_setup(june):
         assert label in texts
     assert any(str(t).startswith("填报日期：") for t in texts)
     assert [c.value for c in main[4]] == ["序号", "类别", "任务（目标内容）", "完成期限", "本月工作开展情况", "指标完成情况",
-                                          "状态", "佐证材料（件）", "备注"]
+                                          "状态", "佐证材料\n（件）", "备注"]  # broken where a person would
     seqs = [main.cell(row=r, column=1).value for r in range(5, 5 + len(ws.tasks()))]
     assert seqs == [t.seq for t in ws.tasks()]
     assert all(main.cell(row=r, column=7).value in STATUSES for r in range(5, 5 + len(seqs)))

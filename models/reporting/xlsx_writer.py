@@ -148,19 +148,23 @@ def _print_setup(ws: Worksheet, *, title_rows: str, kind_label: str) -> None:
     ws.oddFooter.left.font = BODY_FONT
 
 
-def _header(ws: Worksheet, row: int, columns: tuple[Column, ...], bold: Font) -> float:
+def _header(ws: Worksheet, row: int, columns: tuple[Column, ...], bold: Font, *, form: bool = False) -> float:
+    """The header row; on the printed form (``form``) a label too wide for its column is broken
+    where a person would ("佐证材料 / （件）") instead of where Excel happens to."""
     for c, col in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(c)].width = col.width
-        cell = put(ws, row, c, col.label, style=CENTER, font=bold)
+        label = header_text(col.label, col.width - 0.8, excel_width) if form else col.label
+        cell = put(ws, row, c, label, style=CENTER, font=bold)
         cell.fill = HEADER_FILL
         cell.border = BORDER
-    lines = max(len(header_text(col.label, _usable(col.width), excel_width).split("\n")) for col in columns)
+    lines = max(len(header_text(col.label, col.width - 0.8 if form else _usable(col.width), excel_width).split("\n"))
+                for col in columns)
     ws.row_dimensions[row].height = _height(lines)
     return _height(lines)
 
 
 def _table(ws: Worksheet, first_row: int, columns: tuple[Column, ...], rows: list[list[object]], *, body: Font,
-           bold: Font, notes: _Notes, names: list[str]) -> list[float]:
+           bold: Font, notes: _Notes, names: list[str], form: bool = False) -> list[float]:
     """Header plus rows with borders, wrapped text and row heights; returns the rows' heights.
 
     A narrow column is widened to its widest unbreakable piece ("2023年10月"), so Excel need
@@ -169,7 +173,7 @@ def _table(ws: Worksheet, first_row: int, columns: tuple[Column, ...], rows: lis
                       if isinstance(v, str) and excel_width(v) > _usable(col.width)), default=0.0)
               for n, col in enumerate(columns) if col.width < 16}
     columns = tuple(Column(c.label, max(c.width, min(widest.get(n, 0.0) + 2, 16))) for n, c in enumerate(columns))
-    _header(ws, first_row, columns, bold)
+    _header(ws, first_row, columns, bold, form=form)
     heights: list[float] = []
     aligns = [CENTER if col.label in _CENTERED else WRAP_TOP for col in columns]
     # Styles are set once per column and copied: assigning them cell by cell hashes them
@@ -240,7 +244,7 @@ def _main_sheet(ws: Worksheet, report: Report, notes: _Notes) -> None:
     ws.row_dimensions[3].height = 22
     header_row = 4
     heights = _table(ws, header_row, columns, [r.cells() for r in report.rows], body=body, bold=bold, notes=notes,
-                     names=[f"任务{r.seq}" for r in report.rows])
+                     names=[f"任务{r.seq}" for r in report.rows], form=True)
     last = header_row + len(report.rows)
     summary = report.summary_text()
     summary_height = _height(_lines(summary, sum(c.width for c in columns)))
