@@ -215,9 +215,14 @@ def draw_footer(canv: Canvas, *, left: str, right: str, font: str) -> None:
     canv.restoreState()
 
 
+# Room kept free at the right of page 1's header block (title, unit, people, date) for the
+# marks ``draw_page_one_extras`` draws there, e.g. a QR code; 0 while nothing is drawn.
+PAGE_ONE_EXTRAS_WIDTH = 0.0
+
+
 def draw_page_one_extras(canv: Canvas, report: Report, digest: str) -> None:
-    """Marks on page 1 only, drawn before its content. The top-right corner beside the
-    title (about 24 mm square above the table) is free for them; nothing is drawn yet."""
+    """Marks on page 1 only, drawn before its content: the box right of the header block,
+    ``PAGE_ONE_EXTRAS_WIDTH`` wide, from the top margin down to the table. Nothing yet."""
 
 
 class TotalCanvas(Canvas):
@@ -394,16 +399,23 @@ def _render_grid(grid: _Grid, pages: list[list[int]], density: Density) -> list[
 
 
 def _header_block(report: Report, st: _Styles) -> list[Flowable]:
+    """Title, unit, people, date (and why a later version was issued), left of the room kept
+    for ``draw_page_one_extras`` (``PAGE_ONE_EXTRAS_WIDTH``)."""
     fields = report.header_fields()
+    width = FRAME_WIDTH - PAGE_ONE_EXTRAS_WIDTH
     first = [para(f"{fields[0][0]}：{fields[0][1]}", st.info), para(f"报表版本：{report.version_text}", st.info_right)]
     second = [para(f"{label}：{value}", st.info) for label, value in fields[1:]]
     flush = [("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)]
-    top = _table([first], st, flush, colWidths=[FRAME_WIDTH * 0.7, FRAME_WIDTH * 0.3])
-    bottom = _table([second], st, flush, colWidths=[FRAME_WIDTH * w for w in (0.22, 0.28, 0.22, 0.28)])
-    story: list[Flowable] = [para(report.title, st.title), Spacer(1, 3 * mm), top, bottom]
+    title = _table([[para(report.title, st.title)]], st,
+                   flush + [("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)],
+                   colWidths=[width], hAlign="LEFT")
+    top = _table([first], st, flush, colWidths=[width * 0.7, width * 0.3], hAlign="LEFT")
+    bottom = _table([second], st, flush, colWidths=[width * w for w in (0.22, 0.28, 0.22, 0.28)], hAlign="LEFT")
+    story: list[Flowable] = [title, Spacer(1, 3 * mm), top, bottom]
     reason = report.reissue_reason
     if reason:
-        story.append(para(f"重新报送说明：本表为{report.version_text}，因“{reason}”重新报送，替代此前版本。", st.info))
+        story.append(_table([[para(f"重新报送说明：本表为{report.version_text}，因“{reason}”重新报送，替代此前版本。", st.info)]],
+                            st, flush, colWidths=[width], hAlign="LEFT"))
     story.append(Spacer(1, 2 * mm))
     return story
 
