@@ -96,18 +96,18 @@ def test_signatures_stay_with_the_last_rows_when_rows_are_carried_over(ws, tmp_p
 
 
 def test_a_last_page_of_one_row_is_tightened_away(ws):
-    from models.reporting.pdf_writer import FRAME_HEIGHT, NORMAL, TIGHT, _best_plan, _Grid, _Styles
+    from models.reporting.pdf_grid import FRAME_HEIGHT, NORMAL, TIGHT, Grid, Styles, best_plan
 
-    st = _Styles(register_report_fonts())
+    st = Styles(register_report_fonts())
     report = assemble_monthly(ws, "2023-06")
     found = False
     for count in range(8, 60):
-        grid = _Grid(report.columns, st, small=False, notes=[], merge_column=1)
+        grid = Grid(report.columns, st, small=False, notes=[], merge_column=1)
         for n in range(count):
             grid.add([n, "类别", "任务内容" * 30, "全年", "工作" * 40, "—", "进行中", 0, ""], name=f"任务{n}", run="类别")
         normal = grid.plan(first=FRAME_HEIGHT, trailer=80)
         tight = grid.plan(first=FRAME_HEIGHT, trailer=80, density=TIGHT)
-        pages, density = _best_plan(grid, first=FRAME_HEIGHT, trailer=80)
+        pages, density = best_plan(grid, first=FRAME_HEIGHT, trailer=80)
         if len(normal) > 1 and len(normal[-1]) == 1 and len(tight) < len(normal):
             assert (pages, density) == (tight, TIGHT)
             found = True
