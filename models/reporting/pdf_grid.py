@@ -47,6 +47,8 @@ SLACK = 4  # points kept free on every page so rounding never makes reportlab sp
 
 
 @dataclass(frozen=True)
+
+
 class Density:
     """How tightly table rows are set; ``TIGHT`` is tried to save a last page of one row."""
 
@@ -56,6 +58,7 @@ class Density:
 
 NORMAL = Density(1.0, 3.0)
 TIGHT = Density(0.9, 1.6)
+
 
 class Styles:
     def __init__(self, fonts: ReportFonts):
@@ -154,6 +157,8 @@ _CENTERED = {"序号", "类别", "完成期限", "状态", "佐证材料（件�
 
 
 @dataclass
+
+
 class Note:
     number: int
     where: str
@@ -161,6 +166,8 @@ class Note:
 
 
 @dataclass
+
+
 class _Row:
     lines: list[list[str]]  # per column
     leading: float

@@ -55,6 +55,8 @@ TOTAL_FORM = "pageTotal"
 
 
 @dataclass(frozen=True)
+
+
 class PhotoImage:
     """A photo ready for the appendix: a downscaled JPEG (or None when unreadable)."""
 
@@ -120,6 +122,7 @@ class TotalCanvas(Canvas):
         self.drawString(0, 0, f"共 {total} 页")
         self.endForm()
         super().save()
+
 
 # ---------------------------------------------------------------- blocks
 
@@ -227,6 +230,7 @@ def detail_heading(report: Report) -> str:
         return f"台账明细（{report.period_title}，共{total}条）"
     return (f"台账明细（{report.period_title}）：共{total}条，本表列出前{DETAIL_PRINT_LIMIT}条；"
             f"全部{total}条见同名 Excel 文件的“台账明细”表")
+
 
 def build_story(report: Report, photos: list[PhotoImage], st: Styles) -> list[Flowable]:
     notes: list[Note] = []
