@@ -372,7 +372,9 @@ def write_summary_pdf(summary: DistrictSummary, path: Path) -> None:
     from reportlab.platypus import CondPageBreak, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     from models.reporting.fonts import register_report_fonts
+    from models.reporting.pdf_grid import TextBlock
     from models.reporting.pdf_writer import TotalCanvas, draw_footer
+    from models.reporting.textblock import font_measure
 
     fonts = register_report_fonts()
     body = ParagraphStyle("body", fontName=fonts.body, fontSize=9, leading=12)
@@ -387,9 +389,16 @@ def write_summary_pdf(summary: DistrictSummary, path: Path) -> None:
 
     def table(header: list[str], rows: list[list[str]], widths: list[float], *, colour_cols: tuple[int, ...] = (),
               centre_cols: tuple[int, ...] = ()) -> Table:
-        data = [[Paragraph(esc(h), head) for h in header]]
+        def block(text: str, style: ParagraphStyle, width: float) -> TextBlock:
+            # the reports' one line-breaking rule: numbers, dates and ratios stay whole
+            align = "center" if style.alignment == TA_CENTER else "left"
+            return TextBlock(text, font=style.fontName, size=style.fontSize, leading=style.leading, align=align)
+
+        data = [[block(header_text(h, w * mm - 4, font_measure(head.fontName, head.fontSize)), head, w)
+                 for h, w in zip(header, widths)]]
         for row in rows or [["（无）"] + [""] * (len(header) - 1)]:
-            data.append([Paragraph(esc(v), cell_c if i in colour_cols or i in centre_cols else cell) for i, v in enumerate(row)])
+            data.append([block(v, cell_c if i in colour_cols or i in centre_cols else cell, w)
+                         for i, (v, w) in enumerate(zip(row, widths))])
         t = Table(data, colWidths=[w * mm for w in widths], repeatRows=1, splitByRow=1)
         style = [
             # Table sets each cell's font even for Paragraph cells: without this, unembedded Helvetica.
