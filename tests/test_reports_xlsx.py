@@ -203,3 +203,20 @@ def test_row_heights_follow_the_shared_wrap(june):
         need = max(len(wrap(str(c.value), main.column_dimensions[c.column_letter].width - 1.5, excel_width))
                    for c in main[r] if isinstance(c.value, str) and c.column > 2)
         assert main.row_dimensions[r].height >= LINE_HEIGHT * need + 6
+
+
+def test_printed_pages_repeat_the_category_and_keep_the_signatures_with_rows(ws):
+    report = assemble_monthly(ws, "2023-06")
+    for n, row in enumerate(report.rows):
+        report.rows[n] = row.__class__(**{**row.__dict__, "work_summary": "开展入户宣传和桶边督导。" * 12})
+    wb, _ = build_workbook(report)
+    main = wb.worksheets[0]
+    first, last = 5, 4 + len(report.rows)
+    breaks = [b.id for b in main.row_breaks.brk]
+    assert len(breaks) >= 2
+    merged = [(r.min_row, r.max_row) for r in main.merged_cells.ranges if r.min_col == r.max_col == 2]
+    for row_no in breaks:
+        assert first <= row_no < last  # the signatures' page holds table rows
+        assert not any(lo <= row_no < hi for lo, hi in merged), "a category merge crosses a page break"
+        category = report.rows[row_no + 1 - first].category
+        assert main.cell(row=row_no + 1, column=2).value == category  # the label again on the new page
