@@ -185,6 +185,8 @@ class Report:
     photos: list[Photo] = field(default_factory=list)
     photo_count: int = 0  # photos among the period's evidence (the PDF may print only some)
     warnings: tuple[str, ...] = ()  # what the user should know before sending (targets not set)
+
+    reissue_reason: str = ""  # why a version after the first was issued (the period's unlock reason)
     generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
     app_version: str = __version__
     # This installation's key; set by export.prepare, None for a report only looked at.

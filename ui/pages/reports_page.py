@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QModelIndex, Qt, QUrl
+from PySide6.QtCore import QDate, QModelIndex, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDateEdit,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -83,6 +85,13 @@ class ReportsPage(Page):
         self.period_box.setMinimumWidth(150)
         self.period_box.currentIndexChanged.connect(lambda _: self.refresh())
         pick.addWidget(self.period_box)
+        pick.addWidget(QLabel("填报日期："))
+        self.fill_date_edit = QDateEdit(QDate.currentDate())
+        self.fill_date_edit.setCalendarPopup(True)
+        self.fill_date_edit.setDisplayFormat("yyyy-MM-dd")
+        self.fill_date_edit.setToolTip("报表表头的填报日期，也是判断各项任务状态的日期（默认为今天）")
+        self.fill_date_edit.dateChanged.connect(lambda _: self.refresh())
+        pick.addWidget(self.fill_date_edit)
         pick.addSpacing(16)
         pick.addWidget(QLabel("保存到："))
         self.out_edit = QLineEdit(str(get_setting(ws.db, OUT_DIR_SETTING) or default_reports_dir(ws)))
@@ -160,6 +169,10 @@ class ReportsPage(Page):
     def period(self) -> str:
         return self.period_box.currentData()
 
+    def fill_date(self) -> dt.date:
+        d = self.fill_date_edit.date()
+        return dt.date(d.year(), d.month(), d.day())
+
     def _fill_periods(self) -> None:
         month = working_month(self.ctx.ws.db, year=self.year)
         self.period_box.blockSignals(True)
@@ -197,7 +210,7 @@ class ReportsPage(Page):
         if self.period() is None:
             return
         try:
-            report = prepare(self.ctx.ws, self.kind(), self.period(), with_photos=False)
+            report = prepare(self.ctx.ws, self.kind(), self.period(), fill_date=self.fill_date(), with_photos=False)
         except AppError as exc:
             self.preview_model.set_report(None)
             self.state_label.setText(str(exc))
@@ -279,7 +292,7 @@ class ReportsPage(Page):
     def export(self) -> None:
         ws = self.ctx.ws
         try:
-            report = prepare(ws, self.kind(), self.period())  # reads the database: GUI thread
+            report = prepare(ws, self.kind(), self.period(), fill_date=self.fill_date())  # reads the database: GUI thread
         except AppError as exc:
             self.inform("无法导出", str(exc))
             return
