@@ -21,8 +21,9 @@ apt_install() {
         fi
     fi
     echo "正在安装系统组件：${missing[*]}" >&2
-    $sudo apt-get update -qq >/dev/null 2>&1 || true
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    # DPkg::Lock::Timeout: wait for another apt/dpkg (unattended upgrades) instead of failing on its lock
+    $sudo apt-get -o DPkg::Lock::Timeout=600 update -qq >/dev/null 2>&1 || true
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
 system_packages() {
@@ -30,6 +31,8 @@ system_packages() {
     if [ "$(uname -s)" = "Linux" ]; then
         if ! fc-list ':lang=zh-cn' 2>/dev/null | grep -qi 'ttf\|ttc'; then want+=(fonts-wqy-microhei); fi
         if ! ls /usr/share/fonts/truetype/wqy/wqy-microhei.ttc >/dev/null 2>&1; then want+=(fonts-wqy-microhei); fi
+        # the reports' body face (a Song face, AR PL UMing); titles use WenQuanYi Micro Hei
+        if ! ls /usr/share/fonts/truetype/arphic/uming.ttc >/dev/null 2>&1; then want+=(fonts-arphic-uming); fi
         command -v fc-list >/dev/null 2>&1 || want+=(fontconfig)
         # Qt's runtime libraries (xcb for a real screen; offscreen needs the rest)
         local lib pkg

@@ -8,8 +8,12 @@ from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parent.parent
+# GUI tests run on one 1366×768 screen, the office PC the app must fit (the offscreen
+# platform's default screen is 800×800).
+SCREEN_CONFIG = ROOT / "tests" / "fixtures" / "screen-1366x768.json"
+if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={SCREEN_CONFIG}"
 sys.path.insert(0, str(ROOT))
 
 from models.store.settings import UnitProfile, save_profile  # noqa: E402
@@ -23,6 +27,22 @@ def make_profile(unit: str = "南大街街道", **overrides: object) -> UnitProf
                         households=12000, standard_quota=15, year=2023)
     values.update(overrides)
     return UnitProfile(**values)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_ui_settings(tmp_path_factory: pytest.TempPathFactory):
+    """Remembered window places, column widths and folders go to a test folder, never the user's."""
+    from PySide6.QtCore import QSettings
+
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path_factory.mktemp("ui-settings")))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_ui_settings(_own_ui_settings):
+    yield
+    from ui.ui_state import ui_settings
+
+    ui_settings().clear()
 
 
 @pytest.fixture
@@ -68,4 +88,8 @@ def main_window(qtbot, ws):
     qtbot.addWidget(window)
     window.show()
     yield window
+    # Close while the workspace is open; a test that left edits unsaved is not asked about them.
+    for page in list(window.pages.values()):
+        page.may_leave = lambda: True  # type: ignore[method-assign]
+    window.close()
     TaskRunner.synchronous = False

@@ -92,7 +92,7 @@ def test_update_clear_and_delete(ws):
 # ---------------------------------------------------------------- the 小区管理 page (offscreen)
 
 def test_table_model_without_a_view(ws):
-    from ui.widgets.community_forms import CommunityTableModel
+    from ui.models.community_table_model import CommunityTableModel
 
     add_community(ws.db, "甲小区", households=500, facilities="2023-04-01", year=2023, actor="张三")
     record_evaluation(ws.db, ws.tasklist, "甲小区", eval_date="2023-06-01", total=94.5, actor="张三")

@@ -82,7 +82,12 @@ def test_drop_folder_then_tabs_show_states_matrix_totals_and_history(district_wi
     header = [matrix.headerData(c, Qt.Orientation.Horizontal) for c in range(matrix.columnCount())]
     row = _column(matrix, 0).index("荷花池街道")
     cell = matrix.index(row, header.index("12"))
-    assert cell.data() in ("滞后", "进行中", "达标") and "4" in cell.data(Qt.ItemDataRole.ToolTipRole)
+    word = cell.data(Qt.ItemDataRole.UserRole)
+    assert word in ("滞后", "进行中", "达标") and "4" in cell.data(Qt.ItemDataRole.ToolTipRole)
+    # At 1366 pixels a cell shows its sign (未达标 ✗ is never 未开展 ○); the word is in the tooltip.
+    assert cell.data() == {"滞后": "▲", "进行中": "●", "达标": "✓"}[word]
+    assert cell.data(Qt.ItemDataRole.ToolTipRole).startswith(word)
+    assert "✗" in page.legend.text() and "未开展" in page.legend.text()
 
     totals = {r[1]: r for r in page.totals_model.rows}
     assert totals["新增达标小区数"][3] == "6个"

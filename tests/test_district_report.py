@@ -46,12 +46,13 @@ def test_xlsx_holds_completeness_totals_and_matrix(summary):
     rows = {r[1]: r for r in sheet.iter_rows(min_row=4, values_only=True)}
     assert len(rows) == 30
     assert rows["南大街街道"][3] == "已报送"
-    assert rows["荷花池街道"][3:5] == ("已报送", "第2版")
+    assert rows["荷花池街道"][3:5] == ("已报送", 2) and sheet["E4"].number_format == '"第"0"版"'
     assert rows["新闸街道"][3] == "校验失败"
     assert rows["邹区镇"][3] == "迟报"
     assert rows["五星街道"][3] == "未报送"
     totals = {r[1]: r for r in wb["全区指标"].iter_rows(min_row=4, values_only=True)}
-    assert totals["新增达标小区数"][2:4] == ("104个", "6个")
+    assert totals["新增达标小区数"][2:6] == ("个", 104, 6, pytest.approx(6 / 104, abs=1e-6))
+    assert wb["全区指标"]["F4"].number_format == "0.00%" and isinstance(wb["全区指标"]["A4"].value, int)
     matrix = wb["任务状态"]
     header = [c.value for c in matrix[3]]
     assert header[:3] == ["单位", "报送情况", "任务1"]
@@ -60,7 +61,7 @@ def test_xlsx_holds_completeness_totals_and_matrix(summary):
         assert int(sheet.page_setup.paperSize) == 9  # A4
         assert sheet.print_title_rows == "$3:$3"
         assert sheet.oddFooter.center.text == "第 &P 页 共 &N 页"
-        assert all(c.data_type == "s" for row in sheet.iter_rows(min_row=4) for c in row if c.value is not None)
+        assert sheet.freeze_panes in ("B4", "C4") and sheet.auto_filter.ref.startswith("A3:")
 
 
 def _tool(name: str) -> str:
@@ -93,3 +94,29 @@ def test_pdf_pages_render(summary, tmp_path):
     with Image.open(page) as image:
         assert image.width > image.height  # landscape
         assert image.convert("L").getextrema()[0] < 100  # something is printed
+
+
+def test_xlsx_is_data_a_clerk_can_sort_and_filter(summary):
+    wb = load_workbook(summary.xlsx)
+    behind = wb["进度滞后"]
+    rows = list(behind.iter_rows(min_row=4))
+    assert rows and all(isinstance(r[1].value, int) for r in rows)  # task numbers are numbers
+    rates = [r for r in rows if r[5].value == "%"]
+    assert rates and all(r[4].number_format == "0.00%" and 0 < r[4].value <= 1 for r in rates)
+    counts = [r for r in rows if r[5].value == "次"]
+    assert counts and all(isinstance(r[4].value, (int, float)) and r[4].number_format == "#,##0" for r in counts)
+    for sheet in wb.worksheets:
+        assert sheet.auto_filter.ref == f"A3:{sheet.auto_filter.ref.split(':')[1]}"
+        assert all(sheet.row_dimensions[r].height for r in range(3, sheet.max_row + 1))  # heights for wrapped text
+        for column in sheet.iter_cols(min_row=4, max_col=sheet.max_column):
+            aligned = {c.alignment.horizontal for c in column if c.value is not None}
+            assert len(aligned) <= 1, f"{sheet.title}: one alignment per column"
+
+
+def test_pdf_carries_its_own_code(summary):
+    wb = load_workbook(summary.xlsx)
+    line = wb["报送情况"]["A2"].value
+    code = line.split("汇总校验码：")[1].strip()
+    assert len(code) == 19
+    text = subprocess.run([_tool("pdftotext"), str(summary.pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert text.count(f"汇总校验码 {code}") >= text.count("\f")  # on every page's footer

@@ -10,7 +10,8 @@ from test_reports_data import fill_june
 
 from models.ledger.locks import is_month_locked
 from models.reporting.submissions import period_state
-from ui.pages.reports_page import PreviewModel, ReportsPage, StatesModel
+from ui.models.report_models import PreviewModel, StatesModel
+from ui.pages.reports_page import ReportsPage
 
 
 @pytest.fixture

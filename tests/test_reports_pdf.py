@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 import shutil
 import subprocess
 from pathlib import Path
 
+import openpyxl
 import pytest
+from pypdf import PdfReader
 from test_reports_data import fill_june
 
 from models.core.errors import AppError
 from models.reporting.assembly import assemble_monthly
-from models.reporting.export import export_monthly
+from models.reporting.export import export_monthly, export_report
+from models.reporting.submissions import submit, unlock
 from models.reporting.fonts import FontCandidate, register_report_fonts
 from models.reporting.pdf_writer import write_pdf
 from models.reporting.photos import prepare_photos
@@ -56,16 +60,121 @@ def test_monthly_pdf_fonts_text_and_page_numbers(ws, tmp_path):
     assert "任务12023年6月3日召开6月垃圾分类四级联动会议" in flat  # a photo caption
 
 
-@needs_poppler
-def test_a_row_taller_than_a_page_splits_instead_of_failing(ws, tmp_path):
+def page_texts(path: Path) -> list[str]:
+    return [re.sub(r"\s+", "", page.extract_text()) for page in PdfReader(str(path)).pages]
+
+
+def test_text_too_long_for_a_row_continues_in_a_note(ws, tmp_path):
     report = assemble_monthly(ws, "2023-06")
     long_text = "".join(f"第{n}段：入户宣传、桶边督导、分类知识讲解。" for n in range(1200))[:20000]
     report.rows[0] = dataclasses.replace(report.rows[0], work_summary=long_text)
     path = tmp_path / "long.pdf"
     write_pdf(report, path, photos=[], digest="0" * 64)
-    assert pages(path) >= 5
-    flat = re.sub(r"\s+", "", pdftext(path))
-    assert "第500段：入户宣传" in flat and "开展垃圾分类层级培训" in flat  # later rows still printed
+    texts = page_texts(path)
+    table_pages = [n for n, t in enumerate(texts) if "任务（目标内容）" in t]
+    assert "续见附注1" in texts[table_pages[0]] and "开展垃圾分类层级培训" in "".join(texts)
+    assert len(table_pages) <= 4  # the row did not stretch over many pages
+    notes = [n for n, t in enumerate(texts) if "附注1（任务1“本月工作开展情况”，续）" in t]
+    assert notes and notes[0] > table_pages[-1]  # the 附注 section comes after the table
+    flat = "".join(texts)
+    assert "第500段：入户宣传" in flat and "第873段：入户宣传" in flat  # nothing lost
+
+
+def test_signatures_stay_with_the_last_rows_when_rows_are_carried_over(ws, tmp_path):
+    report = assemble_monthly(ws, "2023-06")
+    # rows just tall enough that the last page would have no room for the signatures
+    for pad in (60, 90, 120, 150, 180):
+        for n, row in enumerate(report.rows):
+            report.rows[n] = dataclasses.replace(row, work_summary="开展垃圾分类入户宣传和桶边督导。" * (pad // 15))
+        path = tmp_path / f"sign{pad}.pdf"
+        write_pdf(report, path, photos=[], digest="0" * 64)
+        texts = page_texts(path)
+        signed = [t for t in texts if "单位负责人（签字）" in t]
+        assert len(signed) == 1
+        assert report.rows[-1].target_text[:10] in signed[0], f"pad {pad}: signatures without the last row"
+        assert "日期：____年__月__日" in signed[0]
+
+
+def test_a_last_page_of_one_row_is_tightened_away(ws):
+    from models.reporting.pdf_grid import FRAME_HEIGHT, NORMAL, TIGHT, Grid, Styles, best_plan
+
+    st = Styles(register_report_fonts())
+    report = assemble_monthly(ws, "2023-06")
+    found = False
+    for count in range(8, 60):
+        grid = Grid(report.columns, st, small=False, notes=[], merge_column=1)
+        for n in range(count):
+            grid.add([n, "类别", "任务内容" * 30, "全年", "工作" * 40, "—", "进行中", 0, ""], name=f"任务{n}", run="类别")
+        normal = grid.plan(first=FRAME_HEIGHT, trailer=80)
+        tight = grid.plan(first=FRAME_HEIGHT, trailer=80, density=TIGHT)
+        pages, density = best_plan(grid, first=FRAME_HEIGHT, trailer=80)
+        if len(normal) > 1 and len(normal[-1]) == 1 and len(tight) < len(normal):
+            assert (pages, density) == (tight, TIGHT)
+            found = True
+        elif len(normal[-1]) > 1:
+            assert density == NORMAL
+    assert found, "no row count gave a one-row last page that tightening saves"
+
+
+def test_the_printed_detail_list_is_bounded_and_says_where_the_rest_are(ws, tmp_path):
+    from models.reporting.pdf_writer import DETAIL_PRINT_LIMIT
+
+    fill_june(ws, tmp_path, photos=0)
+    report = assemble_monthly(ws, "2023-06")
+    first = report.details[0]
+    report.details = [dataclasses.replace(first, n=n, title=f"第{n}条台账") for n in range(1, DETAIL_PRINT_LIMIT + 41)]
+    path = tmp_path / "many.pdf"
+    write_pdf(report, path, photos=[], digest="0" * 64)
+    flat = "".join(page_texts(path))
+    total = DETAIL_PRINT_LIMIT + 40
+    assert f"共{total}条，本表列出前{DETAIL_PRINT_LIMIT}条" in flat and "Excel文件的“台账明细”表" in flat
+    assert f"第{DETAIL_PRINT_LIMIT}条台账" in flat and f"第{DETAIL_PRINT_LIMIT + 1}条台账" not in flat
+
+
+def test_a_reissued_report_says_why_and_carries_its_version_in_the_file_name(ws, tmp_path):
+    fill_june(ws, tmp_path, photos=0)
+    first = export_report(ws, "monthly", "2023-06", tmp_path / "out", fill_date=dt.date(2023, 7, 3))
+    assert first.pdf.name == "钟楼区垃圾分类月度台账_南大街街道_2023年06月.pdf"
+    submit(ws, "monthly", "2023-06")
+    unlock(ws, "monthly", "2023-06", reason="补录6月28日入户宣传台账")
+    second = export_report(ws, "monthly", "2023-06", tmp_path / "out", fill_date=dt.date(2023, 7, 5))
+    assert second.version == 2
+    assert second.pdf.name == "钟楼区垃圾分类月度台账_南大街街道_2023年06月_第2版.pdf"
+    assert second.xlsx.name == "钟楼区垃圾分类月度台账_南大街街道_2023年06月_第2版.xlsx"
+    assert first.pdf.exists()  # the first version's files stay as they were sent
+    page1 = page_texts(second.pdf)[0]
+    assert "因“补录6月28日入户宣传台账”重新报送" in page1 and "填报日期：2023年7月5日" in page1
+    sheet = openpyxl.load_workbook(second.xlsx).worksheets[0]
+    assert any(c.value == "重新报送原因：补录6月28日入户宣传台账" for c in sheet[2])
+
+
+def test_fill_date_is_set_at_export_from_the_command_line(tmp_path):
+    from test_cli_reports import cli, prepared
+
+    data = prepared(tmp_path)
+    r = cli(data, "report", "monthly", "--month", "2023-06", "--out", str(tmp_path / "out"), "--fill-date", "2023-07-02")
+    assert r.returncode == 0, r.stderr
+    pdf = Path(r.stdout.splitlines()[1])
+    assert "填报日期：2023年7月2日" in page_texts(pdf)[0]
+    r = cli(data, "report", "monthly", "--month", "2023-06", "--out", str(tmp_path / "out"), "--fill-date", "7月2日")
+    assert r.returncode != 0 and "填报日期" in r.stderr and "YYYY-MM-DD" in r.stderr
+
+
+def test_body_is_a_song_face_and_titles_a_hei_face_all_embedded(ws, tmp_path):
+    fonts = register_report_fonts()
+    if not Path("/usr/share/fonts/truetype/arphic/uming.ttc").is_file():
+        pytest.skip("fonts-arphic-uming")
+    assert fonts.body_label == "AR PL UMing" and fonts.title_label in ("文泉驿正黑", "文泉驿微米黑")
+    result = export_monthly(ws, "2023-06", tmp_path / "out")
+    names = set()
+    for page in PdfReader(str(result.pdf)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+            descriptor = descendant["/FontDescriptor"].get_object()
+            assert "/FontFile2" in descriptor, f"{font['/BaseFont']} not embedded"
+            names.add(str(font["/BaseFont"]).split("+")[-1])
+    assert any(n.startswith("UMing") for n in names) and any("Hei" in n for n in names)
 
 
 def test_photos_are_downscaled_once_and_cached(ws, tmp_path):
@@ -140,7 +249,9 @@ def test_fonts_searched_in_the_data_folder_and_the_windows_user_font_folder(tmp_
     paths = [c.path for c in body]
     assert paths.index(tmp_path / "Windows" / "Fonts" / "simsun.ttc") < paths.index(user / "simsun.ttc")
     assert paths.index(user / "simsun.ttc") < paths.index(own / "方正仿宋.ttf") < paths.index(user / "msyh.ttc")
-    assert [c.path for c in title][:2] == [tmp_path / "Windows" / "Fonts" / "simhei.ttf", user / "simhei.ttf"]
+    titles = [c.path for c in title]
+    assert titles[0] == tmp_path / "Windows" / "Fonts" / "FZXBSJW.TTF"  # 小标宋 first, where installed
+    assert [p for p in titles if p.name == "simhei.ttf"][:2] == [tmp_path / "Windows" / "Fonts" / "simhei.ttf", user / "simhei.ttf"]
 
 
 def test_missing_font_message_names_the_data_folder_and_the_user_font_folder(tmp_path, monkeypatch):
@@ -148,7 +259,8 @@ def test_missing_font_message_names_the_data_folder_and_the_user_font_folder(tmp
 
     monkeypatch.setenv("WINDIR", str(tmp_path / "Windows"))
     monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "Local"))
-    monkeypatch.setattr(fonts_mod, "_SYSTEM_FONTS", ())
+    for name in ("_SONG_FONTS", "_HEI_FONTS", "_OTHER_FONTS"):
+        monkeypatch.setattr(fonts_mod, name, ())
     monkeypatch.setattr(fonts_mod, "_bundled", lambda: [])
     data = tmp_path / "data"
     with pytest.raises(AppError) as err:

@@ -75,14 +75,21 @@ def test_main_sheet_form_and_print_setup(june):
         assert label in texts
     assert any(str(t).startswith("填报日期：") for t in texts)
     assert [c.value for c in main[4]] == ["序号", "类别", "任务（目标内容）", "完成期限", "本月工作开展情况", "指标完成情况",
-                                          "状态", "佐证材料（件）", "备注"]
+                                          "状态", "佐证材料\n（件）", "备注"]  # broken where a person would
     seqs = [main.cell(row=r, column=1).value for r in range(5, 5 + len(ws.tasks()))]
     assert seqs == [t.seq for t in ws.tasks()]
-    # a status word, late work with its day: "逾期（2023年7月8日完成）"
     assert all(main.cell(row=r, column=7).value.split("（")[0] in STATUSES for r in range(5, 5 + len(seqs)))
-    assert "B5:B11" in {str(r) for r in main.merged_cells.ranges}  # 习惯培养, tasks 1-7
+    # 习惯培养 (tasks 1-7) is merged within each printed page, labelled again after a page break
+    runs = sorted((r.min_row, r.max_row) for r in main.merged_cells.ranges if r.min_col == r.max_col == 2)
+    covered = [n for lo, hi in runs if 5 <= lo <= 11 for n in range(lo, hi + 1)]
+    assert covered == list(range(5, 12)) and main["B5"].value == "习惯培养"
+    breaks = [b.id for b in main.row_breaks.brk]
+    for row_no in breaks:
+        if row_no + 1 <= 11:
+            assert main.cell(row=row_no + 1, column=2).value == "习惯培养"
     signature_row = [c.value for c in main[main.max_row] if c.value]
-    assert signature_row[:3] == ["填报人（签字）：", "审核人（签字）：", "单位负责人（签字）："]
+    assert [t.rstrip("_") for t in signature_row] == ["填报人（签字）：", "审核人（签字）：", "单位负责人（签字）：", "日期：____年__月__日"]
+    assert all(t.endswith("____") for t in signature_row[:3])  # a line to sign on
     assert main.page_setup.orientation == "landscape" and int(main.page_setup.paperSize) == 9
     assert main.sheet_properties.pageSetUpPr.fitToPage and main.page_setup.fitToWidth == 1
     assert main.page_setup.fitToHeight == 0
@@ -109,7 +116,8 @@ def test_detail_sheet_lists_every_entry_with_file_names(june):
     rows = list(wb["台账明细"].iter_rows(values_only=True))
     assert rows[0][:6] == ("序号", "日期", "任务序号", "台账类型", "标题", "工作内容")
     assert len(rows) == 7
-    assert rows[1][1] == "2023-06-03" and rows[1][11] == "现场照片1.jpg" and rows[1][10] == 1
+    assert rows[1][1] == dt.datetime(2023, 6, 3) and rows[1][11] == "现场照片1.jpg" and rows[1][10] == 1
+    assert wb["台账明细"].cell(row=2, column=2).number_format == "yyyy-mm-dd"  # a real date, shown as one
     assert rows[4][9] == "入户宣传户数：850户"
 
 
@@ -163,3 +171,53 @@ def test_very_long_text_is_kept_within_excel_limits(ws):
     wb, _ = build_workbook(report)
     assert len(wb["月度台账"]["E5"].value) <= 32767
     assert wb["月度台账"].row_dimensions[5].height <= 409
+
+
+def test_a_row_never_cuts_its_text_the_rest_goes_to_the_notes_sheet(ws):
+    from models.reporting.textblock import excel_width, wrap
+    from models.reporting.xlsx_writer import LINE_HEIGHT, NOTES_SHEET
+
+    report = assemble_monthly(ws, "2023-06")
+    remark = "".join(f"第{n}条说明：居民反映投放点设置不便，已协调物业调整。" for n in range(300))
+    report.rows[0] = report.rows[0].__class__(**{**report.rows[0].__dict__, "remarks": remark})
+    wb, _ = build_workbook(report)
+    assert wb.sheetnames[-2:] == [NOTES_SHEET, "报表信息"]
+    main = wb.worksheets[0]
+    shown = main["I5"].value
+    assert shown.endswith(f"（续见“{NOTES_SHEET}”表第1条）")
+    lines = wrap(shown, main.column_dimensions["I"].width - 1.5, excel_width)
+    assert LINE_HEIGHT * len(lines) + 6 <= main.row_dimensions[5].height <= 409  # the row shows all it holds
+    notes = wb[NOTES_SHEET]
+    parts = [r for r in notes.iter_rows(min_row=2, values_only=True)]
+    assert all(r[0] == 1 and r[1] == "任务1“备注”" for r in parts)
+    assert shown[: -len(f"（续见“{NOTES_SHEET}”表第1条）")] + "".join(r[2] for r in parts) == remark  # nothing lost
+    assert all(notes.row_dimensions[n].height <= 409 for n in range(2, notes.max_row + 1))
+
+
+def test_row_heights_follow_the_shared_wrap(june):
+    from models.reporting.textblock import excel_width, wrap
+    from models.reporting.xlsx_writer import LINE_HEIGHT
+
+    _, _, wb = june
+    main = wb.worksheets[0]
+    for r in range(5, 5 + 10):
+        need = max(len(wrap(str(c.value), main.column_dimensions[c.column_letter].width - 1.5, excel_width))
+                   for c in main[r] if isinstance(c.value, str) and c.column > 2)
+        assert main.row_dimensions[r].height >= LINE_HEIGHT * need + 6
+
+
+def test_printed_pages_repeat_the_category_and_keep_the_signatures_with_rows(ws):
+    report = assemble_monthly(ws, "2023-06")
+    for n, row in enumerate(report.rows):
+        report.rows[n] = row.__class__(**{**row.__dict__, "work_summary": "开展入户宣传和桶边督导。" * 12})
+    wb, _ = build_workbook(report)
+    main = wb.worksheets[0]
+    first, last = 5, 4 + len(report.rows)
+    breaks = [b.id for b in main.row_breaks.brk]
+    assert len(breaks) >= 2
+    merged = [(r.min_row, r.max_row) for r in main.merged_cells.ranges if r.min_col == r.max_col == 2]
+    for row_no in breaks:
+        assert first <= row_no < last  # the signatures' page holds table rows
+        assert not any(lo <= row_no < hi for lo, hi in merged), "a category merge crosses a page break"
+        category = report.rows[row_no + 1 - first].category
+        assert main.cell(row=row_no + 1, column=2).value == category  # the label again on the new page

@@ -10,10 +10,8 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -30,64 +28,8 @@ from models.safety.backup import BackupInfo, backup_now, backup_root, last_resul
 from models.core.errors import AppError
 from models.safety.restore import restore_backup
 from ui.context import PageContext
-
-Index = QModelIndex | QPersistentModelIndex
-
-
-class BackupTableModel(QAbstractTableModel):
-    """Snapshots, newest first: when, why, how many entries and files, where."""
-
-    COLUMNS = ("备份时间", "类型", "台账（条）", "已删除（条）", "佐证材料（个）", "位置")
-    TIME, KIND, ENTRIES, DELETED, FILES, PLACE = range(6)
-    InfoRole = Qt.ItemDataRole.UserRole + 1
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.infos: list[BackupInfo] = []
-        self.local_root: Path | None = None
-
-    def set_backups(self, infos: list[BackupInfo], *, local_root: Path) -> None:
-        self.beginResetModel()
-        self.infos = list(infos)
-        self.local_root = local_root
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.infos)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        info = self.infos[index.row()]
-        if role == self.InfoRole:
-            return info
-        if role == Qt.ItemDataRole.DisplayRole:
-            col = index.column()
-            if col == self.TIME:
-                return info.created_at.strftime("%Y-%m-%d %H:%M")
-            if col == self.KIND:
-                return info.kind_label
-            if col == self.ENTRIES:
-                return info.entries
-            if col == self.DELETED:
-                return info.deleted_entries
-            if col == self.FILES:
-                missing = f"（缺 {len(info.missing_evidence)}）" if info.missing_evidence else ""
-                return f"{info.evidence_files}{missing}"
-            return "本机" if info.root == self.local_root else f"备份文件夹 {info.root}"
-        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in (self.ENTRIES, self.DELETED, self.FILES):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return str(info.path)
-        return None
+from ui.models.backup_table_model import BackupTableModel
+from ui.ui_state import choose_folder, open_file, save_file
 
 
 def status_text(result: dict[str, Any] | None) -> tuple[str, bool]:
@@ -226,8 +168,8 @@ class BackupPanel(QGroupBox):
                                  done, self._failed("备份失败"))
 
     def choose_mirror(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "选择第二备份文件夹（U盘或网络共享）")
-        if not folder:
+        folder = choose_folder(self, "选择第二备份文件夹（U盘或网络共享）", "mirror")
+        if folder is None:
             return
         try:
             set_mirror_dir(self.ctx.ws.db, Path(folder))
@@ -265,9 +207,8 @@ class BackupPanel(QGroupBox):
 
     def export_archive(self) -> None:
         unit = self.ctx.ws.profile.unit if self.ctx.ws.profile else "台账"
-        suggested = str(Path.home() / f"{unit}_台账迁移包_{dt.date.today():%Y%m%d}.zip")
-        path, _ = QFileDialog.getSaveFileName(self, "导出迁移包", suggested, "迁移包 (*.zip)")
-        if not path:
+        path = save_file(self, "导出迁移包", f"{unit}_台账迁移包_{dt.date.today():%Y%m%d}.zip", "迁移包 (*.zip)", "archive")
+        if path is None:
             return
         self._set_busy(True)
         data_dir = self.data_dir
@@ -282,8 +223,8 @@ class BackupPanel(QGroupBox):
                                  done, self._failed("导出失败"))
 
     def import_archive(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "导入迁移包", str(Path.home()), "迁移包 (*.zip)")
-        if not path:
+        path = open_file(self, "导入迁移包", "迁移包 (*.zip)", "archive")
+        if path is None:
             return
         question = ("导入迁移包将替换本机当前的全部台账、佐证材料和设置。\n"
                     "导入前会逐一校验文件，并自动备份当前数据。是否继续？")

@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QWidget
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
 
 from models import APP_NAME
 from models.core.errors import AppError
+from ui.ui_state import choose_folder
 
 log = logging.getLogger(__name__)
 CHECK_INTERVAL_MS = 60 * 60 * 1000  # look once an hour whether today's backup is done
@@ -60,10 +61,10 @@ def startup_check(data_dir: Path, *, parent: QWidget | None = None) -> bool:
         source = good.path
     elif clicked is elsewhere:
         # a snapshot folder, or a backups folder (its newest snapshot is used)
-        folder = QFileDialog.getExistingDirectory(parent, "选择备份文件夹（U盘或网络共享中的备份）")
-        if not folder:
+        folder = choose_folder(parent, "选择备份文件夹（U盘或网络共享中的备份）", "restore")
+        if folder is None:
             return False
-        source = Path(folder)
+        source = folder
     else:
         return False
     try:

@@ -6,22 +6,19 @@ with the entry, all or nothing."""
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from pathlib import Path
-from typing import Callable, Any
+from typing import Callable
 
-from PySide6.QtCore import QDate, QRegularExpression, Qt, QTimer, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QHideEvent, QRegularExpressionValidator
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QGridLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLayout,
     QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -30,27 +27,31 @@ from PySide6.QtWidgets import (
 
 from models.catalog.tasklists import STANDARD_FIELDS, Task
 from models.core.errors import AppError, ValidationError
-from models.ledger.evidence import FIELD_LABEL, add_entry_with_files, list_attachments, update_entry_with_files
-from models.ledger.drafts import clear_unsaved, save_unsaved
+from models.ledger.evidence import add_entry_with_files, list_attachments, update_entry_with_files
+from models.ledger.drafts import clear_unsaved
 from models.ledger.validation import TEXT_LIMITS, EntryDraft
 from models.ledger.entries import LedgerEntry, default_entry_date, get_entry
+from models.ledger.locks import locking_period, open_entry_date
 from models.store.workspace import Workspace
-from ui.evidence_widgets import AttachmentRole, EvidencePanel
+from models.progress.indicators import short_title
+from ui.entry_checks import FieldMessages, LiveChecks, ReadOnlyBanner, error_label, lock_text
+from ui.entry_drafts import DraftKeeping
+from ui.evidence_widgets import EvidencePanel
+from ui.widgets.keys import PlainTextField, enter_moves_on, tab_chain
+from ui.widgets.measure_fields import MeasureFields
 
 ALWAYS_REQUIRED = ("任务", "日期", "台账类型", "标题")
-_NUMBER = {"int": r"\d{0,8}", "percent": r"\d{0,3}([.]\d{0,2})?", "number": r"\d{0,12}([.]\d{0,4})?"}
 
 
 def _marked(text: str, required: bool) -> str:
     return f"{text}<span style='color:#c53030'> *</span>" if required else text
 
 
-log = logging.getLogger(__name__)
-
-class EntryEditor(QWidget):
+class EntryEditor(FieldMessages, DraftKeeping, QWidget):
     saved = Signal(int)
     dirty_changed = Signal(bool)
     restore_requested = Signal(int)
+    unlock_requested = Signal(str, str)  # kind, period of the submitted report that locks the entry
 
     def __init__(self, ws: Workspace, parent: QWidget | None = None, *, background_writing: Callable[[], bool] | None = None):
         super().__init__(parent)
@@ -65,8 +66,8 @@ class EntryEditor(QWidget):
         self.labels: dict[str, QLabel] = {}
         self.errors: dict[str, QLabel] = {}
         self.inputs: dict[str, QWidget] = {}
-        self.measure_inputs: dict[str, QLineEdit] = {}
         self._measure_keys: list[str] = []
+        self.locked: tuple[str, str] | None = None
         self.required: set[str] = set(ALWAYS_REQUIRED)
         self.setAcceptDrops(True)
         self._keep_timer = QTimer(self)
@@ -79,21 +80,13 @@ class EntryEditor(QWidget):
         self.heading = QLabel()
         self.heading.setObjectName("CategoryHeader")
         outer.addWidget(self.heading)
-        self.banner = QWidget()
-        banner_row = QHBoxLayout(self.banner)
-        banner_row.setContentsMargins(0, 0, 0, 0)
-        self.banner_label = QLabel("此台账已删除，不计入统计。恢复后才能修改。")
-        self.banner_label.setObjectName("ErrorLabel")
-        banner_row.addWidget(self.banner_label, 1)
-        self.restore_button = QPushButton("恢复此台账")
+        self.banner = ReadOnlyBanner()
+        self.banner_label, self.restore_button, self.unlock_button = \
+            self.banner.label, self.banner.restore_button, self.banner.unlock_button
         self.restore_button.clicked.connect(lambda: self.entry and self.restore_requested.emit(self.entry.id))
-        banner_row.addWidget(self.restore_button)
-        self.banner.hide()
+        self.unlock_button.clicked.connect(lambda: self.locked and self.unlock_requested.emit(*self.locked))
         outer.addWidget(self.banner)
-        self.general_error = QLabel()
-        self.general_error.setObjectName("ErrorLabel")
-        self.general_error.setWordWrap(True)
-        self.general_error.hide()
+        self.general_error = error_label()
         outer.addWidget(self.general_error)
 
         self.form = QWidget()
@@ -108,25 +101,28 @@ class EntryEditor(QWidget):
         self.task.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.task.setMinimumContentsLength(16)
         for task in self.tasks:
-            self.task.addItem(f"{task.seq}. {task.target_text}", task.seq)
+            self.task.addItem(f"{task.seq}. {short_title(task, 36)}", task.seq)  # full text in the tooltip
             self.task.setItemData(self.task.count() - 1, task.target_text, Qt.ItemDataRole.ToolTipRole)
         self.date = QDateEdit()
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("yyyy-MM-dd")
         year = ws.tasklist.year
-        self.date.setDateRange(QDate(year, 1, 1), QDate(year, 12, 31))
+        # Any typed year is kept and marked when outside the list's year, never silently reverted.
+        self.date.setDateRange(QDate(2000, 1, 1), QDate(2099, 12, 31))
+        self.date.calendarWidget().setMinimumSize(300, 220)  # six week rows, never a cut last week
+        self.year = year
         self.entry_type = QComboBox()
         self.title = QLineEdit()
         self.title.setMaxLength(TEXT_LIMITS["title"])
         self.title.setPlaceholderText("如：南大街社区6月入户宣传")
-        self.content = QPlainTextEdit()
+        self.content = PlainTextField()
         # The theme's min-height would override setFixedHeight; say it in the widget's own sheet.
         self.content.setStyleSheet("QPlainTextEdit { min-height: 50px; max-height: 50px; }")
         self.content.setPlaceholderText("做了什么、效果如何")
         self.location = QLineEdit()
         self.organizer = QLineEdit()
         self.participants = QLineEdit()
-        self.participants.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d{0,8}")))
+        self.participants.setMaxLength(10)
         self.participants.setPlaceholderText("人")
         self.remarks = QLineEdit()
         self.remarks.setMaxLength(TEXT_LIMITS["remarks"])
@@ -148,16 +144,15 @@ class EntryEditor(QWidget):
         self.body.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # scroll, never squeeze rows
         self.body.addWidget(self.form)
 
-        self.measures_box = QGroupBox("填报数值")
-        self.measures_grid = QGridLayout(self.measures_box)
-        self.measures_grid.setContentsMargins(8, 4, 8, 6)
-        self.measures_grid.setVerticalSpacing(4)
-        self.measures_grid.setColumnStretch(1, 1)
+        self.measures_box = MeasureFields()
+        self.measures_box.changed.connect(self._touched)
         self.body.addWidget(self.measures_box)
 
         self.evidence = EvidencePanel(ws.data_dir)
         self.evidence.changed.connect(self._touched)
         self.body.addWidget(self.evidence)
+        self.photo_warning = error_label()
+        self.body.addWidget(self.photo_warning)
         self.body.addStretch(1)
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
@@ -185,6 +180,12 @@ class EntryEditor(QWidget):
             line.textChanged.connect(self._touched)
         self.content.textChanged.connect(self._touched)
         self.date.dateChanged.connect(self._touched)
+        self.checks = LiveChecks(self)
+        # Photo dates are read when the date or the files change, not on every keystroke.
+        self.date.dateChanged.connect(lambda: self._loading or self.checks.photos())
+        self.evidence.changed.connect(self.checks.photos)
+        enter_moves_on(self, [self.task, self.date, self.entry_type, self.title, self.location, self.organizer,
+                              self.participants, self.remarks])
         self.new_entry()
         self.scroll.setMinimumWidth(body.minimumSizeHint().width() + 16)
 
@@ -194,10 +195,7 @@ class EntryEditor(QWidget):
         label = QLabel(label_text)
         label.setTextFormat(Qt.TextFormat.RichText)
         label.setBuddy(widget)
-        error = QLabel()
-        error.setObjectName("ErrorLabel")
-        error.setWordWrap(True)
-        error.hide()
+        error = error_label()
         self.grid.addWidget(label, row, col, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.grid.addWidget(widget, row, col + 1, 1, span)
         self.grid.addWidget(error, row + 1, col + 1, 1, span)
@@ -231,46 +229,27 @@ class EntryEditor(QWidget):
         self._build_measures(task, kept)
         self._type_changed()
 
+    @property
+    def measure_inputs(self) -> dict[str, QLineEdit]:
+        return self.measures_box.inputs
+
     def _build_measures(self, task: Task | None, values: dict[str, str]) -> None:
-        while self.measures_grid.count():
-            item = self.measures_grid.takeAt(0)
-            widget = item.widget()
-            if widget is not None:
-                widget.hide()  # deleteLater is deferred; a stale label must not linger on screen
-                widget.deleteLater()
         for key in self._measure_keys:
             for store in (self.labels, self.errors, self.inputs):
                 store.pop(key, None)
-        self.measure_inputs, self._measure_keys = {}, []
-        fields = task.fields if task else ()
-        for row, spec in enumerate(fields):
-            label = QLabel(spec.name)
-            label.setWordWrap(True)
-            label.setProperty("plain", spec.name)
-            line = QLineEdit(values.get(spec.code, ""))
-            if spec.numeric:
-                line.setValidator(QRegularExpressionValidator(QRegularExpression(_NUMBER[spec.type])))
-                line.setPlaceholderText("0–100" if spec.type == "percent" else ("整数" if spec.type == "int" else "数值"))
-                line.setMaximumWidth(160)
-            else:
-                line.setMaxLength(50)
-                line.setPlaceholderText("名称")
-                line.setMaximumWidth(240)
-            line.textChanged.connect(self._touched)
-            label.setBuddy(line)
-            unit = QLabel(spec.unit)
-            error = QLabel()
-            error.setObjectName("ErrorLabel")
-            error.hide()
-            self.measures_grid.addWidget(label, row * 2, 0)
-            self.measures_grid.addWidget(line, row * 2, 1)
-            self.measures_grid.addWidget(unit, row * 2, 2)
-            self.measures_grid.addWidget(error, row * 2 + 1, 0, 1, 3)
-            self.measure_inputs[spec.code] = line
-            key = spec.name  # clean_entry names a value's problems by its field name
-            self._measure_keys.append(key)
+        self.measures_box.build(task, values)
+        self._measure_keys = list(self.measures_box.cells)
+        for key, (label, error, line) in self.measures_box.cells.items():
             self.labels[key], self.errors[key], self.inputs[key] = label, error, line
-        self.measures_box.setVisible(bool(fields))
+        enter_moves_on(self, self.measures_box.lines())
+        self._tab_order()
+
+    def _tab_order(self) -> None:
+        """Top to bottom: the form, the values, then the evidence, then save."""
+        ev = self.evidence
+        tab_chain([self.task, self.date, self.entry_type, self.title, self.content, self.location, self.organizer,
+                   self.participants, self.remarks, *self.measures_box.lines(), ev.list, ev.add_button,
+                   ev.open_button, ev.remove_button, self.discard_button, self.save_button])
 
     def _type_changed(self) -> None:
         task = self.current_task()
@@ -290,21 +269,31 @@ class EntryEditor(QWidget):
                   template: EntryDraft | None = None) -> None:
         """An empty form, or a copy of ``template`` (Ctrl+D) as a new, unsaved entry."""
         self.entry = None
-        self._fill(template or EntryDraft(task_seq=task_seq, entry_date=date, entry_type="", title=""))
+        draft = template or EntryDraft(task_seq=task_seq, entry_date=date, entry_type="", title="")
+        if not isinstance(draft.entry_date, dt.date):
+            draft.entry_date = default_entry_date(self.ws.db, year=self.year)
+        draft.entry_date = open_entry_date(self.ws.db, draft.entry_date)  # never a month it cannot be saved in
+        self._fill(draft)
         self.evidence.set_attachments([])
+        self.locked = None
         self._set_read_only(False)
         self.heading.setText("新建台账" if template is None else "新建台账（复制自所选台账）")
+        self.checks.photos()
         self._set_dirty(template is not None)
 
     def load_entry(self, entry_id: int) -> None:
         entry = get_entry(self.ws.db, entry_id)
         self.entry = entry
         self._fill(entry.draft())
-        self.evidence.set_attachments(list_attachments(self.ws.db, entry.id), read_only=bool(entry.deleted_at))
-        self._set_read_only(bool(entry.deleted_at))
-        self.heading.setText(f"台账 #{entry.id}　{entry.entry_date}　{entry.operator}")
+        self.locked = locking_period(self.ws.db, entry.entry_date.strftime("%Y-%m")) if not entry.deleted_at else None
+        read_only = bool(entry.deleted_at) or self.locked is not None
+        self.evidence.set_attachments(list_attachments(self.ws.db, entry.id), read_only=read_only)
+        self._set_read_only(read_only)
+        lock = "　【已锁定】" if self.locked else ""
+        self.heading.setText(f"台账 #{entry.id}　{entry.entry_date}　{entry.operator}{lock}")
         self.state_label.setText(f"最后修改：{entry.updated_at.replace('T', ' ')}")
         self._set_dirty(False)
+        self.checks.photos()
 
     def _fill(self, draft: EntryDraft) -> None:
         self._loading = True
@@ -332,6 +321,12 @@ class EntryEditor(QWidget):
 
     def _set_read_only(self, read_only: bool) -> None:
         self.banner.setVisible(read_only)
+        self.restore_button.setVisible(self.locked is None)
+        self.unlock_button.setVisible(self.locked is not None)
+        if self.locked is not None:
+            self.banner_label.setText(lock_text(self.ws, *self.locked))
+        else:
+            self.banner_label.setText("此台账已删除，不计入统计。恢复后才能修改。")
         self.form.setEnabled(not read_only)
         self.measures_box.setEnabled(not read_only)
         self.save_button.setEnabled(not read_only)
@@ -347,7 +342,7 @@ class EntryEditor(QWidget):
             entry_type=self.entry_type.currentText(), title=self.title.text(), content=self.content.toPlainText(),
             location=self.location.text(), organizer=self.organizer.text(),
             participants=self.participants.text() or None,
-            measures={code: line.text() for code, line in self.measure_inputs.items() if line.text().strip()},
+            measures=self.measures_box.values(),
             remarks=self.remarks.text(),
         )
 
@@ -358,6 +353,7 @@ class EntryEditor(QWidget):
         if not self._loading and self.save_button.isEnabled():
             self._set_dirty(True)
             self._keep_timer.start()
+            self.checks.run()
 
     def _set_dirty(self, dirty: bool) -> None:
         if dirty != self._dirty:
@@ -366,46 +362,11 @@ class EntryEditor(QWidget):
         if dirty:
             self.state_label.setText("有未保存的修改")
 
-    def state(self) -> dict[str, Any]:
-        """What is on screen, as JSON-able data (kept against crashes)."""
-        draft = self.draft()
-        return {
-            "entry_id": self.entry.id if self.entry else None,
-            "draft": {**draft.__dict__, "entry_date": draft.entry_date.isoformat()},
-            "files": [str(p) for p in self.evidence.pending_paths()],
-            "removed": self.evidence.removed_ids(),
-        }
-
-    def restore_state(self, state: dict[str, Any]) -> None:
-        entry_id = state.get("entry_id")
-        values = dict(state.get("draft") or {})
-        values["entry_date"] = dt.date.fromisoformat(values["entry_date"]) if values.get("entry_date") else None
-        if entry_id:
-            self.load_entry(int(entry_id))
-        else:
-            self.new_entry()
-        self._fill(EntryDraft(**values))
-        for attachment_id in state.get("removed") or []:
-            for i in range(self.evidence.list.count()):
-                att = self.evidence.list.item(i).data(AttachmentRole)
-                if att is not None and att.id == attachment_id:
-                    self.evidence.list.item(i).setSelected(True)
-        self.evidence.remove_selected()
-        self.evidence.add_paths([Path(p) for p in state.get("files") or [] if Path(p).exists()])
-        self._set_dirty(True)
-
-    def keep_unsaved(self, *, force: bool = False) -> None:
-        self._keep_timer.stop()
-        if not self._dirty:
-            return
-        if self._background_writing() and not force:
-            self._keep_timer.start()  # try again when the background write is done
-            return
-        try:
-            save_unsaved(self.ws.db, self.state())
-        except AppError:  # e.g. the database is busy: the typing is still on screen; retry
-            log.warning("could not keep the unsaved draft yet", exc_info=True)
-            self._keep_timer.start()
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
+        # Measured once styled (the theme widens fields): the form is never clipped at 125 %.
+        bar = self.scroll.verticalScrollBar().sizeHint().width()
+        self.scroll.setMinimumWidth(self.scroll.widget().minimumSizeHint().width() + bar + 4)
+        super().showEvent(event)
 
     def hideEvent(self, event: QHideEvent) -> None:
         # Leaving the page or closing the window: keep the typing now, not 1.5 s later.
@@ -452,37 +413,6 @@ class EntryEditor(QWidget):
         else:
             self.new_entry(task_seq=self.task.currentData(), date=self.date.date().toPython())
             self._set_dirty(False)
-
-    def clear_errors(self) -> None:
-        self.general_error.hide()
-        self.evidence.show_error("")
-        for key, error in self.errors.items():
-            error.hide()
-            self._mark(self.inputs[key], False)
-
-    def show_errors(self, problems: list[tuple[str, str]]) -> None:
-        general = []
-        first: QWidget | None = None
-        for field, message in problems:
-            if field == FIELD_LABEL:
-                self.evidence.show_error("\n".join(m for f, m in problems if f == FIELD_LABEL))
-            elif field in self.errors:
-                self.errors[field].setText(message)
-                self.errors[field].show()
-                self._mark(self.inputs[field], True)
-                first = first or self.inputs[field]
-            else:
-                general.append(f"{field}：{message}" if field else message)
-        self.general_error.setText("\n".join(general))
-        self.general_error.setVisible(bool(general))
-        if first is not None:
-            first.setFocus()
-
-    @staticmethod
-    def _mark(widget: QWidget, invalid: bool) -> None:
-        widget.setProperty("invalid", invalid)
-        widget.style().unpolish(widget)
-        widget.style().polish(widget)
 
     # ------------------------------------------------------------ drag and drop
 

@@ -10,7 +10,6 @@ from PySide6.QtCore import QFileInfo, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QBrush, QColor, QDesktopServices, QIcon, QImageReader, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFileDialog,
     QFileIconProvider,
     QGroupBox,
     QHBoxLayout,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from models.core.errors import AppError
 from models.ledger.evidence import ALLOWED_TYPES, IMAGE_TYPES, Attachment, evidence_file, inspect_file, thumbnail_path
+from ui.ui_state import open_files
 
 ICON = 88
 FILE_FILTER = "佐证材料 (" + " ".join(f"*.{ext}" for ext in ALLOWED_TYPES) + ");;所有文件 (*)"
@@ -159,9 +159,9 @@ class EvidencePanel(QGroupBox):
     # ------------------------------------------------------------ actions
 
     def choose_files(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "选择佐证材料", "", FILE_FILTER)
+        paths = open_files(self, "选择佐证材料", FILE_FILTER, "evidence")
         if paths:
-            self.add_paths([Path(p) for p in paths])
+            self.add_paths(paths)
 
     def _path_of(self, item: QListWidgetItem) -> Path | None:
         attachment = item.data(AttachmentRole)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -27,6 +28,7 @@ from models.catalog.packages import is_package
 from ui.notice_import import import_notice_file, is_notice_file
 from ui.pages.base import Page, PendingPage
 from ui.tasklist_year import YearSelector, install_from_file, missing_list_notice
+from ui.window_geometry import restore_window, save_window
 from ui.worker import TaskRunner
 
 # key, navigation label, "module:Class" (or None while the page is still to be built)
@@ -65,7 +67,6 @@ class MainWindow(QMainWindow):
         self.runner = runner or TaskRunner(self)
         self.runner.data_changed.connect(self.data_changed)  # one signal after every background write
         self.setWindowTitle(f"{APP_NAME} — {ws.unit.name}")
-        self.resize(1280, 800)
         self.ctx = PageContext(ws=ws, runner=self.runner, navigate=self.navigate, data_changed=self.data_changed)
 
         central = QWidget()
@@ -85,7 +86,7 @@ class MainWindow(QMainWindow):
         self.unit_label.setObjectName("NavUnit")
         side_layout.addWidget(self.unit_label)
         # The working year, always in view; choosing another switches it (nothing is wiped).
-        self.year_selector = YearSelector(ws)
+        self.year_selector = YearSelector(ws, may_switch=lambda: all(p.may_leave() for p in list(self.pages.values())))
         self.year_selector.switched.connect(lambda _year: self.reload_pages())
         side_layout.addWidget(self.year_selector)
         self.year_notice = QLabel()
@@ -131,6 +132,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"数据文件夹：{ws.data_dir}")
         # The district office's work is consolidation: it starts on 汇总, a unit on 工作台.
         self.nav.setCurrentRow(self.keys.index("district") if ws.unit.kind == "district" else 0)
+        restore_window(self)
         self.setAcceptDrops(True)  # a 退回通知 or a task list package dropped anywhere on the window
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt API)
@@ -163,14 +165,26 @@ class MainWindow(QMainWindow):
         index = self.keys.index(key)
         placeholder = self.stack.widget(index)
         current = self.stack.currentIndex()
-        self.stack.insertWidget(index, page)
+        self.stack.insertWidget(index, self._scrolling(page))
         self.stack.removeWidget(placeholder)
         placeholder.deleteLater()
         self.stack.setCurrentIndex(current)
         return page
 
+    @staticmethod
+    def _scrolling(page: Page) -> QScrollArea:
+        """A page never makes the window wider or taller than the screen: below its minimum
+        size (1366×768 at 150 % scaling) it scrolls instead of pushing the window off-screen."""
+        area = QScrollArea()
+        area.setWidgetResizable(True)
+        area.setFrameShape(QScrollArea.Shape.NoFrame)
+        area.setWidget(page)
+        return area
+
     def _on_row(self, row: int) -> None:
         if row < 0:
+            return
+        if not self._may_leave_page(row):
             return
         page = self.pages[self.keys[row]]
         self.stack.setCurrentIndex(row)
@@ -178,6 +192,8 @@ class MainWindow(QMainWindow):
 
     def navigate(self, key: str, **kwargs: object) -> None:
         row = self.keys.index(key)
+        if not self._may_leave_page(row):
+            return
         self.nav.blockSignals(True)
         self.nav.setCurrentRow(row)
         self.nav.blockSignals(False)
@@ -224,6 +240,22 @@ class MainWindow(QMainWindow):
         urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
         return [u.toLocalFile() for u in urls if u.isLocalFile() and is_package(u.toLocalFile())]
 
+    def _may_leave_page(self, row: int) -> bool:
+        """Unsaved edits on the page being left: 保存 / 不保存 / 取消 (取消 stays, nav row too)."""
+        current = self.stack.currentIndex()
+        key = self.keys[current] if 0 <= current < len(self.keys) else None
+        if row == current or key is None or key not in self.pages or self.pages[key].may_leave():
+            return True
+        self.nav.blockSignals(True)
+        self.nav.setCurrentRow(current)
+        self.nav.blockSignals(False)
+        return False
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        # Every built page is asked, not only the visible one: an edit is never lost silently.
+        if not all(page.may_leave() for page in list(self.pages.values())):
+            event.ignore()
+            return
+        save_window(self)
         self.runner.wait()
         super().closeEvent(event)

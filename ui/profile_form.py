@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QSpinBo
 
 from models.catalog.tasklists import UNIT_KINDS, load_units
 from models.store.settings import UnitProfile, needed_settings
+from ui.widgets.keys import enter_moves_on
 
 _FIELD_WIDGETS = {"单位": "unit", "填报人": "operator", "联系电话": "phone", "审核人": "reviewer",
                   "建成区居民总户数": "households", "新增达标小区任务数": "quota"}
@@ -57,6 +58,7 @@ class ProfileForm(QWidget):
         self._layout = layout
         self.unit.currentIndexChanged.connect(self._show_needed)
         self._show_needed()
+        enter_moves_on(self, self.findChildren(QWidget))  # Enter in a field moves on, never accepts half-filled
 
     def needed(self) -> list[tuple[str, str, int]]:
         """(setting, label, task) the chosen unit's own tasks need; none for 区垃分办 or most departments."""

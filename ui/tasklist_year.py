@@ -109,9 +109,10 @@ class YearSelector(QComboBox):
     switched = Signal(int)
 
     def __init__(self, ws: Workspace, *, ask: Callable[[int], dict[str, int | None] | None] | None = None,
-                 parent: QWidget | None = None):
+                 may_switch: Callable[[], bool] | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.ws = ws
+        self.may_switch = may_switch  # unsaved edits on a page are settled (saved or dropped) first
         self.setObjectName("YearSelector")
         self.setToolTip("工作年度：切换后以前年度的台账、报表和报送记录都保留")
         self._ask = ask or self._ask_dialog
@@ -133,6 +134,9 @@ class YearSelector(QComboBox):
     def _chosen(self, index: int) -> None:
         year = self.itemData(index)
         if year is None or year == self.ws.year:
+            return
+        if self.may_switch is not None and not self.may_switch():
+            self.reload()
             return
         values: dict[str, int | None] = {}
         unit = self.ws.require_profile().unit

@@ -59,7 +59,7 @@ def _fill_date(text: str | None) -> dt.date | None:
     if not text:
         return None
     try:
-        return dt.date.fromisoformat(text)
+        return dt.date.fromisoformat(text.strip())
     except ValueError:
         raise AppError(f"填报日期“{text}”格式不正确，应为 YYYY-MM-DD") from None
 

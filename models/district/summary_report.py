@@ -8,6 +8,8 @@ page, "第 X 页 共 Y 页" in the footer, a CJK TrueType font embedded (found b
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -33,6 +35,7 @@ from models.district.views import (
 )
 from models.core.periods import month_title, parse_month
 from models.reporting.files import atomic_write, ensure_folder
+from models.reporting.textblock import excel_width, header_text, wrap
 from models.store.workspace import Workspace
 
 Progress = Callable[[int, int, str], None]
@@ -163,47 +166,143 @@ def file_stem(month: str) -> str:
 
 
 # ---------------------------------------------------------------- xlsx
+#
+# The workbook is data a clerk sorts and filters: numbers are numbers (units in a column of
+# their own), rates are fractions shown with a two-decimal percent format, versions and
+# times are typed, every table has an auto-filter and a frozen header, row heights follow
+# the wrapped text (``textblock.wrap``), alignment goes by what a column holds.
 
 _THIN = Side(style="thin", color="000000")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEAD_FILL = PatternFill("solid", fgColor="D9E2EC")
+_LINE = 14.0  # points per wrapped line at 10 pt
+
+# Column kinds: how a value is written, formatted and aligned.
+TEXT, STATE, INT, NUM, PCT, VERSION, TIME = "text", "state", "int", "num", "pct", "version", "time"
+_FORMATS = {INT: "0", NUM: "#,##0", PCT: "0.00%", VERSION: '"第"0"版"', TIME: "yyyy-mm-dd hh:mm"}
+_ALIGN = {TEXT: "left", STATE: "center", INT: "center", NUM: "right", PCT: "right", VERSION: "center", TIME: "center"}
 
 
-def _sheet(wb: Workbook, title: str, heading: str, sub: str, header: list[str], rows: list[list[str]],
-           widths: list[float], *, colour_cols: tuple[int, ...] = ()) -> None:
+@dataclass(frozen=True)
+class SheetColumn:
+    label: str
+    width: float
+    kind: str = TEXT
+
+
+def _number(value: float | None) -> float | int | None:
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else round(float(value), 4)
+
+
+def _rate(value: float | None, unit: str) -> float | None:
+    """A value measured in % as the fraction a percent format shows."""
+    return None if value is None else round(value / 100, 6) if unit == "%" else value
+
+
+def completeness_table(summary: DistrictSummary) -> tuple[list[SheetColumn], list[list[object]]]:
+    columns = [SheetColumn("序号", 6, INT), SheetColumn("单位", 24), SheetColumn("类别", 10, STATE),
+               SheetColumn("报送状态", 10, STATE), SheetColumn("当前版本", 10, VERSION),
+               SheetColumn("首次报送（生成时间）", 20, TIME), SheetColumn("有效版本数", 10, INT),
+               SheetColumn("校验失败文件数", 12, INT), SheetColumn("备注", 30)]
+    rows: list[list[object]] = []
+    for n, s in enumerate(summary.submissions, start=1):
+        first = dt.datetime.fromisoformat(s.first_generated_at) if s.first_generated_at else None
+        note = "；".join(x for x in (f"共{s.versions}个版本" if s.versions > 1 else "",
+                                    f"{s.failed}个文件校验失败" if s.failed else "") if x)
+        rows.append([n, s.unit.name, s.unit.kind_label, s.state, s.current_version, first, s.versions, s.failed, note])
+    return columns, rows
+
+
+def totals_table(summary: DistrictSummary) -> tuple[list[SheetColumn], list[list[object]]]:
+    columns = [SheetColumn("任务", 6, INT), SheetColumn("指标", 26), SheetColumn("计量单位", 8, STATE),
+               SheetColumn("全区目标", 10, NUM), SheetColumn("全区完成", 10, NUM), SheetColumn("完成率", 9, PCT),
+               SheetColumn("状态", 8, STATE), SheetColumn("已报单位", 8, INT), SheetColumn("应报单位", 8, INT),
+               SheetColumn("各单位完成", 60)]
+    rows: list[list[object]] = []
+    for t in summary.totals:
+        ind = t.indicator
+        parts = "、".join(f"{u} {v:g}" for u, v in t.by_unit.items() if v)
+        rows.append([ind.task_seq, ind.name, ind.unit, _number(t.target), _number(t.total),
+                     round(t.total / t.target, 6) if t.target else None, t.status, t.reporting_units, t.expected_units,
+                     parts or "—"])
+    return columns, rows
+
+
+def behind_table(summary: DistrictSummary) -> tuple[list[SheetColumn], list[list[object]]]:
+    columns = [SheetColumn("单位", 22), SheetColumn("任务", 6, INT), SheetColumn("指标", 30),
+               SheetColumn("完成值", 10, NUM), SheetColumn("目标值", 10, NUM), SheetColumn("计量单位", 8, STATE),
+               SheetColumn("统计周期", 16, STATE), SheetColumn("状态", 8, STATE)]
+    rows: list[list[object]] = []
+    for v in summary.behind:
+        pct = v.measure_unit == "%"
+        rows.append([v.unit, v.task_seq, v.name, _rate(_number(v.value), v.measure_unit),
+                     _rate(_number(v.target), v.measure_unit), v.measure_unit, v.period_label, v.status, pct])
+    return columns, rows
+
+
+def _put(cell: Any, value: object, kind: str) -> None:
+    if isinstance(value, str):
+        cell.value = value
+        cell.data_type = "s"  # a unit's text never becomes a formula
+    else:
+        cell.value = value
+        if kind == NUM and isinstance(value, float) and not value.is_integer():
+            cell.number_format = "#,##0.0#"
+        elif kind in _FORMATS:
+            cell.number_format = _FORMATS[kind]
+
+
+def _cell_lines(value: object, width: float) -> int:
+    if not isinstance(value, str) or not value:
+        return 1
+    return len(wrap(value, max(1.0, width - 1.5), excel_width))
+
+
+def _sheet(wb: Workbook, title: str, heading: str, sub: str, columns: list[SheetColumn], rows: list[list[object]],
+           *, footer: str, percent_rows: list[bool] | None = None, freeze: str = "B4") -> None:
+    """One table: title, a note, the header on row 3, typed rows; filtered, frozen, print-ready."""
     sheet = wb.create_sheet(title)
-    sheet.append([heading])
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
+    last_col = len(columns)
+    sheet.cell(row=1, column=1, value=heading)
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last_col)
     sheet["A1"].font = Font(name="黑体", size=14, bold=True)
     sheet["A1"].alignment = Alignment(horizontal="center", vertical="center")
     sheet.row_dimensions[1].height = 28
-    sheet.append([sub])
-    sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(header))
+    _put(sheet.cell(row=2, column=1), sub, TEXT)
+    sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=last_col)
     sheet["A2"].alignment = Alignment(wrap_text=True, vertical="center")
-    sheet.row_dimensions[2].height = 30
-    sheet.append(header)
-    for c in range(1, len(header) + 1):
+    sheet.row_dimensions[2].height = _LINE * _cell_lines(sub, sum(c.width for c in columns)) + 6
+    head_lines = 1
+    for c, col in enumerate(columns, start=1):
         cell = sheet.cell(row=3, column=c)
-        cell.font = Font(name="宋体", bold=True)
+        _put(cell, col.label, TEXT)
+        cell.font = Font(name="宋体", size=10, bold=True)
         cell.fill = _HEAD_FILL
         cell.border = _BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for row in rows:
-        sheet.append([str(v) for v in row])  # every cell a string: no user text becomes a formula
-        r = sheet.max_row
-        for c in range(1, len(header) + 1):
+        sheet.column_dimensions[get_column_letter(c)].width = col.width
+        head_lines = max(head_lines, len(header_text(col.label, col.width - 1.5, excel_width).split("\n")))
+    sheet.row_dimensions[3].height = _LINE * head_lines + 6
+    body = Font(name="宋体", size=10)
+    for r, values in enumerate(rows or [["（无）"] + [None] * (last_col - 1)], start=4):
+        lines = 1
+        for c, (col, value) in enumerate(zip(columns, values), start=1):
             cell = sheet.cell(row=r, column=c)
-            cell.data_type = "s"
+            kind = col.kind
+            if percent_rows and percent_rows[r - 4] and kind == NUM:
+                kind = PCT  # a rate in a column of values: shown as a percent
+            _put(cell, value, kind)
             cell.border = _BORDER
-            cell.font = Font(name="宋体", size=10)
-            cell.alignment = Alignment(vertical="center", wrap_text=True,
-                                       horizontal="center" if c - 1 in colour_cols or len(str(row[c - 1])) <= 4 else "left")
-            if c - 1 in colour_cols and str(row[c - 1]) in STATE_COLOURS:
-                cell.fill = PatternFill("solid", fgColor=STATE_COLOURS[str(row[c - 1])])
-    if not rows:
-        sheet.append(["（无）"])
-    for n, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(n)].width = width
+            cell.font = body
+            cell.alignment = Alignment(horizontal=_ALIGN[col.kind], vertical="center", wrap_text=True)
+            if col.kind == STATE and isinstance(value, str) and value in STATE_COLOURS:
+                cell.fill = PatternFill("solid", fgColor=STATE_COLOURS[value])
+            lines = max(lines, _cell_lines(value, col.width))
+        sheet.row_dimensions[r].height = _LINE * lines + 6
+    sheet.auto_filter.ref = f"A3:{get_column_letter(last_col)}{3 + max(len(rows), 1)}"
+    sheet.freeze_panes = freeze
     sheet.print_title_rows = "3:3"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
@@ -211,48 +310,73 @@ def _sheet(wb: Workbook, title: str, heading: str, sub: str, header: list[str], 
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.page_margins.top = 0.5
+    sheet.page_margins.bottom = 0.6
+    sheet.page_margins.footer = 0.25
     sheet.oddFooter.center.text = "第 &P 页 共 &N 页"
-    sheet.freeze_panes = "B4"
+    sheet.oddFooter.center.font = "宋体"
+    sheet.oddFooter.left.text = footer
+    sheet.oddFooter.left.font = "宋体"
+
+
+def summary_code(summary: DistrictSummary) -> str:
+    """The summary's own code: a SHA-256 of what it reports, printed on the PDF and the workbook,
+    so a printed page can be matched to its file."""
+    data = [summary.month, summary.generated_at, completeness_table(summary)[1], totals_table(summary)[1],
+            summary.matrix_rows()[1], summary.grid_rows()[1], behind_table(summary)[1]]
+    digest = hashlib.sha256(json.dumps(data, ensure_ascii=False, default=str).encode("utf-8")).hexdigest()
+    return "-".join(digest[i : i + 4] for i in range(0, 16, 4)).upper()
+
+
+def _texts(columns: list[str], widths: list[float], kind: str = STATE) -> list[SheetColumn]:
+    return [SheetColumn(label, width, TEXT if n == 0 else kind) for n, (label, width) in enumerate(zip(columns, widths))]
 
 
 def write_summary_xlsx(summary: DistrictSummary, path: Path) -> None:
     wb = Workbook()
     wb.remove(wb.active)
     line = summary_line(summary)
-    _sheet(wb, "报送情况", summary.title, f"{line}\n汇总单位：{ORGANISER}　生成时间：{summary.generated_at.replace('T', ' ')}",
-           ["序号", "单位", "类别", "报送状态", "当前版本", "首次报送（生成时间）", "备注"],
-           summary.completeness_rows(), [6, 24, 10, 10, 10, 20, 30], colour_cols=(3,))
+    code = summary_code(summary)
+    footer = f"{summary.title}　汇总校验码 {code}"
+    columns, rows = completeness_table(summary)
+    _sheet(wb, "报送情况", summary.title,
+           f"{line}\n汇总单位：{ORGANISER}　生成时间：{summary.generated_at.replace('T', ' ')}　汇总校验码：{code}",
+           columns, rows, freeze="C4", footer=footer)
     ghead, grows = summary.grid_rows()
-    _sheet(wb, "全年报送", f"钟楼区生活垃圾分类工作月度台账报送情况（{summary.month[:4]}年）", line, ghead, grows,
-           [24] + [8] * 12, colour_cols=tuple(range(1, 13)))
+    _sheet(wb, "全年报送", f"钟楼区生活垃圾分类工作月度台账报送情况（{summary.month[:4]}年）", line,
+           _texts(ghead, [24] + [8] * 12), grows, footer=footer)
+    columns, rows = totals_table(summary)
     _sheet(wb, "全区指标", f"全区目标完成情况（{month_title(summary.month)}）", "全区完成 = 各单位当前有效报表的完成值之和",
-           ["任务", "指标", "全区目标", "全区完成", "完成率", "状态", "已报单位", "各单位完成"],
-           summary.totals_rows(), [6, 26, 12, 12, 8, 8, 10, 60], colour_cols=(5,))
+           columns, rows, freeze="C4", footer=footer)
     mhead, mrows = summary.matrix_rows()
     _sheet(wb, "任务状态", f"各单位任务状态（{month_title(summary.month)}）",
            "单元格为该任务各指标中最差的状态；“—”表示适用但无数据；空白表示该任务不适用于该单位",
-           mhead, mrows, [22, 10] + [7] * (len(mhead) - 2), colour_cols=tuple(range(1, len(mhead))))
-    _sheet(wb, "进度滞后", f"进度滞后的单位（{month_title(summary.month)}）", "状态为 滞后、未达标 或 逾期 的指标",
-           ["单位", "任务", "指标", "完成值", "目标值", "统计周期", "状态"], summary.behind_rows(),
-           [22, 6, 30, 12, 12, 16, 8], colour_cols=(6,))
+           _texts(mhead, [22, 10] + [7] * (len(mhead) - 2)), [[v or None for v in row] for row in mrows], freeze="C4", footer=footer)
+    columns, rows = behind_table(summary)
+    _sheet(wb, "进度滞后", f"进度滞后的单位（{month_title(summary.month)}）",
+           "状态为 滞后、未达标 或 逾期 的指标；计量单位为 % 的完成值与目标值以百分数显示", columns,
+           [r[:-1] for r in rows], percent_rows=[bool(r[-1]) for r in rows], footer=footer)
     wb.save(path)
 
 
 # ---------------------------------------------------------------- pdf
 
 
-def write_summary_pdf(summary: DistrictSummary, path: Path, *, data_dir: Path | None = None) -> None:
+def write_summary_pdf(summary: DistrictSummary, path: Path) -> None:
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_CENTER
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.pdfgen import canvas as rl_canvas
     from reportlab.platypus import CondPageBreak, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     from models.reporting.fonts import register_report_fonts
+    from models.reporting.pdf_grid import TextBlock
+    from models.reporting.pdf_writer import TotalCanvas, draw_footer
+    from models.reporting.textblock import font_measure
 
-    fonts = register_report_fonts(data_dir=data_dir)
+    fonts = register_report_fonts()
     body = ParagraphStyle("body", fontName=fonts.body, fontSize=9, leading=12)
     cell = ParagraphStyle("cell", parent=body, fontSize=8, leading=10)
     cell_c = ParagraphStyle("cellc", parent=cell, alignment=TA_CENTER)
@@ -265,9 +389,16 @@ def write_summary_pdf(summary: DistrictSummary, path: Path, *, data_dir: Path | 
 
     def table(header: list[str], rows: list[list[str]], widths: list[float], *, colour_cols: tuple[int, ...] = (),
               centre_cols: tuple[int, ...] = ()) -> Table:
-        data = [[Paragraph(esc(h), head) for h in header]]
+        def block(text: str, style: ParagraphStyle, width: float) -> TextBlock:
+            # the reports' one line-breaking rule: numbers, dates and ratios stay whole
+            align = "center" if style.alignment == TA_CENTER else "left"
+            return TextBlock(text, font=style.fontName, size=style.fontSize, leading=style.leading, align=align)
+
+        data = [[block(header_text(h, w * mm - 4, font_measure(head.fontName, head.fontSize)), head, w)
+                 for h, w in zip(header, widths)]]
         for row in rows or [["（无）"] + [""] * (len(header) - 1)]:
-            data.append([Paragraph(esc(v), cell_c if i in colour_cols or i in centre_cols else cell) for i, v in enumerate(row)])
+            data.append([block(v, cell_c if i in colour_cols or i in centre_cols else cell, w)
+                         for i, (v, w) in enumerate(zip(row, widths))])
         t = Table(data, colWidths=[w * mm for w in widths], repeatRows=1, splitByRow=1)
         style = [
             # Table sets each cell's font even for Paragraph cells: without this, unembedded Helvetica.
@@ -286,33 +417,14 @@ def write_summary_pdf(summary: DistrictSummary, path: Path, *, data_dir: Path | 
         t.setStyle(TableStyle(style))
         return t
 
-    class NumberedCanvas(rl_canvas.Canvas):
-        """Defers page output so the footer can say 共 Y 页."""
+    code = summary_code(summary)
 
-        def __init__(self, *args: Any, **kwargs: Any):
-            # Otherwise every page starts in (unembedded) Helvetica.
-            kwargs["initialFontName"] = fonts.body
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict[str, Any]] = []
-
-        def showPage(self) -> None:  # noqa: N802 (reportlab API)
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self) -> None:
-            total = len(self._pages)
-            for state in self._pages:
-                self.__dict__.update(state)
-                self.setFont(fonts.body, 9)
-                width, _ = landscape(A4)
-                self.drawCentredString(width / 2, 8 * mm, f"第 {self._pageNumber} 页 共 {total} 页")
-                self.drawRightString(width - 12 * mm, 8 * mm, f"{summary.title}")
-                super().showPage()
-            super().save()
+    def on_page(canv: Any, _doc: Any) -> None:
+        draw_footer(canv, left=f"汇总校验码 {code}", right=summary.title, font=fonts.body)
 
     story: list[Any] = [
         Paragraph(esc(summary.title), title),
-        Paragraph(esc(f"汇总单位：{ORGANISER}　　生成时间：{summary.generated_at.replace('T', ' ')}"), body),
+        Paragraph(esc(f"汇总单位：{ORGANISER}　　生成时间：{summary.generated_at.replace('T', ' ')}　　汇总校验码：{code}"), body),
         Paragraph(esc(summary_line(summary)), body),
         Paragraph("一、报送情况", h2),
         table(["序号", "单位", "类别", "报送状态", "当前版本", "首次报送（生成时间）", "备注"], summary.completeness_rows(),
@@ -350,7 +462,8 @@ def write_summary_pdf(summary: DistrictSummary, path: Path, *, data_dir: Path | 
     ]
     doc = SimpleDocTemplate(str(path), pagesize=landscape(A4), leftMargin=12 * mm, rightMargin=12 * mm,
                             topMargin=12 * mm, bottomMargin=15 * mm, title=summary.title, author=ORGANISER)
-    doc.build(story, canvasmaker=NumberedCanvas)
+    doc.build(story, onFirstPage=on_page, onLaterPages=on_page,
+              canvasmaker=lambda *a, **k: TotalCanvas(*a, font=fonts.body, **k))
 
 
 def export_summary(ws: Workspace, month: str, out_dir: Path | str, *, progress: Progress | None = None,
@@ -367,7 +480,7 @@ def export_summary(ws: Workspace, month: str, out_dir: Path | str, *, progress: 
     atomic_write(xlsx, lambda tmp: write_summary_xlsx(summary, tmp))
     if progress:
         progress(2, 3, "正在生成 PDF 汇总表")
-    atomic_write(pdf, lambda tmp: write_summary_pdf(summary, tmp, data_dir=ws.data_dir))
+    atomic_write(pdf, lambda tmp: write_summary_pdf(summary, tmp))
     if progress:
         progress(3, 3, "汇总表已生成")
     return SummaryResult(xlsx=xlsx, pdf=pdf)

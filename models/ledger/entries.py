@@ -162,6 +162,14 @@ def delete_entry(db: sqlite_utils.Database, entry_id: int, *, actor: str, reason
     _set_deleted(db, entry_id, True, actor=actor, reason=reason)
 
 
+def delete_entries(db: sqlite_utils.Database, entry_ids: Iterable[int], *, actor: str, reason: str = "") -> None:
+    """Several entries in one transaction: all deleted, or — when one is refused (a locked
+    month) — none."""
+    with db.atomic():
+        for entry_id in entry_ids:
+            _set_deleted(db, entry_id, True, actor=actor, reason=reason)
+
+
 def restore_entry(db: sqlite_utils.Database, entry_id: int, *, actor: str) -> None:
     _set_deleted(db, entry_id, False, actor=actor)
 

@@ -8,6 +8,7 @@ so nothing in the data sheet is ever skipped silently. ``models.ledger.excel_imp
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -165,7 +166,7 @@ def _example_row(tasks: list[Task], headers: list[str], measures: list[MeasureCo
     if task is None:
         return []
     etype = task.entry_types[0]
-    row: dict[str, Any] = {"任务序号": task.seq, "日期": f"{year}-06-12", "台账类型": etype.name,
+    row: dict[str, Any] = {"任务序号": task.seq, "日期": dt.date(year, 6, 12), "台账类型": etype.name,
                            "标题": f"{etype.name}（示例）", "工作内容": "简要写明做了什么、效果如何", "地点": "某某社区",
                            "组织单位": "社区居委会", "参与人数": 20, "备注": ""}
     for column in measures:

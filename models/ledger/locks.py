@@ -59,3 +59,28 @@ def ensure_month_open(db: sqlite_utils.Database, date: dt.date) -> None:
             f"{year}年第{q}季度的季度工作进展已报送，{int(mon)}月的台账已锁定，不能再修改。"
             "如确需修改，请在“报表”页面解锁该季度（需填写原因）。"
         )
+
+
+def locking_period(db: sqlite_utils.Database, month: str) -> tuple[str, str] | None:
+    """The submitted report that locks ``month``: ("monthly", "2023-05") or ("quarterly", "2023Q2")."""
+    reason = lock_reason(db, month)
+    if reason is None:
+        return None
+    return ("monthly", month) if reason == "月度台账" else ("quarterly", _quarter_of(month))
+
+
+def open_entry_date(db: sqlite_utils.Database, preferred: dt.date, *, today: dt.date | None = None) -> dt.date:
+    """``preferred``, or when its month is locked the nearest open month of the same year:
+    later months first (up to today's), then earlier ones. A new entry never starts in a
+    month it could not be saved in; if every month is locked, ``preferred`` stays."""
+    today = today or dt.date.today()
+    if not is_month_locked(db, month_of(preferred)):
+        return preferred
+    year = preferred.year
+    last = today.month if today.year == year else 12
+    later = range(preferred.month + 1, last + 1)
+    earlier = range(preferred.month - 1, 0, -1)
+    for mon in [*later, *earlier]:
+        if not is_month_locked(db, f"{year}-{mon:02d}"):
+            return today if (year, mon) == (today.year, today.month) else dt.date(year, mon, 1)
+    return preferred

@@ -20,6 +20,7 @@ from models.ledger.evidence import Attachment, attachments_for_entries, evidence
 from models.core import statuses as st
 from models.progress.indicators import IndicatorResult, TaskProgress, missing_targets, progress, quarter_progress, rounded
 from models.ledger.entries import LedgerEntry, list_entries
+from models.ledger.photo_batch import SOURCE_EXIF, capture_time
 from models.core.periods import (
     default_as_of,
     month_bounds,
@@ -108,7 +109,8 @@ class DetailRow:
     operator: str
 
     def cells(self) -> list[object]:
-        return [self.n, self.date.isoformat(), self.task_seq, self.entry_type, self.title, self.content, self.location,
+        # A real date (not text), so Excel and WPS sort, filter and sum by it.
+        return [self.n, self.date, self.task_seq, self.entry_type, self.title, self.content, self.location,
                 self.organizer, self.participants, self.measures, len(self.evidence_names),
                 "\n".join(self.evidence_names), self.remarks, self.operator]
 
@@ -149,10 +151,19 @@ class Photo:
     date: dt.date
     title: str
     original_name: str
+    taken: dt.date | None = None  # the camera's capture date (EXIF), when the photo carries one
 
     @property
     def caption(self) -> str:
-        return f"任务{self.task_seq}　{self.date.year}年{self.date.month}月{self.date.day}日　{self.title}"
+        shot = f"　拍摄于{self.taken.isoformat()}" if self.taken else ""
+        return f"任务{self.task_seq}　{self.date.year}年{self.date.month}月{self.date.day}日　{self.title}{shot}"
+
+
+def _taken(source: Path) -> dt.date | None:
+    if not source.exists():
+        return None
+    photo = capture_time(source)
+    return photo.taken.date() if photo.source == SOURCE_EXIF else None
 
 
 @dataclass
@@ -173,6 +184,8 @@ class Report:
     photos: list[Photo] = field(default_factory=list)
     photo_count: int = 0  # photos among the period's evidence (the PDF may print only some)
     warnings: tuple[str, ...] = ()  # what the user should know before sending (targets not set)
+
+    reissue_reason: str = ""  # why a version after the first was issued (the period's unlock reason)
     generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
     app_version: str = __version__
     # This installation's key; set by export.prepare, None for a report only looked at.
@@ -359,7 +372,8 @@ def _assemble(
         if with_photos:
             photos.extend(
                 Photo(source=evidence_file(ws.data_dir, a), stored_path=a.stored_path, sha256=a.sha256,
-                      task_seq=entry.task_seq, date=entry.entry_date, title=entry.title, original_name=a.original_name)
+                      task_seq=entry.task_seq, date=entry.entry_date, title=entry.title, original_name=a.original_name,
+                      taken=_taken(evidence_file(ws.data_dir, a)))
                 for a in files if a.is_image
             )
     if kind == "quarterly":

@@ -15,7 +15,7 @@ from typing import Callable
 
 from models.store.keys import installation_signer
 from models.reporting.assembly import Report, assemble, check_period
-from models.reporting.export_log import next_version, record_export
+from models.reporting.export_log import next_version, record_export, reissue_reason
 from models.reporting.files import StagedFile, ensure_folder, report_basename
 from models.store.workspace import Workspace
 
@@ -46,6 +46,7 @@ def prepare(ws: Workspace, kind: str, period: str, *, fill_date: dt.date | None 
     report = assemble(ws, kind, period, fill_date=fill_date, version=next_version(ws.db, kind, period),
                       with_photos=with_photos)
     report.signer = installation_signer(ws.db)  # the key is read (or made) here, not in the worker
+    report.reissue_reason = reissue_reason(ws.db, kind, period)
     return report
 
 
@@ -62,7 +63,7 @@ def render_report(report: Report, out_dir: Path, *, data_dir: Path, progress: Pr
 
     fonts = register_report_fonts(data_dir=data_dir)  # fail before writing anything when no font is usable
     folder = ensure_folder(Path(out_dir))
-    base = report_basename(report.kind, report.unit, report.period)
+    base = report_basename(report.kind, report.unit, report.period, version=report.version)
     staged_xlsx, staged_pdf = StagedFile(folder / f"{base}.xlsx"), StagedFile(folder / f"{base}.pdf")
     try:
         _report(progress, 5, "正在生成 Excel 报表")
@@ -105,11 +106,11 @@ def export_report(
 
 def export_monthly(ws: Workspace, month: str, out_dir: Path, *, progress: Progress | None = None,
                    fill_date: dt.date | None = None) -> ExportResult:
-    """钟楼区垃圾分类月度台账_<单位>_<YYYY年MM月>.xlsx and .pdf in ``out_dir``."""
+    """钟楼区垃圾分类月度台账_<单位>_<YYYY年MM月>[_第N版].xlsx and .pdf in ``out_dir``."""
     return export_report(ws, "monthly", month, out_dir, progress=progress, fill_date=fill_date)
 
 
 def export_quarterly(ws: Workspace, quarter: str, out_dir: Path, *, progress: Progress | None = None,
                      fill_date: dt.date | None = None) -> ExportResult:
-    """钟楼区垃圾分类季度工作进展_<单位>_<YYYY年第N季度>.xlsx and .pdf in ``out_dir``."""
+    """钟楼区垃圾分类季度工作进展_<单位>_<YYYY年第N季度>[_第N版].xlsx and .pdf in ``out_dir``."""
     return export_report(ws, "quarterly", quarter, out_dir, progress=progress, fill_date=fill_date)

@@ -67,6 +67,12 @@ def next_version(db: sqlite_utils.Database, kind: str, period: str) -> int:
     return int(row["version"]) if row["state"] == "submitted" else int(row["version"]) + 1
 
 
+def reissue_reason(db: sqlite_utils.Database, kind: str, period: str) -> str:
+    """Why the next export is a later version: the reason the period was last unlocked ("" for version 1)."""
+    rows = list(db.query("SELECT unlock_reason FROM period_states WHERE kind = ? AND period = ?", [kind, period]))
+    return (rows[0]["unlock_reason"] or "") if rows and next_version(db, kind, period) > 1 else ""
+
+
 def record_export(db: sqlite_utils.Database, report: Report, files: WrittenFiles, *, actor: str) -> ExportRecord:
     """Store an export's files, hashes, version and content digest (right after the files are written)."""
     xlsx, pdf = Path(files.xlsx), Path(files.pdf)

@@ -37,8 +37,10 @@ def quarterly_basename(unit: str, quarter: str) -> str:
     return f"{QUARTERLY_PREFIX}_{safe_component(unit)}_{year}年第{q}季度"
 
 
-def report_basename(kind: str, unit: str, period: str) -> str:
-    return monthly_basename(unit, period) if kind == "monthly" else quarterly_basename(unit, period)
+def report_basename(kind: str, unit: str, period: str, *, version: int = 1) -> str:
+    """The report's file name without suffix; a reissued report carries its version ("_第2版")."""
+    base = monthly_basename(unit, period) if kind == "monthly" else quarterly_basename(unit, period)
+    return base if version <= 1 else f"{base}_第{version}版"
 
 
 

@@ -1,11 +1,14 @@
 """CJK TrueType fonts for the PDF reports, embedded as subsets by reportlab.
 
-Government documents set body text in 宋体/仿宋 and titles in 黑体, so on Windows the
-system's SimSun/FangSong/SimHei are preferred. Then come the fonts a user can add without
-admin rights and without losing them at the next upgrade: the data folder's ``fonts/`` and
-Windows' per-user font folder (%LOCALAPPDATA%\\Microsoft\\Windows\\Fonts, where "为当前用户安装"
-puts them). Last a font bundled under ``resources/fonts/`` or a system TrueType CJK font
-(WenQuanYi Micro Hei). Never a folder under Program Files: upgrades replace it.
+Government documents set body text in 宋体/仿宋 and titles in 黑体 or 小标宋. On Windows the
+body is SimSun (宋体, else FangSong 仿宋) and titles 方正小标宋 when installed, else SimHei
+(黑体), from the system or Windows' per-user font folder. Then come the fonts a user can add
+without admin rights and without losing them at the next upgrade: the data folder's
+``fonts/`` and the per-user folder (%LOCALAPPDATA%\\Microsoft\\Windows\\Fonts, where
+"为当前用户安装" puts them), then a font bundled under ``resources/fonts/``. Elsewhere the
+body is AR PL UMing (a Song face; set-up installs fonts-arphic-uming on Debian-like systems)
+and titles WenQuanYi Zen Hei / Micro Hei (黑体 faces). Never a folder under Program Files:
+upgrades replace it.
 reportlab can only embed TrueType outlines: a CFF/OpenType-PS font, or a font without
 Chinese glyphs, is skipped; with no usable font at all the export stops with a clear
 message instead of printing empty boxes or relying on an unembedded font.
@@ -59,10 +62,17 @@ def _user_fonts_dir() -> Path | None:
     return Path(local) / "Microsoft" / "Windows" / "Fonts" if local else None
 
 
-_SYSTEM_FONTS = (
-    FontCandidate(Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"), 0, "文泉驿微米黑"),
+_UMING = Path("/usr/share/fonts/truetype/arphic/uming.ttc")  # subfont 0 is AR PL UMing CN
+_SONG_FONTS = (
+    FontCandidate(_UMING, 0, "AR PL UMing"),
+    FontCandidate(Path("/usr/share/fonts/truetype/arphic/ukai.ttc"), 0, "AR PL UKai"),
+    FontCandidate(Path("/Library/Fonts/Songti.ttc"), 0, "宋体-简"),
+)
+_HEI_FONTS = (
     FontCandidate(Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"), 0, "文泉驿正黑"),
-    FontCandidate(Path("/usr/share/fonts/truetype/arphic/uming.ttc"), 0, "AR PL UMing"),
+    FontCandidate(Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"), 0, "文泉驿微米黑"),
+)
+_OTHER_FONTS = (
     FontCandidate(Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"), 0, "Droid Sans Fallback"),
     FontCandidate(Path("/Library/Fonts/Arial Unicode.ttf"), 0, "Arial Unicode"),
 )
@@ -80,14 +90,15 @@ def _bundled() -> list[FontCandidate]:
 
 
 def default_candidates(data_dir: Path | None = None) -> tuple[list[FontCandidate], list[FontCandidate]]:
-    """(body, title) candidates, best first."""
-    folders = [_windows_fonts_dir(), _user_fonts_dir()]
-    body = [FontCandidate(f / name, 0, label) for f in folders if f is not None
-            for name, label in (("simsun.ttc", "宋体"), ("simfang.ttf", "仿宋"))]
-    title = [FontCandidate(f / "simhei.ttf", 0, "黑体") for f in folders if f is not None]
+    """(body, title) candidates, best first: Song/Fangsong for the body, Hei/小标宋 for titles."""
+    folders = [f for f in (_windows_fonts_dir(), _user_fonts_dir()) if f is not None]
+    body = [FontCandidate(f / name, 0, label) for f in folders for name, label in (("simsun.ttc", "宋体"), ("simfang.ttf", "仿宋"))]
+    title = [FontCandidate(f / name, 0, label) for f in folders
+             for name, label in (("FZXBSJW.TTF", "方正小标宋"), ("simhei.ttf", "黑体"))]
     own = _fonts_in(Path(data_dir) / DATA_FONTS_DIRNAME if data_dir is not None else None)
-    fallback = own + _fonts_in(_user_fonts_dir()) + _bundled() + list(_SYSTEM_FONTS)
-    return body + fallback, title + body + fallback
+    added = own + _fonts_in(_user_fonts_dir()) + _bundled()
+    return (body + added + list(_SONG_FONTS) + list(_HEI_FONTS) + list(_OTHER_FONTS),
+            title + added + list(_HEI_FONTS) + body + list(_SONG_FONTS) + list(_OTHER_FONTS))
 
 
 def font_folders_hint(data_dir: Path | None) -> str:
@@ -146,7 +157,7 @@ def _register(body: tuple[FontCandidate, ...], title: tuple[FontCandidate, ...],
         detail = "；".join(reasons[:5]) + ("等" if len(reasons) > 5 else "") or "未找到任何中文 TrueType 字体"
         raise AppError(
             "无法生成 PDF：本机没有可嵌入的中文 TrueType 字体（" + detail + "）。"
-            "请安装宋体/黑体（Windows 自带 simsun.ttc、simhei.ttf）或文泉驿微米黑，"
+            "请安装宋体/黑体（Windows 自带 simsun.ttc、simhei.ttf），或 AR PL UMing（fonts-arphic-uming）与文泉驿微米黑，"
             f"或将 .ttf/.ttc 字体文件放入{where}后重试。"
         )
     return ReportFonts(BODY_FONT, title_name, body_font.label or body_font.path.stem, title_font.label or title_font.path.stem)

@@ -11,7 +11,9 @@ with its peak memory read from ``os.wait4`` (ru_maxrss of that child alone):
   ``main.py report monthly`` against ``bare_export.py`` writing the same cells, table and
   photos with plain openpyxl/reportlab;
 - ledger page open and free-text filter over 50,000 entries (``ledger_probe.py``, times
-  taken inside the process) against the bare SQL (``bare_sql.py``).
+  taken inside the process) against the bare SQL (``bare_sql.py``);
+- reports at scale (``report_scale.py``): a month of 4,000 entries and a quarter of 12,000
+  against a tenth of each, with peak memory and PDF pages.
 
 Data folders are made once through the app's model code and cached (``datagen.py``).
 Medians of N interleaved runs (app, bare, app, bare, ...) after one untimed warm-up. A part that is missing (a page or command
@@ -336,7 +338,13 @@ def render(sections: list[Section], repeat: int) -> str:
     return "\n".join(lines)
 
 
-BENCHES = {"startup": bench_startup, "export": bench_export, "ledger": bench_ledger}
+def bench_reports(repeat: int, log) -> Section:
+    from tests.benchmarks.report_scale import bench_reports as measure
+
+    return measure(repeat, log)
+
+
+BENCHES = {"startup": bench_startup, "export": bench_export, "ledger": bench_ledger, "reports": bench_reports}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,7 +19,8 @@ from models.core.errors import AppError, ValidationError
 from models.progress.indicators import format_number
 from ui.context import PageContext
 from ui.pages.base import Page, page_title
-from ui.widgets.community_forms import CommunityDialog, CommunityTableModel, EvaluationDialog
+from ui.models.community_table_model import CommunityTableModel
+from ui.widgets.community_forms import CommunityDialog, EvaluationDialog
 
 
 def _message(exc: AppError) -> str:

@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent, QMouseEvent
+from PySide6.QtGui import QKeyEvent, QMouseEvent, QShowEvent
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget,
+    QBoxLayout, QCheckBox, QComboBox, QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout,
+    QWidget,
 )
 
 from models.core import statuses as st
@@ -21,10 +22,12 @@ from models.ledger.entries import working_month
 from models.core.periods import default_as_of, month_title, months_of_year
 from models.exchange.notices import pending_returns
 from ui.context import PageContext
-from ui.pages.base import Page, page_title
+from ui.pages.base import Page, WindowWidth, page_title
+from ui.widgets.elided_label import ElidedLabel
 from ui.widgets.status import IndicatorBar, StatusChip, period_words, short_period_words
 
 ATTENTION = set(st.PROBLEMS) | {st.NO_TARGET, st.NOT_STARTED}
+SIDE_WIDTH = 290
 
 
 class TaskTile(QFrame):
@@ -56,10 +59,9 @@ class TaskTile(QFrame):
         seq.setAlignment(Qt.AlignmentFlag.AlignCenter)
         seq.setStyleSheet("font-weight:bold; font-size:12pt; color:#2c5282;")
         head.addWidget(seq)
-        title = QLabel(short_title(task, 40))
+        title = ElidedLabel(short_title(task, 40))  # cut with "…", never mid-character
         title.setStyleSheet("font-weight:bold; color:#1f2933;")
         title.setToolTip(task.target_text)
-        title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         head.addWidget(title, 1)
         meta = QLabel(self._meta_text(tp))
         meta.setStyleSheet("color:#616e7c; font-size:9.5pt;")
@@ -197,6 +199,7 @@ class DashboardPage(Page):
             self.summary.addWidget(label)
         self.totals = QLabel()
         self.totals.setObjectName("Hint")
+        self.totals.setWordWrap(True)  # wraps on a narrow window instead of widening the page
         self.summary.addSpacing(10)
         self.summary.addWidget(self.totals, 1)
         layout.addLayout(self.summary)
@@ -213,14 +216,18 @@ class DashboardPage(Page):
         self.returns.hide()
         layout.addWidget(self.returns)
 
-        body = QHBoxLayout()
+        body = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         body.setSpacing(12)
+        self.body = body
+        self._narrow = False
+        self.width_watch = WindowWidth(self, self._reflow)
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
         body.addWidget(self.scroll, 1)
         side = QFrame()
+        self.side = side
         side.setObjectName("DueSide")
-        side.setFixedWidth(290)
+        side.setFixedWidth(SIDE_WIDTH)
         side.setStyleSheet("#DueSide { background:#eef2f7; border-radius:6px; }")
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(10, 8, 10, 8)
@@ -299,7 +306,30 @@ class DashboardPage(Page):
             self.tiles.append(tile)
         column.addStretch(1)
         self.scroll.setWidget(container)
+        self._fit_bars()
         self._apply_filter()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
+        super().showEvent(event)
+        self.width_watch.check()
+
+    def _reflow(self, narrow: bool) -> None:
+        # A narrow window (1366×768 at 125/150 %): the due list goes below the tasks, names get shorter.
+        self._narrow = narrow
+        self.body.setDirection(QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight)
+        if narrow:
+            self.side.setMinimumWidth(0)
+            self.side.setMaximumWidth(16777215)
+            self.side.setMaximumHeight(170)
+        else:
+            self.side.setMaximumHeight(16777215)
+            self.side.setFixedWidth(SIDE_WIDTH)
+        self._fit_bars()
+
+    def _fit_bars(self) -> None:
+        for tile in self.tiles:
+            for bar in tile.bars:
+                bar.name.setFixedWidth(170 if self._narrow else 290)
 
     def _build_due(self, items: list[DueItem], as_of: dt.date) -> None:
         container = QWidget()

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QUrl
-from PySide6.QtGui import QBrush, QColor, QFont, QDesktopServices, QDragEnterEvent, QDropEvent
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -32,67 +30,8 @@ from models.core.errors import AppError
 from ui.context import PageContext
 from ui.pages.base import Page, page_title
 from ui.exchange_panel import DistrictExchangePanel
-
-_Index = QModelIndex | QPersistentModelIndex
-
-
-class RowsModel(QAbstractTableModel):
-    """A read-only table of text cells; a cell whose text is a status word gets its colour."""
-
-    def __init__(self, header: list[str], *, colour_cols: tuple[int, ...] = (), centre_cols: tuple[int, ...] = ()):
-        super().__init__()
-        self.header = header
-        self.rows: list[list[str]] = []
-        self.tips: dict[tuple[int, int], str] = {}
-        self.colour_cols = colour_cols
-        self.centre_cols = centre_cols
-        self.bold_col: int | None = None  # e.g. the selected month in the year grid
-        self.header_tips: dict[int, str] = {}
-
-    def set_rows(self, rows: list[list[str]], tips: dict[tuple[int, int], str] | None = None,
-                 header: list[str] | None = None) -> None:
-        self.beginResetModel()
-        if header is not None:
-            self.header = header
-        self.rows = rows
-        self.tips = tips or {}
-        self.endResetModel()
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802 (Qt API)
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.header)
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        text = self.rows[index.row()][index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return text
-        if role == Qt.ItemDataRole.BackgroundRole and index.column() in self.colour_cols and text in STATE_COLOURS:
-            return QBrush(QColor("#" + STATE_COLOURS[text]))
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self.tips.get((index.row(), index.column())) or None
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            centre = index.column() in self.colour_cols or index.column() in self.centre_cols
-            return int(Qt.AlignmentFlag.AlignCenter if centre else Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.FontRole and index.column() == self.bold_col:
-            font = QFont()
-            font.setBold(True)
-            return font
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if orientation != Qt.Orientation.Horizontal:
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.header[section]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self.header_tips.get(section)
-        if role == Qt.ItemDataRole.ForegroundRole and section == self.bold_col:
-            return QBrush(QColor("#c05621"))
-        return None
+from ui.models.rows_model import STATUS_SIGNS, RowsModel
+from ui.ui_state import choose_folder, open_files
 
 
 def _table(model: RowsModel, *, stretch_from: int | None = None, stretch_col: int | None = None) -> QTableView:
@@ -199,6 +138,7 @@ class DistrictPage(Page):
         self.tabs = QTabWidget()
         self.grid_model = RowsModel(["单位"] + [f"{m}月" for m in range(1, 13)], colour_cols=tuple(range(1, 13)))
         self.matrix_model = RowsModel(["单位", "报送情况"])
+        self.matrix_model.signs, self.matrix_model.sign_from = STATUS_SIGNS, 2
         self.totals_model = RowsModel(["任务", "指标", "全区目标", "全区完成", "完成率", "状态", "已报单位", "各单位完成"],
                                       colour_cols=(5,), centre_cols=(0, 2, 3, 4, 6))
         self.behind_model = RowsModel(["单位", "任务", "指标", "完成值", "目标值", "统计周期", "状态"], colour_cols=(6,),
@@ -209,7 +149,15 @@ class DistrictPage(Page):
         self.matrix_view = _table(self.matrix_model, stretch_from=2)
         self.history_view = _table(self.history_model)
         self.tabs.addTab(self.grid_view, "报送情况")
-        self.tabs.addTab(self.matrix_view, "任务状态")
+        matrix = QWidget()
+        ml = QVBoxLayout(matrix)
+        ml.setContentsMargins(0, 4, 0, 0)
+        self.legend = QLabel(status_legend())
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
+        self.legend.setWordWrap(True)
+        ml.addWidget(self.legend)
+        ml.addWidget(self.matrix_view, 1)
+        self.tabs.addTab(matrix, "任务状态")
         totals = QWidget()
         tl = QVBoxLayout(totals)
         tl.addWidget(QLabel("全区目标完成情况（各单位当前有效报表之和；校验失败的文件不计入）"))
@@ -322,14 +270,14 @@ class DistrictPage(Page):
     # ------------------------------------------------------------ import
 
     def choose_files(self) -> None:
-        names, _ = QFileDialog.getOpenFileNames(self, "选择各单位的月度台账报表", "", "Excel 报表 (*.xlsx);;所有文件 (*)")
+        names = open_files(self, "选择各单位的月度台账报表", "Excel 报表 (*.xlsx);;所有文件 (*)", "district-import")
         if names:
-            self.import_paths([Path(n) for n in names])
+            self.import_paths(names)
 
     def choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "选择存放报表的文件夹")
+        folder = choose_folder(self, "选择存放报表的文件夹", "district-import")
         if folder:
-            self.import_paths([Path(folder)])
+            self.import_paths([folder])
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt API)
         if self.is_district() and not self.busy and event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
@@ -391,9 +339,9 @@ class DistrictPage(Page):
     # ------------------------------------------------------------ export
 
     def choose_export_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "选择汇总表的保存位置")
+        folder = choose_folder(self, "选择汇总表的保存位置", "district-export")
         if folder:
-            self.export_to(Path(folder))
+            self.export_to(folder)
 
     def export_to(self, folder: Path) -> None:
         ws, month = self.ctx.ws, self.current_month()
@@ -410,6 +358,13 @@ class DistrictPage(Page):
     def open_export_folder(self) -> None:
         if self.last_export:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.last_export.xlsx.parent)))
+
+
+def status_legend() -> str:
+    """"✓ 达标 ● 进行中 …" in the cells' own colours, above the matrix."""
+    chips = [f"<span style='background:#{STATE_COLOURS[word]};'>&nbsp;{sign}&nbsp;</span>&nbsp;{word}"
+             for word, sign in STATUS_SIGNS.items()]
+    return "图例：" + "　".join(chips) + "　— 应报未报数值　空白 不适用　（鼠标停在格子上看详情）"
 
 
 def _val(value: float | None) -> str:

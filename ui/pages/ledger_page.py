@@ -4,34 +4,27 @@ Ctrl+N / Ctrl+S / Ctrl+D / Delete, deleted entries and restore, Excel template a
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer
-from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QModelIndex, Qt, QTimer, QUrl
+from PySide6.QtGui import QDesktopServices, QHideEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from models.core.errors import AppError, ValidationError
+from models.core.errors import AppError
 from models.ledger.drafts import clear_unsaved, load_unsaved
-from models.ledger.entries import default_entry_date, delete_entry, restore_entry
-from models.ledger.excel_import import import_workbook
-from models.ledger.excel_template import write_template
-from models.store.workspace import Workspace
+from models.ledger.entries import default_entry_date
+from models.progress.indicators import short_title
 from ui.context import PageContext
 from ui.entry_editor import EntryEditor
 from ui.models.ledger_table_model import (
@@ -46,7 +39,12 @@ from ui.models.ledger_table_model import (
     COL_TYPE,
     LedgerTableModel,
 )
-from ui.pages.base import Page, page_title
+from ui.pages.base import Page, WindowWidth, page_title
+from ui.pages.ledger_excel import ExcelActions
+from ui.pages.ledger_photos import PhotoActions
+from ui.pages.ledger_rows import RowActions
+from ui.widgets import dialogs
+from ui.widgets.ledger_table import LedgerTable
 
 COLUMN_WIDTHS = {COL_DATE: 92, COL_TASK: 46, COL_TYPE: 104, COL_TITLE: 200, COL_MEASURES: 150, COL_LOCATION: 100,
                  COL_PARTICIPANTS: 50, COL_EVIDENCE: 50, COL_OPERATOR: 64}
@@ -59,7 +57,7 @@ def _button(text: str, tip: str, slot: Callable[[], Any]) -> QPushButton:
     return button
 
 
-class LedgerPage(Page):
+class LedgerPage(RowActions, ExcelActions, PhotoActions, Page):
     title = "台账录入"
 
     def __init__(self, ctx: PageContext):
@@ -68,10 +66,12 @@ class LedgerPage(Page):
         ws = ctx.ws
         self.tasks = ws.tasks()
         # Dialog hooks: tests replace these instead of clicking modal boxes.
-        self.confirm: Callable[[str, str], bool] = self._confirm
-        self.ask_unsaved: Callable[[], str] = self._ask_unsaved
+        self.confirm: Callable[[str, str], bool] = lambda title, text: dialogs.confirm(self, title, text)
+        self.ask_unsaved: Callable[[], str] = lambda: dialogs.ask_unsaved(self)
         self.inform: Callable[[str, str], None] = lambda title, text: QMessageBox.information(self, title, text)
-        self.warn: Callable[[str, str, str], None] = self._warn
+        self.warn: Callable[[str, str, str], None] = lambda title, text, details: dialogs.warn(self, title, text, details)
+        self.ask_reason: Callable[[str, str], str | None] = lambda title, text: dialogs.ask_reason(self, title, text)
+        self.open_file: Callable[[object], object] = lambda path: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -90,6 +90,9 @@ class LedgerPage(Page):
         header.addWidget(self.import_button)
         header.addWidget(self.template_button)
         layout.addLayout(header)
+        self._button_words = {self.copy_button: ("复制为新台账", "复制"), self.import_button: ("从 Excel 导入…", "导入…"),
+                              self.template_button: ("下载导入模板…", "模板…")}
+        self.width_watch = WindowWidth(self, self._reflow)
 
         self.unsaved_bar = QWidget()
         self.unsaved_bar.setObjectName("Card")
@@ -113,7 +116,7 @@ class LedgerPage(Page):
         self.task.setMinimumContentsLength(14)
         self.task.addItem("全部任务", None)
         for task in self.tasks:
-            self.task.addItem(f"{task.seq}. {task.target_text}", task.seq)
+            self.task.addItem(f"{task.seq}. {short_title(task, 36)}", task.seq)  # full text in the tooltip
             self.task.setItemData(self.task.count() - 1, task.target_text, Qt.ItemDataRole.ToolTipRole)
         self.entry_type = QComboBox()
         self.entry_type.setMinimumContentsLength(8)
@@ -133,21 +136,14 @@ class LedgerPage(Page):
         layout.addLayout(filters)
 
         self.model = LedgerTableModel(ws.db, self.tasks, self)
-        self.table = QTableView()
+        self.table = LedgerTable("ledger", COLUMN_WIDTHS)
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        # Fixed row heights: the view never measures 50,000 rows.
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(28)
-        head = self.table.horizontalHeader()
-        head.setHighlightSections(False)
-        head.setStretchLastSection(False)
-        for column, width in COLUMN_WIDTHS.items():
-            self.table.setColumnWidth(column, width)
+        self.table.restore_widths()
+        self.table.actions_for_menu = [
+            ("复制为新台账", self.copy_entry, lambda: self._current() is not None),
+            ("删除", self.delete_selected, lambda: any(not e.deleted_at for e in self._selected())),
+            ("打开佐证材料", self.open_evidence, lambda: any(e.evidence_count for e in self._selected())),
+        ]
         self.table.horizontalHeader().setSortIndicator(COL_DATE, Qt.SortOrder.DescendingOrder)
         self.table.setSortingEnabled(True)
         self.editor = EntryEditor(ws, background_writing=lambda: self.ctx.runner.writes_in_flight > 0)
@@ -172,12 +168,14 @@ class LedgerPage(Page):
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.editor.saved.connect(self._saved)
         self.editor.restore_requested.connect(self.restore_entry)
+        self.editor.unlock_requested.connect(self.unlock_period)
         QShortcut(QKeySequence("Ctrl+N"), self, self.new_entry)
         QShortcut(QKeySequence("Ctrl+S"), self, self.editor.save)
         QShortcut(QKeySequence("Ctrl+D"), self, self.copy_entry)
         delete = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.table, self.delete_selected)
         delete.setContext(Qt.ShortcutContext.WidgetShortcut)
         self._guard = False
+        self.setAcceptDrops(True)  # a day's photos dropped on the page (ui/pages/ledger_photos.py)
         self._fill_types()
         self.apply_filters()
         self._check_unsaved()
@@ -227,6 +225,14 @@ class LedgerPage(Page):
             finally:
                 self._guard = False
         self._update_buttons()
+
+    def _current(self) -> Any:
+        index = self.table.currentIndex()
+        return self.model.entry_at(index.row()) if index.isValid() else None
+
+    def _selected(self) -> list[Any]:
+        entries = [self.model.entry_at(row) for row in self.table.selected_rows()]
+        return [e for e in entries if e is not None]
 
     def selected_entry_id(self) -> int | None:
         index = self.table.currentIndex()
@@ -281,6 +287,9 @@ class LedgerPage(Page):
             return True
         return False
 
+    def may_leave(self) -> bool:
+        return self._settle_unsaved()
+
     def _default_date(self) -> dt.date:
         year = self.ctx.ws.tasklist.year
         today = dt.date.today()
@@ -299,56 +308,17 @@ class LedgerPage(Page):
         self.editor.title.setFocus()
 
     def copy_entry(self) -> None:
-        entry = self.model.entry_at(self.table.currentIndex().row()) if self.table.currentIndex().isValid() else None
+        entry = self._current()
         if entry is None or not self._settle_unsaved():
             return
         draft = entry.draft()
         today = dt.date.today()
         if today.year == entry.year:  # a recurring activity is usually recorded on the day
             draft.entry_date = today
-        self.editor.new_entry(template=draft)
+        self.editor.new_entry(template=draft)  # a locked month's date moves to an open month
         self.table.clearSelection()
         self.editor.title.setFocus()
         self.editor.title.selectAll()
-
-    def delete_selected(self) -> None:
-        entry = self.model.entry_at(self.table.currentIndex().row()) if self.table.currentIndex().isValid() else None
-        if entry is None or entry.deleted_at:
-            return
-        if not self.confirm("删除台账", f"确定删除台账“{entry.title}”（{entry.entry_date}）吗？\n删除后不计入统计，"
-                                       "可勾选“显示已删除”后恢复。"):
-            return
-        try:
-            delete_entry(self.ctx.ws.db, entry.id, actor=self.ctx.ws.require_profile().operator)
-        except AppError as exc:
-            self.warn("无法删除", str(exc), "")
-            return
-        row = self.table.currentIndex().row()
-        self.model.refresh()
-        if self.show_deleted.isChecked():  # it stays listed, struck through; show it as deleted
-            self._after_reload(entry.id)
-            self.editor.load_entry(entry.id)
-            return
-        self._after_reload(None)
-        next_row = min(row, self.model.rowCount() - 1)
-        if next_row >= 0:
-            self.table.selectRow(next_row)
-        else:
-            self.editor.new_entry(task_seq=self.task.currentData())
-
-    def restore_selected(self) -> None:
-        entry_id = self.selected_entry_id()
-        if entry_id is not None:
-            self.restore_entry(entry_id)
-
-    def restore_entry(self, entry_id: int) -> None:
-        try:
-            restore_entry(self.ctx.ws.db, entry_id, actor=self.ctx.ws.require_profile().operator)
-        except AppError as exc:
-            self.warn("无法恢复", str(exc), "")
-            return
-        self.editor.load_entry(entry_id)
-        self.refresh(select=entry_id)
 
     def _saved(self, entry_id: int) -> None:
         self.refresh(select=entry_id)
@@ -378,81 +348,6 @@ class LedgerPage(Page):
         clear_unsaved(self.ctx.ws.db)
         self.unsaved_bar.hide()
 
-    # ------------------------------------------------------------ Excel
-
-    def choose_template(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "保存导入模板", str(Path.home() / "台账导入模板.xlsx"),
-                                              "Excel 工作簿 (*.xlsx)")
-        if path:
-            self.save_template(Path(path))
-
-    def save_template(self, path: Path) -> None:
-        try:
-            write_template(path, self.ctx.ws.tasklist, self.tasks)
-        except AppError as exc:
-            self.warn("无法生成模板", str(exc), "")
-            return
-        self.inform("导入模板", f"已生成导入模板：\n{path}\n\n在“台账”表中填写后，点击“从 Excel 导入…”。")
-
-    def choose_import(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "选择要导入的台账", str(Path.home()), "Excel 工作簿 (*.xlsx)")
-        if path:
-            self.import_file(Path(path))
-
-    def import_file(self, path: Path) -> None:
-        ws = self.ctx.ws
-        actor = ws.require_profile().operator
-        self.setEnabled(False)  # one writer at a time: the import owns the database until done
-        self.count_label.setText("正在导入…")
-
-        tasklist, tasks = ws.tasklist, self.tasks
-
-        def work(own: Workspace, progress: Callable[[int, int, str], None]) -> Any:
-            return import_workbook(own.db, path, tasklist, tasks, actor=actor, progress=progress)
-
-        def done(result: Any) -> None:
-            self.setEnabled(True)
-            self.refresh()
-            self.inform("导入完成", f"{path.name}：{result.summary()}")
-
-        def failed(exc: Exception) -> None:
-            self.setEnabled(True)
-            self._after_reload(self.selected_entry_id())
-            if isinstance(exc, ValidationError):
-                lines = [f"{where}：{what}" for where, what in exc.problems]
-                shown = "\n".join(lines[:15]) + (f"\n……共 {len(lines)} 处" if len(lines) > 15 else "")
-                self.warn("未导入任何台账", f"{path.name} 有 {len(lines)} 处需要改正，改正后请重新导入：\n\n{shown}",
-                          "\n".join(lines))
-            elif isinstance(exc, AppError):
-                self.warn("无法导入", str(exc), "")
-            else:
-                self.warn("无法导入", f"导入时出错：{exc}", "")
-
-        self.ctx.runner.run_in_workspace(ws, work, done, failed,
-                                         lambda done_, total, text: self.count_label.setText(text), writes=True)
-
-    # ------------------------------------------------------------ dialogs
-
-    def _confirm(self, title: str, text: str) -> bool:
-        answer = QMessageBox.question(self, title, text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                                      QMessageBox.StandardButton.No)
-        return answer == QMessageBox.StandardButton.Yes
-
-    def _ask_unsaved(self) -> str:
-        box = QMessageBox(QMessageBox.Icon.Question, "未保存的修改", "当前台账有未保存的修改，是否保存？",
-                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-                          | QMessageBox.StandardButton.Cancel, self)
-        box.setDefaultButton(QMessageBox.StandardButton.Save)
-        answer = box.exec()
-        return {QMessageBox.StandardButton.Save: "save", QMessageBox.StandardButton.Discard: "discard"}.get(
-            QMessageBox.StandardButton(answer), "cancel")
-
-    def _warn(self, title: str, text: str, details: str) -> None:
-        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)
-        if details:
-            box.setDetailedText(details)
-        box.exec()
-
     # ------------------------------------------------------------ navigation
 
     def on_show(self, **kwargs: object) -> None:
@@ -461,8 +356,40 @@ class LedgerPage(Page):
             index = self.task.findData(int(task))  # type: ignore[call-overload]
             if index >= 0 and index != self.task.currentIndex():
                 self.task.setCurrentIndex(index)  # refilters via _task_filter_changed
+            else:
+                self.apply_filters()
+            if kwargs.get("new"):  # 任务清单's 记台账…: an empty form for that task
+                if self._settle_unsaved():
+                    self.table.clearSelection()
+                    self.editor.new_entry(task_seq=int(task), date=self._default_date())  # type: ignore[call-overload]
+                    self.editor.title.setFocus()
                 return
+            self._show_first_of_task(int(task))  # type: ignore[call-overload]
+            return
         self.apply_filters()  # entries may have changed elsewhere (CLI, import, other pages)
+
+    def _show_first_of_task(self, seq: int) -> None:
+        """Coming from 工作台 for task ``seq``: its first entry, or an empty form for it —
+        never another task's entry left in the editor."""
+        if self.editor.entry is not None and self.editor.entry.task_seq == seq and self.model.row_of(self.editor.entry.id) is not None:
+            self.table.selectRow(self.model.row_of(self.editor.entry.id))
+            return
+        if self.model.rowCount() > 0:
+            self.table.selectRow(0)
+        if self.editor.entry is None or self.editor.entry.task_seq != seq:
+            if self.editor.is_dirty():  # the page was reached through may_leave: settled already
+                return
+            self.table.clearSelection()
+            self.editor.new_entry(task_seq=seq, date=self._default_date())
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
+        super().showEvent(event)
+        self.width_watch.check()
+
+    def _reflow(self, narrow: bool) -> None:
+        """A narrow window (125/150 % scaling): the header buttons say less, the tooltips say it all."""
+        for button, (wide, short) in self._button_words.items():
+            button.setText(short if narrow else wide)
 
     def hideEvent(self, event: QHideEvent) -> None:
         self._search_timer.stop()  # on_show applies the typed search when the page returns

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QUrl
-from PySide6.QtGui import QBrush, QColor, QDesktopServices, QResizeEvent
+from PySide6.QtCore import QDate, QModelIndex, Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFileDialog,
+    QDateEdit,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -25,100 +26,19 @@ from PySide6.QtWidgets import (
 )
 
 from models.core.errors import AppError
-from models.core import statuses as st
 from models.ledger.entries import working_month
 from models.core.periods import quarter_of
 from models.reporting.assembly import Report
 from models.reporting.export import ExportResult, prepare, record, render_report
 from models.store.settings import get_setting, put_setting
-from models.reporting.submissions import KIND_LABELS, PeriodState, default_reports_dir, list_states, period_state, submit, unlock
+from models.reporting.submissions import KIND_LABELS, default_reports_dir, list_states, period_state, submit, unlock
 from ui.context import PageContext
 from ui.pages.base import Page, page_title
 from ui.notice_import import choose_and_import_notice
+from ui.models.report_models import STATE_COLOURS, PreviewModel, StatesModel
+from ui.ui_state import choose_folder
 
-_Index = QModelIndex | QPersistentModelIndex
 OUT_DIR_SETTING = "reports.out_dir"
-_HEADER_LINES = {"佐证材料（件）": "佐证\n材料\n（件）", "完成期限": "完成\n期限"}  # narrow columns
-STATE_COLOURS = {"未生成": "#718096", "已生成": "#2b6cb0", "已报送": "#2f855a", "已解锁": "#dd6b20"}
-
-
-class PreviewModel(QAbstractTableModel):
-    """The report's main table exactly as both files print it."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.report: Report | None = None
-        self.rows: list[list[Any]] = []
-
-    def set_report(self, report: Report | None) -> None:
-        self.beginResetModel()
-        self.report = report
-        self.rows = [r.cells() for r in report.rows] if report else []
-        self.endResetModel()
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802 (Qt API)
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() or self.report is None else len(self.report.columns)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal and self.report:
-            label = self.report.columns[section].label
-            return _HEADER_LINES.get(label, label)
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        value = self.rows[index.row()][index.column()]
-        label = self.report.columns[index.column()].label if self.report else ""
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return "" if value is None else str(value)
-        if role == Qt.ItemDataRole.ForegroundRole and label == "状态" and str(value).split("（")[0] in st.COLORS:
-            return QBrush(QColor(st.color(str(value).split("（")[0])))
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            centre = label in ("序号", "类别", "完成期限", "状态", "佐证材料（件）")
-            return int((Qt.AlignmentFlag.AlignCenter if centre else Qt.AlignmentFlag.AlignLeft) | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
-
-class StatesModel(QAbstractTableModel):
-    HEADERS = ("期间", "报表", "状态", "版本", "最近导出", "报送时间", "解锁原因")
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.states: list[PeriodState] = []
-
-    def set_states(self, states: list[PeriodState]) -> None:
-        self.beginResetModel()
-        self.states = states
-        self.endResetModel()
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.states)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        s = self.states[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            latest = s.latest.generated_at.replace("T", " ") if s.latest else ""
-            return [s.title, KIND_LABELS[s.kind], s.label, f"第{s.version}版" if s.state != "none" else "",
-                    latest, (s.submitted_at or "").replace("T", " ") if s.state == "submitted" else "",
-                    s.unlock_reason if s.state == "unlocked" else ""][index.column()]
-        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 2:
-            return QBrush(QColor(STATE_COLOURS[s.label]))
-        return None
-
 
 def _button(text: str, tip: str, slot: Callable[[], None], *, primary: bool = False) -> QPushButton:
     button = QPushButton(text)
@@ -165,6 +85,13 @@ class ReportsPage(Page):
         self.period_box.setMinimumWidth(150)
         self.period_box.currentIndexChanged.connect(lambda _: self.refresh())
         pick.addWidget(self.period_box)
+        pick.addWidget(QLabel("填报日期："))
+        self.fill_date_edit = QDateEdit(QDate.currentDate())
+        self.fill_date_edit.setCalendarPopup(True)
+        self.fill_date_edit.setDisplayFormat("yyyy-MM-dd")
+        self.fill_date_edit.setToolTip("报表表头的填报日期，也是判断各项任务状态的日期（默认为今天）")
+        self.fill_date_edit.dateChanged.connect(lambda _: self.refresh())
+        pick.addWidget(self.fill_date_edit)
         pick.addSpacing(16)
         pick.addWidget(QLabel("保存到："))
         self.out_edit = QLineEdit(str(get_setting(ws.db, OUT_DIR_SETTING) or default_reports_dir(ws)))
@@ -213,10 +140,13 @@ class ReportsPage(Page):
         self.states_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.states_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.states_view.verticalHeader().setVisible(False)
+        self.states_view.verticalHeader().setDefaultSectionSize(26)
         self.states_view.horizontalHeader().setStretchLastSection(True)
         self.states_view.doubleClicked.connect(self._pick_state)
         splitter.addWidget(self._titled(f"{self.year}年各期报表状态（双击选择）", self.states_view))
-        splitter.setSizes([520, 240])
+        # At 1366×768 with a taskbar the history keeps five rows in view, not two.
+        splitter.setSizes([400, 320])
+        splitter.setChildrenCollapsible(False)
         layout.addWidget(splitter, 1)
         self._fill_periods()
 
@@ -238,6 +168,10 @@ class ReportsPage(Page):
 
     def period(self) -> str:
         return self.period_box.currentData()
+
+    def fill_date(self) -> dt.date:
+        d = self.fill_date_edit.date()
+        return dt.date(d.year(), d.month(), d.day())
 
     def _fill_periods(self) -> None:
         month = working_month(self.ctx.ws.db, year=self.year)
@@ -280,7 +214,7 @@ class ReportsPage(Page):
         if self.period() is None:
             return
         try:
-            report = prepare(self.ctx.ws, self.kind(), self.period(), with_photos=False)
+            report = prepare(self.ctx.ws, self.kind(), self.period(), fill_date=self.fill_date(), with_photos=False)
         except AppError as exc:
             self.preview_model.set_report(None)
             self.state_label.setText(str(exc))
@@ -292,6 +226,11 @@ class ReportsPage(Page):
                 self.preview.setSpan(first, 1, count, 1)
         self._fit_columns()
         self.states_model.set_states(list_states(self.ctx.ws.db, self.year))
+        row = next((n for n, s in enumerate(self.states_model.states)
+                    if s.kind == self.kind() and s.period == self.period()), None)
+        if row is not None:  # the period on screen is the row in view
+            self.states_view.selectRow(row)
+            self.states_view.scrollTo(self.states_model.index(row, 0))
         self._show_state()
 
     def _fit_columns(self) -> None:
@@ -331,9 +270,9 @@ class ReportsPage(Page):
         return Path(self.out_edit.text())
 
     def choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "选择报表的保存位置", self.out_edit.text())
+        folder = choose_folder(self, "选择报表的保存位置", "reports", self.out_edit.text())
         if folder:
-            self.set_out_dir(Path(folder))
+            self.set_out_dir(folder)
 
     def set_out_dir(self, folder: Path) -> None:
         self.out_edit.setText(str(folder))
@@ -357,7 +296,7 @@ class ReportsPage(Page):
     def export(self) -> None:
         ws = self.ctx.ws
         try:
-            report = prepare(ws, self.kind(), self.period())  # reads the database: GUI thread
+            report = prepare(ws, self.kind(), self.period(), fill_date=self.fill_date())  # reads the database: GUI thread
         except AppError as exc:
             self.inform("无法导出", str(exc))
             return

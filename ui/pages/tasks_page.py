@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFrame,
@@ -32,11 +34,11 @@ def indicator_text(ind: Indicator) -> str:
     if ind.period == "deadline":
         period = f"截至{ind.deadline.month}月{ind.deadline.day}日"
     scope = f"（全区目标 {ind.district_target:g}{ind.unit}）" if ind.district_target else ""
-    return f"▸ {ind.name}：{comparison} {target} {ind.unit}　统计周期：{period}{scope}"
+    return f"• {ind.name}：{comparison} {target} {ind.unit}　统计周期：{period}{scope}"
 
 
 class TaskCard(QFrame):
-    def __init__(self, task: Task, on_open: object = None):
+    def __init__(self, task: Task, on_new_entry: Callable[[int], None] | None = None):
         super().__init__()
         self.task = task
         self.setObjectName("Card")
@@ -65,6 +67,12 @@ class TaskCard(QFrame):
         types.setWordWrap(True)
         body.addWidget(types)
         outer.addLayout(body, 1)
+        if on_new_entry is not None:
+            button = QPushButton("记台账…")
+            button.setToolTip(f"为任务{task.seq}新建一条台账（台账录入页）")
+            button.clicked.connect(lambda: on_new_entry(task.seq))
+            outer.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+            self.new_button = button
 
     def matches(self, needle: str) -> bool:
         haystack = " ".join([str(self.task.seq), self.task.category, self.task.target_text, self.task.deadline_text]
@@ -86,6 +94,7 @@ class TasksPage(Page):
         self.search.setPlaceholderText("搜索任务（序号、内容、指标）")
         self.search.setClearButtonEnabled(True)
         self.search.setMaximumWidth(320)
+        self.search.setMinimumWidth(240)
         self.search.textChanged.connect(self._filter)
         header.addWidget(self.search)
         if ctx.ws.unit.kind == "district":  # the district office turns its yearly document into the list
@@ -100,7 +109,7 @@ class TasksPage(Page):
         self.scroll.setWidgetResizable(True)
         layout.addWidget(self.scroll, 1)
         self.cards: list[TaskCard] = []
-        self.headers: list[tuple[QLabel, list[TaskCard]]] = []
+        self.headers: list[tuple[QLabel, str, list[TaskCard]]] = []
         self.rebuild()
 
     def rebuild(self) -> None:
@@ -114,26 +123,43 @@ class TasksPage(Page):
             header = QLabel(f"{category}（{len(group)}项）")
             header.setObjectName("CategoryHeader")
             column.addWidget(header)
-            cards = [TaskCard(task) for task in group]
+            cards = [TaskCard(task, self.new_entry) for task in group]
             for card in cards:
                 column.addWidget(card)
             self.cards.extend(cards)
-            self.headers.append((header, cards))
+            self.headers.append((header, category, cards))
         column.addStretch(1)
         self.scroll.setWidget(container)
         self.heading.setText(f"{tasklist.title}")
+        self._summarise()
+        if self.search.text().strip():
+            self._filter(self.search.text())
+
+    def _summarise(self) -> None:
+        tasks = self.ctx.ws.tasks()
         n_ind = sum(len(t.indicators) for t in tasks)
         self.summary.setText(f"本单位（{self.ctx.ws.unit.name}）适用任务 {len(tasks)} 项，其中量化指标 {n_ind} 个。")
 
     def _filter(self, text: str) -> None:
         needle = text.strip()
-        for header, cards in self.headers:
+        found = 0
+        for header, category, cards in self.headers:
             visible = 0
             for card in cards:
                 shown = not needle or card.matches(needle)
                 card.setVisible(shown)
                 visible += shown
             header.setVisible(visible > 0)
+            # The count follows the search: "（2/5项）" while searching, "（5项）" otherwise.
+            header.setText(f"{category}（{visible}/{len(cards)}项）" if needle else f"{category}（{len(cards)}项）")
+            found += visible
+        if needle:
+            self.summary.setText(f"搜索“{needle}”：找到 {found} 项任务。" if found else f"没有找到含“{needle}”的任务。")
+        else:
+            self._summarise()
+
+    def new_entry(self, seq: int) -> None:
+        self.ctx.navigate("ledger", task=seq, new=True)
 
     def on_show(self, **kwargs: object) -> None:
         if kwargs.get("rebuild"):

@@ -6,82 +6,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QButtonGroup, QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout, QGridLayout,
     QHBoxLayout, QLabel, QLineEdit, QRadioButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget,
 )
 
 from models.catalog.tasklists import ScoreSheet
-from models.ledger.communities import KINDS, Community
+from models.ledger.communities import Community
 from models.progress.indicators import format_number
-
-_Index = QModelIndex | QPersistentModelIndex
-
-
-def _d(day: dt.date | None) -> str:
-    return day.isoformat() if day else ""
-
-
-class CommunityTableModel(QAbstractTableModel):
-    COLUMNS = ("名称", "类别", "户数", "设施到位", "计量接入", "示范村创建", "测评次数", "最高分", "新增达标")
-    NAME, KIND, HOUSEHOLDS, FACILITIES, METERING, DEMO, EVALS, BEST, COUNTS = range(9)
-
-    def __init__(self, pass_score: float = 95, year: int = 2023):
-        super().__init__()
-        self.rows: list[Community] = []
-        self.pass_score = pass_score
-        self.year = year
-
-    def set_rows(self, rows: list[Community]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.COLUMNS[section]
-        return None
-
-    def counts(self, c: Community) -> bool:
-        return c.kind == "community" and c.first_pass_date(year=self.year, min_score=self.pass_score) is not None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        c = self.rows[index.row()]
-        col = index.column()
-        if role == Qt.ItemDataRole.UserRole:
-            return c
-        if role == Qt.ItemDataRole.DisplayRole:
-            return {
-                self.NAME: c.name,
-                self.KIND: KINDS[c.kind],
-                self.HOUSEHOLDS: "" if c.households is None else str(c.households),
-                self.FACILITIES: _d(c.facilities_date) if c.facilities_ok else "未到位",
-                self.METERING: _d(c.metering_date) if c.metering_connected else "未接入",
-                self.DEMO: _d(c.demo_village_date) if c.kind == "village" else "",
-                self.EVALS: str(len(c.evaluations)) if c.evaluations else "",
-                self.BEST: "" if c.best_score is None else format_number(c.best_score),
-                self.COUNTS: ("✔ 计入" if self.counts(c) else ("未达95分" if c.evaluations else "")) if c.kind == "community" else "",
-            }[col]
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if col == self.COUNTS and self.counts(c):
-                return QBrush(QColor("#2f855a"))
-            if col == self.COUNTS and c.evaluations or (col == self.FACILITIES and not c.facilities_ok):
-                return QBrush(QColor("#c53030"))
-            if col == self.METERING and not c.metering_connected:
-                return QBrush(QColor("#718096"))
-        if role == Qt.ItemDataRole.TextAlignmentRole and col in (self.HOUSEHOLDS, self.EVALS, self.BEST):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
+from ui.widgets.keys import enter_moves_on, tab_chain
 
 
 class OptionalDate(QWidget):
@@ -96,6 +30,7 @@ class OptionalDate(QWidget):
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("yyyy-MM-dd")
         self.date.setDate(QDate(default.year, default.month, default.day))
+        self.date.calendarWidget().setMinimumSize(300, 220)  # six week rows, never a cut last week
         self.date.setEnabled(False)
         self.check.toggled.connect(self.date.setEnabled)
         row.addWidget(self.check)
@@ -153,6 +88,12 @@ class CommunityDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
         self.kind.currentIndexChanged.connect(self._kind_changed)
+        # Top to bottom; Enter in a field moves on (it never accepts a half-filled form).
+        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        fields = [self.name, self.kind, self.households, self.facilities.check, self.facilities.date,
+                  self.metering.check, self.metering.date, self.demo.check, self.demo.date]
+        tab_chain([*fields, ok, buttons.button(QDialogButtonBox.StandardButton.Cancel)])
+        enter_moves_on(self, fields)
         if community:
             self.name.setText(community.name)
             self.kind.setCurrentIndex(max(0, self.kind.findData(community.kind)))
@@ -220,6 +161,7 @@ class EvaluationDialog(QDialog):
         self.date = QDateEdit()
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("yyyy-MM-dd")
+        self.date.calendarWidget().setMinimumSize(300, 220)
         day = min(dt.date.today(), dt.date(year, 12, 31))
         self.date.setDate(QDate(day.year, day.month, day.day))
         top.addWidget(self.date)
@@ -284,6 +226,10 @@ class EvaluationDialog(QDialog):
         layout.addWidget(buttons)
         self.by_items.toggled.connect(self._mode_changed)
         self.total.valueChanged.connect(self._update_total)
+        fields = [self.date, self.evaluator, self.by_items, self.by_total, self.total, *self.spins.values()]
+        tab_chain([*fields, buttons.button(QDialogButtonBox.StandardButton.Ok),
+                   buttons.button(QDialogButtonBox.StandardButton.Cancel)])
+        enter_moves_on(self, fields)
         self._mode_changed()
 
     def _mode_changed(self) -> None:

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QSizePolicy, QW
 from models.core import statuses as st
 from models.progress.indicators import IndicatorResult, format_number
 from models.core.periods import Period, period_title
+from ui.widgets.elided_label import ElidedLabel
 
 STATUS_TINTS = st.TINTS  # light backgrounds for chips on white cards
 
@@ -86,10 +87,11 @@ class IndicatorBar(QWidget):
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 1, 0, 1)
         row.setSpacing(8)
-        self.name = QLabel(f"{result.name}")
+        # A long name ends in "…" (full text in the tooltip) instead of running into the bar.
+        self.name = ElidedLabel(f"{result.name}")
         self.name.setStyleSheet("color:#334e68;")
-        self.name.setMinimumWidth(290)  # bars line up across tasks
-        self.name.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        self.name.setFixedWidth(290)  # bars line up across tasks
+        self.name.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
         row.addWidget(self.name)
         self.bar = QProgressBar()
         self.bar.setRange(0, 1000)
@@ -105,7 +107,7 @@ class IndicatorBar(QWidget):
         row.addWidget(self.bar, 1)
         self.value = QLabel(value_text(result))
         self.value.setStyleSheet(f"color:{colour}; font-weight:bold;")
-        self.value.setMinimumWidth(118)
+        self.value.setMinimumWidth(max(118, self.value.sizeHint().width() + 10))  # bold is wider
         self.value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         row.addWidget(self.value)
         tip = f"{result.name}\n统计周期：{period_words(result)}\n完成：{value_text(result)}\n状态：{result.status}"
