@@ -43,7 +43,7 @@ from models import __version__
 from models.core.errors import AppError
 from models.store.faults import GuardedConnection, app_error_from
 from models.core.fileio import fsync_dir, fsync_file, sha256_file
-from models.safety.integrity import connect_readonly, safe_relative, sqlite_problems
+from models.safety.integrity import connect_readonly, row_problems, safe_relative, sqlite_problems
 from models.store.settings import PROFILE_KEY, get_setting, put_setting
 from models.safety.snapshots import (  # noqa: F401 - re-exported: the backup API in one place
     FORMAT,
@@ -71,6 +71,10 @@ LEDGER_ID_SETTING = "ledger_id"
 STALE_TMP_SECONDS = 3600
 BUSY_TIMEOUT_MS = 5000  # another program holding the database: wait this long, then explain
 _SUFFIX = re.compile(r"^\.[a-z0-9]{1,10}$")
+
+
+class BackupRefusedError(AppError):
+    """The database copy failed its checks: no backup was kept (the ledger itself is damaged)."""
 
 
 @dataclass
@@ -275,9 +279,9 @@ def create_snapshot(
         snapshot_database(data_dir / DB_FILENAME, tmp / DB_FILENAME)
         conn = sqlite3.connect(tmp / DB_FILENAME)
         try:
-            problems = sqlite_problems(conn, full=True)
+            problems = sqlite_problems(conn, full=True) or row_problems(conn)
             if problems:
-                raise AppError("备份未保存：数据库副本未通过完整性检查（" + "；".join(problems[:3]) + "）。请运行 check 检查数据。")
+                raise BackupRefusedError("备份未保存：数据库副本未通过完整性检查（" + "；".join(problems[:3]) + "）。请运行 check 检查数据。")
             entries, deleted, _ = ledger_counts(conn)
             refs = conn.execute("SELECT sha256, stored_path FROM evidence_files ORDER BY sha256").fetchall()
             unit = _profile_unit(conn)
@@ -409,6 +413,6 @@ def verify_snapshot_db(info: BackupInfo) -> list[str]:
         return ["备份中的数据库文件与备份时记录的哈希值不符（备份已损坏）"]
     conn = connect_readonly(info.db_path)
     try:
-        return sqlite_problems(conn, full=True)
+        return sqlite_problems(conn, full=True) or row_problems(conn)
     finally:
         conn.close()

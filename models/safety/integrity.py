@@ -14,23 +14,22 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
-from models.core.errors import AppError
+from models.core.errors import AppError, UnusableDatabaseError
 from models.core.fileio import sha256_file
-from models.store.connection import DB_FILENAME
+from models.store.connection import DB_FILENAME, connect_read_only_file, ensure_ours, folder_read_only
 
 Progress = Callable[[int, int, str], None]
 
 
-class DatabaseDamagedError(AppError):
+class DatabaseDamagedError(UnusableDatabaseError):
     """The database failed its integrity check; ``problems`` lists what is wrong."""
 
     def __init__(self, path: Path, problems: list[str]):
-        self.path = path
-        self.problems = list(problems)
         super().__init__(
             f"数据库文件 {path} 已损坏，为保护数据，程序没有打开它。\n"
-            + "\n".join(f"· {p}" for p in self.problems[:10])
-            + "\n请从最近的备份恢复（当前文件会先被另存一份，恢复可以撤销）。"
+            + "\n".join(f"· {p}" for p in problems[:10])
+            + "\n请从最近的备份恢复（当前文件会先被另存一份，恢复可以撤销）。",
+            path=path, problems=problems,
         )
 
 
@@ -68,12 +67,19 @@ def sqlite_problems(conn: sqlite3.Connection, *, full: bool = True) -> list[str]
     return problems
 
 
+def _open_for_check(db_path: Path) -> sqlite3.Connection:
+    # On a read-only folder or mount, mode=ro cannot read a WAL file: that is not damage.
+    if folder_read_only(db_path.parent):
+        return connect_read_only_file(db_path)
+    return connect_readonly(db_path)
+
+
 def quick_check(db_path: Path) -> list[str]:
     """Start-up check; an empty list means the database may be opened. A missing file is fine."""
     if not db_path.exists():
         return []
     try:
-        conn = connect_readonly(db_path)
+        conn = _open_for_check(db_path)
     except sqlite3.DatabaseError as exc:
         return [f"数据库文件无法打开：{exc}"]
     try:
@@ -83,11 +89,65 @@ def quick_check(db_path: Path) -> list[str]:
 
 
 def ensure_intact(data_dir: Path) -> None:
-    """Raise DatabaseDamagedError when the start-up check finds damage."""
+    """Raise an UnusableDatabaseError when the start-up check finds damage or a foreign file.
+
+    ``DatabaseDamagedError`` for damage; ``ForeignDatabaseError`` for a file that is not
+    this program's ledger; ``NewerDatabaseError`` (a plain AppError) for a newer program's.
+    """
     path = Path(data_dir) / DB_FILENAME
     problems = quick_check(path)
     if problems:
         raise DatabaseDamagedError(path, problems)
+    if not path.exists():
+        return
+    conn = _open_for_check(path)
+    try:
+        ensure_ours(conn, path)
+    finally:
+        conn.close()
+
+
+def _undecodable(value: object) -> bool:
+    if isinstance(value, bytes):
+        try:
+            value.decode("utf-8")
+        except UnicodeDecodeError:
+            return True
+    return False
+
+
+def row_problems(conn: sqlite3.Connection, *, limit: int = 50) -> list[str]:
+    """Read every row of every table as the program does; name each row that cannot be read.
+
+    ``integrity_check`` vouches for the file's structure, not for what a record holds: a
+    garbled byte inside a text passes it, and then the page that lists the row fails.
+    Text is fetched as bytes here so each bad value is found with its table and id.
+    """
+    problems: list[str] = []
+    tables = [r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+    layout = {t: [(str(r[1]), str(r[2]).upper()) for r in conn.execute(f"PRAGMA table_info([{t}])")] for t in tables}
+    saved = conn.text_factory
+    conn.text_factory = bytes
+    try:
+        for table, columns in layout.items():
+            names = ", ".join(f"[{name}]" for name, _ in columns)
+            try:
+                cursor = conn.execute(f"SELECT rowid, {names} FROM [{table}]")
+                for row in cursor:
+                    for (name, declared), value in zip(columns, row[1:]):
+                        # text fetched as bytes: in a number column it is damage too
+                        bad = _undecodable(value) or (declared in ("INTEGER", "REAL") and isinstance(value, bytes))
+                        if bad:
+                            problems.append(f"表 {table} 中编号 {row[0]} 的记录无法读取（{name} 列内容已损坏）")
+                            break
+                    if len(problems) >= limit:
+                        return problems
+            except sqlite3.DatabaseError as exc:
+                problems.append(f"表 {table} 无法完整读取：{exc}")
+    finally:
+        conn.text_factory = saved
+    return problems
 
 
 @dataclass(frozen=True)
@@ -147,6 +207,13 @@ def check(data_dir: Path, *, progress: Progress | None = None) -> list[str]:
         problems = sqlite_problems(conn, full=True)
         if problems:
             return problems  # table contents cannot be trusted; stop here
+        try:
+            ensure_ours(conn, path)
+        except UnusableDatabaseError as exc:
+            return exc.problems
+        except AppError as exc:
+            return [str(exc)]
+        problems.extend(row_problems(conn))
         try:
             problems.extend(evidence_problems(conn, data_dir, progress=progress))
         except sqlite3.DatabaseError as exc:

@@ -8,21 +8,79 @@ copied aside with SQLite's online backup API.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
 from pathlib import Path
 
 import sqlite_utils
 
-from models.core.errors import AppError
-from models.store.faults import DAMAGED, GuardedConnection, sqlite_fault_message
+from models.core.errors import AppError, UnusableDatabaseError
+from models.store.faults import DAMAGED, READONLY, GuardedConnection, sqlite_fault_message
 from models.store.migrations import MIGRATIONS
+from models.store.schema_check import ForeignDatabaseError, NewerDatabaseError, schema_problems
 
 DB_FILENAME = "ledger.db"
 PRE_MIGRATION_DIR = "pre-migration"
 
 
+def decode_text(value: bytes) -> str:
+    """Text as the program reads it: a garbled byte inside a record becomes U+FFFD.
+
+    The pages and commands then show the damaged field and go on with the other rows,
+    instead of failing on the whole list; ``check`` names the row (table and id).
+    """
+    try:
+        return value.decode("utf-8")
+    except UnicodeDecodeError:
+        return value.decode("utf-8", "replace")
+
+
+def damaged_error(path: object, problems: list[str]) -> UnusableDatabaseError:
+    return UnusableDatabaseError(
+        f"数据库文件 {path} 已损坏，为保护数据，程序没有打开它。\n"
+        + "\n".join(f"· {p}" for p in problems[:10])
+        + "\n请从最近的备份恢复（当前文件会先被另存一份，恢复可以撤销）。",
+        path=path, problems=problems,
+    )
+
+
+def ensure_ours(conn: sqlite3.Connection, path: object) -> None:
+    """Refuse a file that is not this program's ledger before anything writes to it."""
+    try:
+        problems = schema_problems(conn)
+    except NewerDatabaseError:
+        raise
+    except sqlite3.DatabaseError as exc:
+        explained = sqlite_fault_message(exc)
+        if explained and explained is not DAMAGED:
+            raise AppError(f"无法打开数据库文件 {path}：{explained}") from exc
+        raise damaged_error(path, [f"数据库文件无法读取（{exc}）"]) from exc
+    if problems:
+        raise ForeignDatabaseError(path, problems)
+
+
+def folder_read_only(folder: Path) -> bool:
+    """A folder (or mount) this process cannot create files in."""
+    return folder.exists() and not os.access(folder, os.W_OK)
+
+
+def connect_read_only_file(path: Path) -> sqlite3.Connection:
+    """Read a ledger on a read-only folder or mount.
+
+    ``mode=ro`` cannot open a WAL database where SQLite may not create ``-shm``; when no
+    ``-wal`` lies beside the file (a cleanly closed ledger), nothing can change it while
+    we read, so ``immutable=1`` is true.
+    """
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    wal = path.with_name(path.name + "-wal")
+    if folder_read_only(path.parent) and not (wal.exists() and wal.stat().st_size):
+        uri += "&immutable=1"
+    return sqlite3.connect(uri, uri=True, check_same_thread=False, factory=GuardedConnection)
+
+
 def _configure(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA busy_timeout = 5000")
+    conn.text_factory = decode_text
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA synchronous = FULL")
@@ -41,11 +99,15 @@ def _copy_aside(db: sqlite_utils.Database, path: Path) -> Path:
     return target
 
 
-def open_db(path_or_conn: Path | str | sqlite3.Connection, *, migrate: bool = True) -> sqlite_utils.Database:
+def open_db(
+    path_or_conn: Path | str | sqlite3.Connection, *, migrate: bool = True, read_only: bool = False
+) -> sqlite_utils.Database:
     """Open (and migrate) the ledger database at ``path_or_conn``.
 
-    A connection may be injected (tests, backups). A file is copied aside before any
-    pending migration touches it.
+    A connection may be injected (tests, backups). A file must be this program's ledger
+    (or empty): a foreign or newer file is refused before anything writes to it. A file
+    is copied aside before any pending migration touches it. ``read_only`` (a read-only
+    folder or mount) reads without writing anything; writes fail with a clear message.
     """
     if isinstance(path_or_conn, sqlite3.Connection):
         conn = path_or_conn
@@ -54,20 +116,36 @@ def open_db(path_or_conn: Path | str | sqlite3.Connection, *, migrate: bool = Tr
         path = Path(path_or_conn)
         try:
             # GuardedConnection turns locked/read-only/disk-full errors into Chinese AppErrors.
-            conn = sqlite3.connect(path, check_same_thread=False, factory=GuardedConnection)
+            if read_only:
+                conn = connect_read_only_file(path)
+            else:
+                conn = sqlite3.connect(path, check_same_thread=False, factory=GuardedConnection)
         except sqlite3.OperationalError as exc:
             raise AppError(f"无法打开数据库文件 {path}：{sqlite_fault_message(exc) or exc}") from exc
     try:
-        _configure(conn)
+        if path is not None:
+            conn.execute("PRAGMA busy_timeout = 5000")
+            ensure_ours(conn, path)
+        if read_only:
+            conn.execute("PRAGMA busy_timeout = 5000")
+            conn.text_factory = decode_text
+        else:
+            _configure(conn)
     except sqlite3.DatabaseError as exc:
         conn.close()
         explained = sqlite_fault_message(exc)
         if explained and explained is not DAMAGED:  # locked, read-only, disk: not the file's fault
             raise AppError(f"无法打开数据库文件 {path}：{explained}") from exc
-        raise AppError(f"数据库文件 {path} 无法使用（{exc}），请从备份恢复。") from exc
+        raise damaged_error(path, [f"数据库文件无法使用（{exc}）"]) from exc
+    except BaseException:
+        conn.close()
+        raise
     db = sqlite_utils.Database(conn)
     if migrate:
         pending = MIGRATIONS.pending(db)
+        if pending and read_only:
+            db.close()
+            raise AppError(f"数据库文件 {path} 需要升级到本程序的版本，但{READONLY}")
         if pending:
             has_data = path is not None and bool(db.table_names())
             if has_data:

@@ -31,20 +31,38 @@ class DatabaseFaultError(AppError, sqlite3.OperationalError):
     """A SQLite failure caused by the machine, not by the program."""
 
 
+_BY_CODE = {
+    sqlite3.SQLITE_BUSY: LOCKED,
+    sqlite3.SQLITE_LOCKED: LOCKED,
+    sqlite3.SQLITE_READONLY: READONLY,
+    sqlite3.SQLITE_FULL: DISK_FULL,
+    sqlite3.SQLITE_IOERR: IO_ERROR,
+    sqlite3.SQLITE_CANTOPEN: IO_ERROR,
+    sqlite3.SQLITE_CORRUPT: DAMAGED,
+    sqlite3.SQLITE_NOTADB: DAMAGED,
+}
+
+
 def sqlite_fault_message(exc: BaseException) -> str | None:
-    """The Chinese explanation of a SQLite error a user can act on, else None."""
+    """The Chinese explanation of a SQLite error a user can act on, else None.
+
+    Classified by SQLite's result code (``sqlite_errorcode``, primary part); only an
+    error raised without a code (by Python's module itself, or by our own backup
+    watchdog) falls back to its text.
+    """
     if isinstance(exc, DatabaseFaultError) and exc.__cause__ is not None:
         exc = exc.__cause__
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return _BY_CODE.get(code & 0xFF)
     text = str(exc).lower()
     if "locked" in text or "busy" in text:
         return LOCKED
     if "readonly" in text or "read-only" in text:
         return READONLY
-    if "disk is full" in text or "database or disk is full" in text:
+    if "disk is full" in text:
         return DISK_FULL
-    if "disk i/o" in text or "unable to open database" in text:
-        return IO_ERROR
-    if "malformed" in text or "not a database" in text or "corrupt" in text:
+    if "malformed" in text or "not a database" in text:
         return DAMAGED
     return None
 
