@@ -78,8 +78,10 @@ def install_excepthook(data_dir: Path) -> None:
 
 
 def open_or_explain(data_dir: Path) -> Workspace | None:
+    from models.safety.leftovers import clean_leftovers
+
     try:
-        return open_workspace(data_dir)
+        return open_workspace(data_dir, prepare=clean_leftovers)
     except AppError as exc:
         QMessageBox.critical(None, APP_NAME, str(exc))
         return None

@@ -15,8 +15,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from models.core.errors import AppError, ValidationError
+from models.core.errors import AppError, UnusableDatabaseError, ValidationError
 from models.core.logsetup import setup_logging
+from models.safety.integrity import ensure_intact
+from models.safety.leftovers import clean_leftovers
+from models.safety.restore import recovery_offer
+from models.store.connection import folder_read_only
 from models.store.workspace import open_workspace
 
 COMMAND_MODULES = [
@@ -53,11 +57,19 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
     direct = getattr(args, "direct_handler", None)
     if direct is not None:  # restore/check/archive import must work on a damaged database
         return int(direct(data_dir, args) or 0)
+    # As the GUI does at start: quick_check (read-only) before anything may write, and a
+    # foreign ledger.db is never opened; the answer offers the newest good backup.
     try:
-        ws = open_workspace(data_dir)
+        ensure_intact(data_dir)
+        read_only = folder_read_only(data_dir) or folder_read_only(data_dir / "ledger.db")
+        ws = open_workspace(data_dir, read_only=read_only, prepare=clean_leftovers)
+    except UnusableDatabaseError as exc:
+        log.error("ledger in %s unusable: %s", data_dir, exc.problems)
+        return fail(f"{exc}\n{recovery_offer(data_dir)}")
     except AppError as exc:
         return fail(str(exc))
-    setup_logging(data_dir)
+    if not read_only:
+        setup_logging(data_dir)
     try:
         return int(args.handler(ws, args) or 0)
     except ValidationError as exc:

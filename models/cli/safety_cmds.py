@@ -21,6 +21,7 @@ from models.cli import fail, print_json
 from models.core.errors import AppError
 from models.safety.integrity import check
 from models.core.logsetup import setup_logging
+from models.safety.leftovers import clean_leftovers
 from models.safety.restore import restore_backup
 from models.store.workspace import Workspace, acquire_lock
 
@@ -38,6 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     restore = subparsers.add_parser("restore", help="从备份恢复（当前数据先自动备份，可撤销）")
     restore.add_argument("file", type=Path, help="备份文件夹，或其中的 ledger.db / manifest.json")
+    restore.add_argument("--force", action="store_true", help="备份属于其他单位时仍然恢复（当前数据先自动备份）")
     restore.set_defaults(direct_handler=_locked(cmd_restore))
 
     archive = subparsers.add_parser("archive", help="迁移包：把整个台账搬到另一台电脑")
@@ -86,6 +88,7 @@ def _locked(fn: Callable[[Path, argparse.Namespace], int]) -> Callable[[Path, ar
                     setup_logging(data_dir)  # internal errors go to the log, not to the screen
                 except OSError:
                     pass
+                clean_leftovers(data_dir)  # a killed restore/import before this one
                 code = fn(data_dir, args)
                 return code
             finally:
@@ -127,7 +130,7 @@ def cmd_backups(ws: Workspace, args: argparse.Namespace) -> int:
 
 
 def cmd_restore(data_dir: Path, args: argparse.Namespace) -> int:
-    result = restore_backup(data_dir, args.file)
+    result = restore_backup(data_dir, args.file, other_unit_ok=args.force)
     print(f"已恢复：{result.entries} 条台账、{result.evidence_files} 个佐证文件。")
     if result.safety_copy is not None:
         print(f"恢复前的数据已保存在 {result.safety_copy}，如需撤销可从该处恢复。")

@@ -60,8 +60,17 @@ def ensure_ours(conn: sqlite3.Connection, path: object) -> None:
 
 
 def folder_read_only(folder: Path) -> bool:
-    """A folder (or mount) this process cannot create files in."""
-    return folder.exists() and not os.access(folder, os.W_OK)
+    """A folder or file (or mount) this process cannot write.
+
+    root ignores permission bits; a folder made read-only on purpose (chmod a-w) still
+    counts. Not on Windows: there the read-only flag of a folder means nothing.
+    """
+    folder = Path(folder)
+    if not folder.exists():
+        return False
+    if not os.access(folder, os.W_OK):
+        return True
+    return os.name == "posix" and not folder.stat().st_mode & 0o222
 
 
 def connect_read_only_file(path: Path) -> sqlite3.Connection:

@@ -10,6 +10,7 @@ import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import sqlite_utils
 from filelock import FileLock, Timeout
@@ -98,14 +99,27 @@ def acquire_lock(data_dir: Path) -> FileLock:
     return file_lock
 
 
-def open_workspace(data_dir: Path, *, lock: bool = True) -> Workspace:
+def open_workspace(
+    data_dir: Path, *, lock: bool = True, read_only: bool = False, prepare: Callable[[Path], None] | None = None
+) -> Workspace:
+    """Open the folder's ledger. ``read_only`` (a read-only folder or mount): no lock, no
+    writes; reading works and every write fails with the read-only message. ``prepare``
+    runs once the lock is held, before the database is opened (clean-up of killed jobs)."""
     data_dir = Path(data_dir)
+    if read_only:
+        if not (data_dir / DB_FILENAME).is_file():
+            raise AppError(f"数据文件夹 {data_dir} 是只读的，且其中没有台账数据库。")
+        db = open_db(data_dir / DB_FILENAME, read_only=True)
+        log.info("opened workspace %s read-only", data_dir)
+        return Workspace(data_dir=data_dir, db=db, _lock=None)
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise AppError(f"无法创建数据文件夹 {data_dir}：{exc.strerror or exc}") from exc
     file_lock = acquire_lock(data_dir) if lock else None
     try:
+        if prepare is not None:
+            prepare(data_dir)
         db = open_db(data_dir / DB_FILENAME)
     except Exception:
         if file_lock is not None:
