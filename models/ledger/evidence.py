@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import stat
 import tempfile
 import warnings
 import zipfile
@@ -27,7 +28,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from models.catalog.tasklists import Task, TaskList
 from models.core.errors import AppError, ValidationError
-from models.core.fileio import fsync_dir, sha256_file
+from models.core.fileio import fsync_dir
+from models.core.text import clean_display_name
 from models.ledger.validation import EntryDraft, clean_entry
 from models.ledger.entries import add_entries, get_entry, update_entry
 from models.ledger.locks import ensure_month_open
@@ -139,73 +141,131 @@ def _check_document(path: Path, ext: str) -> None:
         raise AppError(f"文件内容与扩展名 .{ext} 不符，可能已损坏")
 
 
-def inspect_file(source: Path) -> tuple[str, str, int | None, int | None, int]:
-    """Check a file may be attached: (ext, mime, width, height, size). Raises AppError."""
-    source = Path(source)
+def _not_regular(mode: int) -> str | None:
+    """Why a path that is not a regular file cannot be attached (named, never "not found")."""
+    if stat.S_ISDIR(mode):
+        return "这是一个文件夹，不是文件"
+    if stat.S_ISFIFO(mode):
+        return "这是一个管道（FIFO），不是普通文件，不能作为佐证材料"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "这是一个设备（如 /dev/zero），不是普通文件，不能作为佐证材料"
+    if stat.S_ISSOCK(mode):
+        return "这是一个套接字，不是普通文件，不能作为佐证材料"
+    if not stat.S_ISREG(mode):
+        return "这不是普通文件，不能作为佐证材料"
+    return None
+
+
+def _source_stat(source: Path) -> os.stat_result:
+    try:
+        info = source.stat()  # stat, never open: opening a FIFO would wait for ever
+    except FileNotFoundError:
+        raise AppError("找不到该文件（U盘是否已拔出？）") from None
+    except OSError as exc:
+        raise AppError(f"无法读取文件：{exc.strerror or exc}") from None
+    reason = _not_regular(info.st_mode)
+    if reason:
+        raise AppError(reason)
+    return info
+
+
+def _extension(source: Path) -> str:
     ext = source.suffix.lower().lstrip(".")
     if ext not in ALLOWED_TYPES:
         kind = f".{ext} 文件" if ext else "没有扩展名的文件"
         raise AppError(f"不能添加{kind}。可添加：{ACCEPTED_TEXT}")
-    try:
-        if not source.is_file():
-            raise AppError("找不到该文件（U盘是否已拔出？）")
-        size = source.stat().st_size
-    except OSError as exc:
-        raise AppError(f"无法读取文件：{exc.strerror or exc}") from None
+    return ext
+
+
+def _check_size(size: int) -> None:
     if size == 0:
         raise AppError("文件是空的（0 字节）")
     if size > MAX_FILE_SIZE:
         raise AppError(f"文件太大（{_size_text(size)}），单个文件不能超过 {MAX_FILE_SIZE // 1024 // 1024} MB。"
                        "照片可先缩小，扫描件可降低分辨率")
+
+
+def _inspect_content(path: Path, ext: str, size: int) -> tuple[str, str, int | None, int | None, int]:
     try:
         if ext in IMAGE_TYPES:
-            stored_ext, width, height = _image_size(source)
+            stored_ext, width, height = _image_size(path)
             return stored_ext, IMAGE_TYPES[stored_ext], width, height, size
-        _check_document(source, ext)
+        _check_document(path, ext)
     except OSError as exc:
         raise AppError(f"无法读取文件：{exc.strerror or exc}") from None
     return ext, DOCUMENT_TYPES[ext], None, None, size
 
 
+def inspect_file(source: Path) -> tuple[str, str, int | None, int | None, int]:
+    """Check a file may be attached: (ext, mime, width, height, size). Raises AppError."""
+    source = Path(source)
+    info = _source_stat(source)
+    ext = _extension(source)
+    _check_size(info.st_size)
+    return _inspect_content(source, ext, info.st_size)
 
 
+def _copy_aside(source: Path, folder: Path) -> tuple[Path, str, int]:
+    """Copy ``source`` into a temp file in ``folder``: (temp path, SHA-256 and size of the bytes copied).
 
-
-def _copy_verified(source: Path, target: Path, sha: str) -> None:
-    """Copy to a temp file beside ``target``, check its hash, fsync, rename into place."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=".part-", dir=target.parent)
+    Refused when the source changes while it is copied (size or modification time
+    differ before and after, or it yields more bytes than the size limit).
+    """
+    before = _source_stat(source)
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=".part-", dir=folder)
     tmp = Path(tmp_name)
     try:
         digest = hashlib.sha256()
+        size = 0
         with os.fdopen(fd, "wb") as out, source.open("rb") as fh:
             for block in iter(lambda: fh.read(1 << 20), b""):
+                size += len(block)
+                if size > MAX_FILE_SIZE:
+                    raise AppError("文件在复制过程中变大了，请等它保存完再添加")
                 digest.update(block)
                 out.write(block)
             out.flush()
             os.fsync(out.fileno())
-        if digest.hexdigest() != sha:
-            raise AppError("文件在复制过程中被修改，请重新添加")
-        os.replace(tmp, target)
-        fsync_dir(target.parent)
+        after = _source_stat(source)
+        if (size != before.st_size or after.st_size != before.st_size
+                or after.st_mtime_ns != before.st_mtime_ns):
+            raise AppError("文件在复制过程中被改动，请等它保存完后重新添加")
+        return tmp, digest.hexdigest(), size
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
 
 
 def store_file(data_dir: Path, source: Path) -> StoredFile:
-    """Check ``source`` and copy it into the evidence store (once per content)."""
+    """Check ``source`` and copy it into the evidence store (once per content).
+
+    What is stored is what was hashed: the bytes are copied once, hashed on the way,
+    and the copy (not the source) is inspected, so a source that changes meanwhile
+    can neither slip past the checks nor be recorded with the wrong size or hash.
+    """
     source = Path(source)
-    ext, mime, width, height, size = inspect_file(source)
+    inspect_file(source)  # a clear message before anything is copied
+    ext = _extension(source)
+    staging = Path(data_dir) / EVIDENCE_DIR
     try:
-        sha = sha256_file(source)
+        tmp, sha, size = _copy_aside(source, staging)
+    except OSError as exc:
+        raise AppError(f"无法复制文件：{exc.strerror or exc}") from None
+    try:
+        _check_size(size)
+        ext, mime, width, height, size = _inspect_content(tmp, ext, size)
         stored_path = f"{EVIDENCE_DIR}/{sha[:2]}/{sha}.{ext}"
         target = Path(data_dir) / stored_path
         if not (target.is_file() and target.stat().st_size == size):
-            _copy_verified(source, target, sha)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, target)
+            fsync_dir(target.parent)
     except OSError as exc:
         raise AppError(f"无法复制文件：{exc.strerror or exc}") from None
-    stored = StoredFile(original_name=source.name[:255], sha256=sha, size=size, ext=ext, mime=mime,
+    finally:
+        tmp.unlink(missing_ok=True)
+    stored = StoredFile(original_name=clean_display_name(source.name), sha256=sha, size=size, ext=ext, mime=mime,
                         stored_path=stored_path, width=width, height=height)
     if ext in IMAGE_TYPES:
         try:
@@ -255,7 +315,8 @@ _SELECT = (
 
 def _attachment(row: dict[str, Any]) -> Attachment:
     return Attachment(
-        id=row["id"], entry_id=row["entry_id"], sha256=row["sha256"], original_name=row["original_name"],
+        id=row["id"], entry_id=row["entry_id"], sha256=row["sha256"],
+        original_name=clean_display_name(row["original_name"]),  # also names that came in by an archive
         size=row["size"], ext=row["ext"], mime=row["mime"], stored_path=row["stored_path"],
         width=row["width"], height=row["height"], added_at=row["added_at"],
     )

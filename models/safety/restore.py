@@ -58,6 +58,7 @@ from models.safety.backup import (
 from models.core.errors import AppError, UnusableDatabaseError
 from models.store.faults import app_error_from
 from models.core.fileio import fsync_dir, fsync_file, sha256_file
+from models.core.text import clean_display_name
 from models.safety.integrity import connect_readonly, quick_check, row_problems, safe_relative, sqlite_problems
 from models.store.schema_check import schema_problems
 from models.store.settings import PROFILE_KEY, put_setting
@@ -241,6 +242,10 @@ def _stage(source: Source, data_dir: Path, keep: dict[str, Any]) -> Path:
                 path = canonical_path(sha, ext)
                 if stored_path != path:
                     db.execute("UPDATE evidence_files SET stored_path = ? WHERE sha256 = ?", [path, sha])
+            for row_id, name in db.execute("SELECT id, original_name FROM entry_evidence").fetchall():
+                if clean_display_name(name) != name:  # newline, bidi override: never to the screen
+                    db.execute("UPDATE entry_evidence SET original_name = ? WHERE id = ?",
+                               [clean_display_name(name), row_id])
             for key, value in keep.items():
                 put_setting(db, key, value)
         problems = (schema_problems(db.conn, complete=True) or sqlite_problems(db.conn, full=True)
