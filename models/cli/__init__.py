@@ -32,6 +32,18 @@ COMMAND_MODULES = [
     "models.cli.safety_cmds",
 ]
 log = logging.getLogger(__name__)
+# Commands that only read the ledger: they still work on a read-only folder or mount.
+READING_COMMANDS = {
+    ("models.cli.setup_cmds", "cmd_settings"), ("models.cli.setup_cmds", "cmd_tasks"),
+    ("models.cli.ledger_cmds", "cmd_list"), ("models.cli.ledger_cmds", "cmd_show"),
+    ("models.cli.ledger_cmds", "cmd_template"), ("models.cli.progress_cmds", "cmd_status"),
+    ("models.cli.progress_cmds", "cmd_community_list"), ("models.cli.district_cmds", "cmd_status"),
+    ("models.cli.report_cmds", "cmd_states"), ("models.cli.safety_cmds", "cmd_backups"),
+}
+
+
+def only_reads(handler: Any) -> bool:
+    return (getattr(handler, "__module__", ""), getattr(handler, "__name__", "")) in READING_COMMANDS
 
 
 def add_commands(parser: argparse.ArgumentParser) -> None:
@@ -62,6 +74,9 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
     try:
         ensure_intact(data_dir)
         read_only = folder_read_only(data_dir) or folder_read_only(data_dir / "ledger.db")
+        if read_only and not only_reads(args.handler):
+            return fail(f"数据文件夹 {data_dir} 是只读的，无法保存台账（查看类命令仍可使用）。"
+                        "请检查文件夹权限，或把数据放到可以写入的位置。")
         ws = open_workspace(data_dir, read_only=read_only, prepare=clean_leftovers)
     except UnusableDatabaseError as exc:
         log.error("ledger in %s unusable: %s", data_dir, exc.problems)

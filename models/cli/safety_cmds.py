@@ -19,6 +19,7 @@ from models.safety.archive import export_archive, import_archive
 from models.safety.backup import backup_now, info_as_dict, list_backups, mirror_dir
 from models.cli import fail, print_json
 from models.core.errors import AppError
+from models.store.faults import explain
 from models.safety.integrity import check
 from models.core.logsetup import setup_logging
 from models.safety.leftovers import clean_leftovers
@@ -79,7 +80,7 @@ def _locked(fn: Callable[[Path, argparse.Namespace], int]) -> Callable[[Path, ar
         try:
             data_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise AppError(f"无法创建数据文件夹 {data_dir}：{exc.strerror or exc}") from exc
+            raise AppError(f"无法创建数据文件夹 {data_dir}：{explain(exc)}") from exc
         code = 1
         try:
             lock = acquire_lock(data_dir)

@@ -27,6 +27,7 @@ from models.core import workbook_guard
 from models.core.workbook_guard import UntrustedWorkbookError
 from models.core.fileio import sha256_file
 from models.reporting.digest import FORMAT, FORMAT_VERSION, META_SHEET, read_report_meta, report_digest
+from models.store.faults import explain
 from models.store.workspace import Workspace
 from models.store.audit import record_change
 
@@ -311,7 +312,7 @@ def import_report_file(ws: Workspace, path: Path | str, *, actor: str = "") -> I
             raise _Refused("文件不存在或不是普通文件")
         file_sha256 = sha256_file(path)
     except (_Refused, OSError) as exc:
-        reason = exc.reason if isinstance(exc, _Refused) else f"无法读取文件（{exc.strerror or exc}）"
+        reason = exc.reason if isinstance(exc, _Refused) else f"无法读取文件（{explain(exc)}）"
         outcome = ImportOutcome(path=path, state=REFUSED, reason=reason)
         with ws.db.atomic():
             _log_attempt(ws.db, outcome, actor=actor, file_sha256="")

@@ -28,6 +28,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from models.catalog.tasklists import Task, TaskList
 from models.core.errors import AppError, ValidationError
+from models.store.faults import explain
 from models.core.fileio import fsync_dir
 from models.core.text import clean_display_name
 from models.ledger.validation import EntryDraft, clean_entry
@@ -162,7 +163,7 @@ def _source_stat(source: Path) -> os.stat_result:
     except FileNotFoundError:
         raise AppError("找不到该文件（U盘是否已拔出？）") from None
     except OSError as exc:
-        raise AppError(f"无法读取文件：{exc.strerror or exc}") from None
+        raise AppError(f"无法读取文件：{explain(exc)}") from None
     reason = _not_regular(info.st_mode)
     if reason:
         raise AppError(reason)
@@ -192,7 +193,7 @@ def _inspect_content(path: Path, ext: str, size: int) -> tuple[str, str, int | N
             return stored_ext, IMAGE_TYPES[stored_ext], width, height, size
         _check_document(path, ext)
     except OSError as exc:
-        raise AppError(f"无法读取文件：{exc.strerror or exc}") from None
+        raise AppError(f"无法读取文件：{explain(exc)}") from None
     return ext, DOCUMENT_TYPES[ext], None, None, size
 
 
@@ -251,7 +252,7 @@ def store_file(data_dir: Path, source: Path) -> StoredFile:
     try:
         tmp, sha, size = _copy_aside(source, staging)
     except OSError as exc:
-        raise AppError(f"无法复制文件：{exc.strerror or exc}") from None
+        raise AppError(f"无法复制文件：{explain(exc)}") from None
     try:
         _check_size(size)
         ext, mime, width, height, size = _inspect_content(tmp, ext, size)
@@ -262,7 +263,7 @@ def store_file(data_dir: Path, source: Path) -> StoredFile:
             os.replace(tmp, target)
             fsync_dir(target.parent)
     except OSError as exc:
-        raise AppError(f"无法复制文件：{exc.strerror or exc}") from None
+        raise AppError(f"无法复制文件：{explain(exc)}") from None
     finally:
         tmp.unlink(missing_ok=True)
     stored = StoredFile(original_name=clean_display_name(source.name), sha256=sha, size=size, ext=ext, mime=mime,
@@ -492,5 +493,5 @@ def thumbnail_path(data_dir: Path, att_or_stored_path: Attachment | StoredFile |
                 upright.save(out, "JPEG", quality=85)
             os.replace(tmp_name, target)
     except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as exc:
-        raise AppError(f"无法生成缩略图：{exc}") from None
+        raise AppError(f"无法生成缩略图：{explain(exc)}") from None
     return target

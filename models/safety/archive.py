@@ -41,7 +41,7 @@ from models.safety.backup import (
     snapshot_database,
 )
 from models.core.errors import AppError
-from models.store.faults import app_error_from
+from models.store.faults import app_error_from, explain
 from models.safety.integrity import connect_readonly, safe_relative, sqlite_problems
 from models.safety.restore import RestoreResult, restore_backup
 from models.store.settings import PROFILE_KEY, put_setting
@@ -392,7 +392,7 @@ def import_archive(
                 raise _bad("包内数据库未通过完整性检查（" + "；".join(problems[:3]) + "）")
             refs = conn.execute("SELECT sha256, stored_path FROM evidence_files").fetchall()
         except sqlite3.DatabaseError as exc:
-            raise _bad(f"包内数据库无法读取（{exc}）") from None
+            raise _bad(f"包内数据库无法读取（{explain(exc)}）") from None
         finally:
             conn.close()
         allowed_missing = set(manifest.get("missing_evidence") or [])
@@ -404,7 +404,8 @@ def import_archive(
                                 other_unit_ok=force, progress=progress)
         ok = True
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, RuntimeError) as exc:
-        raise _bad(f"文件已损坏（{exc}）") from None
+        log.info("archive %s unreadable: %r", archive, exc)  # "Bad CRC-32 ...": the log, not the screen
+        raise _bad("文件已损坏（包内文件的校验值不符或无法解压）") from None
     except (OSError, sqlite3.Error) as exc:
         raise app_error_from(exc, doing="导入迁移包", path=data_dir) from exc
     finally:

@@ -16,6 +16,7 @@ from typing import Callable
 
 from models.core.errors import AppError, UnusableDatabaseError
 from models.core.fileio import sha256_file
+from models.store.faults import explain
 from models.store.connection import DB_FILENAME, connect_read_only_file, ensure_ours, folder_read_only
 
 Progress = Callable[[int, int, str], None]
@@ -52,7 +53,7 @@ def sqlite_problems(conn: sqlite3.Connection, *, full: bool = True) -> list[str]
     try:
         rows = _pragma_rows(conn, "PRAGMA integrity_check" if full else "PRAGMA quick_check")
     except sqlite3.DatabaseError as exc:
-        return [f"数据库文件无法读取：{exc}"]
+        return [f"数据库文件无法读取：{explain(exc)}"]
     if rows != ["ok"]:
         lines = [line.strip() for r in rows for line in r.splitlines()]
         lines = [line for line in lines if line and not line.startswith("***")] or rows
@@ -63,7 +64,7 @@ def sqlite_problems(conn: sqlite3.Connection, *, full: bool = True) -> list[str]
             for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check").fetchall()[:20]:
                 problems.append(f"表 {table} 第 {rowid} 行引用了不存在的 {parent} 记录")
         except sqlite3.DatabaseError as exc:
-            problems.append(f"无法检查数据关联：{exc}")
+            problems.append(f"无法检查数据关联：{explain(exc)}")
     return problems
 
 
@@ -81,7 +82,7 @@ def quick_check(db_path: Path) -> list[str]:
     try:
         conn = _open_for_check(db_path)
     except sqlite3.DatabaseError as exc:
-        return [f"数据库文件无法打开：{exc}"]
+        return [f"数据库文件无法打开：{explain(exc)}"]
     try:
         return sqlite_problems(conn, full=False)
     finally:
@@ -144,7 +145,7 @@ def row_problems(conn: sqlite3.Connection, *, limit: int = 50) -> list[str]:
                     if len(problems) >= limit:
                         return problems
             except sqlite3.DatabaseError as exc:
-                problems.append(f"表 {table} 无法完整读取：{exc}")
+                problems.append(f"表 {table} 无法完整读取：{explain(exc)}")
     finally:
         conn.text_factory = saved
     return problems
@@ -202,7 +203,7 @@ def check(data_dir: Path, *, progress: Progress | None = None) -> list[str]:
     try:
         conn = connect_readonly(path)
     except (sqlite3.DatabaseError, AppError) as exc:
-        return [f"数据库文件无法打开：{exc}"]
+        return [f"数据库文件无法打开：{explain(exc)}"]
     try:
         problems = sqlite_problems(conn, full=True)
         if problems:
@@ -217,7 +218,7 @@ def check(data_dir: Path, *, progress: Progress | None = None) -> list[str]:
         try:
             problems.extend(evidence_problems(conn, data_dir, progress=progress))
         except sqlite3.DatabaseError as exc:
-            problems.append(f"无法读取佐证材料登记表：{exc}")
+            problems.append(f"无法读取佐证材料登记表：{explain(exc)}")
         return problems
     finally:
         conn.close()

@@ -56,7 +56,7 @@ from models.safety.backup import (
     verify_snapshot_db,
 )
 from models.core.errors import AppError, UnusableDatabaseError
-from models.store.faults import app_error_from
+from models.store.faults import app_error_from, explain
 from models.core.fileio import fsync_dir, fsync_file, sha256_file
 from models.core.text import clean_display_name
 from models.safety.integrity import connect_readonly, quick_check, row_problems, safe_relative, sqlite_problems
@@ -161,7 +161,7 @@ def verify_source(source: Source) -> str:
             raise _refuse(source.db_path, ["备份中有无法读取的记录"] + problems)
         return _unit_of(conn)
     except sqlite3.DatabaseError as exc:
-        raise _refuse(source.db_path, [f"文件无法读取（{exc}）"]) from exc
+        raise _refuse(source.db_path, [f"文件无法读取（{explain(exc)}）"]) from exc
     finally:
         conn.close()
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import sqlite_utils
 
 from models.core.errors import AppError, UnusableDatabaseError
-from models.store.faults import DAMAGED, READONLY, GuardedConnection, sqlite_fault_message
+from models.store.faults import DAMAGED, READONLY, GuardedConnection, explain, sqlite_fault_message
 from models.store.migrations import MIGRATIONS
 from models.store.schema_check import ForeignDatabaseError, NewerDatabaseError, schema_problems
 
@@ -54,7 +54,7 @@ def ensure_ours(conn: sqlite3.Connection, path: object) -> None:
         explained = sqlite_fault_message(exc)
         if explained and explained is not DAMAGED:
             raise AppError(f"无法打开数据库文件 {path}：{explained}") from exc
-        raise damaged_error(path, [f"数据库文件无法读取（{exc}）"]) from exc
+        raise damaged_error(path, [f"数据库文件无法读取（{explain(exc)}）"]) from exc
     if problems:
         raise ForeignDatabaseError(path, problems)
 
@@ -145,7 +145,7 @@ def open_db(
         explained = sqlite_fault_message(exc)
         if explained and explained is not DAMAGED:  # locked, read-only, disk: not the file's fault
             raise AppError(f"无法打开数据库文件 {path}：{explained}") from exc
-        raise damaged_error(path, [f"数据库文件无法使用（{exc}）"]) from exc
+        raise damaged_error(path, [f"数据库文件无法使用（{explain(exc)}）"]) from exc
     except BaseException:
         conn.close()
         raise

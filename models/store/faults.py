@@ -13,6 +13,7 @@ both an ``AppError`` (so the GUI and CLI show its message) and still a
 from __future__ import annotations
 
 import errno
+import logging
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,50 @@ READONLY = "数据文件夹是只读的，无法保存。请检查文件夹权�
 DISK_FULL = "磁盘空间不足。请清理磁盘（或换一个空间更大的位置）后重试。"
 IO_ERROR = "读写磁盘出错：磁盘、U盘或网络文件夹可能已断开或损坏。请检查后重试。"
 DAMAGED = "数据库文件已损坏。请在“设置 → 备份与恢复”中从最近的备份恢复，或运行 check 查看详情。"
+
+
+log = logging.getLogger(__name__)
+
+_OS_REASONS = {
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EDQUOT: "磁盘配额已满",
+    errno.EROFS: "磁盘或文件夹是只读的",
+    errno.EACCES: "没有访问权限",
+    errno.EPERM: "没有访问权限",
+    errno.ENOENT: "找不到文件或文件夹",
+    errno.EIO: "读写磁盘出错（磁盘、U盘或网络文件夹可能已断开或损坏）",
+    errno.ENODEV: "设备不可用",
+    errno.ENXIO: "设备不可用",
+    errno.EISDIR: "这是一个文件夹，不是文件",
+    errno.ENOTDIR: "路径中有一部分不是文件夹",
+    errno.ENAMETOOLONG: "文件名或路径太长",
+    errno.EBUSY: "文件正被其他程序占用",
+    errno.ETXTBSY: "文件正被其他程序占用",
+    errno.EMFILE: "同时打开的文件过多",
+}
+
+
+def explain(exc: BaseException) -> str:
+    """A short Chinese reason for a library or system error; the original goes to the log.
+
+    For messages that would otherwise carry English library text ("No space left on
+    device", "Bad CRC-32 for file ...", "file is not a database").
+    """
+    log.info("explained to the user as a fault: %r", exc)
+    if isinstance(exc, OSError) and exc.errno in _OS_REASONS:
+        return _OS_REASONS[exc.errno]
+    if getattr(exc, "winerror", None) == 112:
+        return "磁盘空间不足"
+    if isinstance(exc, PermissionError):
+        return "没有访问权限"
+    if isinstance(exc, sqlite3.Error):
+        message = sqlite_fault_message(exc)
+        return (message or "数据库错误").rstrip("。")
+    if isinstance(exc, OSError):
+        return f"系统错误（错误号 {exc.errno}）" if exc.errno else "读写文件出错"
+    if isinstance(exc, AppError):
+        return str(exc)
+    return "文件内容无法识别"
 
 
 class DatabaseFaultError(AppError, sqlite3.OperationalError):
@@ -76,7 +121,7 @@ def os_fault_message(exc: OSError, *, doing: str, path: Path | str | None = None
         return f"{doing}失败{where}：文件夹是只读的或没有写入权限。请检查权限或换一个位置。"
     if exc.errno in (errno.ENOENT, errno.ENODEV, errno.ENXIO, errno.EIO):
         return f"{doing}失败{where}：{IO_ERROR}"
-    return f"{doing}失败{where}：{exc.strerror or exc}"
+    return f"{doing}失败{where}：{explain(exc)}。"
 
 
 def app_error_from(exc: BaseException, *, doing: str, path: Path | str | None = None) -> AppError:
@@ -89,7 +134,7 @@ def app_error_from(exc: BaseException, *, doing: str, path: Path | str | None = 
         message = sqlite_fault_message(exc)
         if message:
             return AppError(f"{doing}失败：{message}")
-        return AppError(f"{doing}失败：数据库错误（{exc}）")
+        return AppError(f"{doing}失败：{explain(exc)}。")
     raise exc
 
 

@@ -19,6 +19,7 @@ from models.catalog.tasklists import Task, TaskList, Unit, find_unit, load_units
 from models.core.errors import AppError, InstanceLockedError
 from models.store.settings import UnitProfile, load_profile
 from models.store.connection import DB_FILENAME, open_db
+from models.store.faults import explain
 
 LOCK_FILENAME = "instance.lock"
 log = logging.getLogger(__name__)
@@ -95,7 +96,7 @@ def acquire_lock(data_dir: Path) -> FileLock:
             f"数据文件夹 {data_dir} 正被另一个程序窗口使用。请先关闭另一个窗口，再重新打开。"
         ) from None
     except OSError as exc:
-        raise AppError(f"无法写入数据文件夹 {data_dir}（{exc.strerror or exc}），请检查文件夹权限。") from exc
+        raise AppError(f"无法写入数据文件夹 {data_dir}（{explain(exc)}），请检查文件夹权限。") from exc
     return file_lock
 
 
@@ -115,7 +116,7 @@ def open_workspace(
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise AppError(f"无法创建数据文件夹 {data_dir}：{exc.strerror or exc}") from exc
+        raise AppError(f"无法创建数据文件夹 {data_dir}：{explain(exc)}") from exc
     file_lock = acquire_lock(data_dir) if lock else None
     try:
         if prepare is not None:
