@@ -9,6 +9,8 @@ Chinese sentences for the user.
 
 from __future__ import annotations
 
+import logging
+import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -20,6 +22,8 @@ from models.store.faults import explain
 from models.store.connection import DB_FILENAME, connect_read_only_file, ensure_ours, folder_read_only
 
 Progress = Callable[[int, int, str], None]
+log = logging.getLogger(__name__)
+_PAGE = re.compile(r"\bpage (\d+)")
 
 
 class DatabaseDamagedError(UnusableDatabaseError):
@@ -57,7 +61,7 @@ def sqlite_problems(conn: sqlite3.Connection, *, full: bool = True) -> list[str]
     if rows != ["ok"]:
         lines = [line.strip() for r in rows for line in r.splitlines()]
         lines = [line for line in lines if line and not line.startswith("***")] or rows
-        return [f"数据库结构损坏：{line}" for line in lines[:20]]
+        return _damage_in_chinese(lines)
     problems: list[str] = []
     if full:
         try:
@@ -73,6 +77,22 @@ def _open_for_check(db_path: Path) -> sqlite3.Connection:
     if folder_read_only(db_path.parent):
         return connect_read_only_file(db_path)
     return connect_readonly(db_path)
+
+
+def _damage_in_chinese(lines: list[str]) -> list[str]:
+    """SQLite's findings, said in Chinese (which pages are damaged); its own words go to the log."""
+    log.warning("integrity check: %s", lines[:50])
+    pages: list[int] = []
+    for line in lines:
+        match = _PAGE.search(line)
+        if match and int(match.group(1)) not in pages:
+            pages.append(int(match.group(1)))
+    problems = [f"数据库第 {page} 页已损坏" for page in pages[:10]]
+    if len(pages) > 10:
+        problems.append(f"另有 {len(pages) - 10} 页已损坏")
+    if not problems or len(pages) < len(lines):
+        problems.append(f"数据库结构损坏（共发现 {len(lines)} 处问题，SQLite 的检查结果已写入日志）")
+    return problems
 
 
 def quick_check(db_path: Path) -> list[str]:

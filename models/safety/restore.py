@@ -159,6 +159,9 @@ def verify_source(source: Source) -> str:
         problems = row_problems(conn)
         if problems:
             raise _refuse(source.db_path, ["备份中有无法读取的记录"] + problems)
+        problems = _evidence_row_problems(conn)
+        if problems:
+            raise _refuse(source.db_path, problems)
         return _unit_of(conn)
     except sqlite3.DatabaseError as exc:
         raise _refuse(source.db_path, [f"文件无法读取（{explain(exc)}）"]) from exc
@@ -221,7 +224,24 @@ def clean_stale_staging(data_dir: Path) -> None:
 def _stage(source: Source, data_dir: Path, keep: dict[str, Any]) -> Path:
     """The candidate, copied, migrated and confined, as it will become ledger.db."""
     work = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=data_dir))
-    staged = work / DB_FILENAME
+    try:
+        return _prepare(source, work / DB_FILENAME, keep)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+
+
+def _evidence_row_problems(conn: sqlite3.Connection) -> list[str]:
+    """Evidence rows whose hash or extension could not name a file inside evidence/."""
+    problems = []
+    for sha, ext in conn.execute("SELECT sha256, ext FROM evidence_files"):
+        ext = str(ext or "").lower()
+        if not isinstance(sha, str) or not _SHA.match(sha) or (ext and not _EXT.match(ext)):
+            problems.append(f"佐证材料登记无效（{str(sha)[:70]}）")
+    return problems[:5]
+
+
+def _prepare(source: Source, staged: Path, keep: dict[str, Any]) -> Path:
     src = connect_readonly(source.db_path)
     try:
         dest = sqlite3.connect(staged)
@@ -235,11 +255,11 @@ def _stage(source: Source, data_dir: Path, keep: dict[str, Any]) -> Path:
     try:
         rows = db.execute("SELECT sha256, ext, stored_path FROM evidence_files").fetchall()
         with db.atomic():
+            problems = _evidence_row_problems(db.conn)
+            if problems:
+                raise _refuse(source.db_path, problems)
             for sha, ext, stored_path in rows:
-                ext = str(ext or "").lower()
-                if not isinstance(sha, str) or not _SHA.match(sha) or (ext and not _EXT.match(ext)):
-                    raise _refuse(source.db_path, [f"佐证材料登记无效（{str(sha)[:70]}）"])
-                path = canonical_path(sha, ext)
+                path = canonical_path(sha, str(ext or "").lower())
                 if stored_path != path:
                     db.execute("UPDATE evidence_files SET stored_path = ? WHERE sha256 = ?", [path, sha])
             for row_id, name in db.execute("SELECT id, original_name FROM entry_evidence").fetchall():

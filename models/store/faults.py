@@ -64,6 +64,8 @@ def explain(exc: BaseException) -> str:
         return "没有访问权限"
     if isinstance(exc, sqlite3.Error):
         message = sqlite_fault_message(exc)
+        if message is DAMAGED:
+            return "数据库文件已损坏，或不是数据库文件"
         return (message or "数据库错误").rstrip("。")
     if isinstance(exc, OSError):
         return f"系统错误（错误号 {exc.errno}）" if exc.errno else "读写文件出错"
