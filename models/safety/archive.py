@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -43,10 +44,11 @@ from models.safety.backup import (
 from models.core.errors import AppError
 from models.store.faults import app_error_from, explain
 from models.safety.integrity import connect_readonly, safe_relative, sqlite_problems
-from models.safety.restore import RestoreResult, restore_backup
+from models.safety.restore import RestoreResult, canonical_path, restore_backup
 from models.store.settings import PROFILE_KEY, put_setting
 from models.store.connection import DB_FILENAME
 
+log = logging.getLogger(__name__)
 Progress = Callable[[int, int, str], None]
 FORMAT = "zhonglou-ledger-archive"
 SUFFIX = ".zip"
@@ -390,14 +392,16 @@ def import_archive(
             problems = sqlite_problems(conn, full=True)
             if problems:
                 raise _bad("包内数据库未通过完整性检查（" + "；".join(problems[:3]) + "）")
-            refs = conn.execute("SELECT sha256, stored_path FROM evidence_files").fetchall()
+            refs = conn.execute("SELECT sha256, ext, stored_path FROM evidence_files").fetchall()
         except sqlite3.DatabaseError as exc:
             raise _bad(f"包内数据库无法读取（{explain(exc)}）") from None
         finally:
             conn.close()
         allowed_missing = set(manifest.get("missing_evidence") or [])
-        for sha, stored_path in refs:
-            if pool_name(sha, stored_path) not in manifest["files"] and stored_path not in allowed_missing:
+        for sha, ext, stored_path in refs:
+            # Where the file is installed comes from its hash and type, never from the row's path.
+            if (canonical_path(str(sha), str(ext or "").lower()) not in manifest["files"]
+                    and stored_path not in allowed_missing):
                 raise _bad(f"包内缺少佐证文件 {stored_path}")
         # Lay the unpacked files out as restore expects: evidence at its stored path.
         result = restore_backup(data_dir, work, db=db, kind="pre-import", move_evidence=True,
