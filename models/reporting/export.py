@@ -15,7 +15,7 @@ from typing import Callable
 
 from models.reporting.assembly import Report, assemble, check_period
 from models.reporting.export_log import next_version, record_export
-from models.reporting.files import StagedFile, ensure_folder, report_basename
+from models.reporting.files import StagedFile, discard_stale_parts, ensure_folder, report_basename
 from models.store.faults import app_error_from
 from models.store.workspace import Workspace
 
@@ -59,6 +59,8 @@ def render_report(report: Report, out_dir: Path, *, data_dir: Path, progress: Pr
     fonts = register_report_fonts()  # fail before writing anything when no font is usable
     folder = ensure_folder(Path(out_dir))
     base = report_basename(report.kind, report.unit, report.period)
+    for leftover_of in (folder / f"{base}.xlsx", folder / f"{base}.pdf"):
+        discard_stale_parts(leftover_of)  # a killed export of this report before
     staged_xlsx, staged_pdf = StagedFile(folder / f"{base}.xlsx"), StagedFile(folder / f"{base}.pdf")
     try:
         _report(progress, 5, "正在生成 Excel 报表")
