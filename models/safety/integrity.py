@@ -221,7 +221,7 @@ def check(data_dir: Path, *, progress: Progress | None = None) -> list[str]:
     if not path.exists():
         return [f"找不到数据库文件 {path}"]
     try:
-        conn = connect_readonly(path)
+        conn = _open_for_check(path)
     except (sqlite3.DatabaseError, AppError) as exc:
         return [f"数据库文件无法打开：{explain(exc)}"]
     try:

@@ -8,6 +8,7 @@ copied aside with SQLite's online backup API.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import sqlite3
 from pathlib import Path
@@ -23,16 +24,11 @@ DB_FILENAME = "ledger.db"
 PRE_MIGRATION_DIR = "pre-migration"
 
 
-def decode_text(value: bytes) -> str:
-    """Text as the program reads it: a garbled byte inside a record becomes U+FFFD.
-
-    The pages and commands then show the damaged field and go on with the other rows,
-    instead of failing on the whole list; ``check`` names the row (table and id).
-    """
-    try:
-        return value.decode("utf-8")
-    except UnicodeDecodeError:
-        return value.decode("utf-8", "replace")
+# Text as the program reads it: a garbled byte inside a record becomes U+FFFD, so pages and
+# commands show the damaged field and go on with the other rows instead of failing on the
+# whole list; ``check`` names the row (table and id). A C-level callable: a Python function
+# here made every text value three times slower to fetch, this costs about 1.4 times.
+decode_text = functools.partial(str, encoding="utf-8", errors="replace")
 
 
 def damaged_error(path: object, problems: list[str]) -> UnusableDatabaseError:

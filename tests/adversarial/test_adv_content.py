@@ -247,6 +247,7 @@ def read_only_mount(ledger, tmp_path):
 
 
 def test_a_read_only_mount_still_reads_and_refuses_writes_by_name(read_only_mount, ledger):
+    assert not (ledger / "ledger.db-shm").exists()  # as a cleanly closed ledger is: SQLite cannot make one here
     before = fingerprint(ledger)
     code, out, err = run_cli(read_only_mount, "entry", "list")
     assert code == 0 and out.count("入户宣传第") == 5, err  # reading works; not called damaged
