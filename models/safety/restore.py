@@ -183,12 +183,24 @@ def current_unit(data_dir: Path) -> str:
         return ""
 
 
+def _is_ours(db_path: Path) -> bool:
+    """A ledger of this program (a verified backup of it can be made), not a foreign or newer file."""
+    try:
+        conn = connect_readonly(db_path)
+        try:
+            return not schema_problems(conn) and not row_problems(conn)
+        finally:
+            conn.close()
+    except (sqlite3.Error, AppError):
+        return False
+
+
 def _safety_copy(data_dir: Path, *, kind: str) -> Path | None:
     """Back up the current state; raw copy when it is too damaged for a verified backup."""
     db_path = data_dir / DB_FILENAME
     if not db_path.exists():
         return None
-    if not quick_check(db_path):
+    if not quick_check(db_path) and _is_ours(db_path):
         try:
             return create_snapshot(data_dir, kind=kind, rotate=False).path
         except BackupRefusedError:

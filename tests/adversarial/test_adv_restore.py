@@ -202,12 +202,29 @@ def test_a_folder_that_will_not_open_explains_and_writes_nothing(ledger, kind):
         assert str(list_backups(ledger)[0].path) in err  # the newest good backup, named
 
 
-def test_the_offered_backup_restores_the_folder(ledger):
-    (ledger / "ledger.db").write_bytes(os.urandom(16384))
+@pytest.mark.parametrize("kind", ["garbage", "foreign", "garbled_row"])
+def test_the_offered_backup_restores_the_folder(ledger, kind):
+    db = ledger / "ledger.db"
+    if kind == "garbled_row":
+        conn = sqlite3.connect(db)
+        conn.execute("UPDATE entries SET title = CAST(X'FF' AS TEXT) WHERE id = 1")
+        conn.commit()
+        conn.close()
     for side in ("ledger.db-wal", "ledger.db-shm"):
         (ledger / side).unlink(missing_ok=True)
+    if kind == "garbage":
+        db.write_bytes(os.urandom(16384))
+    elif kind == "foreign":
+        db.unlink()
+        conn = sqlite3.connect(db)
+        _foreign(conn)
+        conn.commit()
+        conn.close()
+    raw = db.read_bytes()
     good = list_backups(ledger)[0].path
     code, out, err = run_cli(ledger, "restore", str(good))
     assert code == 0, err
     code, out, err = run_cli(ledger, "entry", "list", "--json")
     assert code == 0 and out.count('"uid"') == 5, err
+    damaged = sorted((ledger / "backups").glob("damaged-*"))
+    assert damaged and (damaged[-1] / "ledger.db").read_bytes() == raw  # the bad file kept aside, as it was
