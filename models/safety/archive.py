@@ -363,6 +363,8 @@ def import_archive(
     ok = False
     try:
         try:
+            if archive.exists() and not archive.is_file():  # a pipe would block the read for ever
+                raise _bad("所选路径不是普通文件（可能是文件夹、设备或管道）")
             _verify_seal(archive)
             zf = zipfile.ZipFile(archive)
         except FileNotFoundError:

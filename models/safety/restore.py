@@ -96,6 +96,8 @@ def resolve_source(path: Path) -> Source:
     path = Path(path)
     if not path.exists():
         raise AppError(f"找不到备份 {path}")
+    if not path.is_dir() and not path.is_file():  # a pipe or a device: never opened, never its folder
+        raise AppError(f"{path} 不是普通文件或文件夹（可能是设备或管道），不能作为备份。")
     folder = path if path.is_dir() else path.parent
     if path.is_file() and path.name not in (DB_FILENAME, MANIFEST):
         return Source(db_path=path, info=None, evidence_bases=[folder])

@@ -92,6 +92,23 @@ def test_devices_pipes_and_folders_are_refused_by_name(ledger, tmp_path, kind):
     assert fingerprint(ledger) == before
 
 
+@pytest.mark.parametrize("command", ["restore", "archive import", "import"])
+def test_a_pipe_or_device_given_to_other_commands_is_refused_by_name(ledger, tmp_path, command):
+    fifo = tmp_path / "管道.zip"
+    os.mkfifo(fifo)
+    before = fingerprint(ledger)
+    for source in (fifo, Path("/dev/zero")):
+        result: dict = {}
+        worker = threading.Thread(target=lambda: result.update(r=run_cli(ledger, *command.split(), str(source))),
+                                  daemon=True)
+        worker.start()
+        worker.join(10)
+        assert not worker.is_alive(), f"{command} {source} waits for ever"
+        code, out, err = result["r"]
+        assert_clear_refusal(code, err)
+    assert fingerprint(ledger) == before
+
+
 def test_a_source_that_changes_during_the_copy_is_refused(ledger, tmp_path, monkeypatch):
     source = tmp_path / "正在保存.png"
     Image.new("RGB", (64, 48), (1, 2, 3)).save(source)
