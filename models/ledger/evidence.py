@@ -30,6 +30,7 @@ from models.catalog.tasklists import Task, TaskList
 from models.core.errors import AppError, ValidationError
 from models.store.faults import explain
 from models.core.fileio import fsync_dir
+from models.core.filetypes import ACCEPTED_TEXT, ALLOWED_TYPES, DOCUMENT_TYPES, IMAGE_TYPES  # noqa: F401 - re-exported
 from models.core.text import clean_display_name
 from models.ledger.validation import EntryDraft, clean_entry
 from models.ledger.entries import add_entries, get_entry, update_entry
@@ -43,20 +44,6 @@ MAX_FILE_SIZE = 50 * 1024 * 1024
 MAX_IMAGE_PIXELS = 100_000_000
 FIELD_LABEL = "佐证材料"
 
-IMAGE_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png"}
-DOCUMENT_TYPES = {
-    "pdf": "application/pdf",
-    "doc": "application/msword",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xls": "application/vnd.ms-excel",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "ppt": "application/vnd.ms-powerpoint",
-    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    "wps": "application/vnd.ms-works",  # WPS 文字
-    "et": "application/vnd.ms-excel",  # WPS 表格
-}
-ALLOWED_TYPES = {**IMAGE_TYPES, **DOCUMENT_TYPES}
-ACCEPTED_TEXT = "照片（jpg、png）、PDF 和 Office/WPS 文档（doc、docx、xls、xlsx、ppt、pptx、wps、et）"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _PIL_FORMATS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png"}  # MPO: phone JPEGs with a depth map
 

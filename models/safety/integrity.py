@@ -9,6 +9,7 @@ Chinese sentences for the user.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import sqlite3
@@ -137,6 +138,18 @@ def _undecodable(value: object) -> bool:
     return False
 
 
+# Columns the program reads back with json.loads: a value that does not parse is a damaged row.
+JSON_COLUMNS = {"settings": ("value",), "audit_log": ("before", "after")}
+
+
+def _json_ok(value: object) -> bool:
+    try:
+        json.loads(value.decode("utf-8") if isinstance(value, bytes) else str(value))
+        return True
+    except (ValueError, UnicodeDecodeError):
+        return False
+
+
 def row_problems(conn: sqlite3.Connection, *, limit: int = 50) -> list[str]:
     """Read every row of every table as the program does; name each row that cannot be read.
 
@@ -159,6 +172,8 @@ def row_problems(conn: sqlite3.Connection, *, limit: int = 50) -> list[str]:
                     for (name, declared), value in zip(columns, row[1:]):
                         # text fetched as bytes: in a number column it is damage too
                         bad = _undecodable(value) or (declared in ("INTEGER", "REAL") and isinstance(value, bytes))
+                        if not bad and name in JSON_COLUMNS.get(table, ()) and value is not None:
+                            bad = not _json_ok(value)
                         if bad:
                             problems.append(f"表 {table} 中编号 {row[0]} 的记录无法读取（{name} 列内容已损坏）")
                             break

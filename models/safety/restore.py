@@ -55,13 +55,14 @@ from models.safety.backup import (
     read_manifest,
     verify_snapshot_db,
 )
-from models.core.errors import AppError, UnusableDatabaseError
+from models.core.errors import AppError, UnusableDatabaseError, ValidationError
+from models.core.filetypes import ALLOWED_TYPES
 from models.store.faults import app_error_from, explain
 from models.core.fileio import fsync_dir, fsync_file, sha256_file
 from models.core.text import clean_display_name
 from models.safety.integrity import connect_readonly, quick_check, row_problems, safe_relative, sqlite_problems
 from models.store.schema_check import schema_problems
-from models.store.settings import PROFILE_KEY, put_setting
+from models.store.settings import PROFILE_KEY, UnitProfile, put_setting, validate_profile
 from models.store.connection import DB_FILENAME, open_db
 
 log = logging.getLogger(__name__)
@@ -161,7 +162,7 @@ def verify_source(source: Source) -> str:
         problems = row_problems(conn)
         if problems:
             raise _refuse(source.db_path, ["备份中有无法读取的记录"] + problems)
-        problems = _evidence_row_problems(conn)
+        problems = _evidence_row_problems(conn) or _profile_problems(conn)
         if problems:
             raise _refuse(source.db_path, problems)
         return _unit_of(conn)
@@ -245,6 +246,20 @@ def _stage(source: Source, data_dir: Path, keep: dict[str, Any]) -> Path:
         raise
 
 
+def _profile_problems(conn: sqlite3.Connection) -> list[str]:
+    """The unit profile every page and command loads must be one this program accepts."""
+    row = conn.execute("SELECT value FROM settings WHERE key = ?", [PROFILE_KEY]).fetchone()
+    if row is None:
+        return []
+    try:
+        validate_profile(UnitProfile(**json.loads(row[0])))
+    except (ValueError, TypeError, AttributeError):
+        return ["备份中的单位设置无法读取"]
+    except ValidationError as exc:
+        return ["备份中的单位设置无效：" + "；".join(m for _, m in exc.problems[:2])]
+    return []
+
+
 def _evidence_row_problems(conn: sqlite3.Connection) -> list[str]:
     """Evidence rows whose hash or extension could not name a file inside evidence/."""
     problems = []
@@ -252,6 +267,8 @@ def _evidence_row_problems(conn: sqlite3.Connection) -> list[str]:
         ext = str(ext or "").lower()
         if not isinstance(sha, str) or not _SHA.match(sha) or (ext and not _EXT.match(ext)):
             problems.append(f"佐证材料登记无效（{str(sha)[:70]}）")
+        elif ext not in ALLOWED_TYPES:
+            problems.append(f"佐证材料的类型 .{ext} 不是本程序允许的类型")
     return problems[:5]
 
 
@@ -273,9 +290,11 @@ def _prepare(source: Source, staged: Path, keep: dict[str, Any]) -> Path:
             if problems:
                 raise _refuse(source.db_path, problems)
             for sha, ext, stored_path in rows:
-                path = canonical_path(sha, str(ext or "").lower())
-                if stored_path != path:
-                    db.execute("UPDATE evidence_files SET stored_path = ? WHERE sha256 = ?", [path, sha])
+                ext = str(ext or "").lower()
+                path = canonical_path(sha, ext)
+                # path and type from the hash and the extension, never what the candidate says
+                db.execute("UPDATE evidence_files SET stored_path = ?, ext = ?, mime = ? WHERE sha256 = ?",
+                           [path, ext, ALLOWED_TYPES[ext], sha])
             for row_id, name in db.execute("SELECT id, original_name FROM entry_evidence").fetchall():
                 if clean_display_name(name) != name:  # newline, bidi override: never to the screen
                     db.execute("UPDATE entry_evidence SET original_name = ? WHERE id = ?",

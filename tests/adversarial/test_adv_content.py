@@ -39,6 +39,16 @@ def test_check_reads_every_row_and_names_the_bad_one(ledger):
     assert code == 1 and "entries" in out and "编号 2" in out, out + err
 
 
+def test_check_names_a_row_whose_json_the_program_cannot_read(ledger):
+    conn = sqlite3.connect(ledger / "ledger.db")
+    row_id = conn.execute("SELECT MIN(id) FROM audit_log").fetchone()[0]
+    conn.execute("UPDATE audit_log SET before = '{cut off' WHERE id = ?", [row_id])
+    conn.commit()
+    conn.close()
+    code, out, err = run_cli(ledger, "check")
+    assert code == 1 and f"audit_log 中编号 {row_id}" in out, out + err
+
+
 def test_pages_and_commands_show_the_damaged_row_and_go_on(ledger):
     _garble(ledger)
     code, out, err = run_cli(ledger, "entry", "list")

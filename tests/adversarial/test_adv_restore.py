@@ -54,13 +54,22 @@ def _candidate(ledger: Path, tmp_path: Path, kind: str) -> Path:
             "PRAGMA foreign_keys=OFF; CREATE TEMP TABLE one AS SELECT sha256 FROM evidence_files LIMIT 1;"
             " UPDATE entry_evidence SET sha256 = '../../../x' WHERE sha256 IN (SELECT sha256 FROM one);"
             " UPDATE evidence_files SET sha256 = '../../../x' WHERE sha256 IN (SELECT sha256 FROM one);"))
+    elif kind == "bad_profile":
+        copy_of_ledger(ledger, target, lambda c: c.execute(
+            "UPDATE settings SET value = '{\"unit\": \"火星街道\", \"x\": 1}' WHERE key = 'profile'"))
+    elif kind == "exe_evidence":
+        copy_of_ledger(ledger, target, lambda c: c.execute(
+            "UPDATE evidence_files SET ext = 'exe' WHERE rowid = (SELECT MIN(rowid) FROM evidence_files)"))
+    elif kind == "bad_json":
+        copy_of_ledger(ledger, target, lambda c: c.execute(
+            "UPDATE audit_log SET after = '{not json' WHERE id = (SELECT MIN(id) FROM audit_log)"))
     else:
         raise AssertionError(kind)
     return target
 
 
 KINDS = ["foreign", "garbage", "empty", "text", "extra_column", "missing_table", "extra_table", "newer",
-         "no_record", "garbled_row", "bad_sha"]
+         "no_record", "garbled_row", "bad_sha", "bad_profile", "exe_evidence", "bad_json"]
 
 
 @pytest.mark.parametrize("kind", KINDS)
