@@ -10,7 +10,8 @@ then every sheet is read through a budget:
   dimension both ways, so it is reset);
 - rows per sheet, columns per row and cells in the whole workbook are bounded, and so
   is the time spent (a deadline checked on every row), so memory stays bounded and one
-  bad file cannot stall a folder of them.
+  bad file cannot stall a folder of them; what openpyxl parses whole before the first
+  row (shared strings, styles) is bounded by the size of each unpacked member.
 
 One set of limits, :data:`LIMITS`. (Before, import and consolidation each had their own
 copy with different numbers: 20 MB / 50 MB files, 200 MB / 300 MB unpacked, 10,000 /
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 class Limits:
     file_bytes: int = 50 * 1024 * 1024
     unzipped_bytes: int = 300 * 1024 * 1024
+    member_bytes: int = 64 * 1024 * 1024  # openpyxl parses shared strings and styles whole, before any row
     members: int = 5_000
     ratio: int = 200  # xlsx XML compresses well, but not 200:1 unless it is a bomb
     ratio_from_bytes: int = 1024 * 1024  # tiny members compress absurdly well, harmlessly
@@ -88,7 +90,7 @@ def check_container(path: Path, limits: Limits | None = None) -> None:
     total = 0
     for member in members:
         total += member.file_size
-        if total > limits.unzipped_bytes:
+        if total > limits.unzipped_bytes or member.file_size > limits.member_bytes:
             raise UntrustedWorkbookError("文件解压后异常巨大（疑似“压缩炸弹”），已拒收")
         if (member.file_size > limits.ratio_from_bytes
                 and member.file_size > limits.ratio * max(member.compress_size, 1)):
