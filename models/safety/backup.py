@@ -208,11 +208,16 @@ def _stamp(now: dt.datetime) -> str:
 
 
 def _clean_stale_tmp(root: Path) -> None:
-    """A killed backup leaves a ``.tmp-*`` folder; it is never mistaken for a snapshot."""
-    for child in root.glob(".tmp-*"):
+    """A killed backup leaves a ``.tmp-*`` folder (and ``.part-*`` copies in the pool); it is
+    never mistaken for a snapshot. Only old ones: a shared mirror folder may be in use by
+    another PC's backup right now (the data folder's own are removed at start-up)."""
+    for child in [*root.glob(".tmp-*"), *root.glob(f"{POOL_DIRNAME}/*/.part-*")]:
         try:
             if time.time() - child.stat().st_mtime > STALE_TMP_SECONDS:
-                shutil.rmtree(child, ignore_errors=True)
+                if child.is_dir() and not child.is_symlink():
+                    shutil.rmtree(child, ignore_errors=True)
+                else:
+                    child.unlink(missing_ok=True)
         except OSError:
             pass
 
