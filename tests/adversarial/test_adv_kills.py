@@ -165,3 +165,18 @@ def test_a_killed_job_leaves_nothing_once_the_program_runs_again(tmp_path, job):
     else:
         assert _entries_and_evidence(data) == before
         assert code == 0, out + err
+
+
+def test_a_kill_between_setting_the_ledger_aside_and_renaming_the_new_one_in(tmp_path):
+    """The one moment of a swap where ledger.db does not exist: the next start puts it back."""
+    data = _ledger(tmp_path)
+    before = _entries_and_evidence(data)
+    aside = data / ".previous-0123456789abcdef"
+    aside.mkdir()
+    os.replace(data / "ledger.db", aside / "ledger.db")
+    (data / ".restore-abc").mkdir()
+    (data / ".restore-abc" / "ledger.db").write_bytes(b"half")
+    code, out, err = run_cli(data, "entry", "list")
+    assert code == 0 and out.count("入户宣传第") == 4, err
+    assert _entries_and_evidence(data) == before
+    assert _leftovers(data, tmp_path / "none") == []
