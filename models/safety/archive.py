@@ -43,7 +43,7 @@ from models.safety.backup import (
 )
 from models.core.errors import AppError
 from models.store.faults import app_error_from, explain
-from models.safety.integrity import connect_readonly, safe_relative, sqlite_problems
+from models.safety.integrity import connect_readonly, row_problems, safe_relative, sqlite_problems
 from models.safety.restore import RestoreResult, canonical_path, restore_backup
 from models.store.settings import PROFILE_KEY, put_setting
 from models.store.connection import DB_FILENAME
@@ -158,9 +158,9 @@ def export_archive(data_dir: Path, target: Path, *, progress: Progress | None = 
         snapshot_database(data_dir / DB_FILENAME, work / DB_FILENAME)
         conn = sqlite3.connect(work / DB_FILENAME)
         try:
-            problems = sqlite_problems(conn, full=True)
+            problems = sqlite_problems(conn, full=True) or row_problems(conn)
             if problems:
-                raise AppError("数据库未通过完整性检查，不能导出：" + "；".join(problems[:3]))
+                raise AppError("数据库未通过完整性检查，不能导出（请运行 check 查看详情）：" + "；".join(problems[:3]))
             entries, _, _ = ledger_counts(conn)
             refs = conn.execute("SELECT sha256, stored_path FROM evidence_files ORDER BY sha256").fetchall()
             settings = {k: json.loads(v) for k, v in conn.execute("SELECT key, value FROM settings")}

@@ -63,6 +63,9 @@ def test_a_backup_of_a_garbled_database_is_not_kept(ledger):
         backup_now(ledger, kind="manual")
     assert len(list_backups(ledger)) == kept
     assert not list((ledger / "backups").glob(".tmp-*"))
+    code, out, err = run_cli(ledger, "archive", "export", str(ledger.parent / "move.zip"))
+    assert_clear_refusal(code, err, expect="编号 2")  # nor is it packed for another PC
+    assert not list(ledger.parent.glob("move.zip*"))
 
 
 # ---------------------------------------------------------------- evidence that is not a file
