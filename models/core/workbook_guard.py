@@ -27,11 +27,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from openpyxl import load_workbook
-
 from models.core.errors import AppError
 
 log = logging.getLogger(__name__)
+
+
+def load_workbook(path: Path, **kwargs: Any) -> Any:
+    """openpyxl's, imported on first use: the GUI starts without openpyxl."""
+    from openpyxl import load_workbook as load
+
+    return load(path, **kwargs)
 
 
 @dataclass(frozen=True)
