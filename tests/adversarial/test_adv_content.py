@@ -22,6 +22,7 @@ from models.safety.backup import BackupRefusedError, backup_now, list_backups
 from models.store.faults import DISK_FULL, READONLY, sqlite_fault_message
 from models.store.workspace import open_workspace
 
+POSIX = pytest.mark.skipif(os.name != "posix", reason="FIFOs and /dev/zero are POSIX")
 ADD = ["entry", "add", "--task", "6", "--date", "2023-06-02", "--type", "入户宣传", "--title", "新的一条",
        "--measure", "households_reached=5"]
 
@@ -76,6 +77,7 @@ def _attach(ledger: Path, source: Path) -> tuple[int, str]:
     return code, err
 
 
+@POSIX
 @pytest.mark.parametrize("kind", ["dev_zero", "fifo", "folder", "symlink_to_device"])
 def test_devices_pipes_and_folders_are_refused_by_name(ledger, tmp_path, kind):
     if kind == "dev_zero":
@@ -105,6 +107,7 @@ def test_devices_pipes_and_folders_are_refused_by_name(ledger, tmp_path, kind):
     assert fingerprint(ledger) == before
 
 
+@POSIX
 @pytest.mark.parametrize("command", ["restore", "archive import", "import"])
 def test_a_pipe_or_device_given_to_other_commands_is_refused_by_name(ledger, tmp_path, command):
     fifo = tmp_path / "管道.zip"
@@ -197,7 +200,7 @@ def _mount(*args: str) -> bool:
 def small_disk(tmp_path):
     point = tmp_path / "small"
     point.mkdir()
-    if os.geteuid() != 0 or not _mount("-t", "tmpfs", "-o", "size=3m", "tmpfs", str(point)):
+    if os.name != "posix" or os.geteuid() != 0 or not _mount("-t", "tmpfs", "-o", "size=3m", "tmpfs", str(point)):
         pytest.skip("cannot mount a small tmpfs here")
     yield point
     subprocess.run(["umount", "-l", str(point)], capture_output=True)
@@ -267,7 +270,7 @@ def test_a_truncated_cached_photo_is_made_again(ledger, tmp_path):
 def read_only_mount(ledger, tmp_path):
     view = tmp_path / "ro-view"
     view.mkdir()
-    if os.geteuid() != 0 or not _mount("--bind", str(ledger), str(view)):
+    if os.name != "posix" or os.geteuid() != 0 or not _mount("--bind", str(ledger), str(view)):
         pytest.skip("bind mounts not permitted here")
     if not _mount("-o", "remount,bind,ro", str(view)):
         subprocess.run(["umount", "-l", str(view)], capture_output=True)

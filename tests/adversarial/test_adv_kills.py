@@ -28,6 +28,7 @@ from models.store.workspace import open_workspace
 from safety_helpers import add_entries
 
 ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX")
 PHOTOS = 12
 
 PRELUDE = """
