@@ -41,17 +41,37 @@ def known_migrations() -> list[str]:
     return [m.name for m in MIGRATIONS._migrations]  # type: ignore[attr-defined]
 
 
-@functools.lru_cache(maxsize=None)
-def expected_schema(applied: tuple[str, ...]) -> Schema:
-    """The tables and columns a database has after exactly the migrations ``applied``."""
+def _expected_db(applied: tuple[str, ...]) -> sqlite_utils.Database:
     db = sqlite_utils.Database(memory=True)
     names = known_migrations()
     stop = names[len(applied)] if len(applied) < len(names) else None
     MIGRATIONS.apply(db, stop_before=stop)
+    return db
+
+
+@functools.lru_cache(maxsize=None)
+def expected_schema(applied: tuple[str, ...]) -> Schema:
+    """The tables and columns a database has after exactly the migrations ``applied``."""
+    db = _expected_db(applied)
     try:
         return read_schema(db.conn)
     finally:
         db.close()
+
+
+@functools.lru_cache(maxsize=None)
+def expected_objects(applied: tuple[str, ...]) -> dict[tuple[str, str], str]:
+    """Every table, index, trigger and view (type, name) -> its SQL after ``applied``."""
+    db = _expected_db(applied)
+    try:
+        return read_objects(db.conn)
+    finally:
+        db.close()
+
+
+def read_objects(conn: sqlite3.Connection) -> dict[tuple[str, str], str]:
+    rows = conn.execute("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchall()
+    return {(str(t), str(n)): " ".join(str(sql or "").split()) for t, n, sql in rows if n != MIGRATIONS_TABLE}
 
 
 def read_schema(conn: sqlite3.Connection) -> Schema:
@@ -105,4 +125,18 @@ def schema_problems(conn: sqlite3.Connection, *, complete: bool = False) -> list
     for table in schema:
         if table not in expected:
             problems.append(f"多出未知的数据表 {table}")
+    if problems:
+        return problems
+    # Same tables and columns; also the same constraints, indexes and no triggers or views
+    # of its own (a trigger would run on the program's own writes).
+    labels = {"table": "数据表", "index": "索引", "trigger": "触发器", "view": "视图"}
+    objects, wanted = read_objects(conn), expected_objects(tuple(applied))
+    for key, sql in objects.items():
+        if key not in wanted:
+            problems.append(f"多出未知的{labels.get(key[0], key[0])} {key[1]}")
+        elif wanted[key] != sql:
+            problems.append(f"{labels.get(key[0], key[0])} {key[1]} 的定义与本程序不符")
+    for key in wanted:
+        if key not in objects:
+            problems.append(f"缺少{labels.get(key[0], key[0])} {key[1]}")
     return problems

@@ -63,13 +63,24 @@ def _candidate(ledger: Path, tmp_path: Path, kind: str) -> Path:
     elif kind == "bad_json":
         copy_of_ledger(ledger, target, lambda c: c.execute(
             "UPDATE audit_log SET after = '{not json' WHERE id = (SELECT MIN(id) FROM audit_log)"))
+    elif kind == "trigger":
+        copy_of_ledger(ledger, target, lambda c: c.execute(
+            "CREATE TRIGGER wipe AFTER INSERT ON entries BEGIN DELETE FROM entries; END"))
+    elif kind == "view":
+        copy_of_ledger(ledger, target, lambda c: c.execute("CREATE VIEW everything AS SELECT * FROM entries"))
+    elif kind == "constraint_dropped":
+        copy_of_ledger(ledger, target, lambda c: c.executescript(
+            "PRAGMA writable_schema = ON;"
+            " UPDATE sqlite_master SET sql = replace(sql, 'CHECK (participants IS NULL OR participants >= 0)', '')"
+            " WHERE name = 'entries'; PRAGMA writable_schema = OFF;"))
     else:
         raise AssertionError(kind)
     return target
 
 
 KINDS = ["foreign", "garbage", "empty", "text", "extra_column", "missing_table", "extra_table", "newer",
-         "no_record", "garbled_row", "bad_sha", "bad_profile", "exe_evidence", "bad_json"]
+         "no_record", "garbled_row", "bad_sha", "bad_profile", "exe_evidence", "bad_json",
+         "trigger", "view", "constraint_dropped"]
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -174,7 +185,7 @@ def _damage_page(db_path: Path) -> None:
         fh.write(b"\xff" * 64)
 
 
-@pytest.mark.parametrize("kind", ["garbage", "foreign", "damaged_page", "newer"])
+@pytest.mark.parametrize("kind", ["garbage", "foreign", "damaged_page", "newer", "trigger"])
 def test_a_folder_that_will_not_open_explains_and_writes_nothing(ledger, kind):
     db = ledger / "ledger.db"
     if kind == "garbage":
@@ -191,6 +202,11 @@ def test_a_folder_that_will_not_open_explains_and_writes_nothing(ledger, kind):
         conn.close()
     elif kind == "damaged_page":
         _damage_page(db)
+    elif kind == "trigger":  # another tool added a trigger that would run on our own writes
+        conn = sqlite3.connect(db)
+        conn.execute("CREATE TRIGGER wipe AFTER INSERT ON entries BEGIN DELETE FROM entries; END")
+        conn.commit()
+        conn.close()
     else:
         conn = sqlite3.connect(db)
         conn.execute("INSERT INTO _sqlite_migrations(migration_set, name, applied_at)"
@@ -206,7 +222,7 @@ def test_a_folder_that_will_not_open_explains_and_writes_nothing(ledger, kind):
         if kind != "newer":
             assert "restore" in err or "备份" in err, err  # the offer of a backup
     assert db.read_bytes() == raw
-    if kind in ("garbage", "foreign", "damaged_page"):
+    if kind in ("garbage", "foreign", "damaged_page", "trigger"):
         _, _, err = run_cli(ledger, "settings")
         assert str(list_backups(ledger)[0].path) in err  # the newest good backup, named
 
