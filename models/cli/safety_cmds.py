@@ -18,12 +18,12 @@ from typing import Callable
 from models.safety.archive import export_archive, import_archive
 from models.safety.backup import backup_now, info_as_dict, list_backups, mirror_dir
 from models.cli import fail, print_json
-from models.core.errors import AppError
+from models.core.errors import AppError, UnusableDatabaseError
 from models.store.faults import explain
-from models.safety.integrity import check
+from models.safety.integrity import check, ensure_intact
 from models.core.logsetup import setup_logging
 from models.safety.leftovers import clean_leftovers
-from models.safety.restore import restore_backup
+from models.safety.restore import recovery_offer, restore_backup
 from models.store.workspace import Workspace, acquire_lock
 
 log = logging.getLogger(__name__)
@@ -166,4 +166,10 @@ def cmd_check(data_dir: Path, args: argparse.Namespace) -> int:
     print(f"发现 {len(problems)} 个问题：")
     for problem in problems:
         print(f"· {problem}")
+    try:
+        ensure_intact(data_dir)
+    except UnusableDatabaseError:  # the database itself, not only a file: offer the way back
+        print(recovery_offer(data_dir))
+    except AppError:
+        pass
     return 1
