@@ -476,9 +476,15 @@ def thumbnail_path(data_dir: Path, att_or_stored_path: Attachment | StoredFile |
                 upright = background
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp_name = tempfile.mkstemp(prefix=".part-", suffix=".jpg", dir=target.parent)
-            with os.fdopen(fd, "wb") as out:
-                upright.save(out, "JPEG", quality=85)
-            os.replace(tmp_name, target)
+            try:  # written aside, complete on disk, then renamed: never a cut-off file under its name
+                with os.fdopen(fd, "wb") as out:
+                    upright.save(out, "JPEG", quality=85)
+                    out.flush()
+                    os.fsync(out.fileno())
+                os.replace(tmp_name, target)
+            finally:
+                if os.path.exists(tmp_name):
+                    os.unlink(tmp_name)
     except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as exc:
         raise AppError(f"无法生成缩略图：{explain(exc)}") from None
     return target
