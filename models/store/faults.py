@@ -146,7 +146,13 @@ def _guard(exc: sqlite3.Error) -> BaseException:
         return exc
     fault = DatabaseFaultError(f"{message}{NOT_SAVED if message is not DAMAGED else ''}")
     fault.sqlite_errorname = getattr(exc, "sqlite_errorname", "")  # type: ignore[attr-defined]
+    fault.sqlite_errorcode = getattr(exc, "sqlite_errorcode", None)  # type: ignore[attr-defined]
     return fault
+
+
+def is_read_only_fault(exc: BaseException) -> bool:
+    """The write failed because the database is read-only (a read-only folder or mount)."""
+    return sqlite_fault_message(exc) is READONLY
 
 
 class GuardedConnection(sqlite3.Connection):

@@ -30,6 +30,7 @@ class Workspace:
     data_dir: Path
     db: sqlite_utils.Database
     _lock: FileLock | None = field(default=None, repr=False)
+    read_only: bool = False  # a read-only folder or mount: reading only, every write refused by name
 
     @property
     def db_path(self) -> Path:
@@ -112,7 +113,7 @@ def open_workspace(
             raise AppError(f"数据文件夹 {data_dir} 是只读的，且其中没有台账数据库。")
         db = open_db(data_dir / DB_FILENAME, read_only=True)
         log.info("opened workspace %s read-only", data_dir)
-        return Workspace(data_dir=data_dir, db=db, _lock=None)
+        return Workspace(data_dir=data_dir, db=db, _lock=None, read_only=True)
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

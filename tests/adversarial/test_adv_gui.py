@@ -44,3 +44,42 @@ def test_startup_explains_and_offers_the_newest_good_backup(qtbot, ledger, monke
     assert f"{good.created_at:%Y-%m-%d %H:%M}" in box.informativeText()  # the offer
     assert any(b.text() == "从该备份恢复" for b in box.buttons())
     assert db.read_bytes() == raw  # not opened for writing
+
+
+def test_a_read_only_mount_opens_for_reading_in_the_gui(qtbot, ledger, tmp_path, monkeypatch):
+    import subprocess
+
+    from adv_helpers import fingerprint
+    from models.core.errors import AppError
+    from models.ledger.drafts import save_unsaved
+    from safety_helpers import add_entries
+
+    view = tmp_path / "ro-view"
+    view.mkdir()
+    if os.name != "posix" or os.geteuid() != 0 or subprocess.run(
+            ["mount", "--bind", str(ledger), str(view)], capture_output=True).returncode != 0:
+        pytest.skip("bind mounts not permitted here")
+    try:
+        if subprocess.run(["mount", "-o", "remount,bind,ro", str(view)], capture_output=True).returncode != 0:
+            pytest.skip("read-only remount not permitted here")
+        from ui.app import open_or_explain
+        from ui.main_window import PAGES, MainWindow
+
+        before = fingerprint(ledger)
+        told: list[str] = []
+        monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text, *a: told.append(text))
+        ws = open_or_explain(view)
+        assert ws is not None and ws.read_only and "只读" in told[0]
+        try:
+            window = MainWindow(ws)
+            qtbot.addWidget(window)
+            for key, _, _ in PAGES:
+                window.navigate(key)  # every page reads
+            save_unsaved(ws.db, {"title": "打字中"})  # the editor's draft: silently not kept
+            with pytest.raises(AppError, match="只读"):
+                add_entries(ws, 1, start=50)
+        finally:
+            ws.close()
+        assert fingerprint(ledger) == before
+    finally:
+        subprocess.run(["umount", "-l", str(view)], capture_output=True)
