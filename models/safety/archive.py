@@ -46,7 +46,7 @@ from models.store.faults import app_error_from, explain
 from models.safety.integrity import connect_readonly, row_problems, safe_relative, sqlite_problems
 from models.safety.restore import RestoreResult, canonical_path, restore_backup
 from models.store.settings import PROFILE_KEY, put_setting
-from models.store.connection import DB_FILENAME
+from models.store.connection import DB_FILENAME, not_a_regular_file
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int, str], None]
@@ -329,6 +329,8 @@ def target_entry_count(data_dir: Path) -> int:
     path = Path(data_dir) / DB_FILENAME
     if not path.exists():
         return 0
+    if not_a_regular_file(path):
+        return -1  # a pipe or device named ledger.db: never opened
     try:
         conn = connect_readonly(path)
         try:

@@ -20,7 +20,13 @@ from typing import Callable
 from models.core.errors import AppError, UnusableDatabaseError
 from models.core.fileio import sha256_file
 from models.store.faults import explain
-from models.store.connection import DB_FILENAME, connect_read_only_file, ensure_ours, folder_read_only
+from models.store.connection import (
+    DB_FILENAME,
+    connect_read_only_file,
+    ensure_ours,
+    folder_read_only,
+    not_a_regular_file,
+)
 
 Progress = Callable[[int, int, str], None]
 log = logging.getLogger(__name__)
@@ -100,6 +106,8 @@ def quick_check(db_path: Path) -> list[str]:
     """Start-up check; an empty list means the database may be opened. A missing file is fine."""
     if not db_path.exists():
         return []
+    if not_a_regular_file(db_path):  # a pipe would block the open for ever
+        return ["数据库文件不是普通文件（是文件夹、设备或管道）"]
     try:
         conn = _open_for_check(db_path)
     except sqlite3.DatabaseError as exc:
@@ -235,6 +243,8 @@ def check(data_dir: Path, *, progress: Progress | None = None) -> list[str]:
     path = data_dir / DB_FILENAME
     if not path.exists():
         return [f"找不到数据库文件 {path}"]
+    if not_a_regular_file(path):
+        return ["数据库文件不是普通文件（是文件夹、设备或管道）"]
     try:
         conn = _open_for_check(path)
     except (sqlite3.DatabaseError, AppError) as exc:

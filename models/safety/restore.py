@@ -217,7 +217,7 @@ def _safety_copy(data_dir: Path, *, kind: str) -> Path | None:
         aside.mkdir(parents=True)
         for suffix in ("", "-wal", "-shm"):
             part = data_dir / f"{DB_FILENAME}{suffix}"
-            if part.exists():
+            if part.is_file():  # a pipe or device in its place holds nothing to keep
                 shutil.copy2(part, aside / part.name)
     except OSError as exc:
         shutil.rmtree(aside, ignore_errors=True)

@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 import os
 import sqlite3
+import stat
 from pathlib import Path
 
 import sqlite_utils
@@ -38,6 +39,19 @@ def damaged_error(path: object, problems: list[str]) -> UnusableDatabaseError:
         + "\n请从最近的备份恢复（当前文件会先被另存一份，恢复可以撤销）。",
         path=path, problems=problems,
     )
+
+
+def not_a_regular_file(path: Path) -> bool:
+    """``path`` exists but is a folder, pipe or device: SQLite would block or misread it."""
+    try:
+        return path.exists() and not stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False
+
+
+def refuse_irregular(path: Path) -> None:
+    if not_a_regular_file(path):
+        raise damaged_error(path, ["它不是普通文件（是文件夹、设备或管道）"])
 
 
 def ensure_ours(conn: sqlite3.Connection, path: object) -> None:
@@ -119,6 +133,7 @@ def open_db(
         path = None
     else:
         path = Path(path_or_conn)
+        refuse_irregular(path)
         try:
             # GuardedConnection turns locked/read-only/disk-full errors into Chinese AppErrors.
             if read_only:
