@@ -88,7 +88,12 @@ def test_a_stale_dimension_drops_no_row(ws, tmp_path):
     assert result.rows == 50 and _count(ws) == 50 and "50" in result.summary()
 
 
-@pytest.mark.parametrize("attack", ["wide_row", "far_row", "slow", "many_cells"])
+LAUGHS = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+          + "".join(f'<!ENTITY lol{n} "{("&lol%s;" % ("" if n == 1 else n - 1)) * 10}">' for n in range(1, 10))
+          + "]>")
+
+
+@pytest.mark.parametrize("attack", ["wide_row", "far_row", "slow", "many_cells", "entities", "not_xml"])
 def test_real_excess_is_refused_quickly_and_nothing_saved(ws, tmp_path, monkeypatch, attack):
     base = _workbook(tmp_path / "a.xlsx", 3)
     if attack == "wide_row":
@@ -104,6 +109,13 @@ def test_real_excess_is_refused_quickly_and_nothing_saved(ws, tmp_path, monkeypa
         crafted = base
         monkeypatch.setattr(workbook_guard, "LIMITS", workbook_guard.Limits(seconds=0.0))
         expect = "秒"
+    elif attack == "entities":  # "billion laughs" inside the sheet
+        crafted = _rewrite_sheet(base, tmp_path / "e.xlsx", lambda x: LAUGHS + x.split("?>", 1)[-1].replace(
+            "</sheetData>", '<row r="9"><c r="A9" t="inlineStr"><is><t>&lol9;</t></is></c></row></sheetData>'))
+        expect = "损坏"
+    elif attack == "not_xml":
+        crafted = _rewrite_sheet(base, tmp_path / "x.xlsx", lambda x: x[: len(x) // 2])
+        expect = "损坏"
     else:
         crafted = base
         monkeypatch.setattr(workbook_guard, "LIMITS", workbook_guard.Limits(cells=10))
