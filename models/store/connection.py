@@ -19,7 +19,7 @@ import sqlite_utils
 from models.core.errors import AppError, UnusableDatabaseError
 from models.store.faults import DAMAGED, READONLY, GuardedConnection, explain, sqlite_fault_message
 from models.store.migrations import MIGRATIONS
-from models.store.schema_check import ForeignDatabaseError, NewerDatabaseError, schema_problems
+from models.store.schema_check import ForeignDatabaseError, schema_problems
 
 DB_FILENAME = "ledger.db"
 PRE_MIGRATION_DIR = "pre-migration"
@@ -57,9 +57,7 @@ def refuse_irregular(path: Path) -> None:
 def ensure_ours(conn: sqlite3.Connection, path: object) -> None:
     """Refuse a file that is not this program's ledger before anything writes to it."""
     try:
-        problems = schema_problems(conn)
-    except NewerDatabaseError:
-        raise
+        problems = schema_problems(conn)  # NewerDatabaseError passes through: its own message
     except sqlite3.DatabaseError as exc:
         explained = sqlite_fault_message(exc)
         if explained and explained is not DAMAGED:
@@ -141,7 +139,7 @@ def open_db(
             else:
                 conn = sqlite3.connect(path, check_same_thread=False, factory=GuardedConnection)
         except sqlite3.OperationalError as exc:
-            raise AppError(f"无法打开数据库文件 {path}：{sqlite_fault_message(exc) or exc}") from exc
+            raise AppError(f"无法打开数据库文件 {path}：{explain(exc)}。") from exc
     try:
         if path is not None:
             conn.execute("PRAGMA busy_timeout = 5000")
