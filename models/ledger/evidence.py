@@ -233,7 +233,7 @@ def store_file(data_dir: Path, source: Path) -> StoredFile:
     can neither slip past the checks nor be recorded with the wrong size or hash.
     """
     source = Path(source)
-    inspect_file(source)  # a clear message before anything is copied
+    _check_size(_source_stat(source).st_size)  # kind and size before anything is copied
     ext = _extension(source)
     staging = Path(data_dir) / EVIDENCE_DIR
     try:
