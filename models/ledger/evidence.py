@@ -233,8 +233,9 @@ def store_file(data_dir: Path, source: Path) -> StoredFile:
     can neither slip past the checks nor be recorded with the wrong size or hash.
     """
     source = Path(source)
-    _check_size(_source_stat(source).st_size)  # kind and size before anything is copied
+    info = _source_stat(source)  # kind, type and size before anything is copied
     ext = _extension(source)
+    _check_size(info.st_size)
     staging = Path(data_dir) / EVIDENCE_DIR
     try:
         tmp, sha, size = _copy_aside(source, staging)
