@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -125,6 +126,8 @@ def ensure_intact(data_dir: Path) -> None:
     this program's ledger; ``NewerDatabaseError`` (a plain AppError) for a newer program's.
     """
     path = Path(data_dir) / DB_FILENAME
+    if path.exists() and not os.access(path, os.R_OK):  # a permission, not damage: nothing to restore
+        raise AppError(f"没有读取数据库文件 {path} 的权限。请检查文件权限（或以有权限的用户运行）。")
     problems = quick_check(path)
     if problems:
         raise DatabaseDamagedError(path, problems)

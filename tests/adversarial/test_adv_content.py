@@ -291,3 +291,16 @@ def test_a_read_only_mount_still_reads_and_refuses_writes_by_name(read_only_moun
         assert_clear_refusal(code, err, expect="只读")
         assert "损坏" not in err
     assert fingerprint(ledger) == before
+
+
+def test_an_unreadable_ledger_is_a_permission_not_damage(ledger, monkeypatch):
+    import models.safety.integrity as integrity
+
+    real = os.access
+    monkeypatch.setattr(integrity.os, "access", lambda p, mode, **k: False if mode == os.R_OK and str(p).endswith(
+        "ledger.db") else real(p, mode, **k))
+    before = fingerprint(ledger)
+    code, out, err = run_cli(ledger, "entry", "list")
+    assert_clear_refusal(code, err, expect="权限")
+    assert "损坏" not in err
+    assert fingerprint(ledger) == before
