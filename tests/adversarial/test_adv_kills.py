@@ -76,12 +76,13 @@ print("go", flush=True)
 restore.restore_backup(data, sorted((data / "backups").glob("2*"))[-1])
 """,
     "report_export": """
-from models.reporting import export, photos
+from models.reporting import export, photos, xlsx_writer
 from models.store.workspace import open_workspace
 slow(photos, "_downscale", 0.08)
+slow(xlsx_writer, "write_xlsx", 0.5)  # the staged files exist by then
 ws = open_workspace(data)
 print("go", flush=True)
-export.export_monthly(ws, "2023-06", extra / "reports")
+export.export_monthly(ws, "2023-01", extra / "reports")
 """,
 }
 
@@ -152,7 +153,7 @@ def test_a_killed_job_leaves_nothing_once_the_program_runs_again(tmp_path, job):
         ws = open_workspace(data)
         try:
             from models.reporting.export import export_monthly
-            export_monthly(ws, "2023-06", extra / "reports")
+            export_monthly(ws, "2023-01", extra / "reports")
         finally:
             ws.close()
     if job == "archive_export":
