@@ -17,6 +17,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from conftest import make_profile
+from models.core import workbook_guard
 from models.district import consolidation
 from models.ledger.communities import add_community, record_evaluation
 from models.district.consolidation import (
@@ -203,14 +204,14 @@ def test_bad_files_are_refused_with_reasons_and_never_stop_the_others(district, 
     quarterly = _with_meta(good, tmp_path / "quarter.xlsx", kind="quarterly")
     pdf = tmp_path / "报表.pdf"
     pdf.write_bytes(b"%PDF-1.4\n")
-    real_load = consolidation.load_workbook
+    real_load = workbook_guard.load_workbook
 
     def guarded_load(path, *args, **kwargs):
         assert Path(path) != bomb, "zip bomb must be refused before openpyxl opens it"
         assert kwargs.get("read_only") and kwargs.get("data_only")
         return real_load(path, *args, **kwargs)
 
-    monkeypatch.setattr(consolidation, "load_workbook", guarded_load)
+    monkeypatch.setattr(workbook_guard, "load_workbook", guarded_load)
     paths = [text, empty, truncated, bomb, foreign, future, stranger, bad_month, quarterly, pdf,
              tmp_path / "不存在.xlsx", good]
     outcomes = import_reports(district, paths)

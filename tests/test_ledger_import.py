@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from models.core import workbook_guard
 from models.ledger import excel_import as ledger_import
 from models.core.errors import AppError, ValidationError
 from models.ledger.entries import list_entries
@@ -160,7 +161,7 @@ def test_untrusted_files_are_refused_before_parsing(ws, tmp_path, monkeypatch):
     with pytest.raises(AppError, match="压缩比异常"):
         do_import(ws, bomb)
     big = fill_template(ws, tmp_path / "big.xlsx", [row6(1)])
-    monkeypatch.setattr(ledger_import, "MAX_FILE_SIZE", 1000)
+    monkeypatch.setattr(workbook_guard, "LIMITS", workbook_guard.Limits(file_bytes=1000))
     with pytest.raises(AppError, match="太大"):
         do_import(ws, big)
     assert ws.db.execute("SELECT COUNT(*) FROM entries").fetchone()[0] == 0

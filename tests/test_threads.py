@@ -27,12 +27,17 @@ class Pause:
     """Wraps a function a job calls inside its transaction: the first call signals
     ``inside`` and waits until the test has started the GUI-thread write."""
 
-    def __init__(self, fn, *, fail: bool = False):
-        self.fn, self.fail = fn, fail
+    def __init__(self, fn, *, fail: bool = False, before: bool = False):
+        self.fn, self.fail, self.before = fn, fail, before
         self.inside, self.go_on = threading.Event(), threading.Event()
         self.worker_thread: int | None = None
 
     def __call__(self, *args, **kwargs):
+        if self.before and not self.inside.is_set():
+            self.worker_thread = threading.get_ident()
+            self.inside.set()
+            assert self.go_on.wait(WAIT_S)
+            return self.fn(*args, **kwargs)
         result = self.fn(*args, **kwargs)
         if not self.inside.is_set():
             self.worker_thread = threading.get_ident()
@@ -111,8 +116,10 @@ def test_restore_and_an_editor_draft_each_keep_their_writes(qtbot, runner, ws, m
     assert backup_now(ws.data_dir, kind="manual").ok
     snapshot = list_backups(ws.data_dir)[0]
     add_entries(ws, 3)  # after the backup: the restore takes these away
-    pause = Pause(restore_mod.put_setting)
-    monkeypatch.setattr(restore_mod, "put_setting", pause)
+    # The job pauses once it has begun (the GUI keeps its draft meanwhile), then reads what
+    # this PC keeps across a restore and swaps the backup in.
+    pause = Pause(restore_mod._machine_settings, before=True)
+    monkeypatch.setattr(restore_mod, "_machine_settings", pause)
 
     def start(ok, failed):
         runner.run_in_workspace(ws, lambda own, progress: restore_mod.restore_backup(ws.data_dir, snapshot.path, db=own.db),
@@ -121,7 +128,8 @@ def test_restore_and_an_editor_draft_each_keep_their_writes(qtbot, runner, ws, m
     outcome = _gui_write_while_job_holds_its_transaction(qtbot, runner, ws, pause, start)
     assert outcome[0][0] == "ok", outcome
     assert len(list_entries(ws.db)) == 2  # the GUI's own connection sees the restored ledger
-    assert load_unsaved(ws.db)["draft"]["title"] == "GUI 线程的草稿"  # written after the restore: kept
+    # typed during the restore: kept (the editor's typing is this PC's, never replaced by an old draft)
+    assert load_unsaved(ws.db)["draft"]["title"] == "GUI 线程的草稿"
 
 
 def test_a_worker_never_receives_the_gui_connection(qtbot, runner, ws):

@@ -80,8 +80,18 @@ def install_excepthook(data_dir: Path) -> None:
 
 
 def open_or_explain(data_dir: Path) -> Workspace | None:
+    from models.safety.leftovers import clean_leftovers
+    from models.store.connection import DB_FILENAME, folder_read_only
+
     try:
-        return open_workspace(data_dir)
+        if (data_dir / DB_FILENAME).is_file() and (folder_read_only(data_dir) or folder_read_only(data_dir / DB_FILENAME)):
+            # A read-only folder or mount (a CD, a write-protected USB stick, a share): the
+            # ledger can still be read; every save says why it cannot be made.
+            ws = open_workspace(data_dir, read_only=True)
+            QMessageBox.information(None, APP_NAME, f"数据文件夹 {data_dir} 是只读的：可以查看台账和导出到其他位置，"
+                                    "但不能保存修改，也不会自动备份。")
+            return ws
+        return open_workspace(data_dir, prepare=clean_leftovers)
     except AppError as exc:
         QMessageBox.critical(None, APP_NAME, str(exc))
         return None
@@ -97,9 +107,11 @@ def run_gui(data_dir: Path, *, quit_after_startup: bool = False) -> int:
     ws = open_or_explain(data_dir)
     if ws is None:
         return 1
-    setup_logging(data_dir)
+    if not ws.read_only:
+        setup_logging(data_dir)
     install_excepthook(data_dir)
-    restore_installed_lists(ws)  # a ledger moved or restored brings its installed task lists back
+    if not ws.read_only:
+        restore_installed_lists(ws)  # a ledger moved or restored brings its installed task lists back
     window = None
     try:
         if ws.profile is None:
@@ -117,12 +129,14 @@ def run_gui(data_dir: Path, *, quit_after_startup: bool = False) -> int:
 
         window = MainWindow(ws)
         window.show()
-        DailyBackup(window, window.runner, ws.data_dir, ws.db)
+        if not ws.read_only:  # a read-only folder: no backups into it
+            DailyBackup(window, window.runner, ws.data_dir, ws.db)
         if quit_after_startup:
             QTimer.singleShot(0, app.quit)  # fires once the event loop is idle
         return app.exec()
     finally:
         if window is not None and not quit_after_startup:
             window.runner.wait()
-            backup_on_exit(ws.data_dir)
+            if not ws.read_only:
+                backup_on_exit(ws.data_dir)
         ws.close()

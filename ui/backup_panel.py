@@ -190,6 +190,10 @@ class BackupPanel(QGroupBox):
         question = (f"恢复 {info.created_at:%Y-%m-%d %H:%M} 的{info.kind_label}？\n\n"
                     f"该备份有 {info.entries} 条台账、{info.evidence_files} 个佐证文件。当前的台账将被替换。\n"
                     "恢复前会自动备份当前数据，如需撤销，可再恢复那份“恢复前自动备份”。")
+        current = self.ctx.ws.profile.unit if self.ctx.ws.profile else ""
+        other_unit = bool(info.unit and current and info.unit != current)  # e.g. a shared mirror folder
+        if other_unit:
+            question = f"注意：该备份属于“{info.unit}”，不是当前单位“{current}”。\n\n" + question
         if QMessageBox.question(self, "确认恢复", question) != QMessageBox.StandardButton.Yes:
             return
         self._set_busy(True)
@@ -202,7 +206,8 @@ class BackupPanel(QGroupBox):
                                     "\n恢复前的数据已备份（列表中的“恢复前自动备份”）。")
 
         self.ctx.runner.run_in_workspace(
-            self.ctx.ws, lambda own, progress: restore_backup(data_dir, info.path, db=own.db, progress=progress),
+            self.ctx.ws, lambda own, progress: restore_backup(data_dir, info.path, db=own.db, other_unit_ok=other_unit,
+                                                              progress=progress),
             done, self._failed("恢复失败"), writes=True)
 
     def export_archive(self) -> None:

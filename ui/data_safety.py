@@ -29,19 +29,22 @@ def startup_check(data_dir: Path, *, parent: QWidget | None = None) -> bool:
     the program may open the folder (intact, or restored), False to quit.
     """
     from models.safety.backup import list_backups
-    from models.safety.integrity import DatabaseDamagedError, ensure_intact
+    from models.core.errors import UnusableDatabaseError
+    from models.safety.integrity import ensure_intact
     from models.safety.restore import newest_good_backup, restore_backup
     from models.store.workspace import acquire_lock
 
     try:
         ensure_intact(data_dir)
         return True
-    except DatabaseDamagedError as exc:
+    except UnusableDatabaseError as exc:  # damaged, or not this program's ledger
         damage = exc
+    except AppError as exc:  # e.g. written by a newer version of the program
+        QMessageBox.critical(parent, APP_NAME, str(exc))
+        return False
     log.error("start-up check failed: %s", damage.problems)
     good = newest_good_backup(list_backups(data_dir))
-    box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME,
-                      f"数据库文件已损坏。为保护数据，程序没有打开它。\n{damage.path}", parent=parent)
+    box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME, str(damage).splitlines()[0], parent=parent)
     box.setDetailedText("\n".join(damage.problems))  # SQLite's own words, for a technician
     restore = None
     if good is None:
@@ -67,10 +70,18 @@ def startup_check(data_dir: Path, *, parent: QWidget | None = None) -> bool:
         source = folder
     else:
         return False
+    from models.safety.restore import UnitMismatchError
+
     try:
         lock = acquire_lock(data_dir)
         try:
-            result = restore_backup(data_dir, source)
+            try:
+                result = restore_backup(data_dir, source)
+            except UnitMismatchError as mismatch:
+                answer = QMessageBox.question(parent, APP_NAME, f"{mismatch}\n\n仍要从该备份恢复吗？")
+                if answer != QMessageBox.StandardButton.Yes:
+                    return False
+                result = restore_backup(data_dir, source, other_unit_ok=True)
         finally:
             lock.release()
     except AppError as exc:

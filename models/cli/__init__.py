@@ -15,9 +15,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from models.core.errors import AppError, ValidationError
+from models.core.errors import AppError, UnusableDatabaseError, ValidationError
 from models.core.logsetup import setup_logging
 from models.exchange.tasklists import restore_installed_lists
+from models.safety.integrity import ensure_intact
+from models.safety.leftovers import clean_leftovers
+from models.safety.restore import recovery_offer
+from models.store.connection import folder_read_only
 from models.store.workspace import open_workspace
 
 COMMAND_MODULES = [
@@ -31,6 +35,18 @@ COMMAND_MODULES = [
     "models.cli.exchange_cmds",
 ]
 log = logging.getLogger(__name__)
+# Commands that only read the ledger: they still work on a read-only folder or mount.
+READING_COMMANDS = {
+    ("models.cli.setup_cmds", "cmd_settings"), ("models.cli.setup_cmds", "cmd_tasks"),
+    ("models.cli.ledger_cmds", "cmd_list"), ("models.cli.ledger_cmds", "cmd_show"),
+    ("models.cli.ledger_cmds", "cmd_template"), ("models.cli.progress_cmds", "cmd_status"),
+    ("models.cli.progress_cmds", "cmd_community_list"), ("models.cli.district_cmds", "cmd_status"),
+    ("models.cli.report_cmds", "cmd_states"), ("models.cli.safety_cmds", "cmd_backups"),
+}
+
+
+def only_reads(handler: Any) -> bool:
+    return (getattr(handler, "__module__", ""), getattr(handler, "__name__", "")) in READING_COMMANDS
 
 
 def add_commands(parser: argparse.ArgumentParser) -> None:
@@ -56,12 +72,23 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
     direct = getattr(args, "direct_handler", None)
     if direct is not None:  # restore/check/archive import must work on a damaged database
         return int(direct(data_dir, args) or 0)
+    # As the GUI does at start: quick_check (read-only) before anything may write, and a
+    # foreign ledger.db is never opened; the answer offers the newest good backup.
     try:
-        ws = open_workspace(data_dir)
+        ensure_intact(data_dir)
+        read_only = folder_read_only(data_dir) or folder_read_only(data_dir / "ledger.db")
+        if read_only and not only_reads(args.handler):
+            return fail(f"数据文件夹 {data_dir} 是只读的，无法保存台账（查看类命令仍可使用）。"
+                        "请检查文件夹权限，或把数据放到可以写入的位置。")
+        ws = open_workspace(data_dir, read_only=read_only, prepare=clean_leftovers)
+    except UnusableDatabaseError as exc:
+        log.error("ledger in %s unusable: %s", data_dir, exc.problems)
+        return fail(f"{exc}\n{recovery_offer(data_dir)}")
     except AppError as exc:
         return fail(str(exc))
-    setup_logging(data_dir)
-    restore_installed_lists(ws)  # a ledger moved or restored brings its installed task lists back
+    if not read_only:
+        setup_logging(data_dir)
+        restore_installed_lists(ws)  # a ledger moved or restored brings its installed task lists back
     try:
         return int(args.handler(ws, args) or 0)
     except ValidationError as exc:

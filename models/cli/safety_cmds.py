@@ -18,10 +18,12 @@ from typing import Callable
 from models.safety.archive import export_archive, import_archive
 from models.safety.backup import backup_now, info_as_dict, list_backups, mirror_dir
 from models.cli import fail, print_json
-from models.core.errors import AppError
-from models.safety.integrity import check
+from models.core.errors import AppError, UnusableDatabaseError
+from models.store.faults import explain
+from models.safety.integrity import check, ensure_intact
 from models.core.logsetup import setup_logging
-from models.safety.restore import restore_backup
+from models.safety.leftovers import clean_leftovers
+from models.safety.restore import recovery_offer, restore_backup
 from models.store.workspace import Workspace, acquire_lock
 
 log = logging.getLogger(__name__)
@@ -38,6 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     restore = subparsers.add_parser("restore", help="从备份恢复（当前数据先自动备份，可撤销）")
     restore.add_argument("file", type=Path, help="备份文件夹，或其中的 ledger.db / manifest.json")
+    restore.add_argument("--force", action="store_true", help="备份属于其他单位时仍然恢复（当前数据先自动备份）")
     restore.set_defaults(direct_handler=_locked(cmd_restore))
 
     archive = subparsers.add_parser("archive", help="迁移包：把整个台账搬到另一台电脑")
@@ -77,7 +80,7 @@ def _locked(fn: Callable[[Path, argparse.Namespace], int]) -> Callable[[Path, ar
         try:
             data_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise AppError(f"无法创建数据文件夹 {data_dir}：{exc.strerror or exc}") from exc
+            raise AppError(f"无法创建数据文件夹 {data_dir}：{explain(exc)}") from exc
         code = 1
         try:
             lock = acquire_lock(data_dir)
@@ -86,6 +89,7 @@ def _locked(fn: Callable[[Path, argparse.Namespace], int]) -> Callable[[Path, ar
                     setup_logging(data_dir)  # internal errors go to the log, not to the screen
                 except OSError:
                     pass
+                clean_leftovers(data_dir)  # a killed restore/import before this one
                 code = fn(data_dir, args)
                 return code
             finally:
@@ -127,7 +131,7 @@ def cmd_backups(ws: Workspace, args: argparse.Namespace) -> int:
 
 
 def cmd_restore(data_dir: Path, args: argparse.Namespace) -> int:
-    result = restore_backup(data_dir, args.file)
+    result = restore_backup(data_dir, args.file, other_unit_ok=args.force)
     print(f"已恢复：{result.entries} 条台账、{result.evidence_files} 个佐证文件。")
     if result.safety_copy is not None:
         print(f"恢复前的数据已保存在 {result.safety_copy}，如需撤销可从该处恢复。")
@@ -162,4 +166,10 @@ def cmd_check(data_dir: Path, args: argparse.Namespace) -> int:
     print(f"发现 {len(problems)} 个问题：")
     for problem in problems:
         print(f"· {problem}")
+    try:
+        ensure_intact(data_dir)
+    except UnusableDatabaseError:  # the database itself, not only a file: offer the way back
+        print(recovery_offer(data_dir))
+    except AppError:
+        pass
     return 1

@@ -15,13 +15,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import sqlite_utils
-from openpyxl import load_workbook
 
 from models.catalog.tasklists import Unit, find_unit
 from models.core.errors import AppError
@@ -34,6 +32,9 @@ from models.reporting.digest import (
     signed_statement, verification_code,
 )
 from models.core.statuses import SEVERITY
+from models.core import workbook_guard
+from models.core.workbook_guard import UntrustedWorkbookError
+from models.store.faults import explain
 from models.store.workspace import Workspace
 from models.store.audit import record_change
 
@@ -45,11 +46,6 @@ SUPPORTED_FORMAT_VERSIONS = (FORMAT_VERSION,)
 VALUES_SHEET = INDICATOR_SHEET
 VALUES_HEADER = INDICATOR_HEADERS  # the first ten columns; 说明 after them is for people
 STATUS_WORDS = SEVERITY  # every word of models.core.statuses
-# A monthly report is a few hundred kB; anything far larger is not one of ours.
-MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_UNCOMPRESSED_BYTES = 300 * 1024 * 1024
-MAX_COMPRESSION_RATIO = 200
-MAX_ZIP_MEMBERS = 5000
 MAX_VALUE_ROWS = 2000
 
 # Outcome states
@@ -136,37 +132,6 @@ def _now() -> str:
 
 
 
-def _check_container(path: Path) -> None:
-    """Refuse non-xlsx, oversized, truncated and zip-bomb files before openpyxl sees them."""
-    try:
-        size = path.stat().st_size
-        with path.open("rb") as fh:
-            magic = fh.read(4)
-    except OSError as exc:
-        raise _Refused(f"无法读取文件（{exc.strerror or exc}）") from None
-    if size == 0:
-        raise _Refused("文件是空的")
-    if size > MAX_FILE_BYTES:
-        raise _Refused(f"文件过大（{size / 1048576:.0f} MB），不是本程序导出的月度报表")
-    if magic != b"PK\x03\x04":
-        raise _Refused("不是 Excel（.xlsx）文件")
-    try:
-        with zipfile.ZipFile(path) as archive:
-            members = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
-        raise _Refused("文件已损坏或不完整（可能未下载完整），请让报送单位重新发送") from None
-    if len(members) > MAX_ZIP_MEMBERS:
-        raise _Refused("文件结构异常（包含的部件过多），已拒收")
-    total = 0
-    for member in members:
-        total += member.file_size
-        ratio = member.file_size / max(member.compress_size, 1)
-        if ratio > MAX_COMPRESSION_RATIO or total > MAX_UNCOMPRESSED_BYTES:
-            raise _Refused("文件解压后异常巨大（疑似“压缩炸弹”），已拒收")
-    if not any(m.filename == "xl/workbook.xml" for m in members):
-        raise _Refused("不是 Excel 工作簿（.xlsx）")
-
-
 def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
@@ -228,17 +193,23 @@ def _read_values(sheet: Any, unit: Unit, period: str) -> list[dict[str, Any]]:
 
 
 def _read_report(path: Path) -> _Report:
-    _check_container(path)
+    # The one guard for untrusted workbooks (shared with ledger import): real rows, not the
+    # declared dimension; rows, columns, cells and time bounded, so one file cannot stall a folder.
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a malformed workbook
-        log.info("openpyxl refused %s: %r", path, exc)
-        raise _Refused("文件已损坏或不是有效的 Excel 工作簿") from None
+        return _read_guarded(path)
+    except UntrustedWorkbookError as exc:
+        raise _Refused(exc.reason) from None
+
+
+def _read_guarded(path: Path) -> _Report:
+    wb = workbook_guard.open_untrusted(path)
     try:
         if META_SHEET not in wb.sheetnames:
             raise _Refused("不是本程序导出的月度报表（缺少“报表信息”表）")
         try:
             meta = read_report_meta(wb)
+        except UntrustedWorkbookError:
+            raise
         except Exception as exc:  # a foreign or damaged meta sheet
             log.info("meta unreadable in %s: %r", path, exc)
             raise _Refused("“报表信息”表无法读取") from None
@@ -274,6 +245,8 @@ def _read_report(path: Path) -> _Report:
             raise _Refused(f"缺少“{VALUES_SHEET}”表", unit=unit.name, period=period, version=version)
         try:
             digest_ok = bool(stored) and report_digest(wb) == stored
+        except UntrustedWorkbookError:
+            raise
         except Exception as exc:
             log.info("digest failed for %s: %r", path, exc)
             digest_ok = False
@@ -384,7 +357,7 @@ def import_report_file(ws: Workspace, path: Path | str, *, actor: str = "") -> I
             raise _Refused("文件不存在或不是普通文件")
         file_sha256 = sha256_file(path)
     except (_Refused, OSError) as exc:
-        reason = exc.reason if isinstance(exc, _Refused) else f"无法读取文件（{exc.strerror or exc}）"
+        reason = exc.reason if isinstance(exc, _Refused) else f"无法读取文件（{explain(exc)}）"
         outcome = ImportOutcome(path=path, state=REFUSED, reason=reason)
         with ws.db.atomic():
             _log_attempt(ws.db, outcome, actor=actor, file_sha256="")

@@ -8,14 +8,18 @@ from typing import Any
 
 import sqlite_utils
 
-from models.store.settings import get_setting, put_setting
-
-UNSAVED_KEY = "ledger_unsaved_draft"
+from models.store.faults import DatabaseFaultError, is_read_only_fault
+from models.store.settings import UNSAVED_DRAFT_KEY as UNSAVED_KEY, get_setting, put_setting
 
 
 def save_unsaved(db: sqlite_utils.Database, state: dict[str, Any]) -> None:
-    with db.atomic():
-        put_setting(db, UNSAVED_KEY, {**state, "kept_at": dt.datetime.now().isoformat(timespec="seconds")})
+    try:
+        with db.atomic():
+            put_setting(db, UNSAVED_KEY, {**state, "kept_at": dt.datetime.now().isoformat(timespec="seconds")})
+    except DatabaseFaultError as exc:
+        if not is_read_only_fault(exc):
+            raise
+        # A read-only folder keeps no typing; saving the entry itself says why it cannot be saved.
 
 
 def load_unsaved(db: sqlite_utils.Database) -> dict[str, Any] | None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import stat
 import tempfile
 import warnings
 import zipfile
@@ -27,7 +28,10 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from models.catalog.tasklists import Task, TaskList
 from models.core.errors import AppError, ValidationError
-from models.core.fileio import fsync_dir, sha256_file, FileInUseError, replace_with_retry
+from models.core.fileio import FileInUseError, fsync_dir, replace_with_retry
+from models.store.faults import explain
+from models.core.filetypes import ACCEPTED_TEXT, ALLOWED_TYPES, DOCUMENT_TYPES, IMAGE_TYPES  # noqa: F401 - re-exported
+from models.core.text import clean_display_name
 from models.ledger.validation import EntryDraft, clean_entry
 from models.ledger.entries import add_entries, get_entry, update_entry
 from models.ledger.locks import ensure_month_open
@@ -40,20 +44,6 @@ MAX_FILE_SIZE = 50 * 1024 * 1024
 MAX_IMAGE_PIXELS = 100_000_000
 FIELD_LABEL = "佐证材料"
 
-IMAGE_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png"}
-DOCUMENT_TYPES = {
-    "pdf": "application/pdf",
-    "doc": "application/msword",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xls": "application/vnd.ms-excel",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "ppt": "application/vnd.ms-powerpoint",
-    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    "wps": "application/vnd.ms-works",  # WPS 文字
-    "et": "application/vnd.ms-excel",  # WPS 表格
-}
-ALLOWED_TYPES = {**IMAGE_TYPES, **DOCUMENT_TYPES}
-ACCEPTED_TEXT = "照片（jpg、png）、PDF 和 Office/WPS 文档（doc、docx、xls、xlsx、ppt、pptx、wps、et）"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _PIL_FORMATS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png"}  # MPO: phone JPEGs with a depth map
 
@@ -139,73 +129,132 @@ def _check_document(path: Path, ext: str) -> None:
         raise AppError(f"文件内容与扩展名 .{ext} 不符，可能已损坏")
 
 
-def inspect_file(source: Path) -> tuple[str, str, int | None, int | None, int]:
-    """Check a file may be attached: (ext, mime, width, height, size). Raises AppError."""
-    source = Path(source)
+def _not_regular(mode: int) -> str | None:
+    """Why a path that is not a regular file cannot be attached (named, never "not found")."""
+    if stat.S_ISDIR(mode):
+        return "这是一个文件夹，不是文件"
+    if stat.S_ISFIFO(mode):
+        return "这是一个管道（FIFO），不是普通文件，不能作为佐证材料"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "这是一个设备（如 /dev/zero），不是普通文件，不能作为佐证材料"
+    if stat.S_ISSOCK(mode):
+        return "这是一个套接字，不是普通文件，不能作为佐证材料"
+    if not stat.S_ISREG(mode):
+        return "这不是普通文件，不能作为佐证材料"
+    return None
+
+
+def _source_stat(source: Path) -> os.stat_result:
+    try:
+        info = source.stat()  # stat, never open: opening a FIFO would wait for ever
+    except FileNotFoundError:
+        raise AppError("找不到该文件（U盘是否已拔出？）") from None
+    except OSError as exc:
+        raise AppError(f"无法读取文件：{explain(exc)}") from None
+    reason = _not_regular(info.st_mode)
+    if reason:
+        raise AppError(reason)
+    return info
+
+
+def _extension(source: Path) -> str:
     ext = source.suffix.lower().lstrip(".")
     if ext not in ALLOWED_TYPES:
         kind = f".{ext} 文件" if ext else "没有扩展名的文件"
         raise AppError(f"不能添加{kind}。可添加：{ACCEPTED_TEXT}")
-    try:
-        if not source.is_file():
-            raise AppError("找不到该文件（U盘是否已拔出？）")
-        size = source.stat().st_size
-    except OSError as exc:
-        raise AppError(f"无法读取文件：{exc.strerror or exc}") from None
+    return ext
+
+
+def _check_size(size: int) -> None:
     if size == 0:
         raise AppError("文件是空的（0 字节）")
     if size > MAX_FILE_SIZE:
         raise AppError(f"文件太大（{_size_text(size)}），单个文件不能超过 {MAX_FILE_SIZE // 1024 // 1024} MB。"
                        "照片可先缩小，扫描件可降低分辨率")
+
+
+def _inspect_content(path: Path, ext: str, size: int) -> tuple[str, str, int | None, int | None, int]:
     try:
         if ext in IMAGE_TYPES:
-            stored_ext, width, height = _image_size(source)
+            stored_ext, width, height = _image_size(path)
             return stored_ext, IMAGE_TYPES[stored_ext], width, height, size
-        _check_document(source, ext)
+        _check_document(path, ext)
     except OSError as exc:
-        raise AppError(f"无法读取文件：{exc.strerror or exc}") from None
+        raise AppError(f"无法读取文件：{explain(exc)}") from None
     return ext, DOCUMENT_TYPES[ext], None, None, size
 
 
+def inspect_file(source: Path) -> tuple[str, str, int | None, int | None, int]:
+    """Check a file may be attached: (ext, mime, width, height, size). Raises AppError."""
+    source = Path(source)
+    info = _source_stat(source)
+    ext = _extension(source)
+    _check_size(info.st_size)
+    return _inspect_content(source, ext, info.st_size)
 
 
+def _copy_aside(source: Path, folder: Path) -> tuple[Path, str, int]:
+    """Copy ``source`` into a temp file in ``folder``: (temp path, SHA-256 and size of the bytes copied).
 
-
-def _copy_verified(source: Path, target: Path, sha: str) -> None:
-    """Copy to a temp file beside ``target``, check its hash, fsync, rename into place."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=".part-", dir=target.parent)
+    Refused when the source changes while it is copied (size or modification time
+    differ before and after, or it yields more bytes than the size limit).
+    """
+    before = _source_stat(source)
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=".part-", dir=folder)
     tmp = Path(tmp_name)
     try:
         digest = hashlib.sha256()
+        size = 0
         with os.fdopen(fd, "wb") as out, source.open("rb") as fh:
             for block in iter(lambda: fh.read(1 << 20), b""):
+                size += len(block)
+                if size > MAX_FILE_SIZE:
+                    raise AppError("文件在复制过程中变大了，请等它保存完再添加")
                 digest.update(block)
                 out.write(block)
             out.flush()
             os.fsync(out.fileno())
-        if digest.hexdigest() != sha:
-            raise AppError("文件在复制过程中被修改，请重新添加")
-        replace_with_retry(tmp, target)
-        fsync_dir(target.parent)
+        after = _source_stat(source)
+        if (size != before.st_size or after.st_size != before.st_size
+                or after.st_mtime_ns != before.st_mtime_ns):
+            raise AppError("文件在复制过程中被改动，请等它保存完后重新添加")
+        return tmp, digest.hexdigest(), size
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
 
 
 def store_file(data_dir: Path, source: Path) -> StoredFile:
-    """Check ``source`` and copy it into the evidence store (once per content)."""
+    """Check ``source`` and copy it into the evidence store (once per content).
+
+    What is stored is what was hashed: the bytes are copied once, hashed on the way,
+    and the copy (not the source) is inspected, so a source that changes meanwhile
+    can neither slip past the checks nor be recorded with the wrong size or hash.
+    """
     source = Path(source)
-    ext, mime, width, height, size = inspect_file(source)
+    info = _source_stat(source)  # kind, type and size before anything is copied
+    ext = _extension(source)
+    _check_size(info.st_size)
+    staging = Path(data_dir) / EVIDENCE_DIR
     try:
-        sha = sha256_file(source)
+        tmp, sha, size = _copy_aside(source, staging)
+    except OSError as exc:
+        raise AppError(f"无法复制文件：{explain(exc)}") from None
+    try:
+        _check_size(size)
+        ext, mime, width, height, size = _inspect_content(tmp, ext, size)
         stored_path = f"{EVIDENCE_DIR}/{sha[:2]}/{sha}.{ext}"
         target = Path(data_dir) / stored_path
         if not (target.is_file() and target.stat().st_size == size):
-            _copy_verified(source, target, sha)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            replace_with_retry(tmp, target)
+            fsync_dir(target.parent)
     except OSError as exc:
-        raise AppError(f"无法复制文件：{exc.strerror or exc}") from None
-    stored = StoredFile(original_name=source.name[:255], sha256=sha, size=size, ext=ext, mime=mime,
+        raise AppError(f"无法复制文件：{explain(exc)}") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+    stored = StoredFile(original_name=clean_display_name(source.name), sha256=sha, size=size, ext=ext, mime=mime,
                         stored_path=stored_path, width=width, height=height)
     if ext in IMAGE_TYPES:
         try:
@@ -255,7 +304,8 @@ _SELECT = (
 
 def _attachment(row: dict[str, Any]) -> Attachment:
     return Attachment(
-        id=row["id"], entry_id=row["entry_id"], sha256=row["sha256"], original_name=row["original_name"],
+        id=row["id"], entry_id=row["entry_id"], sha256=row["sha256"],
+        original_name=clean_display_name(row["original_name"]),  # also names that came in by an archive
         size=row["size"], ext=row["ext"], mime=row["mime"], stored_path=row["stored_path"],
         width=row["width"], height=row["height"], added_at=row["added_at"],
     )
@@ -427,15 +477,20 @@ def thumbnail_path(data_dir: Path, att_or_stored_path: Attachment | StoredFile |
                 upright = background
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp_name = tempfile.mkstemp(prefix=".part-", suffix=".jpg", dir=target.parent)
-            with os.fdopen(fd, "wb") as out:
-                upright.save(out, "JPEG", quality=85)
-            try:
-                replace_with_retry(tmp_name, target)
-            except FileInUseError:
-                os.unlink(tmp_name)
-                if not target.is_file():
-                    raise
-                # Named by content: whoever holds the existing thumbnail holds this one.
+            try:  # written aside, complete on disk, then renamed: never a cut-off file under its name
+                with os.fdopen(fd, "wb") as out:
+                    upright.save(out, "JPEG", quality=85)
+                    out.flush()
+                    os.fsync(out.fileno())
+                try:
+                    replace_with_retry(tmp_name, target)
+                except FileInUseError:
+                    if not target.is_file():
+                        raise
+                    # Named by content: whoever holds the existing thumbnail holds this one.
+            finally:
+                if os.path.exists(tmp_name):
+                    os.unlink(tmp_name)
     except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as exc:
-        raise AppError(f"无法生成缩略图：{exc}") from None
+        raise AppError(f"无法生成缩略图：{explain(exc)}") from None
     return target

@@ -16,7 +16,6 @@ import datetime as dt
 import hashlib
 import json
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -24,7 +23,9 @@ from typing import Any, Callable, Iterable
 import sqlite_utils
 
 from models.catalog.tasklists import Task, TaskList
+from models.core import workbook_guard
 from models.core.errors import AppError, ValidationError
+from models.core.workbook_guard import UntrustedWorkbookError
 from models.ledger.validation import EntryDraft, clean_entry, parse_date
 from models.core.periods import months_of_year
 from models.ledger.entries import add_entries
@@ -33,9 +34,6 @@ from models.ledger.locks import is_month_locked, month_of
 DATA_SHEET = "台账"
 HELP_SHEET = "说明"
 LIST_SHEET = "选项"
-MAX_FILE_SIZE = 20 * 1024 * 1024
-MAX_UNZIPPED = 200 * 1024 * 1024
-MAX_RATIO = 200  # xlsx XML compresses well, but not 200:1 unless it is a zip bomb
 MAX_ROWS = 20_000
 TEMPLATE_ROWS = 1000
 Progress = Callable[[int, int, str], None]
@@ -100,32 +98,10 @@ def template_headers(tasks: Iterable[Task]) -> list[str]:
 def check_untrusted_xlsx(path: Path) -> None:
     """Refuse what is not a plain, reasonably sized .xlsx before any parser sees it."""
     path = Path(path)
-    if not path.is_file():
-        raise AppError(f"找不到文件：{path}")
-    size = path.stat().st_size
-    with path.open("rb") as fh:
-        head = fh.read(8)
-    suffix = path.suffix.lower()
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise AppError(f"{path.name} 是旧版 Excel 97-2003（.xls）或 WPS（.et）文件，请在 Excel/WPS 中“另存为” .xlsx 后再导入。")
-    if suffix not in (".xlsx", ".xlsm") or not head.startswith(b"PK"):
-        raise AppError(f"{path.name} 不是 Excel 工作簿（.xlsx），无法导入。请使用“下载导入模板”生成的文件。")
-    if size > MAX_FILE_SIZE:
-        raise AppError(f"{path.name} 太大（{size / 1024 / 1024:.1f} MB），导入文件不能超过 {MAX_FILE_SIZE // 1024 // 1024} MB。")
     try:
-        with zipfile.ZipFile(path) as archive:
-            members = archive.infolist()
-            names = {m.filename for m in members}
-            if "xl/workbook.xml" not in names:
-                raise AppError(f"{path.name} 不是有效的 Excel 工作簿。")
-            total = sum(m.file_size for m in members)
-            if len(members) > 10_000 or total > MAX_UNZIPPED:
-                raise AppError(f"{path.name} 解压后过大，疑似异常文件，已拒绝导入。")
-            for member in members:
-                if member.file_size > 1024 * 1024 and member.file_size > MAX_RATIO * max(member.compress_size, 1):
-                    raise AppError(f"{path.name} 的压缩比异常（疑似“压缩炸弹”），已拒绝导入。")
-    except zipfile.BadZipFile:
-        raise AppError(f"{path.name} 已损坏，无法作为 Excel 工作簿打开。") from None
+        workbook_guard.check_container(path)
+    except UntrustedWorkbookError as exc:
+        raise AppError(f"{path.name}：{exc.reason}，无法导入。") from None
 
 
 def _cell_text(value: Any) -> str:
@@ -189,24 +165,23 @@ def read_workbook(
     locked_months: Iterable[str] = (), progress: Progress | None = None,
 ) -> _Parsed:
     """Validate every row; raise ValidationError (第N行, 字段：问题) if any row fails."""
-    from openpyxl import load_workbook
-
     tasks = list(tasks)
     locked = set(locked_months)
-    check_untrusted_xlsx(path)
+    name = Path(path).name
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on malformed files
-        raise AppError(f"{Path(path).name} 无法读取：{exc}") from None
-    try:
-        sheet = book[DATA_SHEET] if DATA_SHEET in book.sheetnames else book.worksheets[0]
-        raw_rows = []
-        for n, row in enumerate(sheet.iter_rows(), start=1):
-            if n > MAX_ROWS + 20:
-                raise AppError(f"文件行数过多，一次最多导入 {MAX_ROWS} 行，请拆分后分批导入。")
-            raw_rows.append(tuple((c.value, getattr(c, "number_format", "") or "") for c in row))
-    finally:
-        book.close()
+        # The one guard for untrusted workbooks: real rows (not the declared dimension),
+        # bounded in rows, columns, cells and time.
+        with workbook_guard.open_untrusted(Path(path)) as book:
+            if not book.worksheets:
+                raise UntrustedWorkbookError("工作簿中没有工作表")
+            sheet = book[DATA_SHEET] if DATA_SHEET in book.sheetnames else book.worksheets[0]
+            raw_rows = []
+            for n, row in enumerate(sheet.iter_rows(), start=1):
+                if n > MAX_ROWS + 20:
+                    raise AppError(f"文件行数过多，一次最多导入 {MAX_ROWS} 行，请拆分后分批导入。")
+                raw_rows.append(tuple((c.value, getattr(c, "number_format", "") or "") for c in row))
+    except UntrustedWorkbookError as exc:
+        raise AppError(f"{name}：{exc.reason}，无法导入。") from None
 
     measures = measure_columns(tasks)
     known = {_norm(h): key for key, h, aliases in [*STANDARD_COLUMNS, REMARKS] for h in (h, *aliases)}

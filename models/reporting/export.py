@@ -16,7 +16,8 @@ from typing import Callable
 from models.store.keys import installation_signer
 from models.reporting.assembly import Report, assemble, check_period
 from models.reporting.export_log import next_version, record_export, reissue_reason
-from models.reporting.files import StagedFile, ensure_folder, report_basename
+from models.reporting.files import StagedFile, ensure_folder, report_basename, discard_stale_parts
+from models.store.faults import app_error_from
 from models.store.workspace import Workspace
 
 Progress = Callable[[int, int, str], None]
@@ -64,10 +65,15 @@ def render_report(report: Report, out_dir: Path, *, data_dir: Path, progress: Pr
     fonts = register_report_fonts(data_dir=data_dir)  # fail before writing anything when no font is usable
     folder = ensure_folder(Path(out_dir))
     base = report_basename(report.kind, report.unit, report.period, version=report.version)
+    for leftover_of in (folder / f"{base}.xlsx", folder / f"{base}.pdf"):
+        discard_stale_parts(leftover_of)  # a killed export of this report before
     staged_xlsx, staged_pdf = StagedFile(folder / f"{base}.xlsx"), StagedFile(folder / f"{base}.pdf")
     try:
         _report(progress, 5, "正在生成 Excel 报表")
-        digest = write_xlsx(report, staged_xlsx.tmp)
+        try:
+            digest = write_xlsx(report, staged_xlsx.tmp)
+        except OSError as exc:
+            raise app_error_from(exc, doing="生成 Excel 报表", path=folder) from exc
         _report(progress, 15, "正在处理照片")
 
         def photo_progress(done: int, total: int, text: str) -> None:
@@ -76,7 +82,10 @@ def render_report(report: Report, out_dir: Path, *, data_dir: Path, progress: Pr
         photos = prepare_photos(data_dir, report.photos, progress=photo_progress)
         _report(progress, 75, "正在生成 PDF")
         code = report_signature(report.signer, report, digest).code if report.signer else ""
-        write_pdf(report, staged_pdf.tmp, photos=photos, digest=digest, fonts=fonts, verification_code=code)
+        try:
+            write_pdf(report, staged_pdf.tmp, photos=photos, digest=digest, fonts=fonts, verification_code=code)
+        except OSError as exc:  # ENOSPC, a pulled USB stick: named, not 程序内部错误
+            raise app_error_from(exc, doing="生成 PDF 报表", path=folder) from exc
         _report(progress, 97, "正在保存文件")
         xlsx, pdf = staged_xlsx.commit(), staged_pdf.commit()
     finally:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import Callable
 
@@ -54,6 +55,18 @@ def ensure_folder(folder: Path) -> Path:
     except OSError as exc:
         raise AppError(f"无法创建输出文件夹 {folder}：{exc.strerror or exc}") from exc
     return folder
+
+
+def discard_stale_parts(target: Path) -> None:
+    """Remove the temporary files a killed export of ``target`` left beside it."""
+    target = Path(target)
+    pattern = f".{glob_escape(target.stem[:40])}.*.part{glob_escape(target.suffix)}"
+    for leftover in target.parent.glob(pattern):
+        try:
+            if leftover.is_file() and not leftover.is_symlink():
+                leftover.unlink()
+        except OSError:
+            pass
 
 
 class StagedFile:

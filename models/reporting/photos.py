@@ -47,10 +47,14 @@ def _downscale(source: Path, target: Path) -> None:
                 flat.paste(rgba, mask=rgba.getchannel("A"))
                 upright = flat
             target.parent.mkdir(parents=True, exist_ok=True)
+            # Written aside and renamed: a full disk never leaves a truncated photo under the
+            # name later exports reuse.
             fd, tmp = tempfile.mkstemp(prefix=".part-", suffix=".jpg", dir=target.parent)
             try:
                 with os.fdopen(fd, "wb") as out:
                     upright.save(out, "JPEG", quality=80, optimize=False)
+                    out.flush()
+                    os.fsync(out.fileno())
                 try:
                     replace_with_retry(tmp, target)
                 except FileInUseError:
@@ -62,14 +66,32 @@ def _downscale(source: Path, target: Path) -> None:
                     os.unlink(tmp)
 
 
+def _cache_usable(target: Path, source: Path) -> tuple[int, int] | None:
+    """The cached copy's size when it decodes completely and is newer than its source, else None.
+
+    A copy cut short (full disk, a kill by an older version) or older than a source
+    that was replaced is made again rather than shown grey in every later PDF.
+    """
+    try:
+        if not target.is_file() or target.stat().st_mtime < source.stat().st_mtime:
+            return None
+        with Image.open(target) as image:
+            image.load()  # a truncated JPEG raises here
+            return image.size
+    except (OSError, ValueError, SyntaxError):
+        return None
+
+
 def _downscaled(data_dir: Path, photo: Photo) -> tuple[Path, tuple[int, int]] | str:
     """The cached downscaled copy and its size, or why there is none (a Chinese reason)."""
     target = cached_photo_path(data_dir, photo)
     try:
-        if not target.is_file():
+        size = _cache_usable(target, photo.source)
+        if size is None:
             _downscale(photo.source, target)
-        with Image.open(target) as image:
-            return target, image.size
+            with Image.open(target) as image:
+                size = image.size
+        return target, size
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
         return "文件不存在" if isinstance(exc, FileNotFoundError) else "图片已损坏或无法识别"
 

@@ -20,12 +20,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
 import sqlite3
 import tempfile
 import zipfile
+from glob import escape as glob_escape
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -40,13 +42,14 @@ from models.safety.backup import (
     snapshot_database,
 )
 from models.core.errors import AppError
-from models.store.faults import app_error_from
-from models.safety.integrity import connect_readonly, safe_relative, sqlite_problems
-from models.safety.restore import RestoreResult, restore_backup
+from models.store.faults import app_error_from, explain
+from models.safety.integrity import connect_readonly, row_problems, safe_relative, sqlite_problems
+from models.safety.restore import RestoreResult, canonical_path, restore_backup
 from models.store.settings import PROFILE_KEY, put_setting
-from models.store.connection import DB_FILENAME, connect
+from models.store.connection import DB_FILENAME, connect, not_a_regular_file
 from models.core.fileio import replace_with_retry
 
+log = logging.getLogger(__name__)
 Progress = Callable[[int, int, str], None]
 FORMAT = "zhonglou-ledger-archive"
 SUFFIX = ".zip"
@@ -57,6 +60,8 @@ MAX_MANIFEST_BYTES = 64 * 1024**2
 MAX_RATIO = 200  # uncompressed/compressed beyond this is a bomb, not a ledger
 _MEMBER = re.compile(r"^(manifest\.json|ledger\.db|settings\.json|evidence/[0-9a-f]{2}/[0-9a-f]{64}(\.[a-z0-9]{1,10})?)$")
 _MACHINE_SETTINGS = (MIRROR_SETTING, LAST_RESULT_SETTING)  # meaningless on another PC
+IMPORT_PREFIX = ".import-"
+EXPORT_PREFIX = ".export-"
 
 
 @dataclass
@@ -148,13 +153,15 @@ def export_archive(data_dir: Path, target: Path, *, progress: Progress | None = 
     part = target.with_name(target.name + ".part")
     work = None
     try:
-        work = Path(tempfile.mkdtemp(prefix=".export-", dir=data_dir))
+        clean_stale_imports(data_dir)
+        _clean_stale_part(part)
+        work = Path(tempfile.mkdtemp(prefix=EXPORT_PREFIX, dir=data_dir))
         snapshot_database(data_dir / DB_FILENAME, work / DB_FILENAME)
         conn = connect(work / DB_FILENAME, readonly=True)
         try:
-            problems = sqlite_problems(conn, full=True)
+            problems = sqlite_problems(conn, full=True) or row_problems(conn)
             if problems:
-                raise AppError("数据库未通过完整性检查，不能导出：" + "；".join(problems[:3]))
+                raise AppError("数据库未通过完整性检查，不能导出（请运行 check 查看详情）：" + "；".join(problems[:3]))
             entries, _, _ = ledger_counts(conn)
             refs = conn.execute("SELECT sha256, stored_path FROM evidence_files ORDER BY sha256").fetchall()
             settings = {k: json.loads(v) for k, v in conn.execute("SELECT key, value FROM settings")}
@@ -207,6 +214,16 @@ def export_archive(data_dir: Path, target: Path, *, progress: Progress | None = 
             shutil.rmtree(work, ignore_errors=True)
     return ArchiveInfo(path=target, entries=entries, evidence_files=len(refs) - len(missing),
                        size=target.stat().st_size, missing_evidence=missing)
+
+
+def _clean_stale_part(part: Path) -> None:
+    """A killed export leaves ``<name>.zip.part`` (and its rebuild ``.part.tmp``) in the user's folder."""
+    for leftover in (part, part.with_name(part.name + ".tmp")):
+        try:
+            if leftover.is_file() and not leftover.is_symlink():
+                leftover.unlink()
+        except OSError:
+            pass
 
 
 def _drop_unlisted(path: Path, keep: set[str]) -> None:
@@ -294,10 +311,27 @@ def _extract_verified(zf: zipfile.ZipFile, info: zipfile.ZipInfo, meta: dict[str
         raise _bad(f"文件 {info.filename} 的校验值与清单不符（文件已损坏或被改动）")
 
 
+def clean_stale_imports(data_dir: Path) -> None:
+    """Folders and files a killed import or export left behind (``.import-*``, ``.export-*``).
+
+    Also the older layout, which unpacked beside the data folder (``.<name>-import-*``).
+    Called by the next import/export and at program start, under the instance lock.
+    """
+    data_dir = Path(data_dir)
+    leftovers = [*data_dir.glob(f"{IMPORT_PREFIX}*"), *data_dir.glob(f"{EXPORT_PREFIX}*")]
+    if data_dir.parent != data_dir:
+        leftovers += data_dir.parent.glob(f".{glob_escape(data_dir.name)}-import-*")
+    for path in leftovers:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+
+
 def target_entry_count(data_dir: Path) -> int:
     path = Path(data_dir) / DB_FILENAME
     if not path.exists():
         return 0
+    if not_a_regular_file(path):
+        return -1  # a pipe or device named ledger.db: never opened
     try:
         conn = connect_readonly(path)
         try:
@@ -328,8 +362,12 @@ def import_archive(
         what = f"已有 {existing} 条台账" if existing > 0 else "已有无法读取的数据库"
         raise AppError(f"目标数据文件夹 {data_dir} {what}。为免覆盖，没有导入；确需替换请使用 --force（当前数据会先备份）。")
     work: Path | None = None
+    created = False
+    ok = False
     try:
         try:
+            if archive.exists() and not archive.is_file():  # a pipe would block the read for ever
+                raise _bad("所选路径不是普通文件（可能是文件夹、设备或管道）")
             _verify_seal(archive)
             zf = zipfile.ZipFile(archive)
         except FileNotFoundError:
@@ -340,14 +378,16 @@ def import_archive(
             raise _bad("文件已损坏或不是 zip 格式的迁移包") from None
         with zf:
             manifest = _read_manifest(zf)
-            parent = data_dir.parent
-            parent.mkdir(parents=True, exist_ok=True)
-            members = _check_members(zf, manifest, shutil.disk_usage(parent).free)
-            try:
-                work = Path(tempfile.mkdtemp(prefix=f".{data_dir.name}-import-", dir=parent))
-            except OSError:  # e.g. the data folder is the root of a USB stick
-                data_dir.mkdir(parents=True, exist_ok=True)
-                work = Path(tempfile.mkdtemp(prefix=".import-", dir=data_dir))
+            existing_dir = data_dir
+            while not existing_dir.exists() and existing_dir.parent != existing_dir:
+                existing_dir = existing_dir.parent
+            members = _check_members(zf, manifest, shutil.disk_usage(existing_dir).free)
+            created = not data_dir.exists()
+            data_dir.mkdir(parents=True, exist_ok=True)
+            clean_stale_imports(data_dir)
+            # Unpacked inside the data folder (same drive, so evidence moves instead of
+            # copying); a killed import's folder is removed by the next one or at start-up.
+            work = Path(tempfile.mkdtemp(prefix=IMPORT_PREFIX, dir=data_dir))
             for n, info in enumerate(members, start=1):
                 _extract_verified(zf, info, manifest["files"][info.filename], work)
                 if progress:
@@ -357,24 +397,31 @@ def import_archive(
             problems = sqlite_problems(conn, full=True)
             if problems:
                 raise _bad("包内数据库未通过完整性检查（" + "；".join(problems[:3]) + "）")
-            refs = conn.execute("SELECT sha256, stored_path FROM evidence_files").fetchall()
+            refs = conn.execute("SELECT sha256, ext, stored_path FROM evidence_files").fetchall()
         except sqlite3.DatabaseError as exc:
-            raise _bad(f"包内数据库无法读取（{exc}）") from None
+            raise _bad(f"包内数据库无法读取（{explain(exc)}）") from None
         finally:
             conn.close()
         allowed_missing = set(manifest.get("missing_evidence") or [])
-        for sha, stored_path in refs:
-            if pool_name(sha, stored_path) not in manifest["files"] and stored_path not in allowed_missing:
+        for sha, ext, stored_path in refs:
+            # Where the file is installed comes from its hash and type, never from the row's path.
+            if (canonical_path(str(sha), str(ext or "").lower()) not in manifest["files"]
+                    and stored_path not in allowed_missing):
                 raise _bad(f"包内缺少佐证文件 {stored_path}")
         # Lay the unpacked files out as restore expects: evidence at its stored path.
-        result = restore_backup(data_dir, work, db=db, kind="pre-import", move_evidence=True, progress=progress)
+        result = restore_backup(data_dir, work, db=db, kind="pre-import", move_evidence=True,
+                                other_unit_ok=force, progress=progress)
+        ok = True
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, RuntimeError) as exc:
-        raise _bad(f"文件已损坏（{exc}）") from None
+        log.info("archive %s unreadable: %r", archive, exc)  # "Bad CRC-32 ...": the log, not the screen
+        raise _bad("文件已损坏（包内文件的校验值不符或无法解压）") from None
     except (OSError, sqlite3.Error) as exc:
         raise app_error_from(exc, doing="导入迁移包", path=data_dir) from exc
     finally:
         if work is not None:
             shutil.rmtree(work, ignore_errors=True)
+        if created and not ok:
+            shutil.rmtree(data_dir, ignore_errors=True)  # a refused import into a new folder leaves no trace
     _forget_machine_settings(data_dir, db)
     return result
 

@@ -43,7 +43,7 @@ from models import __version__
 from models.core.errors import AppError
 from models.store.faults import app_error_from
 from models.core.fileio import fsync_dir, fsync_file, replace_with_retry, sha256_file
-from models.safety.integrity import connect_readonly, safe_relative, sqlite_problems
+from models.safety.integrity import connect_readonly, safe_relative, sqlite_problems, row_problems
 from models.store.settings import PROFILE_KEY, get_setting, put_setting
 from models.safety.snapshots import (  # noqa: F401 - re-exported: the backup API in one place
     FORMAT,
@@ -71,6 +71,10 @@ LEDGER_ID_SETTING = "ledger_id"
 STALE_TMP_SECONDS = 3600
 BUSY_TIMEOUT_MS = 5000  # another program holding the database: wait this long, then explain
 _SUFFIX = re.compile(r"^\.[a-z0-9]{1,10}$")
+
+
+class BackupRefusedError(AppError):
+    """The database copy failed its checks: no backup was kept (the ledger itself is damaged)."""
 
 
 @dataclass
@@ -202,11 +206,16 @@ def _stamp(now: dt.datetime) -> str:
 
 
 def _clean_stale_tmp(root: Path) -> None:
-    """A killed backup leaves a ``.tmp-*`` folder; it is never mistaken for a snapshot."""
-    for child in root.glob(".tmp-*"):
+    """A killed backup leaves a ``.tmp-*`` folder (and ``.part-*`` copies in the pool); it is
+    never mistaken for a snapshot. Only old ones: a shared mirror folder may be in use by
+    another PC's backup right now (the data folder's own are removed at start-up)."""
+    for child in [*root.glob(".tmp-*"), *root.glob(f"{POOL_DIRNAME}/*/.part-*")]:
         try:
             if time.time() - child.stat().st_mtime > STALE_TMP_SECONDS:
-                shutil.rmtree(child, ignore_errors=True)
+                if child.is_dir() and not child.is_symlink():
+                    shutil.rmtree(child, ignore_errors=True)
+                else:
+                    child.unlink(missing_ok=True)
         except OSError:
             pass
 
@@ -273,9 +282,9 @@ def create_snapshot(
         snapshot_database(data_dir / DB_FILENAME, tmp / DB_FILENAME)
         conn = connect(tmp / DB_FILENAME, readonly=True)
         try:
-            problems = sqlite_problems(conn, full=True)
+            problems = sqlite_problems(conn, full=True) or row_problems(conn)
             if problems:
-                raise AppError("备份未保存：数据库副本未通过完整性检查（" + "；".join(problems[:3]) + "）。请运行 check 检查数据。")
+                raise BackupRefusedError("备份未保存：数据库副本未通过完整性检查（" + "；".join(problems[:3]) + "）。请运行 check 检查数据。")
             entries, deleted, _ = ledger_counts(conn)
             refs = conn.execute("SELECT sha256, stored_path FROM evidence_files ORDER BY sha256").fetchall()
             unit = _profile_unit(conn)
@@ -407,6 +416,6 @@ def verify_snapshot_db(info: BackupInfo) -> list[str]:
         return ["备份中的数据库文件与备份时记录的哈希值不符（备份已损坏）"]
     conn = connect_readonly(info.db_path)
     try:
-        return sqlite_problems(conn, full=True)
+        return sqlite_problems(conn, full=True) or row_problems(conn)
     finally:
         conn.close()

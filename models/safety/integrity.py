@@ -9,29 +9,41 @@ Chinese sentences for the user.
 
 from __future__ import annotations
 
-
+import json
+import logging
+import os
+import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
-from models.core.errors import AppError
+from models.core.errors import AppError, UnusableDatabaseError
 from models.core.fileio import sha256_file
-from models.store.connection import DB_FILENAME, connect
+from models.store.faults import explain
+from models.store.connection import (
+    DB_FILENAME,
+    connect,
+    connect_read_only_file,
+    ensure_ours,
+    folder_read_only,
+    not_a_regular_file,
+)
 
 Progress = Callable[[int, int, str], None]
+log = logging.getLogger(__name__)
+_PAGE = re.compile(r"\bpage (\d+)")
 
 
-class DatabaseDamagedError(AppError):
+class DatabaseDamagedError(UnusableDatabaseError):
     """The database failed its integrity check; ``problems`` lists what is wrong."""
 
     def __init__(self, path: Path, problems: list[str]):
-        self.path = path
-        self.problems = list(problems)
         super().__init__(
             f"数据库文件 {path} 已损坏，为保护数据，程序没有打开它。\n"
-            + "\n".join(f"· {p}" for p in self.problems[:10])
-            + "\n请从最近的备份恢复（当前文件会先被另存一份，恢复可以撤销）。"
+            + "\n".join(f"· {p}" for p in problems[:10])
+            + "\n请从最近的备份恢复（当前文件会先被另存一份，恢复可以撤销）。",
+            path=path, problems=problems,
         )
 
 
@@ -49,18 +61,41 @@ def sqlite_problems(conn: sqlite3.Connection, *, full: bool = True) -> list[str]
     try:
         rows = _pragma_rows(conn, "PRAGMA integrity_check" if full else "PRAGMA quick_check")
     except sqlite3.DatabaseError as exc:
-        return [f"数据库文件无法读取：{exc}"]
+        return [f"数据库文件无法读取：{explain(exc)}"]
     if rows != ["ok"]:
         lines = [line.strip() for r in rows for line in r.splitlines()]
         lines = [line for line in lines if line and not line.startswith("***")] or rows
-        return [f"数据库结构损坏：{line}" for line in lines[:20]]
+        return _damage_in_chinese(lines)
     problems: list[str] = []
     if full:
         try:
             for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check").fetchall()[:20]:
                 problems.append(f"表 {table} 第 {rowid} 行引用了不存在的 {parent} 记录")
         except sqlite3.DatabaseError as exc:
-            problems.append(f"无法检查数据关联：{exc}")
+            problems.append(f"无法检查数据关联：{explain(exc)}")
+    return problems
+
+
+def _open_for_check(db_path: Path) -> sqlite3.Connection:
+    # On a read-only folder or mount, mode=ro cannot read a WAL file: that is not damage.
+    if folder_read_only(db_path.parent):
+        return connect_read_only_file(db_path)
+    return connect_readonly(db_path)
+
+
+def _damage_in_chinese(lines: list[str]) -> list[str]:
+    """SQLite's findings, said in Chinese (which pages are damaged); its own words go to the log."""
+    log.warning("integrity check: %s", lines[:50])
+    pages: list[int] = []
+    for line in lines:
+        match = _PAGE.search(line)
+        if match and int(match.group(1)) not in pages:
+            pages.append(int(match.group(1)))
+    problems = [f"数据库第 {page} 页已损坏" for page in pages[:10]]
+    if len(pages) > 10:
+        problems.append(f"另有 {len(pages) - 10} 页已损坏")
+    if not problems or len(pages) < len(lines):
+        problems.append(f"数据库结构损坏（共发现 {len(lines)} 处问题，SQLite 的检查结果已写入日志）")
     return problems
 
 
@@ -68,10 +103,12 @@ def quick_check(db_path: Path) -> list[str]:
     """Start-up check; an empty list means the database may be opened. A missing file is fine."""
     if not db_path.exists():
         return []
+    if not_a_regular_file(db_path):  # a pipe would block the open for ever
+        return ["数据库文件不是普通文件（是文件夹、设备或管道）"]
     try:
-        conn = connect_readonly(db_path)
+        conn = _open_for_check(db_path)
     except sqlite3.DatabaseError as exc:
-        return [f"数据库文件无法打开：{exc}"]
+        return [f"数据库文件无法打开：{explain(exc)}"]
     try:
         return sqlite_problems(conn, full=False)
     finally:
@@ -79,11 +116,81 @@ def quick_check(db_path: Path) -> list[str]:
 
 
 def ensure_intact(data_dir: Path) -> None:
-    """Raise DatabaseDamagedError when the start-up check finds damage."""
+    """Raise an UnusableDatabaseError when the start-up check finds damage or a foreign file.
+
+    ``DatabaseDamagedError`` for damage; ``ForeignDatabaseError`` for a file that is not
+    this program's ledger; ``NewerDatabaseError`` (a plain AppError) for a newer program's.
+    """
     path = Path(data_dir) / DB_FILENAME
+    if path.exists() and not os.access(path, os.R_OK):  # a permission, not damage: nothing to restore
+        raise AppError(f"没有读取数据库文件 {path} 的权限。请检查文件权限（或以有权限的用户运行）。")
     problems = quick_check(path)
     if problems:
         raise DatabaseDamagedError(path, problems)
+    if not path.exists():
+        return
+    conn = _open_for_check(path)
+    try:
+        ensure_ours(conn, path)
+    finally:
+        conn.close()
+
+
+def _undecodable(value: object) -> bool:
+    if isinstance(value, bytes):
+        try:
+            value.decode("utf-8")
+        except UnicodeDecodeError:
+            return True
+    return False
+
+
+# Columns the program reads back with json.loads: a value that does not parse is a damaged row.
+JSON_COLUMNS = {"settings": ("value",), "audit_log": ("before", "after")}
+
+
+def _json_ok(value: object) -> bool:
+    try:
+        json.loads(value.decode("utf-8") if isinstance(value, bytes) else str(value))
+        return True
+    except (ValueError, UnicodeDecodeError):
+        return False
+
+
+def row_problems(conn: sqlite3.Connection, *, limit: int = 50) -> list[str]:
+    """Read every row of every table as the program does; name each row that cannot be read.
+
+    ``integrity_check`` vouches for the file's structure, not for what a record holds: a
+    garbled byte inside a text passes it, and then the page that lists the row fails.
+    Text is fetched as bytes here so each bad value is found with its table and id.
+    """
+    problems: list[str] = []
+    tables = [r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
+    layout = {t: [(str(r[1]), str(r[2]).upper()) for r in conn.execute(f"PRAGMA table_info([{t}])")] for t in tables}
+    saved = conn.text_factory
+    conn.text_factory = bytes
+    try:
+        for table, columns in layout.items():
+            names = ", ".join(f"[{name}]" for name, _ in columns)
+            try:
+                cursor = conn.execute(f"SELECT rowid, {names} FROM [{table}]")
+                for row in cursor:
+                    for (name, declared), value in zip(columns, row[1:]):
+                        # text fetched as bytes: in a number column it is damage too
+                        bad = _undecodable(value) or (declared in ("INTEGER", "REAL") and isinstance(value, bytes))
+                        if not bad and name in JSON_COLUMNS.get(table, ()) and value is not None:
+                            bad = not _json_ok(value)
+                        if bad:
+                            problems.append(f"表 {table} 中编号 {row[0]} 的记录无法读取（{name} 列内容已损坏）")
+                            break
+                    if len(problems) >= limit:
+                        return problems
+            except sqlite3.DatabaseError as exc:
+                problems.append(f"表 {table} 无法完整读取：{explain(exc)}")
+    finally:
+        conn.text_factory = saved
+    return problems
 
 
 @dataclass(frozen=True)
@@ -135,18 +242,27 @@ def check(data_dir: Path, *, progress: Progress | None = None) -> list[str]:
     path = data_dir / DB_FILENAME
     if not path.exists():
         return [f"找不到数据库文件 {path}"]
+    if not_a_regular_file(path):
+        return ["数据库文件不是普通文件（是文件夹、设备或管道）"]
     try:
-        conn = connect_readonly(path)
+        conn = _open_for_check(path)
     except (sqlite3.DatabaseError, AppError) as exc:
-        return [f"数据库文件无法打开：{exc}"]
+        return [f"数据库文件无法打开：{explain(exc)}"]
     try:
         problems = sqlite_problems(conn, full=True)
         if problems:
             return problems  # table contents cannot be trusted; stop here
         try:
+            ensure_ours(conn, path)
+        except UnusableDatabaseError as exc:
+            return exc.problems
+        except AppError as exc:
+            return [str(exc)]
+        problems.extend(row_problems(conn))
+        try:
             problems.extend(evidence_problems(conn, data_dir, progress=progress))
         except sqlite3.DatabaseError as exc:
-            problems.append(f"无法读取佐证材料登记表：{exc}")
+            problems.append(f"无法读取佐证材料登记表：{explain(exc)}")
         return problems
     finally:
         conn.close()

@@ -1,17 +1,24 @@
 """Restore a backup (or an unpacked archive) into a data folder, undoably.
 
-Order of work, so that a failure at any point leaves a usable ledger:
+Order of work, so that a failure at any point leaves the ledger exactly as it was:
 
-1. the source is verified (manifest hash of ledger.db, ``PRAGMA integrity_check``,
-   schema not newer than this program) — a bad source changes nothing;
+1. the candidate is verified, opened read-only: manifest hash of ledger.db,
+   ``PRAGMA integrity_check``, every row readable, and its schema against this
+   program's migrations (every table and column, the migration record; not newer);
+   it must belong to the same unit, unless the caller was told and agreed;
 2. the current state is backed up first (kind ``pre-restore``/``pre-import``); when
    the current database is too damaged to back up, its raw files are copied aside
    to ``backups/damaged-<time>/`` instead — without a safety copy nothing is replaced;
-3. evidence files the restored database needs are copied in (content-addressed, so
-   adding files never harms the current ledger);
-4. the database is replaced: into the open connection with the online backup API
-   (one transaction: all or nothing), or, when no connection is open (start-up with a
-   damaged file, CLI), by writing a complete new file beside it and renaming it over.
+3. the candidate is copied into a staging folder inside the data folder and prepared
+   there: migrated to this program's schema, evidence paths rewritten from the content
+   hash (``evidence/aa/<sha256>.<ext>``, never a path the candidate names), this PC's
+   settings kept; the staged copy is verified again;
+4. evidence files the restored database needs are copied in (content-addressed, never
+   over an existing file, nothing outside ``evidence/``);
+5. the database is swapped: into the open connection with the online backup API
+   (one transaction), or, when no connection is open (start-up with a damaged file,
+   CLI), by renaming the staged file over it with the previous file kept aside. A
+   failure after the swap puts the previous database back by itself.
 
 The caller holds the data folder's instance lock.
 """
@@ -20,8 +27,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
+import re
 import shutil
 import sqlite3
+import tempfile
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -33,6 +44,7 @@ from models.safety.backup import (
     MIRROR_SETTING,
     MANIFEST,
     BackupInfo,
+    BackupRefusedError,
     backup_root,
     copy_database,
     copy_verified,
@@ -40,20 +52,28 @@ from models.safety.backup import (
     list_snapshots,
     pool_name,
     read_manifest,
-    side_db,
-    snapshot_database,
     verify_snapshot_db,
 )
-from models.core.errors import AppError
-from models.store.faults import app_error_from
-from models.core.fileio import fsync_file, sha256_file, replace_with_retry
-from models.safety.integrity import connect_readonly, quick_check, safe_relative, sqlite_problems
-from models.store.migrations import MIGRATIONS
-from models.store.settings import put_setting
-from models.store.connection import DB_FILENAME, connect
+from models.core.errors import AppError, UnusableDatabaseError, ValidationError
+from models.core.filetypes import ALLOWED_TYPES
+from models.store.faults import app_error_from, explain
+from models.core.fileio import fsync_dir, fsync_file, replace_with_retry, sha256_file
+from models.core.text import clean_display_name
+from models.safety.integrity import connect_readonly, quick_check, row_problems, safe_relative, sqlite_problems
+from models.store.schema_check import schema_problems
+from models.store.settings import PROFILE_KEY, UNSAVED_DRAFT_KEY, UnitProfile, put_setting, validate_profile
+from models.store.connection import DB_FILENAME, connect, open_db
+
+log = logging.getLogger(__name__)
+STAGING_PREFIX = ".restore-"
+PREVIOUS_PREFIX = ".previous-"
+_SHA = re.compile(r"^[0-9a-f]{64}$")
+_EXT = re.compile(r"^[a-z0-9]{1,10}$")
 
 Progress = Callable[[int, int, str], None]
-MACHINE_SETTINGS = (MIRROR_SETTING, LAST_RESULT_SETTING)
+# This PC's, not the ledger's: an old backup must not undo them — the mirror folder, the last
+# backup's result, and what is being typed in the editor right now (never an old draft back).
+MACHINE_SETTINGS = (MIRROR_SETTING, LAST_RESULT_SETTING, UNSAVED_DRAFT_KEY)
 
 
 @dataclass
@@ -78,6 +98,8 @@ def resolve_source(path: Path) -> Source:
     path = Path(path)
     if not path.exists():
         raise AppError(f"找不到备份 {path}")
+    if not path.is_dir() and not path.is_file():  # a pipe or a device: never opened, never its folder
+        raise AppError(f"{path} 不是普通文件或文件夹（可能是设备或管道），不能作为备份。")
     folder = path if path.is_dir() else path.parent
     if path.is_file() and path.name not in (DB_FILENAME, MANIFEST):
         return Source(db_path=path, info=None, evidence_bases=[folder])
@@ -94,37 +116,87 @@ def resolve_source(path: Path) -> Source:
     return Source(db_path=db_path, info=info, evidence_bases=[folder, folder.parent])
 
 
-def verify_source(source: Source) -> None:
-    """Raise AppError unless the source database is intact and not from a newer program."""
-    if source.info is not None:
-        problems = verify_snapshot_db(source.info)
-    else:
-        try:
-            conn = connect_readonly(source.db_path)
-        except (sqlite3.Error, AppError) as exc:
-            raise AppError(f"无法读取备份 {source.db_path}：{exc}") from exc
-        try:
-            problems = sqlite_problems(conn, full=True)
-        finally:
-            conn.close()
-    if problems:
-        raise AppError("该备份已损坏，不能恢复：" + "；".join(problems[:5]))
-    conn = connect_readonly(source.db_path)
+class UnitMismatchError(AppError):
+    """The backup belongs to another unit; restoring it needs the user's explicit yes."""
+
+    def __init__(self, current: str, candidate: str):
+        self.current, self.candidate = current, candidate
+        super().__init__(
+            f"该备份属于“{candidate}”，而当前台账属于“{current}”，为免误用其他单位的数据，没有恢复。"
+            "如确需恢复，请再次确认（命令行加 --force）。")
+
+
+def _refuse(source: Path, problems: list[str]) -> AppError:
+    return AppError(f"{source} 不能恢复：" + "；".join(problems[:5]) + "。当前台账没有任何改动。")
+
+
+def _unit_of(conn: sqlite3.Connection) -> str:
     try:
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if "entries" not in tables or "evidence_files" not in tables:
-            raise AppError(f"{source.db_path} 不是本程序的台账数据库。")
-        applied = set()
-        if "_sqlite_migrations" in tables:
-            applied = {r[0] for r in conn.execute(
-                "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", [MIGRATIONS.name])}
-    except sqlite3.Error as exc:
-        raise AppError(f"无法读取备份 {source.db_path}：{exc}") from exc
+        row = conn.execute("SELECT value FROM settings WHERE key = ?", [PROFILE_KEY]).fetchone()
+        return str(json.loads(row[0]).get("unit", "")) if row else ""
+    except (sqlite3.Error, ValueError, AttributeError, TypeError):
+        return ""
+
+
+def verify_source(source: Source) -> str:
+    """Raise AppError unless the candidate is intact, readable and this program's ledger.
+
+    Read-only throughout: a refused candidate is not touched either. Returns its unit.
+    """
+    try:
+        if source.info is not None:
+            problems = verify_snapshot_db(source.info)
+            if problems:
+                raise _refuse(source.db_path, ["备份已损坏"] + problems)
+        conn = connect_readonly(source.db_path)
+    except (sqlite3.Error, OSError) as exc:
+        raise AppError(f"无法读取备份 {source.db_path}：{app_error_from(exc, doing='读取备份')}") from exc
+    try:
+        problems = sqlite_problems(conn, full=True)
+        if problems:
+            raise _refuse(source.db_path, ["备份已损坏"] + problems)
+        problems = schema_problems(conn)  # NewerDatabaseError passes through: its own message
+        if problems:
+            raise _refuse(source.db_path, ["它不是本程序的台账数据库"] + problems)
+        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'entries'").fetchone():
+            raise _refuse(source.db_path, ["它不是本程序的台账数据库（没有台账表）"])
+        problems = row_problems(conn)
+        if problems:
+            raise _refuse(source.db_path, ["备份中有无法读取的记录"] + problems)
+        problems = _evidence_row_problems(conn) or _profile_problems(conn)
+        if problems:
+            raise _refuse(source.db_path, problems)
+        return _unit_of(conn)
+    except sqlite3.DatabaseError as exc:
+        raise _refuse(source.db_path, [f"文件无法读取（{explain(exc)}）"]) from exc
     finally:
         conn.close()
-    known = {m.name for m in MIGRATIONS._migrations}  # type: ignore[attr-defined]
-    if applied - known:
-        raise AppError("该备份由更新版本的程序创建，请先升级本程序再恢复。")
+
+
+def current_unit(data_dir: Path) -> str:
+    path = Path(data_dir) / DB_FILENAME
+    if not path.exists() or quick_check(path):
+        return ""
+    try:
+        conn = connect_readonly(path)
+        try:
+            return _unit_of(conn)
+        finally:
+            conn.close()
+    except (sqlite3.Error, AppError):
+        return ""
+
+
+def _is_ours(db_path: Path) -> bool:
+    """A ledger of this program (a verified backup of it can be made), not a foreign or newer file."""
+    try:
+        conn = connect_readonly(db_path)
+        try:
+            return not schema_problems(conn) and not row_problems(conn)
+        finally:
+            conn.close()
+    except (sqlite3.Error, AppError):
+        return False
 
 
 def _safety_copy(data_dir: Path, *, kind: str) -> Path | None:
@@ -132,28 +204,119 @@ def _safety_copy(data_dir: Path, *, kind: str) -> Path | None:
     db_path = data_dir / DB_FILENAME
     if not db_path.exists():
         return None
-    if not quick_check(db_path):
+    if not quick_check(db_path) and _is_ours(db_path):
         try:
             return create_snapshot(data_dir, kind=kind, rotate=False).path
+        except BackupRefusedError:
+            pass  # damaged inside (rows unreadable): keep its raw files instead
+        except UnusableDatabaseError:
+            pass
         except AppError as exc:
-            if "完整性" not in str(exc):
-                raise AppError(f"恢复前无法备份当前数据，为安全起见没有恢复：{exc}") from exc
+            raise AppError(f"恢复前无法备份当前数据，为安全起见没有恢复：{exc}") from exc
     aside = backup_root(data_dir) / f"damaged-{dt.datetime.now().strftime('%Y%m%d-%H%M%S-%f')}"
     try:
         aside.mkdir(parents=True)
         for suffix in ("", "-wal", "-shm"):
             part = data_dir / f"{DB_FILENAME}{suffix}"
-            if part.exists():
+            if part.is_file():  # a pipe or device in its place holds nothing to keep
                 shutil.copy2(part, aside / part.name)
     except OSError as exc:
+        shutil.rmtree(aside, ignore_errors=True)
         raise AppError(f"恢复前无法另存当前数据库，为安全起见没有恢复：{app_error_from(exc, doing='另存')}") from exc
     return aside
 
 
+def canonical_path(sha256: str, ext: str) -> str:
+    """Where an evidence file lives, from its content hash alone."""
+    return f"evidence/{sha256[:2]}/{sha256}" + (f".{ext}" if ext else "")
+
+
+def clean_stale_staging(data_dir: Path) -> None:
+    """A killed restore or import leaves its staging folder; the next run removes it."""
+    for child in Path(data_dir).glob(f"{STAGING_PREFIX}*"):
+        shutil.rmtree(child, ignore_errors=True)
+
+
+def _stage(source: Source, data_dir: Path, keep: dict[str, Any]) -> Path:
+    """The candidate, copied, migrated and confined, as it will become ledger.db."""
+    work = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=data_dir))
+    try:
+        return _prepare(source, work / DB_FILENAME, keep)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+
+
+def _profile_problems(conn: sqlite3.Connection) -> list[str]:
+    """The unit profile every page and command loads must be one this program accepts."""
+    row = conn.execute("SELECT value FROM settings WHERE key = ?", [PROFILE_KEY]).fetchone()
+    if row is None:
+        return []
+    try:
+        validate_profile(UnitProfile(**json.loads(row[0])))
+    except (ValueError, TypeError, AttributeError):
+        return ["备份中的单位设置无法读取"]
+    except ValidationError as exc:
+        return ["备份中的单位设置无效：" + "；".join(m for _, m in exc.problems[:2])]
+    return []
+
+
+def _evidence_row_problems(conn: sqlite3.Connection) -> list[str]:
+    """Evidence rows whose hash or extension could not name a file inside evidence/."""
+    problems = []
+    for sha, ext in conn.execute("SELECT sha256, ext FROM evidence_files"):
+        ext = str(ext or "").lower()
+        if not isinstance(sha, str) or not _SHA.match(sha) or (ext and not _EXT.match(ext)):
+            problems.append(f"佐证材料登记无效（{str(sha)[:70]}）")
+        elif ext not in ALLOWED_TYPES:
+            problems.append(f"佐证材料的类型 .{ext} 不是本程序允许的类型")
+    return problems[:5]
+
+
+def _prepare(source: Source, staged: Path, keep: dict[str, Any]) -> Path:
+    src = connect_readonly(source.db_path)
+    try:
+        dest = connect(staged, journal="DELETE")
+        try:
+            copy_database(src, dest)
+        finally:
+            dest.close()
+    finally:
+        src.close()
+    db = open_db(staged)  # migrates an older backup to this program's schema, on the copy
+    try:
+        rows = db.execute("SELECT sha256, ext, stored_path FROM evidence_files").fetchall()
+        with db.atomic():
+            problems = _evidence_row_problems(db.conn)
+            if problems:
+                raise _refuse(source.db_path, problems)
+            for sha, ext, stored_path in rows:
+                ext = str(ext or "").lower()
+                path = canonical_path(sha, ext)
+                # path and type from the hash and the extension, never what the candidate says
+                db.execute("UPDATE evidence_files SET stored_path = ?, ext = ?, mime = ? WHERE sha256 = ?",
+                           [path, ext, ALLOWED_TYPES[ext], sha])
+            for row_id, name in db.execute("SELECT id, original_name FROM entry_evidence").fetchall():
+                if clean_display_name(name) != name:  # newline, bidi override: never to the screen
+                    db.execute("UPDATE entry_evidence SET original_name = ? WHERE id = ?",
+                               [clean_display_name(name), row_id])
+            for key, value in keep.items():
+                put_setting(db, key, value)
+        problems = (schema_problems(db.conn, complete=True) or sqlite_problems(db.conn, full=True)
+                    or row_problems(db.conn))
+        if problems:
+            raise _refuse(source.db_path, problems)
+    finally:
+        db.close()
+    fsync_file(staged)
+    return staged
+
+
 def _install_evidence(
-    source: Source, data_dir: Path, *, move: bool, progress: Progress | None
+    source: Source, staged: Path, data_dir: Path, *, move: bool, progress: Progress | None
 ) -> tuple[int, list[str]]:
-    conn = connect_readonly(source.db_path)
+    """Copy in the files the staged database needs; never over an existing file."""
+    conn = connect_readonly(staged)
     try:
         refs = conn.execute("SELECT sha256, stored_path FROM evidence_files").fetchall()
     finally:
@@ -161,28 +324,28 @@ def _install_evidence(
     pool = source.info.evidence if source.info else {}
     missing: list[str] = []
     for n, (sha, stored_path) in enumerate(refs, start=1):
-        rel = safe_relative(stored_path)
-        if rel is None:
-            missing.append(stored_path)
+        target = data_dir.joinpath(*stored_path.split("/"))  # canonical: made by _stage from the hash
+        if target.exists() or target.is_symlink():
+            if not (target.is_file() and sha256_file(target) == sha):
+                missing.append(stored_path)  # an existing file is never overwritten
             continue
-        target = data_dir / rel
-        if target.is_file() and sha256_file(target) == sha:
-            continue
-        candidates = [base / rel for base in source.evidence_bases]
-        candidates += [base / pool_name(sha, stored_path) for base in source.evidence_bases]
-        if sha in pool:
-            candidates = [base / pool[sha] for base in source.evidence_bases] + candidates
+        name = pool_name(sha, stored_path)
+        candidates = [base / name for base in source.evidence_bases]
+        rel = safe_relative(pool.get(sha, "")) if sha in pool else None
+        if rel is not None:
+            candidates = [base / rel for base in source.evidence_bases] + candidates
         for candidate in candidates:
-            if candidate.is_file():
-                if move and sha256_file(candidate) == sha:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    try:
-                        replace_with_retry(candidate, target)
-                        break
-                    except OSError:
-                        pass  # another drive (data folder is a mount point): copy instead
-                if copy_verified(candidate, target, sha):
+            if not candidate.is_file() or candidate.is_symlink():
+                continue
+            if move and sha256_file(candidate) == sha:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    replace_with_retry(candidate, target)  # target checked absent above; we hold the lock
                     break
+                except OSError:
+                    pass  # another drive (data folder is a mount point): copy instead
+            if copy_verified(candidate, target, sha):
+                break
         else:
             missing.append(stored_path)
         if progress:
@@ -190,32 +353,67 @@ def _install_evidence(
     return len(refs), missing
 
 
-def _replace_file(source_db: Path, data_dir: Path) -> None:
-    """Swap in a new database file when no connection is open."""
+def _swap_file(staged: Path, data_dir: Path) -> None:
+    """Rename the staged database over ledger.db; on any failure put the previous one back."""
     db_path = data_dir / DB_FILENAME
-    tmp = data_dir / f"{DB_FILENAME}.restoring"
-    tmp.unlink(missing_ok=True)
-    snapshot_database(source_db, tmp)
-    connect(tmp).close()  # opened once in WAL mode, as the live file is
-    fsync_file(tmp)
-    # The old WAL must not be replayed onto the new file; the safety copy holds it.
-    for suffix in ("-wal", "-shm"):
-        (data_dir / f"{DB_FILENAME}{suffix}").unlink(missing_ok=True)
-    replace_with_retry(tmp, db_path)
-
-
-def _replace_live(source_db: Path, db: sqlite_utils.Database) -> None:
-    src = connect(source_db, readonly=True)
+    aside = data_dir / f"{PREVIOUS_PREFIX}{uuid.uuid4().hex}"
+    aside.mkdir()
+    moved: list[str] = []
     try:
-        copy_database(src, db.conn)  # written as one transaction into the open database
+        # The old WAL belongs to the old file: it moves with it, never replayed onto the new one.
+        for suffix in ("", "-wal", "-shm"):
+            part = data_dir / f"{DB_FILENAME}{suffix}"
+            if part.exists():
+                replace_with_retry(part, aside / part.name)
+                moved.append(part.name)
+        replace_with_retry(staged, db_path)
+        fsync_dir(data_dir)
+        check_conn = connect_readonly(db_path)
+        try:
+            problems = schema_problems(check_conn, complete=True) or sqlite_problems(check_conn, full=False)
+        finally:
+            check_conn.close()
+        if problems:
+            raise AppError("换入的数据库未通过检查：" + "；".join(problems[:3]))
+    except BaseException:
+        for suffix in ("", "-wal", "-shm"):
+            (data_dir / f"{DB_FILENAME}{suffix}").unlink(missing_ok=True)
+        for name in moved:
+            replace_with_retry(aside / name, data_dir / name)
+        fsync_dir(data_dir)
+        shutil.rmtree(aside, ignore_errors=True)
+        raise
+    shutil.rmtree(aside, ignore_errors=True)
+
+
+def _swap_live(staged: Path, db: sqlite_utils.Database, work: Path) -> None:
+    """Copy the staged database into the open connection (one transaction); undo on failure."""
+    previous = work / "previous.db"
+    dest = connect(previous, journal="DELETE")
+    try:
+        copy_database(db.conn, dest)
+    finally:
+        dest.close()
+    src = connect(staged, readonly=True)
+    try:
+        copy_database(src, db.conn)
+        problems = schema_problems(db.conn, complete=True)
+        if problems:
+            raise AppError("换入的数据库未通过检查：" + "；".join(problems[:3]))
+    except BaseException:
+        back = connect(previous, readonly=True)
+        try:
+            copy_database(back, db.conn)
+        finally:
+            back.close()
+        raise
     finally:
         src.close()
-    if MIGRATIONS.pending(db):
-        MIGRATIONS.apply(db)
 
 
 def _machine_settings(data_dir: Path) -> dict[str, Any]:
-    """Settings of this PC (mirror folder, last backup result) that an old backup must not undo."""
+    """Settings of this PC (mirror folder, last backup result, the editor's unsaved typing) that an old
+    backup must not undo."""
     path = data_dir / DB_FILENAME
     if not path.exists() or quick_check(path):
         return {}
@@ -231,19 +429,6 @@ def _machine_settings(data_dir: Path) -> dict[str, Any]:
         return {}
 
 
-def _put_settings(data_dir: Path, db: sqlite_utils.Database | None, values: dict[str, Any]) -> None:
-    if not values:
-        return
-    target = db if db is not None else side_db(data_dir)
-    try:
-        with target.atomic():
-            for key, value in values.items():
-                put_setting(target, key, value)
-    finally:
-        if db is None:
-            target.close()
-
-
 def restore_backup(
     data_dir: Path,
     source_path: Path,
@@ -251,41 +436,54 @@ def restore_backup(
     db: sqlite_utils.Database | None = None,
     kind: str = "pre-restore",
     move_evidence: bool = False,
+    other_unit_ok: bool = False,
     progress: Progress | None = None,
 ) -> RestoreResult:
     """Replace the ledger in ``data_dir`` with the backup at ``source_path``.
 
     ``db`` is the open connection of the workspace, if any (GUI); without it the file
     is replaced (start-up with a damaged database, CLI). The state before is saved
-    first: restoring ``RestoreResult.safety_copy`` undoes the restore.
+    first: restoring ``RestoreResult.safety_copy`` undoes the restore. A backup of
+    another unit raises :class:`UnitMismatchError` unless ``other_unit_ok``.
     """
     data_dir = Path(data_dir)
     source = resolve_source(source_path)
     if source.db_path.resolve() == (data_dir / DB_FILENAME).resolve():
         raise AppError("所选文件就是当前正在使用的数据库，不能从它自身恢复。请选择备份文件夹中的备份。")
     try:
-        verify_source(source)
+        unit = verify_source(source)
     except (OSError, sqlite3.Error) as exc:
         raise app_error_from(exc, doing="读取备份", path=source.db_path) from exc
+    current = current_unit(data_dir)
+    if unit and current and unit != current and not other_unit_ok:
+        raise UnitMismatchError(current, unit)
     if progress:
         progress(0, 1, "正在备份当前数据")
+    clean_stale_staging(data_dir)
     keep = _machine_settings(data_dir)
+    safety = _safety_copy(data_dir, kind=kind)
+    work: Path | None = None
     try:
-        safety = _safety_copy(data_dir, kind=kind)
-        evidence_count, missing = _install_evidence(source, data_dir, move=move_evidence, progress=progress)
+        staged = _stage(source, data_dir, keep)
+        work = staged.parent
+        evidence_count, missing = _install_evidence(source, staged, data_dir, move=move_evidence, progress=progress)
         if progress:
             progress(0, 1, "正在恢复数据库")
         if db is not None:
-            _replace_live(source.db_path, db)
+            _swap_live(staged, db, work)
         else:
-            _replace_file(source.db_path, data_dir)
-        if db is None:
-            from models.store.connection import open_db  # migrate an older backup to this program's schema
-
-            open_db(data_dir / DB_FILENAME).close()
-        _put_settings(data_dir, db, keep)
-    except (OSError, sqlite3.Error) as exc:
-        raise app_error_from(exc, doing="恢复", path=data_dir) from exc
+            _swap_file(staged, data_dir)
+    except BaseException as exc:
+        where = f"恢复前的数据另存在 {safety}。" if safety is not None else ""
+        log.warning("restore from %s failed: %r", source.db_path, exc)
+        if isinstance(exc, (OSError, sqlite3.Error)):
+            exc = app_error_from(exc, doing="恢复", path=data_dir)
+        if isinstance(exc, AppError):
+            raise AppError(f"{exc}\n恢复没有完成，当前台账保持原样。{where}") from exc
+        raise
+    finally:
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)
     conn = connect_readonly(data_dir / DB_FILENAME)
     try:
         entries = int(conn.execute("SELECT COUNT(*) FROM entries WHERE deleted_at IS NULL").fetchone()[0])
@@ -303,3 +501,16 @@ def newest_good_backup(infos: list[BackupInfo]) -> BackupInfo | None:
         except (OSError, sqlite3.Error, AppError):
             continue
     return None
+
+
+def recovery_offer(data_dir: Path) -> str:
+    """What to do about a ledger that will not open (the CLI's counterpart of the GUI dialog)."""
+    try:
+        from_backups = list_snapshots(backup_root(data_dir))
+        good = newest_good_backup(from_backups)
+    except OSError:
+        good = None
+    if good is None:
+        return "本机没有找到可用的备份。如有U盘或网络文件夹中的备份，可运行：restore <备份文件夹>。程序不会修改这个文件。"
+    return (f"最近的完好备份：{good.created_at:%Y-%m-%d %H:%M}（{good.kind_label}），有 {good.entries} 条台账、"
+            f"{good.evidence_files} 个佐证文件。恢复请运行：restore \"{good.path}\"（当前文件会先另存一份，恢复可以撤销）。")

@@ -13,6 +13,7 @@ both an ``AppError`` (so the GUI and CLI show its message) and still a
 from __future__ import annotations
 
 import errno
+import logging
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -27,24 +28,88 @@ IO_ERROR = "读写磁盘出错：磁盘、U盘或网络文件夹可能已断开�
 DAMAGED = "数据库文件已损坏。请在“设置 → 备份与恢复”中从最近的备份恢复，或运行 check 查看详情。"
 
 
+log = logging.getLogger(__name__)
+
+_OS_REASONS = {
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EDQUOT: "磁盘配额已满",
+    errno.EROFS: "磁盘或文件夹是只读的",
+    errno.EACCES: "没有访问权限",
+    errno.EPERM: "没有访问权限",
+    errno.ENOENT: "找不到文件或文件夹",
+    errno.EIO: "读写磁盘出错（磁盘、U盘或网络文件夹可能已断开或损坏）",
+    errno.ENODEV: "设备不可用",
+    errno.ENXIO: "设备不可用",
+    errno.EISDIR: "这是一个文件夹，不是文件",
+    errno.ENOTDIR: "路径中有一部分不是文件夹",
+    errno.ENAMETOOLONG: "文件名或路径太长",
+    errno.EBUSY: "文件正被其他程序占用",
+    errno.ETXTBSY: "文件正被其他程序占用",
+    errno.EMFILE: "同时打开的文件过多",
+}
+
+
+def explain(exc: BaseException) -> str:
+    """A short Chinese reason for a library or system error; the original goes to the log.
+
+    For messages that would otherwise carry English library text ("No space left on
+    device", "Bad CRC-32 for file ...", "file is not a database").
+    """
+    log.info("explained to the user as a fault: %r", exc)
+    if isinstance(exc, OSError) and exc.errno in _OS_REASONS:
+        return _OS_REASONS[exc.errno]
+    if getattr(exc, "winerror", None) == 112:
+        return "磁盘空间不足"
+    if isinstance(exc, PermissionError):
+        return "没有访问权限"
+    if isinstance(exc, sqlite3.Error):
+        message = sqlite_fault_message(exc)
+        if message is DAMAGED:
+            return "数据库文件已损坏，或不是数据库文件"
+        return (message or "数据库错误").rstrip("。")
+    if isinstance(exc, OSError):
+        return f"系统错误（错误号 {exc.errno}）" if exc.errno else "读写文件出错"
+    if isinstance(exc, AppError):
+        return str(exc)
+    return "文件内容无法识别"
+
+
 class DatabaseFaultError(AppError, sqlite3.OperationalError):
     """A SQLite failure caused by the machine, not by the program."""
 
 
+_BY_CODE = {
+    sqlite3.SQLITE_BUSY: LOCKED,
+    sqlite3.SQLITE_LOCKED: LOCKED,
+    sqlite3.SQLITE_READONLY: READONLY,
+    sqlite3.SQLITE_FULL: DISK_FULL,
+    sqlite3.SQLITE_IOERR: IO_ERROR,
+    sqlite3.SQLITE_CANTOPEN: IO_ERROR,
+    sqlite3.SQLITE_CORRUPT: DAMAGED,
+    sqlite3.SQLITE_NOTADB: DAMAGED,
+}
+
+
 def sqlite_fault_message(exc: BaseException) -> str | None:
-    """The Chinese explanation of a SQLite error a user can act on, else None."""
+    """The Chinese explanation of a SQLite error a user can act on, else None.
+
+    Classified by SQLite's result code (``sqlite_errorcode``, primary part); only an
+    error raised without a code (by Python's module itself, or by our own backup
+    watchdog) falls back to its text.
+    """
     if isinstance(exc, DatabaseFaultError) and exc.__cause__ is not None:
         exc = exc.__cause__
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return _BY_CODE.get(code & 0xFF)
     text = str(exc).lower()
     if "locked" in text or "busy" in text:
         return LOCKED
     if "readonly" in text or "read-only" in text:
         return READONLY
-    if "disk is full" in text or "database or disk is full" in text:
+    if "disk is full" in text:
         return DISK_FULL
-    if "disk i/o" in text or "unable to open database" in text:
-        return IO_ERROR
-    if "malformed" in text or "not a database" in text or "corrupt" in text:
+    if "malformed" in text or "not a database" in text:
         return DAMAGED
     return None
 
@@ -60,7 +125,7 @@ def os_fault_message(exc: OSError, *, doing: str, path: Path | str | None = None
         return f"{doing}失败{where}：文件夹是只读的或没有写入权限。请检查权限或换一个位置。"
     if exc.errno in (errno.ENOENT, errno.ENODEV, errno.ENXIO, errno.EIO):
         return f"{doing}失败{where}：{IO_ERROR}"
-    return f"{doing}失败{where}：{exc.strerror or exc}"
+    return f"{doing}失败{where}：{explain(exc)}。"
 
 
 def app_error_from(exc: BaseException, *, doing: str, path: Path | str | None = None) -> AppError:
@@ -73,7 +138,7 @@ def app_error_from(exc: BaseException, *, doing: str, path: Path | str | None = 
         message = sqlite_fault_message(exc)
         if message:
             return AppError(f"{doing}失败：{message}")
-        return AppError(f"{doing}失败：数据库错误（{exc}）")
+        return AppError(f"{doing}失败：{explain(exc)}。")
     raise exc
 
 
@@ -83,7 +148,13 @@ def _guard(exc: sqlite3.Error) -> BaseException:
         return exc
     fault = DatabaseFaultError(f"{message}{NOT_SAVED if message is not DAMAGED else ''}")
     fault.sqlite_errorname = getattr(exc, "sqlite_errorname", "")  # type: ignore[attr-defined]
+    fault.sqlite_errorcode = getattr(exc, "sqlite_errorcode", None)  # type: ignore[attr-defined]
     return fault
+
+
+def is_read_only_fault(exc: BaseException) -> bool:
+    """The write failed because the database is read-only (a read-only folder or mount)."""
+    return sqlite_fault_message(exc) is READONLY
 
 
 class GuardedConnection(sqlite3.Connection):

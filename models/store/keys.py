@@ -85,10 +85,9 @@ def verify_signature(public_key: str, signature: str, data: bytes) -> None:
 
 def installation_signer(db: sqlite_utils.Database) -> Signer:
     """This installation's key, made (in its own transaction) the first time it is needed."""
-    rows = list(db.query("SELECT private_key FROM installation_key WHERE id = 1"))
-    if rows:
-        raw = _unb64(rows[0]["private_key"])
-        return Signer(Ed25519PrivateKey.from_private_bytes(raw))
+    existing = existing_signer(db)
+    if existing is not None:
+        return existing
     key = Ed25519PrivateKey.generate()
     public = Signer(key).public_key
     raw = key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())
@@ -99,5 +98,13 @@ def installation_signer(db: sqlite_utils.Database) -> Signer:
     return installation_signer(db)  # the stored one, which may be another thread's
 
 
+def existing_signer(db: sqlite_utils.Database) -> Signer | None:
+    """This installation's key if it has one; reads only (a read-only folder can show it)."""
+    rows = list(db.query("SELECT private_key FROM installation_key WHERE id = 1"))
+    return Signer(Ed25519PrivateKey.from_private_bytes(_unb64(rows[0]["private_key"]))) if rows else None
+
+
 def installation_fingerprint(db: sqlite_utils.Database) -> str:
-    return installation_signer(db).fingerprint
+    """The fingerprint to read out on the phone; never makes a key (reading only)."""
+    signer = existing_signer(db)
+    return signer.fingerprint if signer is not None else "尚未生成（首次导出报表时生成）"

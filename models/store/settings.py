@@ -14,7 +14,10 @@ import sqlite_utils
 from models.catalog.tasklists import Indicator, Unit, available_years, find_unit, load_units, tasklist_for_year
 from models.core.errors import ValidationError
 from models.store.audit import record_change
+from models.store.keys import installation_signer
 
+# The entry editor's typing kept against crashes (models.ledger.drafts): this PC's, not the ledger's.
+UNSAVED_DRAFT_KEY = "ledger_unsaved_draft"
 PROFILE_KEY = "profile"
 _PHONE = re.compile(r"^[0-9+\-（）() 转]{5,30}$")
 
@@ -107,6 +110,8 @@ def save_profile(db: sqlite_utils.Database, profile: UnitProfile, *, actor: str 
         put_setting(db, PROFILE_KEY, asdict(profile))
         record_change(db, actor=actor or profile.operator, action="update" if before else "create", table="settings",
                       row_id=PROFILE_KEY, before=before or None, after=asdict(profile))
+        if not before:
+            installation_signer(db)  # set-up makes this installation's signing key (issue 15)
     return profile
 
 

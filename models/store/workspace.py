@@ -11,7 +11,7 @@ import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Callable
 
 import sqlite_utils
 from filelock import FileLock, Timeout
@@ -21,6 +21,7 @@ from models.core.errors import AppError, InstanceLockedError
 from models.store.settings import UnitProfile, load_profile
 from models.store.years import profile_for_year
 from models.store.connection import DB_FILENAME, open_db
+from models.store.faults import explain
 
 LOCK_FILENAME = "instance.lock"
 log = logging.getLogger(__name__)
@@ -31,6 +32,7 @@ class Workspace:
     data_dir: Path
     db: sqlite_utils.Database
     _lock: FileLock | None = field(default=None, repr=False)
+    read_only: bool = False  # a read-only folder or mount: reading only, every write refused by name
     # Set on a view of another year than the working one (``for_year``): it shares the
     # database and does not own it.
     view_year: int | None = None
@@ -83,7 +85,7 @@ class Workspace:
             return self
         if year not in self.years():
             raise AppError(f"没有 {year} 年的任务清单，不能查看或生成该年度的报表（现有：{'、'.join(map(str, self.years()))}）")
-        return Workspace(data_dir=self.data_dir, db=self.db, view_year=year)
+        return Workspace(data_dir=self.data_dir, db=self.db, read_only=self.read_only, view_year=year)
 
     def for_month(self, month: str) -> "Workspace":
         """The workspace for a report month "YYYY-MM" or quarter "YYYYQn" of any installed year."""
@@ -131,18 +133,31 @@ def acquire_lock(data_dir: Path) -> FileLock:
             f"数据文件夹 {data_dir} 正被另一个程序窗口使用。请先关闭另一个窗口，再重新打开。"
         ) from None
     except OSError as exc:
-        raise AppError(f"无法写入数据文件夹 {data_dir}（{exc.strerror or exc}），请检查文件夹权限。") from exc
+        raise AppError(f"无法写入数据文件夹 {data_dir}（{explain(exc)}），请检查文件夹权限。") from exc
     return file_lock
 
 
-def open_workspace(data_dir: Path, *, lock: bool = True) -> Workspace:
+def open_workspace(
+    data_dir: Path, *, lock: bool = True, read_only: bool = False, prepare: Callable[[Path], None] | None = None
+) -> Workspace:
+    """Open the folder's ledger. ``read_only`` (a read-only folder or mount): no lock, no
+    writes; reading works and every write fails with the read-only message. ``prepare``
+    runs once the lock is held, before the database is opened (clean-up of killed jobs)."""
     data_dir = Path(data_dir)
+    if read_only:
+        if not (data_dir / DB_FILENAME).is_file():
+            raise AppError(f"数据文件夹 {data_dir} 是只读的，且其中没有台账数据库。")
+        db = open_db(data_dir / DB_FILENAME, read_only=True)
+        log.info("opened workspace %s read-only", data_dir)
+        return Workspace(data_dir=data_dir, db=db, _lock=None, read_only=True)
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise AppError(f"无法创建数据文件夹 {data_dir}：{exc.strerror or exc}") from exc
+        raise AppError(f"无法创建数据文件夹 {data_dir}：{explain(exc)}") from exc
     file_lock = acquire_lock(data_dir) if lock else None
     try:
+        if prepare is not None:
+            prepare(data_dir)
         db = open_db(data_dir / DB_FILENAME)
     except Exception:
         if file_lock is not None:

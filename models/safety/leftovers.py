@@ -1,0 +1,72 @@
+"""Nothing left behind: what interrupted jobs leave in a data folder is removed.
+
+A job killed mid-way (power cut, Task Manager, a crash) cannot clean up after itself.
+Each job cleans its own leftovers when it next runs; ``clean_leftovers`` does all of
+them when the program (GUI or a command) opens a folder, under its instance lock, so
+nothing else of this folder is running:
+
+- ``.import-*`` / ``.export-*``   archive import and export work folders
+- ``.restore-*``                  restore staging folders
+- ``.previous-*``                 the ledger set aside during a swap (put back when the
+                                  swap never completed, else removed)
+- ``backups/.tmp-*``              snapshots being written
+- ``.part-*``                     evidence, backup-pool and cached-photo copies in progress
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from pathlib import Path
+
+from models.safety.archive import clean_stale_imports
+from models.safety.backup import BACKUP_DIRNAME
+from models.safety.restore import PREVIOUS_PREFIX, clean_stale_staging
+from models.safety.snapshots import POOL_DIRNAME
+from models.store.connection import DB_FILENAME
+
+log = logging.getLogger(__name__)
+PART_FOLDERS = ("evidence", "thumbnails", f"{BACKUP_DIRNAME}/{POOL_DIRNAME}")
+
+
+def _recover_swap(data_dir: Path) -> None:
+    for aside in data_dir.glob(f"{PREVIOUS_PREFIX}*"):
+        if not aside.is_dir() or aside.is_symlink():
+            continue
+        if not (data_dir / DB_FILENAME).exists() and (aside / DB_FILENAME).is_file():
+            # Killed between moving the old ledger aside and renaming the new one in.
+            for suffix in ("", "-wal", "-shm"):
+                part = aside / f"{DB_FILENAME}{suffix}"
+                if part.exists():
+                    os.replace(part, data_dir / part.name)
+            log.warning("put back the ledger an interrupted restore had set aside (%s)", aside)
+        shutil.rmtree(aside, ignore_errors=True)
+
+
+def _remove_parts(folder: Path) -> None:
+    if not folder.is_dir():
+        return
+    for sub in [folder, *(p for p in folder.iterdir() if p.is_dir() and not p.is_symlink())]:
+        for part in sub.glob(".part-*"):
+            try:
+                if part.is_file() and not part.is_symlink():
+                    part.unlink()
+            except OSError:
+                pass
+
+
+def clean_leftovers(data_dir: Path) -> None:
+    """Remove what killed jobs left in ``data_dir``; never raises (a clean-up is not a job)."""
+    data_dir = Path(data_dir)
+    try:
+        _recover_swap(data_dir)
+        clean_stale_staging(data_dir)
+        clean_stale_imports(data_dir)
+        for tmp in (data_dir / BACKUP_DIRNAME).glob(".tmp-*"):
+            if tmp.is_dir() and not tmp.is_symlink():
+                shutil.rmtree(tmp, ignore_errors=True)
+        for name in PART_FOLDERS:
+            _remove_parts(data_dir / name)
+    except OSError as exc:
+        log.warning("clean-up of %s incomplete: %s", data_dir, exc)
