@@ -20,9 +20,10 @@ from models.core.errors import AppError
 from models.exchange.packages import sign_package, verify_package
 from models.store.settings import get_setting, put_setting
 from models.store.workspace import Workspace
+from models.store.years import INSTALLED_PACKAGES_KEY
 
 KIND = "tasklist"
-PACKAGES_KEY = "tasklist_packages"  # {"2024": {"content_hash", "zip": base64 of the verified zip}}
+PACKAGES_KEY = INSTALLED_PACKAGES_KEY  # {"2024": {"content_hash", "zip": base64 of the verified zip}}
 
 
 def publish_signed(ws: Workspace, year: int, out_dir: Path) -> tuple[Path, list[str]]:

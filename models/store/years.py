@@ -23,6 +23,9 @@ from models.store.audit import record_change
 from models.store.settings import UnitProfile, get_setting, load_profile, needed_settings, put_setting, save_profile
 
 YEAR_SETTINGS_KEY = "year_settings"
+# The district's packages this ledger installed ({"2024": {"content_hash", "zip"}}, written by
+# models/exchange/tasklists.py): they travel with the database in backups and archives.
+INSTALLED_PACKAGES_KEY = "tasklist_packages"
 YEAR_VALUES = ("households", "standard_quota", "target_overrides")
 
 
