@@ -63,7 +63,7 @@ from models.safety.integrity import connect_readonly, quick_check, row_problems,
 from models.store.schema_check import schema_problems
 from models.store.settings import PROFILE_KEY, UNSAVED_DRAFT_KEY, UnitProfile, put_setting, validate_profile
 from models.store.connection import DB_FILENAME, connect, open_db
-from models.store.years import INSTALLED_PACKAGES_KEY
+from models.store.years import carried_years
 
 log = logging.getLogger(__name__)
 STAGING_PREFIX = ".restore-"
@@ -259,20 +259,11 @@ def _profile_problems(conn: sqlite3.Connection) -> list[str]:
     except (ValueError, TypeError, AttributeError):
         return ["备份中的单位设置无法读取"]
     except ValidationError as exc:
-        # A year whose list the ledger carries with it (installed from the district's package)
-        # is restored into the folder when it is next opened.
-        problems = [m for f, m in exc.problems if not (f == "年度" and profile.year in _carried_years(conn))]
+        # a year whose list the ledger carries (installed from a package) comes back when opened
+        problems = [m for f, m in exc.problems if not (f == "年度" and profile.year in carried_years(conn))]
         if problems:
             return ["备份中的单位设置无效：" + "；".join(problems[:2])]
     return []
-
-
-def _carried_years(conn: sqlite3.Connection) -> set[int]:
-    row = conn.execute("SELECT value FROM settings WHERE key = ?", [INSTALLED_PACKAGES_KEY]).fetchone()
-    try:
-        return {int(year) for year in json.loads(row[0] or "null") or {}} if row else set()
-    except (ValueError, TypeError):
-        return set()
 
 
 def _evidence_row_problems(conn: sqlite3.Connection) -> list[str]:

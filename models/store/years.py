@@ -10,6 +10,7 @@ earlier year is wiped by a switch: entries, reports, submissions and locks are p
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -116,3 +117,12 @@ def save_year_profile(db: sqlite_utils.Database, profile: UnitProfile, *, data_d
         saved = save_profile(db, profile, actor=actor, data_dir=data_dir)
         remember_year_values(db, saved)
     return saved
+
+
+def carried_years(conn: Any) -> set[int]:
+    """The years whose installed package a ledger's settings carry (``conn``: any SQLite connection)."""
+    row = conn.execute("SELECT value FROM settings WHERE key = ?", [INSTALLED_PACKAGES_KEY]).fetchone()
+    try:
+        return {int(year) for year in json.loads(row[0] or "null") or {}} if row else set()
+    except (ValueError, TypeError):
+        return set()
