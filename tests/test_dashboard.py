@@ -32,7 +32,15 @@ def test_one_tile_per_task_with_the_engines_status(main_window):
     t6 = next(t for t in page.tiles if t.progress.task.seq == 6)
     bar = t6.findChild(IndicatorBar)
     assert bar.value.text() == "25.83%／≥25%" and bar.bar.value() == 1000
-    assert t6.chip.text() == "达标" and "#2f855a" in t6.chip.styleSheet()
+    assert t6.chip.text() == "达标" and t6.chip.colour == "#2f855a"
+    main_window.show()
+    assert painted(t6.chip) == "#2f855a"  # the page's one style sheet really colours it
+
+
+def painted(widget) -> str:
+    """The colour drawn at the top middle of ``widget`` (inside its rounded background)."""
+    image = widget.grab().toImage()
+    return image.pixelColor(image.width() // 2, 3).name()
 
 
 def test_month_selector_defaults_to_the_list_years_last_month_and_refreshes(main_window):
@@ -45,7 +53,10 @@ def test_month_selector_defaults_to_the_list_years_last_month_and_refreshes(main
     assert "2023年5月" in page.heading.text()
     t6 = next(t for t in page.tiles if t.progress.task.seq == 6)
     assert t6.chip.text() == "滞后"  # 12.5% < 25% × 61/91
-    assert "#dd6b20" in t6.findChild(IndicatorBar).bar.styleSheet()
+    bar = t6.findChild(IndicatorBar)
+    assert bar.colour == "#dd6b20" and bar.property("status") == "behind"
+    main_window.show()
+    assert painted(t6.chip) == "#dd6b20"
 
 
 def test_reminder_until_the_monthly_ledger_is_submitted(main_window):
@@ -88,9 +99,9 @@ def test_attention_filter_hides_met_tasks(main_window):
 
 def test_status_chip_colours_and_bar_fill_rules():
     chip = StatusChip("逾期")
-    assert "#c53030" in chip.styleSheet()
+    assert chip.colour == "#c53030" and chip.property("status") == "overdue"
     chip.set_status("未开展")
-    assert chip.text() == "未开展" and "#718096" in chip.styleSheet()
+    assert chip.text() == "未开展" and chip.colour == "#718096" and chip.property("status") == "none"
 
     class R:
         value, target, comparison, district_target = 12.0, 25.0, ">=", None

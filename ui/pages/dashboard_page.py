@@ -19,9 +19,45 @@ from models.ledger.entries import working_month
 from models.core.periods import default_as_of, month_title, months_of_year
 from ui.context import PageContext
 from ui.pages.base import Page, page_title
-from ui.widgets.status import IndicatorBar, StatusChip, period_words, short_period_words
+from ui.widgets.status import STATUS_KEYS, IndicatorBar, StatusChip, period_words, short_period_words, status_key, status_style_sheet
 
 ATTENTION = {"滞后", "未达标", "逾期", "未开展"}
+_URGENCY = {"overdue": "#c53030", "soon": "#dd6b20", "later": "#2b6cb0"}
+
+
+def _page_style() -> str:
+    rules = [
+        status_style_sheet(),
+        "#DashTask { background:#ffffff; border:1px solid #d9e2ec; border-left:5px solid #718096; border-radius:6px; }",
+        "#DashTask:hover { border-color:#90cdf4; background:#fbfdff; }",
+        "#DashTask:focus { border:2px solid #3182ce; }",
+        "#DashSeq { font-weight:bold; font-size:12pt; color:#2c5282; }",
+        "#DashTitle { font-weight:bold; color:#1f2933; }",
+        "#DashMeta { color:#616e7c; font-size:9.5pt; }",
+        "#DashPeriod { color:#7b8794; font-size:9pt; }",
+        "QLabel#StatusWord { font-size:9.5pt; }",
+        "#DashNote { color:#9c4221; font-size:9pt; padding-left:36px; }",
+        "#StatusCount { background:#ffffff; border:1px solid #d9e2ec; border-radius:12px; padding:3px 12px; font-weight:bold; }",
+        "#DashReminder { background:#fffaf0; color:#9c4221; border:1px solid #f6ad55; border-radius:6px; padding:8px 12px; font-weight:bold; }",
+        "#DueSide { background:#eef2f7; border-radius:6px; }",
+        "#DueTitle { font-weight:bold; font-size:11pt; color:#1f3a5f; }",
+        "#DueScroll { background: transparent; border: none; } #DueScroll > QWidget > QWidget { background: transparent; }",
+        "#DueRow { background:#ffffff; border:1px solid #e4e7eb; border-left:4px solid #2b6cb0; border-radius:4px; }",
+        "#DueWhen { font-weight:bold; font-size:9.5pt; }",
+        "#DueText { font-size:9.5pt; }",
+    ]
+    for status, key in STATUS_KEYS.items():
+        colour = STATUS_COLORS[status]
+        rules.append(f'#DashTask[status="{key}"], #DashTask[status="{key}"]:hover {{ border-left:5px solid {colour}; }}')
+        rules.append(f'#DashTask[status="{key}"]:focus {{ border:2px solid #3182ce; border-left:5px solid {colour}; }}')
+        rules.append(f'#StatusCount[status="{key}"] {{ color:{colour}; }}')
+    for urgency, colour in _URGENCY.items():
+        rules.append(f'#DueRow[urgency="{urgency}"] {{ border-left:4px solid {colour}; }}')
+        rules.append(f'#DueRow[urgency="{urgency}"] #DueWhen {{ color:{colour}; }}')
+    return "\n".join(rules)
+
+
+_STYLE = _page_style()
 
 
 class TaskTile(QFrame):
@@ -36,12 +72,7 @@ class TaskTile(QFrame):
         self.setObjectName("DashTask")
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        colour = STATUS_COLORS[tp.status]
-        self.setStyleSheet(
-            f"#DashTask {{ background:#ffffff; border:1px solid #d9e2ec; border-left:5px solid {colour}; border-radius:6px; }}"
-            "#DashTask:hover { border-color:#90cdf4; border-left-color:" + colour + "; background:#fbfdff; }"
-            "#DashTask:focus { border:2px solid #3182ce; border-left:5px solid " + colour + "; }"
-        )
+        self.setProperty("status", status_key(tp.status))
         column = QVBoxLayout(self)
         column.setContentsMargins(10, 6, 12, 6)
         column.setSpacing(2)
@@ -50,15 +81,15 @@ class TaskTile(QFrame):
         seq = QLabel(str(task.seq))
         seq.setFixedWidth(28)
         seq.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        seq.setStyleSheet("font-weight:bold; font-size:12pt; color:#2c5282;")
+        seq.setObjectName("DashSeq")
         head.addWidget(seq)
         title = QLabel(short_title(task, 40))
-        title.setStyleSheet("font-weight:bold; color:#1f2933;")
+        title.setObjectName("DashTitle")
         title.setToolTip(task.target_text)
         title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         head.addWidget(title, 1)
         meta = QLabel(self._meta_text(tp))
-        meta.setStyleSheet("color:#616e7c; font-size:9.5pt;")
+        meta.setObjectName("DashMeta")
         head.addWidget(meta)
         self.chip = StatusChip(tp.status)
         head.addWidget(self.chip)
@@ -71,18 +102,19 @@ class TaskTile(QFrame):
             period = QLabel(short_period_words(result))
             period.setToolTip(f"统计周期：{period_words(result)}")
             period.setFixedWidth(82)
-            period.setStyleSheet("color:#7b8794; font-size:9pt;")
+            period.setObjectName("DashPeriod")
             line.addWidget(bar, 1)
             line.addWidget(period)
             status = QLabel(result.status + ("·补做" if result.late else ""))
             status.setFixedWidth(66)
-            status.setStyleSheet(f"color:{STATUS_COLORS[result.status]}; font-size:9.5pt;")
+            status.setObjectName("StatusWord")
+            status.setProperty("status", status_key(result.status))
             line.addWidget(status)
             column.addLayout(line)
             self.bars.append(bar)
             if "设置" in result.note:  # actionable: a unit setting the figure needs is missing
                 note = QLabel(f"ⓘ {result.note}")
-                note.setStyleSheet("color:#9c4221; font-size:9pt; padding-left:36px;")
+                note.setObjectName("DashNote")
                 column.addWidget(note)
         self.setToolTip(f"任务{task.seq}（{task.deadline_text}）：{task.target_text}\n单击查看本任务的台账")
 
@@ -115,9 +147,9 @@ class DueRow(QFrame):
         super().__init__(parent)
         self.item = item
         self.setCursor(Qt.CursorShape.PointingHandCursor)
-        colour = "#c53030" if item.overdue else ("#dd6b20" if (item.due - as_of).days <= 14 else "#2b6cb0")
+        urgency = "overdue" if item.overdue else ("soon" if (item.due - as_of).days <= 14 else "later")
         self.setObjectName("DueRow")
-        self.setStyleSheet(f"#DueRow {{ background:#ffffff; border:1px solid #e4e7eb; border-left:4px solid {colour}; border-radius:4px; }}")
+        self.setProperty("urgency", urgency)
         column = QVBoxLayout(self)
         column.setContentsMargins(8, 4, 8, 4)
         column.setSpacing(0)
@@ -126,11 +158,11 @@ class DueRow(QFrame):
         if item.overdue and days >= 0:
             when = "已到期"
         top = QLabel(f"{item.due.month}月{item.due.day}日　{when}")
-        top.setStyleSheet(f"color:{colour}; font-weight:bold; font-size:9.5pt;")
+        top.setObjectName("DueWhen")
         column.addWidget(top)
         text = QLabel(item.title)
         text.setWordWrap(True)
-        text.setStyleSheet("font-size:9.5pt;")
+        text.setObjectName("DueText")
         column.addWidget(text)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
@@ -145,6 +177,7 @@ class DashboardPage(Page):
     def __init__(self, ctx: PageContext):
         super().__init__()
         self.ctx = ctx
+        self.setStyleSheet(_STYLE)  # once for the page; tiles and chips only carry properties
         self.tiles: list[TaskTile] = []
         self.due_rows: list[DueRow] = []
         self.results: list[TaskProgress] = []
@@ -175,8 +208,8 @@ class DashboardPage(Page):
         self.counts: dict[str, QLabel] = {}
         for status in STATUSES:
             label = QLabel()
-            colour = STATUS_COLORS[status]
-            label.setStyleSheet(f"QLabel {{ color:{colour}; background:#ffffff; border:1px solid #d9e2ec; border-radius:12px; padding:3px 12px; font-weight:bold; }}")
+            label.setObjectName("StatusCount")
+            label.setProperty("status", status_key(status))
             self.counts[status] = label
             self.summary.addWidget(label)
         self.totals = QLabel()
@@ -187,7 +220,7 @@ class DashboardPage(Page):
 
         self.reminder = QLabel()
         self.reminder.setWordWrap(True)
-        self.reminder.setStyleSheet("QLabel { background:#fffaf0; color:#9c4221; border:1px solid #f6ad55; border-radius:6px; padding:8px 12px; font-weight:bold; }")
+        self.reminder.setObjectName("DashReminder")
         self.reminder.hide()
         layout.addWidget(self.reminder)
 
@@ -199,15 +232,14 @@ class DashboardPage(Page):
         side = QFrame()
         side.setObjectName("DueSide")
         side.setFixedWidth(290)
-        side.setStyleSheet("#DueSide { background:#eef2f7; border-radius:6px; }")
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(10, 8, 10, 8)
         due_title = QLabel("近60天截止与逾期事项")
-        due_title.setStyleSheet("font-weight:bold; font-size:11pt; color:#1f3a5f;")
+        due_title.setObjectName("DueTitle")
         side_layout.addWidget(due_title)
         self.due_scroll = QScrollArea()
         self.due_scroll.setWidgetResizable(True)
-        self.due_scroll.setStyleSheet("QScrollArea { background: transparent; border: none; } QScrollArea > QWidget > QWidget { background: transparent; }")
+        self.due_scroll.setObjectName("DueScroll")
         side_layout.addWidget(self.due_scroll, 1)
         body.addWidget(side)
         layout.addLayout(body, 1)

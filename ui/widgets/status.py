@@ -1,6 +1,10 @@
 """Status chips and indicator progress bars, coloured by the status word.
 
 达标 green, 进行中 blue, 滞后 orange, 未达标/逾期 red, 未开展 grey — the same everywhere.
+
+Colours come from one style sheet (``status_style_sheet``) set once on the page that shows
+them, matched through each widget's ``status`` property: a style sheet per widget made Qt
+build a style for every chip, bar and label, which was most of the 工作台's start-up cost.
 """
 
 from __future__ import annotations
@@ -13,6 +17,34 @@ from models.core.periods import Period, period_title
 
 # Light backgrounds for chips that sit on white cards.
 STATUS_TINTS = {"达标": "#e6f4ea", "进行中": "#e3eefa", "滞后": "#fdf0e2", "未达标": "#fbe7e7", "逾期": "#fbe7e7", "未开展": "#edf0f3"}
+# Style-sheet property values (ASCII, so selectors stay plain) for each status word.
+STATUS_KEYS = {"达标": "met", "进行中": "running", "滞后": "behind", "未达标": "missed", "逾期": "overdue", "未开展": "none"}
+_UNKNOWN = "#718096"
+
+
+def status_key(status: str) -> str:
+    return STATUS_KEYS.get(status, "none")
+
+
+def status_style_sheet() -> str:
+    """Every status colour rule, for a page to set once (children inherit it)."""
+    rules = [
+        "StatusChip { border-radius:10px; padding:2px 10px; font-weight:bold; font-size:9.5pt; min-width:38px; }",
+        "IndicatorBar QProgressBar { border:none; border-radius:5px; background:#e4e7eb; min-height:10px; max-height:10px; }",
+        "IndicatorBar QProgressBar::chunk { border-radius:5px; }",
+        "IndicatorBar #IndicatorName { color:#334e68; }",
+        "IndicatorBar #IndicatorValue { font-weight:bold; }",
+    ]
+    for status, key in STATUS_KEYS.items():
+        colour, tint = STATUS_COLORS.get(status, _UNKNOWN), STATUS_TINTS[status]
+        rules += [
+            f'StatusChip[status="{key}"][solid="true"] {{ background:{colour}; color:#ffffff; }}',
+            f'StatusChip[status="{key}"][solid="false"] {{ background:{tint}; color:{colour}; border:1px solid {colour}; }}',
+            f'IndicatorBar[status="{key}"] QProgressBar::chunk {{ background:{colour}; }}',
+            f'IndicatorBar[status="{key}"] #IndicatorValue {{ color:{colour}; }}',
+            f'QLabel#StatusWord[status="{key}"] {{ color:{colour}; }}',
+        ]
+    return "\n".join(rules)
 
 
 class StatusChip(QLabel):
@@ -28,13 +60,16 @@ class StatusChip(QLabel):
     def set_status(self, status: str) -> None:
         self.status = status
         self.setText(status)
-        colour = STATUS_COLORS.get(status, "#718096")
-        if self.solid:
-            style = f"background:{colour}; color:#ffffff;"
-        else:
-            style = f"background:{STATUS_TINTS.get(status, '#edf0f3')}; color:{colour}; border:1px solid {colour};"
-        self.setStyleSheet(f"QLabel {{ {style} border-radius:10px; padding:2px 10px; font-weight:bold; font-size:9.5pt; }}")
+        self.setProperty("solid", "true" if self.solid else "false")
+        self.setProperty("status", status_key(status))
         self.setMinimumWidth(58)
+        if self.isVisible():  # a property change alone does not re-apply the style sheet
+            self.style().unpolish(self)
+            self.style().polish(self)
+
+    @property
+    def colour(self) -> str:
+        return STATUS_COLORS.get(self.status, _UNKNOWN)
 
 
 def fill_fraction(result: IndicatorResult) -> float:
@@ -84,8 +119,9 @@ class IndicatorBar(QWidget):
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 1, 0, 1)
         row.setSpacing(8)
+        self.setProperty("status", status_key(result.status))
         self.name = QLabel(f"{result.name}")
-        self.name.setStyleSheet("color:#334e68;")
+        self.name.setObjectName("IndicatorName")
         self.name.setMinimumWidth(290)  # bars line up across tasks
         self.name.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         row.addWidget(self.name)
@@ -95,14 +131,9 @@ class IndicatorBar(QWidget):
         self.bar.setTextVisible(False)
         self.bar.setFixedHeight(10)
         self.bar.setMinimumWidth(80)
-        colour = STATUS_COLORS.get(result.status, "#718096")
-        self.bar.setStyleSheet(
-            "QProgressBar { border: none; border-radius: 5px; background: #e4e7eb; min-height: 10px; max-height: 10px; }"
-            f"QProgressBar::chunk {{ background: {colour}; border-radius: 5px; }}"
-        )
         row.addWidget(self.bar, 1)
         self.value = QLabel(value_text(result))
-        self.value.setStyleSheet(f"color:{colour}; font-weight:bold;")
+        self.value.setObjectName("IndicatorValue")
         self.value.setMinimumWidth(118)
         self.value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         row.addWidget(self.value)
@@ -112,3 +143,7 @@ class IndicatorBar(QWidget):
         if result.note:
             tip += f"\n说明：{result.note}"
         self.setToolTip(tip)
+
+    @property
+    def colour(self) -> str:
+        return STATUS_COLORS.get(self.result.status, _UNKNOWN)
