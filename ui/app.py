@@ -1,22 +1,37 @@
-"""Start the GUI: application, translations, fonts, look, error handling, windows."""
+"""Start the GUI: application, translations, fonts, look, error handling, windows.
+
+A user opens the program many times a day, so the window is painted first: its frame and
+navigation come from a read-only look at the folder's profile (``models.store.peek``).
+Then, in this order and before any page exists or anything can write: the start-up
+integrity check, the instance lock and the real opening (migrations), logging, and the
+first page. ``--quit-after-startup`` quits once that page shows the unit's statuses.
+Start-up imports only what the frame needs; the database library, the checks and the
+first page's modules load after the first paint (``tests/test_startup_imports.py``).
+"""
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
+import time
 import traceback
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING, Callable
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
+from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from models import APP_NAME
 from models.core.errors import AppError
-from models.core.logsetup import log_path, setup_logging
+from models.core.logsetup import log_path
 from models.core.paths import resource_path
-from models.store.workspace import Workspace, open_workspace
+
+if TYPE_CHECKING:
+    from models.store.workspace import Workspace
+    from ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 # Office PCs have 微软雅黑/宋体; Linux gets WenQuanYi from run.sh. First found wins.
@@ -77,26 +92,132 @@ def install_excepthook(data_dir: Path) -> None:
     sys.excepthook = hook
 
 
-def open_or_explain(data_dir: Path) -> Workspace | None:
+def open_or_explain(data_dir: Path, parent: QWidget | None = None) -> Workspace | None:
+    from models.store.workspace import open_workspace
+
     try:
         return open_workspace(data_dir)
     except AppError as exc:
-        QMessageBox.critical(None, APP_NAME, str(exc))
+        QMessageBox.critical(parent, APP_NAME, str(exc))
         return None
 
 
+MARKS_ENV = "ZL_STARTUP_MARKS"  # set by tests/benchmarks: print when painted / interactive
+
+
+def mark(name: str) -> None:
+    """``zl-mark NAME SECONDS`` on stderr (the monotonic clock the benchmark shares)."""
+    if os.environ.get(MARKS_ENV):
+        print(f"zl-mark {name} {time.perf_counter():.6f}", file=sys.stderr, flush=True)
+
+
+class _AfterPaint(QObject):
+    """Calls ``then`` once, as soon as the event loop is free after ``widget`` was first painted."""
+
+    def __init__(self, widget: QWidget, then: Callable[[], None]):
+        super().__init__(widget)
+        self.then = then
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self.then)  # after this paint pass has reached the screen
+        return False
+
+
 def run_gui(data_dir: Path, *, quit_after_startup: bool = False) -> int:
-    from ui.data_safety import DailyBackup, backup_on_exit, startup_check
+    from models.store.peek import peek_unit
 
     app = make_app()
+    unit = peek_unit(data_dir)
+    if unit is None:  # new, unreadable or damaged folder: check, explain, set up, as ever
+        return _run_checked_first(app, data_dir, quit_after_startup=quit_after_startup)
+    from ui.main_window import MainWindow
+
+    window = MainWindow(unit=unit)
+    state: dict[str, Workspace | int] = {}
+
+    def finish() -> None:
+        ws = _open_checked(data_dir, window)
+        if ws is None:
+            state["code"] = 1
+            window.hide()
+            app.quit()
+            return
+        state["ws"] = ws
+        _start_logging(data_dir)
+        window.attach(ws)
+        _after_start(app, window, ws, quit_after_startup=quit_after_startup)
+
+    def painted() -> None:
+        if "started" in state:
+            return
+        state["started"] = 1
+        mark("first-paint")
+        finish()
+
+    _AfterPaint(window.nav.viewport(), painted)
+    window.show()
+    QTimer.singleShot(1000, painted)  # a window started minimised is not painted: open anyway
+    try:
+        code = app.exec()
+    finally:
+        ws = state.get("ws")
+        if ws is not None:
+            _close(window, ws, quit_after_startup=quit_after_startup)  # type: ignore[arg-type]
+    return int(state.get("code", code))  # type: ignore[arg-type]
+
+
+def _open_checked(data_dir: Path, parent: QWidget | None) -> Workspace | None:
+    """The start-up check, then the workspace (lock, migrations); None to quit."""
+    from ui.data_safety import startup_check
+
     # A damaged database is never opened for writing: explain, offer the newest good backup.
-    if not startup_check(data_dir):
-        return 1
-    ws = open_or_explain(data_dir)
-    if ws is None:
-        return 1
+    if not startup_check(data_dir, parent=parent):
+        return None
+    return open_or_explain(data_dir, parent)
+
+
+def _start_logging(data_dir: Path) -> None:
+    from models.core.logsetup import setup_logging
+
     setup_logging(data_dir)
     install_excepthook(data_dir)
+
+
+def _after_start(app: QApplication, window: MainWindow, ws: Workspace, *, quit_after_startup: bool) -> None:
+    from ui.data_safety import DailyBackup
+
+    DailyBackup(window, window.runner, ws.data_dir, ws.db)
+
+    def interactive() -> None:
+        mark("interactive")
+        if quit_after_startup:
+            app.quit()
+
+    # the first page with the unit's statuses has been painted, and the loop is idle
+    _AfterPaint(window.stack.currentWidget(), interactive)
+
+
+def _close(window: MainWindow, ws: Workspace, *, quit_after_startup: bool) -> None:
+    from ui.data_safety import backup_on_exit
+
+    try:
+        if not quit_after_startup:
+            window.runner.wait()
+            backup_on_exit(ws.data_dir)
+    finally:
+        ws.close()
+
+
+def _run_checked_first(app: QApplication, data_dir: Path, *, quit_after_startup: bool) -> int:
+    """No profile to draw a window from: the check and the opening come first."""
+    # A damaged database is never opened for writing: explain, offer the newest good backup.
+    ws = _open_checked(data_dir, None)
+    if ws is None:
+        return 1
+    _start_logging(data_dir)
     window = None
     try:
         if ws.profile is None:
@@ -113,13 +234,12 @@ def run_gui(data_dir: Path, *, quit_after_startup: bool = False) -> int:
         from ui.main_window import MainWindow
 
         window = MainWindow(ws)
+        _AfterPaint(window.nav.viewport(), lambda: mark("first-paint"))
         window.show()
-        DailyBackup(window, window.runner, ws.data_dir, ws.db)
-        if quit_after_startup:
-            QTimer.singleShot(0, app.quit)  # fires once the event loop is idle
+        _after_start(app, window, ws, quit_after_startup=quit_after_startup)
         return app.exec()
     finally:
-        if window is not None and not quit_after_startup:
-            window.runner.wait()
-            backup_on_exit(ws.data_dir)
-        ws.close()
+        if window is not None:
+            _close(window, ws, quit_after_startup=quit_after_startup)
+        else:
+            ws.close()

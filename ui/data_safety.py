@@ -27,16 +27,18 @@ def startup_check(data_dir: Path, *, parent: QWidget | None = None) -> bool:
     On damage: explain in Chinese and offer the newest good backup. Returns True when
     the program may open the folder (intact, or restored), False to quit.
     """
-    from models.safety.backup import list_backups
     from models.safety.integrity import DatabaseDamagedError, ensure_intact
-    from models.safety.restore import newest_good_backup, restore_backup
-    from models.store.workspace import acquire_lock
 
     try:
         ensure_intact(data_dir)
         return True
     except DatabaseDamagedError as exc:
         damage = exc
+    # Only a damaged folder pays for the backup and restore machinery.
+    from models.safety.backup import list_backups
+    from models.safety.restore import newest_good_backup, restore_backup
+    from models.store.workspace import acquire_lock
+
     log.error("start-up check failed: %s", damage.problems)
     good = newest_good_backup(list_backups(data_dir))
     box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME,

@@ -5,8 +5,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from platformdirs import user_data_dir
-
 from models import APP_ID
 
 _SOURCE_ROOT = Path(__file__).resolve().parents[2]  # models/core/paths.py -> the checkout
@@ -28,4 +26,6 @@ def default_data_dir() -> Path:
 
     It lives outside the install folder so reinstalling or upgrading keeps the data.
     """
+    from platformdirs import user_data_dir  # only when no --data-dir is given (start-up cost)
+
     return Path(user_data_dir(APP_ID, appauthor=False, roaming=False))
