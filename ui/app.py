@@ -189,7 +189,7 @@ def _start_logging(data_dir: Path) -> None:
 def _after_start(app: QApplication, window: MainWindow, ws: Workspace, *, quit_after_startup: bool) -> None:
     from ui.data_safety import DailyBackup
 
-    DailyBackup(window, window.runner, ws.data_dir, ws.db)
+    DailyBackup(window, window.runner, ws.data_dir, lambda: ws.db)
 
     def interactive() -> None:
         mark("interactive")

@@ -102,7 +102,9 @@ class DailyBackup(QObject):
         if self.running:
             return
         try:
-            if not needs_daily_backup(self.db):
+            # ``db`` may be a function giving it: start-up need not load the database library
+            # for a check two minutes away
+            if not needs_daily_backup(self.db() if callable(self.db) else self.db):
                 return
         except Exception:  # noqa: BLE001 - a settings read must never break the timer
             log.exception("daily backup check failed")

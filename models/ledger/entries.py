@@ -10,15 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import asdict, dataclass, field
-from typing import Any, Iterable
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any, Iterable
 
 from models.catalog.tasklists import Task, TaskList
 from models.ledger.validation import EntryDraft, clean_entry
 from models.core.errors import AppError
 from models.ledger.locks import ensure_month_open
 from models.store.audit import audit_rows, record_change
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 @dataclass

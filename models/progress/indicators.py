@@ -50,9 +50,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Any, Iterable
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any, Iterable
 
 from models.catalog.tasklists import Indicator, Task, TaskList
 from models.ledger.communities import Community, list_communities
@@ -63,6 +61,9 @@ from models.core.periods import (
 )
 from models.store.settings import UnitProfile
 from models.store.workspace import Workspace
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 STATUSES = ("达标", "进行中", "滞后", "未达标", "逾期", "未开展")
 SEVERITY = ("逾期", "未达标", "滞后", "未开展", "进行中", "达标")  # worst first
@@ -332,7 +333,7 @@ def evaluate_for(
 
 def progress(ws: Workspace, month: str, *, as_of: dt.date | None = None) -> list[TaskProgress]:
     """One TaskProgress per applicable task, in seq order."""
-    return evaluate_for(ws.db, tasklist=ws.tasklist, tasks=ws.tasks(), profile=ws.require_profile(), month=month, as_of=as_of)
+    return evaluate_for(ws.reader, tasklist=ws.tasklist, tasks=ws.tasks(), profile=ws.require_profile(), month=month, as_of=as_of)
 
 
 def evaluate(ws: Workspace, month: str, *, as_of: dt.date | None = None) -> list[IndicatorResult]:
@@ -380,8 +381,8 @@ def due_items(ws: Workspace, tasks: list[TaskProgress], *, month: str, as_of: dt
 
 
 def _submission_items(ws: Workspace, tasks: list[TaskProgress], *, month: str, as_of: dt.date, horizon: int) -> list[DueItem]:
-    states = {(r["kind"], r["period"]) for r in ws.db.query("SELECT kind, period FROM period_states")}
-    first = list(ws.db.query("SELECT MIN(entry_date) AS d FROM entries WHERE deleted_at IS NULL AND year = ?", [ws.tasklist.year]))
+    states = {(r["kind"], r["period"]) for r in ws.reader.query("SELECT kind, period FROM period_states")}
+    first = list(ws.reader.query("SELECT MIN(entry_date) AS d FROM entries WHERE deleted_at IS NULL AND year = ?", [ws.tasklist.year]))
     first_month = first[0]["d"][:7] if first and first[0]["d"] else month
     items = []
     for tp in tasks:
@@ -414,7 +415,7 @@ def ledger_reminder(ws: Workspace, month: str, *, as_of: dt.date | None = None, 
              if i.compute["kind"] == "submission" and i.period == "month"]
     if not kinds:
         return None
-    if list(ws.db.query("SELECT 1 FROM period_states WHERE kind = ? AND period = ?", [kinds[0], month])):
+    if list(ws.reader.query("SELECT 1 FROM period_states WHERE kind = ? AND period = ?", [kinds[0], month])):
         return None
     when = "已结束" if as_of >= end else f"还剩 {(end - as_of).days + 1} 天"
     return f"{month_title(month)}{when}，本月月度台账尚未报送。请核对台账后在“报表”页面导出月度台账并标记报送。"

@@ -6,13 +6,14 @@ import datetime as dt
 import json
 import re
 from dataclasses import asdict, dataclass, field
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from models.catalog.tasklists import Unit, available_years, find_unit, load_units
 from models.core.errors import ValidationError
 from models.store.audit import record_change
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 PROFILE_KEY = "profile"
 _PHONE = re.compile(r"^[0-9+\-（）() 转]{5,30}$")

@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import sqlite_utils
 from filelock import FileLock, Timeout
 
 from models.catalog.tasklists import Task, TaskList, Unit, find_unit, load_units, tasklist_for_year
 from models.core.errors import AppError, InstanceLockedError
 from models.store.settings import UnitProfile, load_profile
-from models.store.connection import DB_FILENAME, open_db
+from models.store.connection import DB_FILENAME, Reader, as_database, open_conn
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 LOCK_FILENAME = "instance.lock"
 log = logging.getLogger(__name__)
@@ -25,9 +29,28 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Workspace:
+    """``conn`` is the one connection; ``db`` the sqlite_utils view of it, made on first
+    use (writes, most pages), ``reader`` a plain one for reads on the start path."""
+
     data_dir: Path
-    db: sqlite_utils.Database
+    conn: sqlite3.Connection
     _lock: FileLock | None = field(default=None, repr=False)
+    _db: sqlite_utils.Database | None = field(default=None, repr=False)
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        if self._db is None:
+            self._db = as_database(self.conn)
+        return self._db
+
+    @db.setter
+    def db(self, db: sqlite_utils.Database) -> None:
+        self._db = db
+        self.conn = db.conn
+
+    @property
+    def reader(self) -> Reader:
+        return self._db if self._db is not None else Reader(self.conn)  # type: ignore[return-value]
 
     @property
     def db_path(self) -> Path:
@@ -35,7 +58,7 @@ class Workspace:
 
     @property
     def profile(self) -> UnitProfile | None:
-        return load_profile(self.db)
+        return load_profile(self.reader)  # type: ignore[arg-type]
 
     def require_profile(self) -> UnitProfile:
         profile = self.profile
@@ -60,7 +83,7 @@ class Workspace:
 
     def close(self) -> None:
         try:
-            self.db.close()
+            self.conn.close()
         finally:
             if self._lock is not None:
                 self._lock.release()
@@ -106,10 +129,10 @@ def open_workspace(data_dir: Path, *, lock: bool = True) -> Workspace:
         raise AppError(f"无法创建数据文件夹 {data_dir}：{exc.strerror or exc}") from exc
     file_lock = acquire_lock(data_dir) if lock else None
     try:
-        db = open_db(data_dir / DB_FILENAME)
+        conn = open_conn(data_dir / DB_FILENAME)
     except Exception:
         if file_lock is not None:
             file_lock.release()
         raise
     log.info("opened workspace %s", data_dir)
-    return Workspace(data_dir=data_dir, db=db, _lock=file_lock)
+    return Workspace(data_dir=data_dir, conn=conn, _lock=file_lock)

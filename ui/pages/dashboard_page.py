@@ -252,7 +252,7 @@ class DashboardPage(Page):
         self.month.clear()
         for month in months_of_year(year):
             self.month.addItem(month_title(month), month)
-        self.month.setCurrentIndex(self.month.findData(working_month(self.ctx.ws.db, year=year)))
+        self.month.setCurrentIndex(self.month.findData(working_month(self.ctx.ws.reader, year=year)))
         self.month.blockSignals(False)
         self._year = year
 
