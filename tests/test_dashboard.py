@@ -31,7 +31,7 @@ def test_one_tile_per_task_with_the_engines_status(main_window):
     assert {t.progress.task.seq: t.chip.text() for t in page.tiles} == expected
     t6 = next(t for t in page.tiles if t.progress.task.seq == 6)
     bar = t6.findChild(IndicatorBar)
-    assert bar.value.text() == "25.83%／≥25%" and bar.bar.value() == 1000
+    assert bar.value_text == "25.83%／≥25%" and bar.fill == 1.0 and bar.period_text == "第二季度"
     assert t6.chip.text() == "达标" and t6.chip.colour == "#2f855a"
     main_window.show()
     assert painted(t6.chip) == "#2f855a"  # the page's one style sheet really colours it
@@ -54,9 +54,12 @@ def test_month_selector_defaults_to_the_list_years_last_month_and_refreshes(main
     t6 = next(t for t in page.tiles if t.progress.task.seq == 6)
     assert t6.chip.text() == "滞后"  # 12.5% < 25% × 61/91
     bar = t6.findChild(IndicatorBar)
-    assert bar.colour == "#dd6b20" and bar.property("status") == "behind"
+    assert bar.colour == "#dd6b20" and bar.status_text == "滞后"
     main_window.show()
     assert painted(t6.chip) == "#dd6b20"
+    image, filled = bar.grab().toImage(), bar.bar_rect()
+    assert image.pixelColor(filled.left() + 6, filled.center().y()).name() == "#dd6b20"  # the filled part
+    assert image.pixelColor(filled.right() - 6, filled.center().y()).name() == "#e4e7eb"  # 12.5 of 25: the rest
 
 
 def test_reminder_until_the_monthly_ledger_is_submitted(main_window):

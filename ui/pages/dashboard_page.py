@@ -19,7 +19,7 @@ from models.ledger.entries import working_month
 from models.core.periods import default_as_of, month_title, months_of_year
 from ui.context import PageContext
 from ui.pages.base import Page, page_title
-from ui.widgets.status import STATUS_KEYS, IndicatorBar, StatusChip, period_words, short_period_words, status_key, status_style_sheet
+from ui.widgets.status import STATUS_KEYS, IndicatorBar, StatusChip, short_period_words, status_key, status_style_sheet
 
 ATTENTION = {"滞后", "未达标", "逾期", "未开展"}
 _URGENCY = {"overdue": "#c53030", "soon": "#dd6b20", "later": "#2b6cb0"}
@@ -34,8 +34,6 @@ def _page_style() -> str:
         "#DashSeq { font-weight:bold; font-size:12pt; color:#2c5282; }",
         "#DashTitle { font-weight:bold; color:#1f2933; }",
         "#DashMeta { color:#616e7c; font-size:9.5pt; }",
-        "#DashPeriod { color:#7b8794; font-size:9pt; }",
-        "QLabel#StatusWord { font-size:9.5pt; }",
         "#DashNote { color:#9c4221; font-size:9pt; padding-left:36px; }",
         "#StatusCount { background:#ffffff; border:1px solid #d9e2ec; border-radius:12px; padding:3px 12px; font-weight:bold; }",
         "#DashReminder { background:#fffaf0; color:#9c4221; border:1px solid #f6ad55; border-radius:6px; padding:8px 12px; font-weight:bold; }",
@@ -96,21 +94,10 @@ class TaskTile(QFrame):
         column.addLayout(head)
         self.bars: list[IndicatorBar] = []
         for result in tp.indicators:
-            line = QHBoxLayout()
-            line.setContentsMargins(36, 0, 0, 0)
-            bar = IndicatorBar(result)
-            period = QLabel(short_period_words(result))
-            period.setToolTip(f"统计周期：{period_words(result)}")
-            period.setFixedWidth(82)
-            period.setObjectName("DashPeriod")
-            line.addWidget(bar, 1)
-            line.addWidget(period)
-            status = QLabel(result.status + ("·补做" if result.late else ""))
-            status.setFixedWidth(66)
-            status.setObjectName("StatusWord")
-            status.setProperty("status", status_key(result.status))
-            line.addWidget(status)
-            column.addLayout(line)
+            bar = IndicatorBar(result, period=short_period_words(result),
+                               status=result.status + ("·补做" if result.late else ""))
+            bar.setContentsMargins(36, 0, 0, 0)
+            column.addWidget(bar)
             self.bars.append(bar)
             if "设置" in result.note:  # actionable: a unit setting the figure needs is missing
                 note = QLabel(f"ⓘ {result.note}")
