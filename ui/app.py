@@ -195,9 +195,23 @@ def _after_start(app: QApplication, window: MainWindow, ws: Workspace, *, quit_a
         mark("interactive")
         if quit_after_startup:
             app.quit()
+        else:
+            QTimer.singleShot(WARM_UP_MS, _warm_up)
 
     # the first page with the unit's statuses has been painted, and the loop is idle
     _AfterPaint(window.stack.currentWidget(), interactive)
+
+
+WARM_UP_MS = 1000
+
+
+def _warm_up() -> None:
+    """Load, off the GUI thread, the database library every other page and every write
+    needs, while the user reads the 工作台: the first click on 台账录入 then does not wait."""
+    import importlib
+    import threading
+
+    threading.Thread(target=importlib.import_module, args=("sqlite_utils",), name="warm-up", daemon=True).start()
 
 
 def _close(window: MainWindow, ws: Workspace, *, quit_after_startup: bool) -> None:

@@ -179,6 +179,7 @@ class LedgerPage(Page):
         self._guard = False
         self._fill_types()
         self.apply_filters()
+        self._just_loaded = True  # the first on_show need not read 50,000 ids again
         self._check_unsaved()
 
     # ------------------------------------------------------------ filters and table
@@ -453,13 +454,15 @@ class LedgerPage(Page):
     # ------------------------------------------------------------ navigation
 
     def on_show(self, **kwargs: object) -> None:
+        just_loaded, self._just_loaded = self._just_loaded, False
         task = kwargs.get("task")
         if task is not None:
             index = self.task.findData(int(task))  # type: ignore[call-overload]
             if index >= 0 and index != self.task.currentIndex():
                 self.task.setCurrentIndex(index)  # refilters via _task_filter_changed
                 return
-        self.apply_filters()  # entries may have changed elsewhere (CLI, import, other pages)
+        if not just_loaded:
+            self.apply_filters()  # entries may have changed elsewhere (CLI, import, other pages)
 
     def hideEvent(self, event: QHideEvent) -> None:
         self._search_timer.stop()  # on_show applies the typed search when the page returns
