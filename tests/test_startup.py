@@ -24,19 +24,29 @@ def damage_last_page(db_path) -> None:
     db_path.write_bytes(bytes(raw))
 
 
-def main_window():
+def main_windows():
     from ui.main_window import MainWindow
 
-    return next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow))
+    return [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+
+
+def main_window():
+    [window] = [w for w in main_windows() if w.isVisible()]
+    return window
 
 
 @pytest.fixture
 def gui(monkeypatch):
-    """run_gui in this process; the excepthook it installs is put back afterwards."""
+    """run_gui in this process; the excepthook it installs is put back, its window closed."""
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)
     from ui.app import run_gui
 
-    return run_gui
+    for window in main_windows():  # left by other tests
+        window.hide()
+    yield run_gui
+    for window in main_windows():
+        window.hide()
+        window.deleteLater()
 
 
 def test_first_paint_before_opening_and_quit_once_the_dashboard_shows_statuses(ws, tmp_path, qtbot, gui, monkeypatch):

@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from filelock import FileLock, Timeout
-
 from models.catalog.tasklists import Task, TaskList, Unit, find_unit, load_units, tasklist_for_year
 from models.core.errors import AppError, InstanceLockedError
 from models.store.settings import UnitProfile, load_profile
 from models.store.connection import DB_FILENAME, Reader, as_database, open_conn
+from models.store.instance_lock import InstanceLock, LockHeld
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -34,7 +33,7 @@ class Workspace:
 
     data_dir: Path
     conn: sqlite3.Connection
-    _lock: FileLock | None = field(default=None, repr=False)
+    _lock: InstanceLock | None = field(default=None, repr=False)
     _db: sqlite_utils.Database | None = field(default=None, repr=False)
 
     @property
@@ -100,7 +99,7 @@ def _read_only(path: Path) -> bool:
     return os.name == "posix" and not path.stat().st_mode & 0o222
 
 
-def acquire_lock(data_dir: Path) -> FileLock:
+def acquire_lock(data_dir: Path) -> InstanceLock:
     """Take the one-instance lock of ``data_dir``; the caller releases it.
 
     Also used alone by commands that must run without opening the database
@@ -109,10 +108,10 @@ def acquire_lock(data_dir: Path) -> FileLock:
     # Ask first, so a read-only folder gets its own message rather than a SQLite error.
     if _read_only(data_dir) or _read_only(data_dir / DB_FILENAME):
         raise AppError(f"数据文件夹 {data_dir} 是只读的，无法保存台账。请检查文件夹权限，或把数据放到可以写入的位置。")
-    file_lock = FileLock(str(data_dir / LOCK_FILENAME), timeout=0)
+    file_lock = InstanceLock(data_dir / LOCK_FILENAME)
     try:
         file_lock.acquire()
-    except Timeout:
+    except LockHeld:
         raise InstanceLockedError(
             f"数据文件夹 {data_dir} 正被另一个程序窗口使用。请先关闭另一个窗口，再重新打开。"
         ) from None
