@@ -34,13 +34,15 @@ def test_one_tile_per_task_with_the_engines_status(main_window):
     assert bar.value_text == "25.83%／≥25%" and bar.fill == 1.0 and bar.period_text == "第二季度"
     assert t6.chip.text() == "达标" and t6.chip.colour == "#2f855a"
     main_window.show()
-    assert painted(t6.chip) == "#2f855a"  # the page's one style sheet really colours it
+    assert painted_chip(t6) == "#2f855a"  # really drawn in that colour
+    image = t6.grab().toImage()
+    assert image.pixelColor(2, image.height() // 2).name() == "#2f855a"  # the card's status stripe
 
 
-def painted(widget) -> str:
-    """The colour drawn at the top middle of ``widget`` (inside its rounded background)."""
-    image = widget.grab().toImage()
-    return image.pixelColor(image.width() // 2, 3).name()
+def painted_chip(tile) -> str:
+    """The colour drawn inside the tile's status chip, just below its top edge."""
+    image, chip = tile.grab().toImage(), tile.chip_rect()
+    return image.pixelColor(chip.center().x(), chip.top() + 2).name()
 
 
 def test_month_selector_defaults_to_the_list_years_last_month_and_refreshes(main_window):
@@ -56,7 +58,7 @@ def test_month_selector_defaults_to_the_list_years_last_month_and_refreshes(main
     bar = t6.findChild(IndicatorBar)
     assert bar.colour == "#dd6b20" and bar.status_text == "滞后"
     main_window.show()
-    assert painted(t6.chip) == "#dd6b20"
+    assert painted_chip(t6) == "#dd6b20"
     image, filled = bar.grab().toImage(), bar.bar_rect()
     assert image.pixelColor(filled.left() + 6, filled.center().y()).name() == "#dd6b20"  # the filled part
     assert image.pixelColor(filled.right() - 6, filled.center().y()).name() == "#e4e7eb"  # 12.5 of 25: the rest

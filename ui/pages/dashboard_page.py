@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent, QMouseEvent
+from PySide6.QtCore import QEvent, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFocusEvent, QFont, QFontMetrics, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QFrame, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget,
+    QCheckBox, QComboBox, QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget,
 )
 
 from models.progress.indicators import SEVERITY, STATUS_COLORS, STATUSES, DueItem, TaskProgress, due_items, ledger_reminder, progress, short_title
@@ -19,21 +19,16 @@ from models.ledger.entries import working_month
 from models.core.periods import default_as_of, month_title, months_of_year
 from ui.context import PageContext
 from ui.pages.base import Page, page_title
-from ui.widgets.status import STATUS_KEYS, IndicatorBar, StatusChip, short_period_words, status_key, status_style_sheet
+from ui.widgets.status import STATUS_KEYS, IndicatorBar, short_period_words, status_key, status_style_sheet
 
 ATTENTION = {"滞后", "未达标", "逾期", "未开展"}
 _URGENCY = {"overdue": "#c53030", "soon": "#dd6b20", "later": "#2b6cb0"}
+_VCENTER_LEFT = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft
 
 
 def _page_style() -> str:
     rules = [
         status_style_sheet(),
-        "#DashTask { background:#ffffff; border:1px solid #d9e2ec; border-left:5px solid #718096; border-radius:6px; }",
-        "#DashTask:hover { border-color:#90cdf4; background:#fbfdff; }",
-        "#DashTask:focus { border:2px solid #3182ce; }",
-        "#DashSeq { font-weight:bold; font-size:12pt; color:#2c5282; }",
-        "#DashTitle { font-weight:bold; color:#1f2933; }",
-        "#DashMeta { color:#616e7c; font-size:9.5pt; }",
         "#DashNote { color:#9c4221; font-size:9pt; padding-left:36px; }",
         "#StatusCount { background:#ffffff; border:1px solid #d9e2ec; border-radius:12px; padding:3px 12px; font-weight:bold; }",
         "#DashReminder { background:#fffaf0; color:#9c4221; border:1px solid #f6ad55; border-radius:6px; padding:8px 12px; font-weight:bold; }",
@@ -46,8 +41,6 @@ def _page_style() -> str:
     ]
     for status, key in STATUS_KEYS.items():
         colour = STATUS_COLORS[status]
-        rules.append(f'#DashTask[status="{key}"], #DashTask[status="{key}"]:hover {{ border-left:5px solid {colour}; }}')
-        rules.append(f'#DashTask[status="{key}"]:focus {{ border:2px solid #3182ce; border-left:5px solid {colour}; }}')
         rules.append(f'#StatusCount[status="{key}"] {{ color:{colour}; }}')
     for urgency, colour in _URGENCY.items():
         rules.append(f'#DueRow[urgency="{urgency}"] {{ border-left:4px solid {colour}; }}')
@@ -58,10 +51,27 @@ def _page_style() -> str:
 _STYLE = _page_style()
 
 
-class TaskTile(QFrame):
-    """One task: number, short title, status chip, this month's entries, indicator bars."""
+class TileChip:
+    """The status chip a tile paints (the text and colour it shows, and where)."""
+
+    def __init__(self, status: str):
+        self.status = status
+        self.colour = STATUS_COLORS.get(status, "#718096")
+
+    def text(self) -> str:
+        return self.status
+
+
+class TaskTile(QWidget):
+    """One task: number, short title, this month's entries, status chip, indicator lines.
+
+    The head (number, title, figures, chip) and the card itself are painted, and only the
+    indicator lines are child widgets: the 工作台 builds a card per applicable task as the
+    program starts, and each widget Qt styles costs start-up time.
+    """
 
     activated = Signal(int)
+    SEQ_WIDTH, GAP, LEFT_BORDER, RADIUS = 28, 8, 5, 6
 
     def __init__(self, tp: TaskProgress, parent: QWidget | None = None):
         super().__init__(parent)
@@ -70,28 +80,23 @@ class TaskTile(QFrame):
         self.setObjectName("DashTask")
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAttribute(Qt.WidgetAttribute.WA_Hover)
         self.setProperty("status", status_key(tp.status))
+        self.chip = TileChip(tp.status)
+        self.title_text = short_title(task, 40)
+        self.meta_text = self._meta_text(tp)
+        base = self.font()
+        self._seq_font, self._title_font, self._meta_font, self._chip_font = (QFont(base) for _ in range(4))
+        self._seq_font.setBold(True)
+        self._seq_font.setPointSizeF(12)
+        self._title_font.setBold(True)
+        self._meta_font.setPointSizeF(9.5)
+        self._chip_font.setBold(True)
+        self._chip_font.setPointSizeF(9.5)
+        self.head_height = max(QFontMetrics(self._seq_font).height(), QFontMetrics(self._chip_font).height() + 4) + 4
         column = QVBoxLayout(self)
-        column.setContentsMargins(10, 6, 12, 6)
+        column.setContentsMargins(10 + self.LEFT_BORDER, 6 + self.head_height + 2, 12, 6)
         column.setSpacing(2)
-        head = QHBoxLayout()
-        head.setSpacing(8)
-        seq = QLabel(str(task.seq))
-        seq.setFixedWidth(28)
-        seq.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        seq.setObjectName("DashSeq")
-        head.addWidget(seq)
-        title = QLabel(short_title(task, 40))
-        title.setObjectName("DashTitle")
-        title.setToolTip(task.target_text)
-        title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        head.addWidget(title, 1)
-        meta = QLabel(self._meta_text(tp))
-        meta.setObjectName("DashMeta")
-        head.addWidget(meta)
-        self.chip = StatusChip(tp.status)
-        head.addWidget(self.chip)
-        column.addLayout(head)
         self.bars: list[IndicatorBar] = []
         for result in tp.indicators:
             bar = IndicatorBar(result, period=short_period_words(result),
@@ -104,6 +109,77 @@ class TaskTile(QFrame):
                 note.setObjectName("DashNote")
                 column.addWidget(note)
         self.setToolTip(f"任务{task.seq}（{task.deadline_text}）：{task.target_text}\n单击查看本任务的台账")
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        return QSize(max(hint.width(), self.minimumSizeHint().width()), max(hint.height(), self.head_height + 12))
+
+    def minimumSizeHint(self) -> QSize:
+        inner = self.layout().minimumSize() if self.layout() is not None else QSize(0, 0)
+        head = 10 + self.LEFT_BORDER + self.SEQ_WIDTH + self.GAP + 120 + self.GAP + self._meta_width() + self.GAP \
+            + self.chip_rect().width() + 12
+        return QSize(max(inner.width(), head), max(inner.height(), self.head_height + 12))
+
+    def _meta_width(self) -> int:
+        return QFontMetrics(self._meta_font).horizontalAdvance(self.meta_text)
+
+    def chip_rect(self) -> QRect:
+        metrics = QFontMetrics(self._chip_font)
+        width = max(58, metrics.horizontalAdvance(self.chip.text()) + 20)
+        height = metrics.height() + 4
+        return QRect(self.width() - 12 - width, 6 + (self.head_height - height) // 2, width, height)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        colour = QColor(self.chip.colour)
+        hovered, focused = self.underMouse(), self.hasFocus()
+        card = QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5)
+        painter.setPen(QPen(QColor("#3182ce" if focused else "#90cdf4" if hovered else "#d9e2ec"), 2 if focused else 1))
+        painter.setBrush(QColor("#fbfdff" if hovered else "#ffffff"))
+        painter.drawRoundedRect(card, self.RADIUS, self.RADIUS)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)  # the status stripe down the left edge
+        painter.drawRoundedRect(QRectF(0, 0, self.LEFT_BORDER + self.RADIUS, self.height()), self.RADIUS, self.RADIUS)
+        painter.setBrush(QColor("#fbfdff" if hovered else "#ffffff"))
+        painter.drawRect(QRectF(self.LEFT_BORDER, 1 if not focused else 2, self.RADIUS, self.height() - (2 if not focused else 4)))
+        top, height = 6, self.head_height
+        x = 10 + self.LEFT_BORDER
+        painter.setFont(self._seq_font)
+        painter.setPen(QColor("#2c5282"))
+        painter.drawText(QRect(x, top, self.SEQ_WIDTH, height), Qt.AlignmentFlag.AlignCenter, str(self.progress.task.seq))
+        x += self.SEQ_WIDTH + self.GAP
+        chip = self.chip_rect()
+        meta_width = self._meta_width()
+        meta_left = chip.left() - self.GAP - meta_width
+        painter.setFont(self._title_font)
+        painter.setPen(QColor("#1f2933"))
+        title_width = max(0, meta_left - self.GAP - x)
+        title = QFontMetrics(self._title_font).elidedText(self.title_text, Qt.TextElideMode.ElideRight, title_width)
+        painter.drawText(QRect(x, top, title_width, height), _VCENTER_LEFT, title)
+        painter.setFont(self._meta_font)
+        painter.setPen(QColor("#616e7c"))
+        painter.drawText(QRect(meta_left, top, meta_width, height), _VCENTER_LEFT, self.meta_text)
+        painter.setBrush(colour)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.drawRoundedRect(QRectF(chip), chip.height() / 2, chip.height() / 2)
+        painter.setFont(self._chip_font)
+        painter.setPen(QColor("#ffffff"))
+        painter.drawText(chip, Qt.AlignmentFlag.AlignCenter, self.chip.text())
+        painter.end()
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.HoverEnter, QEvent.Type.HoverLeave):
+            self.update()
+        return super().event(event)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        self.update()
+        super().focusInEvent(event)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        self.update()
+        super().focusOutEvent(event)
 
     @staticmethod
     def _meta_text(tp: TaskProgress) -> str:
