@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QWidget
+from PySide6.QtWidgets import QMainWindow, QWidget
 
 from models import APP_NAME
 from models.core.errors import AppError
@@ -34,7 +34,9 @@ def startup_check(data_dir: Path, *, parent: QWidget | None = None) -> bool:
         return True
     except DatabaseDamagedError as exc:
         damage = exc
-    # Only a damaged folder pays for the backup and restore machinery.
+    # Only a damaged folder pays for the backup and restore machinery (and the dialogs).
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
     from models.safety.backup import list_backups
     from models.safety.restore import newest_good_backup, restore_backup
     from models.store.workspace import acquire_lock
@@ -130,6 +132,8 @@ class DailyBackup(QObject):
 
 def backup_on_exit(data_dir: Path, *, parent: QWidget | None = None) -> bool:
     """Back up as the program closes; a failure is shown before the program ends."""
+    from PySide6.QtWidgets import QMessageBox
+
     from models.safety.backup import backup_now
 
     try:

@@ -62,6 +62,7 @@ class Run:
     stderr: str
     code: int
     started: float = 0.0  # perf_counter just before launch
+    cpu: float = 0.0  # user + system CPU seconds of the child (less swayed by other load)
 
     def mark(self, name: str) -> float:
         """Seconds from launch to the child's ``zl-mark NAME`` line (NaN when absent)."""
@@ -123,7 +124,8 @@ def run_child(cmd: list[str], *, timeout: float = 900) -> Run:
         err.seek(0)
         # ru_maxrss is in KiB on Linux
         return Run(seconds, usage.ru_maxrss / 1024, out.read().decode("utf-8", "replace"),
-                   err.read().decode("utf-8", "replace"), proc.returncode, started)
+                   err.read().decode("utf-8", "replace"), proc.returncode, started,
+                   usage.ru_utime + usage.ru_stime)
 
 
 def checked(run: Run, what: str) -> Run:
@@ -191,6 +193,8 @@ def bench_startup(repeat: int, log) -> Section:
         section.rows.append(Row(f"{label}: first paint", _median(app, lambda r: r.mark("first-paint")), bare_paint))
         section.rows.append(Row(f"{label}: interactive", _median(app, lambda r: r.mark("interactive")), bare_ready))
         section.rows.append(Row(f"{label}: whole process", m[kind].seconds, m["bare"].seconds))
+        section.rows.append(Row(f"{label}: CPU time, whole process", _median(app, lambda r: r.cpu),
+                                _median(bare, lambda r: r.cpu)))
         section.rows.append(Row(f"{label}: peak memory", m[kind].peak_mb, m["bare"].peak_mb, unit="MB"))
     if "frozen" in m:
         fb = m["frozen bare"].runs

