@@ -8,7 +8,6 @@ writes nothing.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable
 
@@ -104,7 +103,7 @@ def _insert(db: sqlite_utils.Database, year: int, clean: dict[str, Any], *, acto
         " participants, remarks, operator, import_key, created_at, updated_at)"
         " VALUES (:uid, :year, :task_seq, :entry_date, :entry_type, :title, :content, :location, :organizer,"
         " :participants, :remarks, :operator, :import_key, :now, :now)",
-        {**row, "uid": uuid.uuid4().hex, "year": year, "operator": actor, "import_key": import_key, "now": now},
+        {**row, "uid": _new_uid(), "year": year, "operator": actor, "import_key": import_key, "now": now},
     )
     entry_id = int(cursor.lastrowid)  # type: ignore[arg-type]
     _write_measures(db, entry_id, clean["measures"])
@@ -262,6 +261,12 @@ def _where(
             pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             params.extend([pattern] * len(_TEXT_COLUMNS))
     return (" WHERE " + " AND ".join(where) if where else ""), params
+
+
+def _new_uid() -> str:
+    import uuid  # here, not at import: uuid loads platform and ctypes, which start-up need not pay
+
+    return uuid.uuid4().hex
 
 
 _TEXT_COLUMNS = ("title", "content", "location", "organizer", "remarks", "entry_type")
