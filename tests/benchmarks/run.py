@@ -183,8 +183,9 @@ def bench_startup(repeat: int, log) -> Section:
         cmds["frozen"] = [str(frozen), "--data-dir", str(datagen.prepare("demo", log=log)), "--quit-after-startup"]
         cmds["frozen bare"] = [str(FROZEN_BARE)]
     else:
-        section.notes.append("frozen bundle and frozen bare window not both built (bash build/build.sh;"
-                             " pyinstaller tests/benchmarks/bare_window.spec): their rows are left out")
+        section.notes.append("frozen bundle and frozen bare window not both built (bash build/build.sh; then"
+                             " build/work/venv/bin/pyinstaller --onedir --name BareWindow --distpath build/dist"
+                             " tests/benchmarks/bare_window.py): their rows are left out")
     m = interleaved(cmds, repeat)
     bare = m["bare"].runs
     bare_paint, bare_ready = _median(bare, lambda r: r.mark("first-paint")), _median(bare, lambda r: r.mark("interactive"))
