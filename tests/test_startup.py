@@ -107,3 +107,18 @@ def test_peek_names_the_same_files_as_the_store():
     from models.store import connection, peek, settings
 
     assert (peek.DB_FILENAME, peek.PROFILE_KEY) == (connection.DB_FILENAME, settings.PROFILE_KEY)
+
+
+def test_a_failure_while_opening_is_explained_and_the_program_ends(ws, qtbot, gui, monkeypatch):
+    from ui.main_window import MainWindow
+
+    ws.close()
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", staticmethod(lambda parent, title, text: shown.append(text)))
+
+    def broken(self, workspace):
+        raise RuntimeError("task list unreadable")
+
+    monkeypatch.setattr(MainWindow, "attach", broken)
+    assert gui(ws.data_dir, quit_after_startup=True) == 1  # not a frame left waiting for ever
+    assert len(shown) == 1 and "意外错误" in shown[0] and "task list unreadable" in shown[0]

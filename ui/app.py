@@ -136,6 +136,7 @@ def run_gui(data_dir: Path, *, quit_after_startup: bool = False) -> int:
     from models.store.peek import peek_unit
 
     app = make_app()
+    install_excepthook(data_dir)
     unit = peek_unit(data_dir)
     if unit is None:  # new, unreadable or damaged folder: check, explain, set up, as ever
         return _run_checked_first(app, data_dir, quit_after_startup=quit_after_startup)
@@ -144,17 +145,24 @@ def run_gui(data_dir: Path, *, quit_after_startup: bool = False) -> int:
     window = MainWindow(unit=unit)
     state: dict[str, Workspace | int] = {}
 
+    def give_up() -> None:
+        state["code"] = 1
+        window.hide()
+        app.quit()
+
     def finish() -> None:
-        ws = _open_checked(data_dir, window)
-        if ws is None:
-            state["code"] = 1
-            window.hide()
-            app.quit()
-            return
-        state["ws"] = ws
-        _start_logging(data_dir)
-        window.attach(ws)
-        _after_start(app, window, ws, quit_after_startup=quit_after_startup)
+        try:
+            ws = _open_checked(data_dir, window)
+            if ws is None:
+                give_up()
+                return
+            state["ws"] = ws
+            _start_logging(data_dir)
+            window.attach(ws)
+            _after_start(app, window, ws, quit_after_startup=quit_after_startup)
+        except Exception:  # noqa: BLE001 - explained (and logged), never a window left waiting
+            sys.excepthook(*sys.exc_info())
+            give_up()
 
     def painted() -> None:
         if "started" in state:
