@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -20,12 +20,14 @@ from PySide6.QtWidgets import (
 )
 
 from models import APP_NAME, __version__
-from models.store.workspace import Workspace
-from ui.context import PageContext
-from ui.notice_import import import_notice_file, is_notice_file
+from models.catalog.tasklists import Unit
 from ui.pages.base import Page, PendingPage
 from ui.window_geometry import restore_window, save_window
 from ui.worker import TaskRunner
+
+if TYPE_CHECKING:  # the workspace (and the database library) arrive after the first paint
+    from models.store.workspace import Workspace
+    from ui.context import PageContext
 
 # key, navigation label, "module:Class" (or None while the page is still to be built)
 PAGES: list[tuple[str, str, str | None]] = [
@@ -57,13 +59,19 @@ class _LazyPages(dict):
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, ws: Workspace, runner: TaskRunner | None = None):
+    """``MainWindow(ws)`` is ready at once. ``MainWindow(unit=...)`` is the frame alone
+    (title, navigation, an empty page), to paint while the folder is checked and opened;
+    ``attach(ws)`` then opens the first page and enables the navigation."""
+
+    def __init__(self, ws: Workspace | None = None, runner: TaskRunner | None = None, *, unit: Unit | None = None):
         super().__init__()
-        self.ws = ws
+        unit = unit if ws is None else ws.unit
+        assert unit is not None, "MainWindow needs a workspace or, to start, its unit"
+        self.ws: Workspace | None = None
+        self.ctx: PageContext | None = None
         self.runner = runner or TaskRunner(self)
         self.runner.data_changed.connect(self.data_changed)  # one signal after every background write
-        self.setWindowTitle(f"{APP_NAME} — {ws.unit.name}")
-        self.ctx = PageContext(ws=ws, runner=self.runner, navigate=self.navigate, data_changed=self.data_changed)
+        self.setWindowTitle(f"{APP_NAME} — {unit.name}")
 
         central = QWidget()
         row = QHBoxLayout(central)
@@ -76,7 +84,7 @@ class MainWindow(QMainWindow):
         title = QLabel("垃圾分类工作台账")
         title.setObjectName("NavTitle")
         side_layout.addWidget(title)
-        self.unit_label = QLabel(ws.unit.name)
+        self.unit_label = QLabel(unit.name)
         self.unit_label.setObjectName("NavUnit")
         side_layout.addWidget(self.unit_label)
         self.nav = QListWidget()
@@ -109,20 +117,42 @@ class MainWindow(QMainWindow):
             self.nav.addItem(item)
             shortcut = QShortcut(QKeySequence(f"Ctrl+{n}"), self)
             shortcut.activated.connect(lambda k=key: self.navigate(k))
-        self.nav.currentRowChanged.connect(self._on_row)
-        self.statusBar().showMessage(f"数据文件夹：{ws.data_dir}")
         # The district office's work is consolidation: it starts on 汇总, a unit on 工作台.
-        self.nav.setCurrentRow(self.keys.index("district") if ws.unit.kind == "district" else 0)
+        self.first_row = self.keys.index("district") if unit.kind == "district" else 0
+        self.nav.blockSignals(True)
+        self.nav.setCurrentRow(self.first_row)
+        self.nav.blockSignals(False)
+        self.stack.setCurrentIndex(self.first_row)
+        self.nav.currentRowChanged.connect(self._on_row)
+        if ws is not None:
+            self.attach(ws)
+        else:
+            self.nav.setEnabled(False)
+            self.statusBar().showMessage("正在检查并打开数据……")
+
+    def attach(self, ws: Workspace) -> None:
+        """Open the first page on ``ws``; until now no page existed and nothing could write."""
+        from ui.context import PageContext
+
+        self.ws = ws
+        self.ctx = PageContext(ws=ws, runner=self.runner, navigate=self.navigate, data_changed=self.data_changed)
+        self.statusBar().showMessage(f"数据文件夹：{ws.data_dir}")
+        self._on_row(self.first_row)
+        self.nav.setEnabled(True)
         restore_window(self)
         self.setAcceptDrops(True)  # a 退回通知 dropped anywhere on the window is imported
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt API)
-        if any(is_notice_file(Path(u.toLocalFile())) for u in event.mimeData().urls()):
+        from ui.notice_import import is_notice_file  # notices pull in signing and reports: not at start
+
+        if self.ws is not None and any(is_notice_file(Path(u.toLocalFile())) for u in event.mimeData().urls()):
             event.acceptProposedAction()
         else:
             event.ignore()
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        from ui.notice_import import is_notice_file
+
         notices = [Path(u.toLocalFile()) for u in event.mimeData().urls() if is_notice_file(Path(u.toLocalFile()))]
         if not notices:
             event.ignore()
@@ -131,6 +161,8 @@ class MainWindow(QMainWindow):
         self.import_notices(notices)
 
     def import_notices(self, paths: list[Path]) -> None:
+        from ui.notice_import import import_notice_file
+
         for path in paths:
             import_notice_file(self, self.ctx, path)
         page = self.pages[self.current_key()]
@@ -159,7 +191,7 @@ class MainWindow(QMainWindow):
         return area
 
     def _on_row(self, row: int) -> None:
-        if row < 0:
+        if row < 0 or self.ctx is None:
             return
         if not self._may_leave_page(row):
             return
@@ -168,6 +200,8 @@ class MainWindow(QMainWindow):
         page.on_show()
 
     def navigate(self, key: str, **kwargs: object) -> None:
+        if self.ctx is None:  # a shortcut pressed while the folder is still being opened
+            return
         row = self.keys.index(key)
         if not self._may_leave_page(row):
             return
@@ -182,6 +216,7 @@ class MainWindow(QMainWindow):
         return self.keys[self.stack.currentIndex()]
 
     def data_changed(self) -> None:
+        assert self.ws is not None
         for page in self.pages.values():
             page.on_data_changed()
         self.unit_label.setText(self.ws.unit.name)
