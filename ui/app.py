@@ -76,7 +76,8 @@ def configure_app(app: QApplication) -> None:
         app.setWindowIcon(QIcon(str(icon)))
     qss = resource_path("theme.qss")
     if qss.exists():
-        app.setStyleSheet(qss.read_text(encoding="utf-8"))
+        # $ICONS: the sheet's spin-box arrows, found wherever the resources are (frozen or not).
+        app.setStyleSheet(qss.read_text(encoding="utf-8").replace("$ICONS", resource_path("icons").as_posix()))
 
 
 def install_excepthook(data_dir: Path) -> None:
