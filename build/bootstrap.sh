@@ -1,29 +1,66 @@
 #!/usr/bin/env bash
 # Shared set-up for run.sh and test.sh: system packages (Debian-like, when missing),
 # a .venv with the pinned requirements. Usage: build/bootstrap.sh [runtime|dev]
+#
+# Once a set-up has succeeded, a stamp (.venv/.bootstrap-MODE) holds a hash of this script
+# and the requirements; while they are unchanged, nothing is checked through apt, pip or the
+# font and library caches, so ./run.sh starts as fast as the program itself.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 MODE="${1:-runtime}"
 cd "$ROOT"
+APT_LOCK_WAIT="${APT_LOCK_WAIT:-300}"  # seconds to wait for another apt/dpkg to finish
+
+setup_hash() {
+    local req="requirements.txt"
+    [ "$MODE" = "dev" ] && req="requirements-dev.txt"
+    cat build/bootstrap.sh requirements.txt "$req" | sha256sum | cut -d' ' -f1
+}
+
+STAMP=".venv/.bootstrap-$MODE"
+WANTED="$(setup_hash)"
+if [ -x .venv/bin/python ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$WANTED" ]; then
+    exit 0
+fi
+SETUP_OK=1
 
 apt_install() {
     local missing=("$@")
     [ ${#missing[@]} -eq 0 ] && return 0
     if ! command -v apt-get >/dev/null 2>&1; then
         echo "提示：缺少系统组件 ${missing[*]}，请用系统的包管理器安装。" >&2
+        SETUP_OK=0
         return 0
     fi
     local sudo=""
     if [ "$(id -u)" != "0" ]; then
         if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo -n"; else
             echo "提示：缺少系统组件 ${missing[*]}，请以管理员身份运行：apt-get install ${missing[*]}" >&2
+            SETUP_OK=0
             return 0
         fi
     fi
-    echo "正在安装系统组件：${missing[*]}" >&2
-    # DPkg::Lock::Timeout: wait for another apt/dpkg (unattended upgrades) instead of failing on its lock
-    $sudo apt-get -o DPkg::Lock::Timeout=600 update -qq >/dev/null 2>&1 || true
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    echo "正在安装系统组件：${missing[*]}（如另有安装程序正在运行，最多等待 $((APT_LOCK_WAIT / 60)) 分钟）" >&2
+    # Another apt or dpkg (an automatic update, a software centre) may hold the lock: wait
+    # for it rather than fail at once, and explain a failure in Chinese instead of apt's words.
+    local wait=(-o "DPkg::Lock::Timeout=$APT_LOCK_WAIT")
+    $sudo apt-get "${wait[@]}" update -qq >/dev/null 2>&1 || true
+    local log
+    log="$(mktemp)"
+    if ! DEBIAN_FRONTEND=noninteractive $sudo apt-get "${wait[@]}" install -y -qq --no-install-recommends \
+            "${missing[@]}" >"$log" 2>&1; then
+        if grep -qi 'lock' "$log"; then
+            echo "提示：另一个安装程序一直占用系统的软件包管理器，未能安装系统组件：${missing[*]}。" >&2
+            echo "      请等它结束后重新运行本程序，或以管理员身份运行：apt-get install ${missing[*]}" >&2
+        else
+            echo "提示：未能安装系统组件：${missing[*]}（可能没有网络，或软件源中没有这些组件）。" >&2
+            echo "      请联系技术人员，或以管理员身份运行：apt-get install ${missing[*]}" >&2
+        fi
+        rm -f "$log"
+        SETUP_OK=0
+        return 0
+    fi
+    rm -f "$log"
 }
 
 system_packages() {
@@ -80,3 +117,7 @@ python_env() {
 
 system_packages
 python_env
+# Only a complete set-up is remembered: what is still missing is looked for again next time.
+if [ "$SETUP_OK" = 1 ]; then
+    echo "$WANTED" > "$STAMP"
+fi

@@ -30,3 +30,26 @@ def test_unhandled_exception_is_logged_and_shown_in_chinese(qtbot, data_dir, mon
     for handler in logging.getLogger().handlers:
         handler.flush()
     assert "boom-42" in log_path(data_dir).read_text(encoding="utf-8")
+
+
+def test_the_log_rotates_past_its_size_keeping_five_old_files(tmp_path):
+    from models.core.logsetup import RotatingLog
+
+    path = tmp_path / "app.log"
+    handler = RotatingLog(path, max_bytes=1000, backup_count=5)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    log = logging.getLogger("rotation-test")
+    log.propagate = False
+    log.addHandler(handler)
+    try:
+        for n in range(200):
+            log.warning("第%03d条 %s", n, "x" * 40)
+    finally:
+        log.removeHandler(handler)
+        handler.close()
+    files = sorted(p.name for p in tmp_path.iterdir())
+    assert files == ["app.log", "app.log.1", "app.log.2", "app.log.3", "app.log.4", "app.log.5"]
+    assert all(p.stat().st_size <= 1000 for p in tmp_path.iterdir())
+    assert "第199条" in path.read_text(encoding="utf-8")  # the newest line is in the current file
+    newest_old = (tmp_path / "app.log.1").read_text(encoding="utf-8").splitlines()
+    assert newest_old[-1].startswith("第") and path.read_text(encoding="utf-8").splitlines()[0] > newest_old[-1]

@@ -162,3 +162,32 @@ def test_invalid_json_is_reported_with_file_name(tmp_path):
     path.write_text("{not json", encoding="utf-8")
     with pytest.raises(DataFileError, match="2030.json"):
         load_tasklist(path)
+
+
+def test_an_unchanged_task_list_is_not_validated_again_and_a_changed_one_is(tmp_path, monkeypatch):
+    import shutil
+
+    from models.catalog import tasklists
+    from models.core.paths import resource_path
+
+    monkeypatch.setenv("ZL_CACHE_DIR", str(tmp_path / "cache"))
+    shutil.copytree(resource_path("tasklists"), tmp_path / "lists" / "tasklists")
+    shutil.copytree(resource_path("scoresheets"), tmp_path / "lists" / "scoresheets")
+    folder = tmp_path / "lists" / "tasklists"
+    first = tasklist_for_year(2023, folder=folder)
+    tasklists._cached_tasklist.cache_clear()  # as a new start of the program
+    validated: list[Path] = []
+    real = tasklists.load_tasklist
+    monkeypatch.setattr(tasklists, "load_tasklist", lambda path, *a: validated.append(path) or real(path, *a))
+    again = tasklist_for_year(2023, folder=folder)
+    assert validated == [] and again == first  # read from the cache, equal in every field
+    text = (folder / "2023.json").read_text(encoding="utf-8")
+    (folder / "2023.json").write_text(text.replace('"year": 2023', '"year": 2023 ', 1), encoding="utf-8")
+    tasklists._cached_tasklist.cache_clear()
+    tasklist_for_year(2023, folder=folder)
+    assert validated == [folder / "2023.json"]  # the file changed: validated again
+    broken = text.replace('"seq": 6', '"seq": "six"', 1)
+    (folder / "2023.json").write_text(broken, encoding="utf-8")
+    tasklists._cached_tasklist.cache_clear()
+    with pytest.raises(DataFileError):
+        tasklist_for_year(2023, folder=folder)  # a bad edit is still caught, never served from the cache

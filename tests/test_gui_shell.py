@@ -126,3 +126,13 @@ def test_district_office_starts_on_consolidation(qtbot, make_ws):
     qtbot.addWidget(window)
     assert window.current_key() == "district"
     assert ws.tasks() == []
+
+
+def test_the_style_sheet_is_applied_with_its_icons_found(qapp):
+    """The theme reaches the application whole: its icon folder substituted (Qt refuses a
+    sheet it cannot parse and the window falls back to the bare look)."""
+    from ui.app import configure_app
+
+    configure_app(qapp)
+    sheet = qapp.styleSheet()
+    assert sheet and "$ICONS" not in sheet and "spin" in sheet.lower()

@@ -165,3 +165,22 @@ def test_untrusted_files_are_refused_before_parsing(ws, tmp_path, monkeypatch):
     with pytest.raises(AppError, match="太大"):
         do_import(ws, big)
     assert ws.db.execute("SELECT COUNT(*) FROM entries").fetchone()[0] == 0
+
+
+def test_the_row_cap_counts_data_rows_exactly_and_refuses_before_checking_them(ws, tmp_path, monkeypatch):
+    monkeypatch.setattr(ledger_import, "MAX_ROWS", 5)
+    # five entries with blank rows between them, and formatted blank rows after: exactly the cap
+    path = fill_template(ws, tmp_path / "五行.xlsx", [row6(1), {}, row6(2), row6(3), {}, {}, row6(4), row6(5)])
+    book = load_workbook(path)
+    for r in range(20, 60):
+        book["台账"].cell(row=r, column=4).number_format = "@"  # styled but empty: not an entry
+    book.save(path)
+    result = do_import(ws, path)
+    assert (result.imported, result.rows) == (5, 5)
+    # a sixth entry is one too many: refused at once, before the bad rows after it are checked
+    too_many = fill_template(ws, tmp_path / "六行.xlsx",
+                             [row6(n) for n in range(10, 16)] + [row6(99, 日期="不是日期")] * 3)
+    with pytest.raises(AppError, match="超过 5 行（第7行已是第6行台账）") as info:
+        do_import(ws, too_many)
+    assert not isinstance(info.value, ValidationError)
+    assert len(list_entries(ws.db)) == 5

@@ -1,23 +1,39 @@
-"""Start the GUI: application, translations, fonts, look, error handling, windows."""
+"""Start the GUI: application, translations, fonts, look, error handling, windows.
+
+A user opens the program many times a day, so the window is painted first: its frame and
+navigation come from a read-only look at the folder's profile (``models.store.peek``).
+Then, in this order and before any page exists or anything can write: the start-up
+integrity check, the instance lock and the real opening (migrations), logging, and the
+first page. ``--quit-after-startup`` quits once that page shows the unit's statuses.
+Start-up imports only what the frame needs; the database library, the checks and the
+first page's modules load after the first paint (``tests/test_startup_imports.py``). Qt
+classes used only on an error path (message boxes, file dialogs) are imported there: PySide
+builds each class on first use, and the ``Qt`` namespace alone costs ~35 ms.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
 import sys
+import time
 import traceback
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING, Callable
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
+from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QWidget
 
 from models import APP_NAME
 from models.core.errors import AppError
-from models.core.logsetup import log_path, setup_logging
+from models.core.logsetup import log_path
 from models.core.paths import resource_path
-from models.exchange.tasklists import restore_installed_lists
-from models.store.workspace import Workspace, open_workspace
+
+if TYPE_CHECKING:
+    from models.store.workspace import Workspace
+    from ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 # Office PCs have 微软雅黑/宋体; Linux gets WenQuanYi from run.sh. First found wins.
@@ -74,44 +90,188 @@ def install_excepthook(data_dir: Path) -> None:
         else:
             message = f"程序遇到意外错误：{value}\n\n操作未完成，已保存的数据不受影响。\n详细信息已写入日志：{log_path(data_dir)}"
         if QApplication.instance() is not None:
+            from PySide6.QtWidgets import QMessageBox
+
             QMessageBox.critical(None, "出错了", message)
 
     sys.excepthook = hook
 
 
-def open_or_explain(data_dir: Path) -> Workspace | None:
+def open_or_explain(data_dir: Path, parent: QWidget | None = None) -> Workspace | None:
     from models.safety.leftovers import clean_leftovers
     from models.store.connection import DB_FILENAME, folder_read_only
+    from models.store.workspace import open_workspace
 
     try:
         if (data_dir / DB_FILENAME).is_file() and (folder_read_only(data_dir) or folder_read_only(data_dir / DB_FILENAME)):
             # A read-only folder or mount (a CD, a write-protected USB stick, a share): the
             # ledger can still be read; every save says why it cannot be made.
+            from PySide6.QtWidgets import QMessageBox
+
             ws = open_workspace(data_dir, read_only=True)
-            QMessageBox.information(None, APP_NAME, f"数据文件夹 {data_dir} 是只读的：可以查看台账和导出到其他位置，"
+            QMessageBox.information(parent, APP_NAME, f"数据文件夹 {data_dir} 是只读的：可以查看台账和导出到其他位置，"
                                     "但不能保存修改，也不会自动备份。")
             return ws
-        return open_workspace(data_dir, prepare=clean_leftovers)
+        return open_workspace(data_dir, prepare=clean_leftovers)  # leftovers of killed jobs go first
     except AppError as exc:
-        QMessageBox.critical(None, APP_NAME, str(exc))
+        from PySide6.QtWidgets import QMessageBox
+
+        QMessageBox.critical(parent, APP_NAME, str(exc))
         return None
 
 
+MARKS_ENV = "ZL_STARTUP_MARKS"  # set by tests/benchmarks: print when painted / interactive
+
+
+def mark(name: str) -> None:
+    """``zl-mark NAME SECONDS`` on stderr (the monotonic clock the benchmark shares)."""
+    if os.environ.get(MARKS_ENV):
+        print(f"zl-mark {name} {time.perf_counter():.6f}", file=sys.stderr, flush=True)
+
+
+class _AfterPaint(QObject):
+    """Calls ``then`` once, as soon as the event loop is free after ``widget`` was first painted."""
+
+    def __init__(self, widget: QWidget, then: Callable[[], None]):
+        super().__init__(widget)
+        self.then = then
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self.then)  # after this paint pass has reached the screen
+        return False
+
+
 def run_gui(data_dir: Path, *, quit_after_startup: bool = False) -> int:
-    from ui.data_safety import DailyBackup, backup_on_exit, startup_check
+    from models.store.peek import peek_unit
 
     app = make_app()
+    install_excepthook(data_dir)
+    unit = peek_unit(data_dir)
+    if unit is None:  # new, unreadable or damaged folder: check, explain, set up, as ever
+        return _run_checked_first(app, data_dir, quit_after_startup=quit_after_startup)
+    from ui.main_window import MainWindow
+
+    window = MainWindow(unit=unit)
+    state: dict[str, Workspace | int] = {}
+
+    def give_up() -> None:
+        state["code"] = 1
+        window.hide()
+        app.quit()
+
+    def finish() -> None:
+        try:
+            ws = _open_checked(data_dir, window)
+            if ws is None:
+                give_up()
+                return
+            state["ws"] = ws
+            _start_logging(ws)
+            window.attach(ws)
+            _after_start(app, window, ws, quit_after_startup=quit_after_startup)
+        except Exception:  # noqa: BLE001 - explained (and logged), never a window left waiting
+            sys.excepthook(*sys.exc_info())
+            give_up()
+
+    def painted() -> None:
+        if "started" in state:
+            return
+        state["started"] = 1
+        mark("first-paint")
+        finish()
+
+    _AfterPaint(window.nav.viewport(), painted)
+    window.show()
+    QTimer.singleShot(1000, painted)  # a window started minimised is not painted: open anyway
+    try:
+        code = app.exec()
+    finally:
+        ws = state.get("ws")
+        if ws is not None:
+            _close(window, ws, quit_after_startup=quit_after_startup)  # type: ignore[arg-type]
+    return int(state.get("code", code))  # type: ignore[arg-type]
+
+
+def _open_checked(data_dir: Path, parent: QWidget | None) -> Workspace | None:
+    """The start-up check, then the workspace (lock, migrations); None to quit."""
+    from ui.data_safety import startup_check
+
     # A damaged database is never opened for writing: explain, offer the newest good backup.
-    if not startup_check(data_dir):
-        return 1
-    ws = open_or_explain(data_dir)
+    if not startup_check(data_dir, parent=parent):
+        return None
+    return open_or_explain(data_dir, parent)
+
+
+def _start_logging(ws: Workspace) -> None:
+    from models.core.logsetup import setup_logging
+    from models.exchange.tasklists import restore_installed_lists
+
+    if not ws.read_only:  # a read-only folder takes no log file
+        setup_logging(ws.data_dir)
+        restore_installed_lists(ws)  # a ledger moved or restored brings its installed task lists back
+    install_excepthook(ws.data_dir)
+
+
+def _after_start(app: QApplication, window: MainWindow, ws: Workspace, *, quit_after_startup: bool) -> None:
+    from ui.data_safety import DailyBackup
+
+    if not ws.read_only:  # a read-only folder: no backups into it
+        DailyBackup(window, window.runner, ws.data_dir, lambda: ws.db)
+
+    def interactive() -> None:
+        mark("interactive")
+        if quit_after_startup:
+            app.quit()
+        else:
+            QTimer.singleShot(WARM_UP_MS, _warm_up)
+
+    done: list[bool] = []
+
+    def once() -> None:
+        if not done:
+            done.append(True)
+            interactive()
+
+    # the first page with the unit's statuses has been painted, and the loop is idle (the page
+    # itself: the stack holds it inside a scroll area)
+    _AfterPaint(window.pages[window.current_key()], once)
+    QTimer.singleShot(5000, once)  # a window started minimised is not painted: never wait for ever
+
+
+WARM_UP_MS = 1000
+
+
+def _warm_up() -> None:
+    """Load, off the GUI thread, the database library every other page and every write
+    needs, while the user reads the 工作台: the first click on 台账录入 then does not wait."""
+    import importlib
+    import threading
+
+    threading.Thread(target=importlib.import_module, args=("sqlite_utils",), name="warm-up", daemon=True).start()
+
+
+def _close(window: MainWindow, ws: Workspace, *, quit_after_startup: bool) -> None:
+    from ui.data_safety import backup_on_exit
+
+    try:
+        if not quit_after_startup:
+            window.runner.wait()
+            if not ws.read_only:
+                backup_on_exit(ws.data_dir)
+    finally:
+        ws.close()
+
+
+def _run_checked_first(app: QApplication, data_dir: Path, *, quit_after_startup: bool) -> int:
+    """No profile to draw a window from: the check and the opening come first."""
+    # A damaged database is never opened for writing: explain, offer the newest good backup.
+    ws = _open_checked(data_dir, None)
     if ws is None:
         return 1
-    if not ws.read_only:
-        setup_logging(data_dir)
-    install_excepthook(data_dir)
-    if not ws.read_only:
-        restore_installed_lists(ws)  # a ledger moved or restored brings its installed task lists back
+    _start_logging(ws)
     window = None
     try:
         if ws.profile is None:
@@ -123,20 +283,17 @@ def run_gui(data_dir: Path, *, quit_after_startup: bool = False) -> int:
                 QTimer.singleShot(0, dialog.reject)
                 dialog.exec()
                 return 0
-            if dialog.exec() != QDialog.DialogCode.Accepted:
+            if dialog.exec() != dialog.DialogCode.Accepted:
                 return 0
         from ui.main_window import MainWindow
 
         window = MainWindow(ws)
+        _AfterPaint(window.nav.viewport(), lambda: mark("first-paint"))
         window.show()
-        if not ws.read_only:  # a read-only folder: no backups into it
-            DailyBackup(window, window.runner, ws.data_dir, ws.db)
-        if quit_after_startup:
-            QTimer.singleShot(0, app.quit)  # fires once the event loop is idle
+        _after_start(app, window, ws, quit_after_startup=quit_after_startup)
         return app.exec()
     finally:
-        if window is not None and not quit_after_startup:
-            window.runner.wait()
-            if not ws.read_only:
-                backup_on_exit(ws.data_dir)
-        ws.close()
+        if window is not None:
+            _close(window, ws, quit_after_startup=quit_after_startup)
+        else:
+            ws.close()

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
+from PySide6.QtWidgets import QMainWindow, QWidget
 
 from models import APP_NAME
 from models.core.errors import AppError
@@ -28,11 +28,8 @@ def startup_check(data_dir: Path, *, parent: QWidget | None = None) -> bool:
     On damage: explain in Chinese and offer the newest good backup. Returns True when
     the program may open the folder (intact, or restored), False to quit.
     """
-    from models.safety.backup import list_backups
     from models.core.errors import UnusableDatabaseError
     from models.safety.integrity import ensure_intact
-    from models.safety.restore import newest_good_backup, restore_backup
-    from models.store.workspace import acquire_lock
 
     try:
         ensure_intact(data_dir)
@@ -40,8 +37,17 @@ def startup_check(data_dir: Path, *, parent: QWidget | None = None) -> bool:
     except UnusableDatabaseError as exc:  # damaged, or not this program's ledger
         damage = exc
     except AppError as exc:  # e.g. written by a newer version of the program
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.critical(parent, APP_NAME, str(exc))
         return False
+    # Only a damaged folder pays for the backup and restore machinery (and the dialogs).
+    from PySide6.QtWidgets import QMessageBox
+
+    from models.safety.backup import list_backups
+    from models.safety.restore import newest_good_backup, restore_backup
+    from models.store.workspace import acquire_lock
+
     log.error("start-up check failed: %s", damage.problems)
     good = newest_good_backup(list_backups(data_dir))
     box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME, str(damage).splitlines()[0], parent=parent)
@@ -112,7 +118,9 @@ class DailyBackup(QObject):
         if self.running:
             return
         try:
-            if not needs_daily_backup(self.db):
+            # ``db`` may be a function giving it: start-up need not load the database library
+            # for a check two minutes away
+            if not needs_daily_backup(self.db() if callable(self.db) else self.db):
                 return
         except Exception:  # noqa: BLE001 - a settings read must never break the timer
             log.exception("daily backup check failed")
@@ -138,6 +146,8 @@ class DailyBackup(QObject):
 
 def backup_on_exit(data_dir: Path, *, parent: QWidget | None = None) -> bool:
     """Back up as the program closes; a failure is shown before the program ends."""
+    from PySide6.QtWidgets import QMessageBox
+
     from models.safety.backup import backup_now
 
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
@@ -22,14 +22,14 @@ from PySide6.QtWidgets import (
 )
 
 from models import APP_NAME, __version__
-from models.store.workspace import Workspace
-from ui.context import PageContext
-from models.catalog.packages import is_package
-from ui.notice_import import import_notice_file, is_notice_file
+from models.catalog.tasklists import Unit
 from ui.pages.base import Page, PendingPage
-from ui.tasklist_year import YearSelector, install_from_file, missing_list_notice
 from ui.window_geometry import restore_window, save_window
 from ui.worker import TaskRunner
+
+if TYPE_CHECKING:  # the workspace (and the database library) arrive after the first paint
+    from models.store.workspace import Workspace
+    from ui.context import PageContext
 
 # key, navigation label, "module:Class" (or None while the page is still to be built)
 PAGES: list[tuple[str, str, str | None]] = [
@@ -61,13 +61,19 @@ class _LazyPages(dict):
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, ws: Workspace, runner: TaskRunner | None = None):
+    """``MainWindow(ws)`` is ready at once. ``MainWindow(unit=...)`` is the frame alone
+    (title, navigation, an empty page), to paint while the folder is checked and opened;
+    ``attach(ws)`` then opens the first page and enables the navigation."""
+
+    def __init__(self, ws: Workspace | None = None, runner: TaskRunner | None = None, *, unit: Unit | None = None):
         super().__init__()
-        self.ws = ws
+        unit = unit if ws is None else ws.unit
+        assert unit is not None, "MainWindow needs a workspace or, to start, its unit"
+        self.ws: Workspace | None = None
+        self.ctx: PageContext | None = None
         self.runner = runner or TaskRunner(self)
         self.runner.data_changed.connect(self.data_changed)  # one signal after every background write
-        self.setWindowTitle(f"{APP_NAME} — {ws.unit.name}")
-        self.ctx = PageContext(ws=ws, runner=self.runner, navigate=self.navigate, data_changed=self.data_changed)
+        self.setWindowTitle(f"{APP_NAME} — {unit.name}")
 
         central = QWidget()
         row = QHBoxLayout(central)
@@ -82,22 +88,15 @@ class MainWindow(QMainWindow):
         title = QLabel("垃圾分类工作台账")
         title.setObjectName("NavTitle")
         side_layout.addWidget(title)
-        self.unit_label = QLabel(ws.unit.name)
+        self.unit_label = QLabel(unit.name)
         self.unit_label.setObjectName("NavUnit")
         side_layout.addWidget(self.unit_label)
-        # The working year, always in view; choosing another switches it (nothing is wiped).
-        self.year_selector = YearSelector(ws, may_switch=lambda: all(p.may_leave() for p in list(self.pages.values())))
-        self.year_selector.switched.connect(lambda _year: self.reload_pages())
-        side_layout.addWidget(self.year_selector)
-        self.year_notice = QLabel()
-        self.year_notice.setObjectName("NavNotice")
-        self.year_notice.setWordWrap(True)
-        side_layout.addWidget(self.year_notice)
-        self.install_button = QPushButton("导入任务清单…")
-        self.install_button.setObjectName("NavButton")
-        self.install_button.clicked.connect(lambda: self.install_tasklist())
-        side_layout.addWidget(self.install_button)
-        self._update_year_notice()
+        # The working year, always in view (filled in by attach): choosing another switches it.
+        self.year_slot = QVBoxLayout()
+        self.year_slot.setContentsMargins(0, 0, 0, 0)
+        self.year_slot.setSpacing(0)
+        side_layout.addLayout(self.year_slot)
+        self.year_selector = None
         self.nav = QListWidget()
         self.nav.setObjectName("NavList")
         self.nav.setFixedWidth(190)
@@ -128,20 +127,44 @@ class MainWindow(QMainWindow):
             self.nav.addItem(item)
             shortcut = QShortcut(QKeySequence(f"Ctrl+{n}"), self)
             shortcut.activated.connect(lambda k=key: self.navigate(k))
-        self.nav.currentRowChanged.connect(self._on_row)
-        self.statusBar().showMessage(f"数据文件夹：{ws.data_dir}")
         # The district office's work is consolidation: it starts on 汇总, a unit on 工作台.
-        self.nav.setCurrentRow(self.keys.index("district") if ws.unit.kind == "district" else 0)
+        self.first_row = self.keys.index("district") if unit.kind == "district" else 0
+        self.nav.blockSignals(True)
+        self.nav.setCurrentRow(self.first_row)
+        self.nav.blockSignals(False)
+        self.stack.setCurrentIndex(self.first_row)
+        self.nav.currentRowChanged.connect(self._on_row)
+        if ws is not None:
+            self.attach(ws)
+        else:
+            self.nav.setEnabled(False)
+            self.statusBar().showMessage("正在检查并打开数据……")
+
+    def attach(self, ws: Workspace) -> None:
+        """Open the first page on ``ws``; until now no page existed and nothing could write."""
+        from ui.context import PageContext
+
+        self.ws = ws
+        self.ctx = PageContext(ws=ws, runner=self.runner, navigate=self.navigate, data_changed=self.data_changed)
+        self._add_year_widgets(ws)
+        self.statusBar().showMessage(f"数据文件夹：{ws.data_dir}")
+        self._on_row(self.first_row)
+        self.nav.setEnabled(True)
         restore_window(self)
         self.setAcceptDrops(True)  # a 退回通知 or a task list package dropped anywhere on the window
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt API)
-        if any(is_notice_file(Path(u.toLocalFile())) for u in event.mimeData().urls()) or self._package_paths(event):
+        from ui.notice_import import is_notice_file  # notices pull in signing and reports: not at start
+
+        if self.ws is not None and (any(is_notice_file(Path(u.toLocalFile())) for u in event.mimeData().urls())
+                                    or self._package_paths(event)):
             event.acceptProposedAction()
         else:
             event.ignore()
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        from ui.notice_import import is_notice_file
+
         notices = [Path(u.toLocalFile()) for u in event.mimeData().urls() if is_notice_file(Path(u.toLocalFile()))]
         packages = self._package_paths(event)
         if not notices and not packages:
@@ -154,6 +177,8 @@ class MainWindow(QMainWindow):
             self.install_tasklist(path)
 
     def import_notices(self, paths: list[Path]) -> None:
+        from ui.notice_import import import_notice_file
+
         for path in paths:
             import_notice_file(self, self.ctx, path)
         page = self.pages[self.current_key()]
@@ -182,7 +207,7 @@ class MainWindow(QMainWindow):
         return area
 
     def _on_row(self, row: int) -> None:
-        if row < 0:
+        if row < 0 or self.ctx is None:
             return
         if not self._may_leave_page(row):
             return
@@ -191,6 +216,8 @@ class MainWindow(QMainWindow):
         page.on_show()
 
     def navigate(self, key: str, **kwargs: object) -> None:
+        if self.ctx is None:  # a shortcut pressed while the folder is still being opened
+            return
         row = self.keys.index(key)
         if not self._may_leave_page(row):
             return
@@ -205,6 +232,7 @@ class MainWindow(QMainWindow):
         return self.keys[self.stack.currentIndex()]
 
     def data_changed(self) -> None:
+        assert self.ws is not None
         for page in self.pages.values():
             page.on_data_changed()
         self.unit_label.setText(self.ws.unit.name)
@@ -212,13 +240,33 @@ class MainWindow(QMainWindow):
         if "tasks" in self.pages:
             self.pages["tasks"].on_show(rebuild=True)
 
+    def _add_year_widgets(self, ws: Workspace) -> None:
+        from ui.tasklist_year import YearSelector  # packages and signing: after the first paint
+
+        self.year_selector = YearSelector(ws, may_switch=lambda: all(p.may_leave() for p in list(self.pages.values())))
+        self.year_selector.switched.connect(lambda _year: self.reload_pages())
+        self.year_slot.addWidget(self.year_selector)
+        self.year_notice = QLabel()
+        self.year_notice.setObjectName("NavNotice")
+        self.year_notice.setWordWrap(True)
+        self.year_slot.addWidget(self.year_notice)
+        self.install_button = QPushButton("导入任务清单…")
+        self.install_button.setObjectName("NavButton")
+        self.install_button.clicked.connect(lambda: self.install_tasklist())
+        self.year_slot.addWidget(self.install_button)
+        self._update_year_notice()
+
     def _update_year_notice(self) -> None:
+        from ui.tasklist_year import missing_list_notice
+
         notice = missing_list_notice(self.ws.years())
         self.year_notice.setText(notice or "")
         self.year_notice.setVisible(bool(notice))
         self.install_button.setVisible(bool(notice))
 
     def install_tasklist(self, path: str | None = None) -> None:
+        from ui.tasklist_year import install_from_file
+
         if install_from_file(self, self.ws, path) is not None:
             self.year_selector.reload()
             self._update_year_notice()
@@ -237,6 +285,8 @@ class MainWindow(QMainWindow):
         self.navigate(key)
 
     def _package_paths(self, event: QDragEnterEvent | QDropEvent) -> list[str]:
+        from models.catalog.packages import is_package
+
         urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
         return [u.toLocalFile() for u in urls if u.isLocalFile() and is_package(u.toLocalFile())]
 

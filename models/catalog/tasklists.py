@@ -8,16 +8,20 @@ Validation errors name the file, the task and the field.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import os
+import pickle
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from models import __version__
 from models.catalog.locations import available_years, tasklist_path
 from models.core.errors import DataFileError
-from models.core.paths import resource_path
+from models.core.paths import resource_path, user_cache_dir
 
 UNIT_KINDS = {"street": "街道", "town": "镇", "department": "区级部门", "district": "区垃分办"}
 PERIODS = {"month": "月", "quarter": "季度", "year": "年度", "deadline": "截止日期"}
@@ -446,9 +450,46 @@ def load_tasklist(path: Path, units: tuple[Unit, ...] | None = None) -> TaskList
     )
 
 
+CACHE_FORMAT = 1  # bump when the dataclasses above change shape
+
+
+def _catalog_hash(path: Path, units: Path) -> str:
+    """What a loaded task list depends on: its file, the units, the score sheets, this code."""
+    digest = hashlib.sha256(f"{CACHE_FORMAT}:{__version__}".encode())
+    scoresheets = sorted((path.parent.parent / "scoresheets").glob("*.json"))
+    for part in (Path(__file__), path, units, *scoresheets):
+        try:
+            digest.update(part.read_bytes())
+        except OSError:
+            digest.update(b"-")
+    return digest.hexdigest()
+
+
 @lru_cache(maxsize=8)
 def _cached_tasklist(path: str, mtime: float, units_path: str | None = None, units_mtime: float = 0.0) -> TaskList:
-    return load_tasklist(Path(path), load_units(Path(units_path)) if units_path else None)
+    """Validated once per version of the files: a checked copy is kept in the user's cache
+    folder under the files' hash, so a start with unchanged files does not validate again.
+    An installed list is checked against the units it was published with (``units_path``)."""
+    source = Path(path)
+    units = Path(units_path) if units_path else resource_path("units.json")
+    key = _catalog_hash(source, units)
+    cached = user_cache_dir() / "catalog" / f"tasklist-{key[:32]}.pickle"
+    try:
+        with cached.open("rb") as fh:
+            loaded = pickle.load(fh)
+        if isinstance(loaded, TaskList) and loaded.path == source:
+            return loaded
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError, ImportError):
+        pass  # no copy yet, or one this code cannot read: validate the file
+    tasklist = load_tasklist(source, load_units(units) if units_path else None)
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_bytes(pickle.dumps(tasklist, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(partial, cached)
+    except OSError:
+        pass  # a read-only home folder only costs the validation next time
+    return tasklist
 
 
 def tasklist_for_year(year: int, folder: Path | None = None, *, data_dir: Path | None = None) -> TaskList:

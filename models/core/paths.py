@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
-
-from platformdirs import user_data_dir
 
 from models import APP_ID
 
@@ -28,4 +27,22 @@ def default_data_dir() -> Path:
 
     It lives outside the install folder so reinstalling or upgrading keeps the data.
     """
+    from platformdirs import user_data_dir  # only when no --data-dir is given (start-up cost)
+
     return Path(user_data_dir(APP_ID, appauthor=False, roaming=False))
+
+
+def user_cache_dir() -> Path:
+    """Per-user cache folder: only this user can write it (a cache is loaded, so never /tmp).
+
+    ``%LOCALAPPDATA%\\ZhonglouWasteLedger\\Cache`` on Windows, ``$XDG_CACHE_HOME`` or
+    ``~/.cache`` elsewhere; ``ZL_CACHE_DIR`` overrides (tests). Worked out here rather than
+    through platformdirs, which start-up does not otherwise load.
+    """
+    override = os.environ.get("ZL_CACHE_DIR")
+    if override:
+        return Path(override)
+    if os.name == "nt" and os.environ.get("LOCALAPPDATA"):
+        return Path(os.environ["LOCALAPPDATA"]) / APP_ID / "Cache"
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / APP_ID

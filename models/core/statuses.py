@@ -46,6 +46,12 @@ TINTS = {
     MISSED: "#fbe7e7", OVERDUE: "#fbe7e7", NOT_STARTED: "#edf0f3", NO_TARGET: "#fdf6e3", NOT_APPLICABLE: "#f4f5f7",
 }
 DEFAULT_COLOR = COLORS[NOT_STARTED]
+# One sign per word where a cell is too narrow for the word (the district matrix at 1366 px);
+# the full word stays in the tooltip and the legend.
+SIGNS = {
+    MET: "✓", DONE: "✓", ON_PACE: "●", STARTED: "◐", BEHIND: "▲", MISSED: "✗", OVERDUE: "!",
+    NOT_STARTED: "○", NO_TARGET: "?", NOT_APPLICABLE: "/",
+}
 
 
 def color(status: str) -> str:

@@ -363,7 +363,7 @@ def write_summary_xlsx(summary: DistrictSummary, path: Path) -> None:
 # ---------------------------------------------------------------- pdf
 
 
-def write_summary_pdf(summary: DistrictSummary, path: Path) -> None:
+def write_summary_pdf(summary: DistrictSummary, path: Path, *, data_dir: Path | None = None) -> None:
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_CENTER
     from reportlab.lib.pagesizes import A4, landscape
@@ -376,7 +376,7 @@ def write_summary_pdf(summary: DistrictSummary, path: Path) -> None:
     from models.reporting.pdf_writer import TotalCanvas, draw_footer
     from models.reporting.textblock import font_measure
 
-    fonts = register_report_fonts()
+    fonts = register_report_fonts(data_dir=data_dir)  # the data folder's own fonts/ too
     body = ParagraphStyle("body", fontName=fonts.body, fontSize=9, leading=12)
     cell = ParagraphStyle("cell", parent=body, fontSize=8, leading=10)
     cell_c = ParagraphStyle("cellc", parent=cell, alignment=TA_CENTER)
@@ -480,7 +480,7 @@ def export_summary(ws: Workspace, month: str, out_dir: Path | str, *, progress: 
     atomic_write(xlsx, lambda tmp: write_summary_xlsx(summary, tmp))
     if progress:
         progress(2, 3, "正在生成 PDF 汇总表")
-    atomic_write(pdf, lambda tmp: write_summary_pdf(summary, tmp))
+    atomic_write(pdf, lambda tmp: write_summary_pdf(summary, tmp, data_dir=ws.data_dir))
     if progress:
         progress(3, 3, "汇总表已生成")
     return SummaryResult(xlsx=xlsx, pdf=pdf)

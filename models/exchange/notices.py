@@ -24,7 +24,7 @@ from models.core.periods import month_title
 from models.exchange.enrolment import DISTRICT_OWNER
 from models.store.keys import SignatureError
 from models.exchange.packages import open_package, sign_package, verify_package
-from models.reporting.submissions import period_state, reopen_returned
+from models.reporting.submissions import reopen_returned
 from models.store.workspace import Workspace
 
 NOTICE_KIND = "notice"
@@ -152,12 +152,3 @@ def received_notices(db: sqlite_utils.Database, *, limit: int = 20) -> list[Retu
                          r["issued_by"]) for r in rows]
 
 
-def pending_returns(ws: Workspace) -> list[ReturnNotice]:
-    """Received notices whose correction has not yet been submitted (the 工作台 banner)."""
-    from_db = received_notices(ws.db, limit=50)
-    out: list[ReturnNotice] = []
-    for notice in from_db:
-        state = period_state(ws.db, notice.kind, notice.period)
-        if not (state.state == "submitted" and state.version > notice.version):
-            out.append(notice)
-    return out

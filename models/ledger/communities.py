@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
-from typing import Any, Mapping
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any, Mapping
 
 from models.catalog.tasklists import ScoreSheet, TaskList
 from models.core.errors import AppError, ValidationError
 from models.ledger.validation import parse_date
 from models.store.audit import record_change
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 KINDS = {"community": "小区", "village": "村"}
 NAME_LIMIT = 50

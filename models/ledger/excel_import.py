@@ -95,15 +95,6 @@ def template_headers(tasks: Iterable[Task]) -> list[str]:
 
 # ---------------------------------------------------------------- reading
 
-def check_untrusted_xlsx(path: Path) -> None:
-    """Refuse what is not a plain, reasonably sized .xlsx before any parser sees it."""
-    path = Path(path)
-    try:
-        workbook_guard.check_container(path)
-    except UntrustedWorkbookError as exc:
-        raise AppError(f"{path.name}：{exc.reason}，无法导入。") from None
-
-
 def _cell_text(value: Any) -> str:
     if value is None:
         return ""
@@ -139,6 +130,12 @@ def _cell_number(value: Any, number_format: str, kind: str) -> Any:
     return value
 
 
+def _blank_row(cells: tuple[tuple[Any, str], ...], columns: Iterable[int]) -> bool:
+    """No value in any of ``columns`` (an entry row has at least one)."""
+    return all(v in (None, "") or (isinstance(v, str) and not v.strip())
+               for c, (v, _) in enumerate(cells) if c in columns)
+
+
 def _find_header(rows: list[tuple[Any, ...]], known: dict[str, str]) -> int | None:
     for index, row in enumerate(rows):
         keys = {known.get(_norm(v)) for v in row}
@@ -168,21 +165,6 @@ def read_workbook(
     tasks = list(tasks)
     locked = set(locked_months)
     name = Path(path).name
-    try:
-        # The one guard for untrusted workbooks: real rows (not the declared dimension),
-        # bounded in rows, columns, cells and time.
-        with workbook_guard.open_untrusted(Path(path)) as book:
-            if not book.worksheets:
-                raise UntrustedWorkbookError("工作簿中没有工作表")
-            sheet = book[DATA_SHEET] if DATA_SHEET in book.sheetnames else book.worksheets[0]
-            raw_rows = []
-            for n, row in enumerate(sheet.iter_rows(), start=1):
-                if n > MAX_ROWS + 20:
-                    raise AppError(f"文件行数过多，一次最多导入 {MAX_ROWS} 行，请拆分后分批导入。")
-                raw_rows.append(tuple((c.value, getattr(c, "number_format", "") or "") for c in row))
-    except UntrustedWorkbookError as exc:
-        raise AppError(f"{name}：{exc.reason}，无法导入。") from None
-
     measures = measure_columns(tasks)
     known = {_norm(h): key for key, h, aliases in [*STANDARD_COLUMNS, REMARKS] for h in (h, *aliases)}
     for column in measures:
@@ -191,6 +173,34 @@ def read_workbook(
         for code in column.codes.values():
             known[_norm(code)] = column.header
     by_header = {c.header: c for c in measures}
+    try:
+        # The one guard for untrusted workbooks: real rows (not the declared dimension),
+        # bounded in rows, columns, cells and time.
+        with workbook_guard.open_untrusted(Path(path)) as book:
+            if not book.worksheets:
+                raise UntrustedWorkbookError("工作簿中没有工作表")
+            sheet = book[DATA_SHEET] if DATA_SHEET in book.sheetnames else book.worksheets[0]
+            raw_rows = []
+            mapped: set[int] | None = None  # the header's known columns, once it is found
+            data_rows_seen = 0
+            for n, row in enumerate(sheet.iter_rows(), start=1):
+                cells = tuple((c.value, getattr(c, "number_format", "") or "") for c in row)
+                raw_rows.append(cells)
+                if mapped is None:
+                    if _find_header([tuple(v for v, _ in cells)], known) is not None:
+                        mapped = {col for col, (value, _) in enumerate(cells) if known.get(_norm(value))}
+                    elif n >= 10:
+                        break  # no header in the first 10 rows: reported below, the rest is not read
+                elif not _blank_row(cells, mapped):
+                    # The cap counts data rows as the check below does (blank rows are not entries)
+                    # and refuses as soon as it is passed, before reading or checking further.
+                    data_rows_seen += 1
+                    if data_rows_seen > MAX_ROWS:
+                        raise AppError(f"表格中的台账超过 {MAX_ROWS} 行（第{n}行已是第{data_rows_seen}行台账），"
+                                       f"一次最多导入 {MAX_ROWS} 行，请拆分后分批导入。")
+    except UntrustedWorkbookError as exc:
+        raise AppError(f"{name}：{exc.reason}，无法导入。") from None
+
     header_index = _find_header([tuple(v for v, _ in r) for r in raw_rows[:10]], known)
     if header_index is None:
         raise ValidationError([("第1行", "表头：找不到“日期”“标题”等列，请使用“下载导入模板”生成的表格")])
@@ -221,9 +231,9 @@ def read_workbook(
     count = 0
     for offset, row in enumerate(data_rows):
         excel_row = header_index + 2 + offset
-        values = {columns[c]: cell for c, cell in enumerate(row) if c in columns}
-        if all(v in (None, "") or (isinstance(v, str) and not v.strip()) for v, _ in values.values()):
+        if _blank_row(row, columns):
             continue
+        values = {columns[c]: cell for c, cell in enumerate(row) if c in columns}
         count += 1
         draft, row_problems = _draft(values, by_seq, by_header)
         where = f"第{excel_row}行"

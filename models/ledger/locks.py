@@ -9,10 +9,12 @@ of its quarter being submitted (the quarter's figures must stay what was reporte
 from __future__ import annotations
 
 import datetime as dt
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from models.core.errors import AppError
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 class MonthLockedError(AppError):

@@ -49,8 +49,8 @@ def due_items(ws: Workspace, tasks: list[TaskProgress], *, month: str, as_of: dt
 
 
 def _submission_items(ws: Workspace, tasks: list[TaskProgress], *, month: str, as_of: dt.date, horizon: int) -> list[DueItem]:
-    received = Snapshot(ws.db, ws.tasklist, ws.require_profile()).received
-    first = list(ws.db.query("SELECT MIN(entry_date) AS d FROM entries WHERE deleted_at IS NULL AND year = ?", [ws.tasklist.year]))
+    received = Snapshot(ws.reader, ws.tasklist, ws.require_profile()).received
+    first = list(ws.reader.query("SELECT MIN(entry_date) AS d FROM entries WHERE deleted_at IS NULL AND year = ?", [ws.tasklist.year]))
     first_month = first[0]["d"][:7] if first and first[0]["d"] else month
     items = []
     for tp in tasks:
@@ -82,7 +82,7 @@ def ledger_reminder(ws: Workspace, month: str, *, as_of: dt.date | None = None, 
              if i.compute["kind"] == "submission" and i.period == "month"]
     if not kinds:
         return None
-    if list(ws.db.query("SELECT 1 FROM period_states WHERE kind = ? AND period = ?", [kinds[0], month])):
+    if list(ws.reader.query("SELECT 1 FROM period_states WHERE kind = ? AND period = ?", [kinds[0], month])):
         return None
     when = "已结束" if as_of >= end else f"还剩 {(end - as_of).days + 1} 天"
     return f"{month_title(month)}{when}，本月月度台账尚未报送。请核对台账后在“报表”页面导出月度台账并标记报送。"

@@ -51,9 +51,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, replace
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from models.catalog.tasklists import Indicator, Task, TaskList
 from models.core import statuses as st
@@ -66,6 +64,9 @@ from models.progress import pace
 from models.progress.values import Snapshot, first_met_on, indicator_value, target_met
 from models.store.settings import UnitProfile
 from models.store.workspace import Workspace
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 # Back-compatible names; the home of the words is models.core.statuses.
 STATUSES = st.STATUSES
@@ -382,13 +383,13 @@ def evaluate_quarter_for(
 def progress(ws: Workspace, month: str, *, as_of: dt.date | None = None,
              exporting: tuple[str, str, dt.date] | None = None) -> list[TaskProgress]:
     """One TaskProgress per applicable task, in seq order."""
-    return evaluate_for(ws.db, tasklist=ws.tasklist, tasks=ws.tasks(), profile=ws.require_profile(), month=month,
+    return evaluate_for(ws.reader, tasklist=ws.tasklist, tasks=ws.tasks(), profile=ws.require_profile(), month=month,
                         as_of=as_of, exporting=exporting)
 
 
 def quarter_progress(ws: Workspace, quarter: str, *, as_of: dt.date | None = None,
                      exporting: tuple[str, str, dt.date] | None = None) -> list[TaskProgress]:
-    return evaluate_quarter_for(ws.db, tasklist=ws.tasklist, tasks=ws.tasks(), profile=ws.require_profile(),
+    return evaluate_quarter_for(ws.reader, tasklist=ws.tasklist, tasks=ws.tasks(), profile=ws.require_profile(),
                                 quarter=quarter, as_of=as_of, exporting=exporting)
 
 

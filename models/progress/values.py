@@ -7,14 +7,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from models.catalog.tasklists import Indicator, TaskList, Unit, find_unit
 from models.core.periods import Period, month_bounds, quarter_last_month
 from models.ledger.communities import Community, list_communities
 from models.store.settings import UnitProfile
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 _EPS = 1e-9
 

@@ -27,7 +27,6 @@ import shutil
 import sqlite3
 import tempfile
 import zipfile
-from glob import escape as glob_escape
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -43,6 +42,7 @@ from models.safety.backup import (
 )
 from models.core.errors import AppError
 from models.store.faults import app_error_from, explain
+from models.safety.leftovers import EXPORT_PREFIX, IMPORT_PREFIX, clean_stale_imports
 from models.safety.integrity import connect_readonly, row_problems, safe_relative, sqlite_problems
 from models.safety.restore import RestoreResult, canonical_path, restore_backup
 from models.store.settings import PROFILE_KEY, put_setting
@@ -60,8 +60,6 @@ MAX_MANIFEST_BYTES = 64 * 1024**2
 MAX_RATIO = 200  # uncompressed/compressed beyond this is a bomb, not a ledger
 _MEMBER = re.compile(r"^(manifest\.json|ledger\.db|settings\.json|evidence/[0-9a-f]{2}/[0-9a-f]{64}(\.[a-z0-9]{1,10})?)$")
 _MACHINE_SETTINGS = (MIRROR_SETTING, LAST_RESULT_SETTING)  # meaningless on another PC
-IMPORT_PREFIX = ".import-"
-EXPORT_PREFIX = ".export-"
 
 
 @dataclass
@@ -309,21 +307,6 @@ def _extract_verified(zf: zipfile.ZipFile, info: zipfile.ZipInfo, meta: dict[str
             out.write(chunk)
     if size != meta["size"] or digest.hexdigest() != meta["sha256"]:
         raise _bad(f"文件 {info.filename} 的校验值与清单不符（文件已损坏或被改动）")
-
-
-def clean_stale_imports(data_dir: Path) -> None:
-    """Folders and files a killed import or export left behind (``.import-*``, ``.export-*``).
-
-    Also the older layout, which unpacked beside the data folder (``.<name>-import-*``).
-    Called by the next import/export and at program start, under the instance lock.
-    """
-    data_dir = Path(data_dir)
-    leftovers = [*data_dir.glob(f"{IMPORT_PREFIX}*"), *data_dir.glob(f"{EXPORT_PREFIX}*")]
-    if data_dir.parent != data_dir:
-        leftovers += data_dir.parent.glob(f".{glob_escape(data_dir.name)}-import-*")
-    for path in leftovers:
-        if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path, ignore_errors=True)
 
 
 def target_entry_count(data_dir: Path) -> int:

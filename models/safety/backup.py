@@ -43,6 +43,7 @@ from models import __version__
 from models.core.errors import AppError
 from models.store.faults import app_error_from
 from models.core.fileio import fsync_dir, fsync_file, replace_with_retry, sha256_file
+from models.safety.leftovers import BACKUP_DIRNAME
 from models.safety.integrity import connect_readonly, safe_relative, sqlite_problems, row_problems
 from models.store.settings import PROFILE_KEY, get_setting, put_setting
 from models.safety.snapshots import (  # noqa: F401 - re-exported: the backup API in one place
@@ -64,7 +65,6 @@ from models.store.connection import DB_FILENAME, connect
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int, str], None]
 
-BACKUP_DIRNAME = "backups"
 MIRROR_SETTING = "backup_mirror_dir"
 LAST_RESULT_SETTING = "last_backup"
 LEDGER_ID_SETTING = "ledger_id"

@@ -20,14 +20,41 @@ import os
 import shutil
 from pathlib import Path
 
-from models.safety.archive import clean_stale_imports
-from models.safety.backup import BACKUP_DIRNAME
-from models.safety.restore import PREVIOUS_PREFIX, clean_stale_staging
-from models.safety.snapshots import POOL_DIRNAME
+from glob import escape as glob_escape
+
 from models.store.connection import DB_FILENAME
 
 log = logging.getLogger(__name__)
+# The names interrupted jobs leave behind, in one place (this module is on the start path;
+# the jobs themselves — backup, restore, archive — are not).
+BACKUP_DIRNAME = "backups"
+POOL_DIRNAME = "evidence"  # inside a backups folder: the shared pool of evidence files
+IMPORT_PREFIX = ".import-"  # an archive being unpacked
+EXPORT_PREFIX = ".export-"  # an archive being written
+STAGING_PREFIX = ".restore-"  # a restore's candidate, prepared beside the ledger
+PREVIOUS_PREFIX = ".previous-"  # the ledger a restore set aside while swapping
 PART_FOLDERS = ("evidence", "thumbnails", f"{BACKUP_DIRNAME}/{POOL_DIRNAME}")
+
+
+def clean_stale_staging(data_dir: Path) -> None:
+    """A killed restore or import leaves its staging folder; the next run removes it."""
+    for child in Path(data_dir).glob(f"{STAGING_PREFIX}*"):
+        shutil.rmtree(child, ignore_errors=True)
+
+
+def clean_stale_imports(data_dir: Path) -> None:
+    """Folders and files a killed import or export left behind (``.import-*``, ``.export-*``).
+
+    Also the older layout, which unpacked beside the data folder (``.<name>-import-*``).
+    Called by the next import/export and at program start, under the instance lock.
+    """
+    data_dir = Path(data_dir)
+    leftovers = [*data_dir.glob(f"{IMPORT_PREFIX}*"), *data_dir.glob(f"{EXPORT_PREFIX}*")]
+    if data_dir.parent != data_dir:
+        leftovers += data_dir.parent.glob(f".{glob_escape(data_dir.name)}-import-*")
+    for path in leftovers:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def _recover_swap(data_dir: Path) -> None:

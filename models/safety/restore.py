@@ -59,6 +59,7 @@ from models.core.filetypes import ALLOWED_TYPES
 from models.store.faults import app_error_from, explain
 from models.core.fileio import fsync_dir, fsync_file, replace_with_retry, sha256_file
 from models.core.text import clean_display_name
+from models.safety.leftovers import PREVIOUS_PREFIX, STAGING_PREFIX, clean_stale_staging
 from models.safety.integrity import connect_readonly, quick_check, row_problems, safe_relative, sqlite_problems
 from models.store.schema_check import schema_problems
 from models.store.settings import PROFILE_KEY, UNSAVED_DRAFT_KEY, UnitProfile, put_setting, validate_profile
@@ -66,8 +67,6 @@ from models.store.connection import DB_FILENAME, connect, open_db
 from models.store.years import carried_years
 
 log = logging.getLogger(__name__)
-STAGING_PREFIX = ".restore-"
-PREVIOUS_PREFIX = ".previous-"
 _SHA = re.compile(r"^[0-9a-f]{64}$")
 _EXT = re.compile(r"^[a-z0-9]{1,10}$")
 
@@ -230,12 +229,6 @@ def _safety_copy(data_dir: Path, *, kind: str) -> Path | None:
 def canonical_path(sha256: str, ext: str) -> str:
     """Where an evidence file lives, from its content hash alone."""
     return f"evidence/{sha256[:2]}/{sha256}" + (f".{ext}" if ext else "")
-
-
-def clean_stale_staging(data_dir: Path) -> None:
-    """A killed restore or import leaves its staging folder; the next run removes it."""
-    for child in Path(data_dir).glob(f"{STAGING_PREFIX}*"):
-        shutil.rmtree(child, ignore_errors=True)
 
 
 def _stage(source: Source, data_dir: Path, keep: dict[str, Any]) -> Path:

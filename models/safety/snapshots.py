@@ -16,8 +16,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterable
 
 from models.store.connection import DB_FILENAME
+from models.safety.leftovers import POOL_DIRNAME
 
-POOL_DIRNAME = "evidence"
 MANIFEST = "manifest.json"
 FORMAT = "zhonglou-ledger-backup"
 KIND_LABELS = {

@@ -5,7 +5,7 @@ was reported committed. Before pending migrations run on an existing file, the f
 copied aside with SQLite's online backup API.
 
 A connection belongs to the thread that opened it (Python's default check is kept on):
-background work opens its own with :func:`thread_db` and never borrows the GUI's, so a
+background work opens its own (``workspace.thread_workspace``) and never borrows the GUI's, so a
 write on one thread can never become part of, and be rolled back with, another
 thread's transaction.
 """
@@ -13,18 +13,20 @@ thread's transaction.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path, PurePath, PureWindowsPath
+import functools
 import os
 import sqlite3
-import functools
 import stat
-
-import sqlite_utils
+from pathlib import Path, PurePath, PureWindowsPath
+from typing import TYPE_CHECKING, Any, Iterator
 
 from models.core.errors import AppError, UnusableDatabaseError
 from models.store.faults import DAMAGED, READONLY, GuardedConnection, explain, sqlite_fault_message
 from models.store.migrations import MIGRATIONS
 from models.store.schema_check import ForeignDatabaseError, schema_problems
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 DB_FILENAME = "ledger.db"
 PRE_MIGRATION_DIR = "pre-migration"
@@ -184,36 +186,50 @@ def _copy_aside(db: sqlite_utils.Database, path: Path) -> Path:
     return target
 
 
-def open_db(
-    path_or_conn: Path | str | sqlite3.Connection, *, migrate: bool = True, read_only: bool = False
-) -> sqlite_utils.Database:
-    """Open (and migrate) the ledger database at ``path_or_conn``.
+class Reader:
+    """The reading half of ``sqlite_utils.Database`` (``query``, ``execute``) over a plain
+    connection: what the first page needs, without loading the database library."""
 
-    A connection may be injected (tests, backups). A file must be this program's ledger
-    (or empty): a foreign or newer file is refused before anything writes to it. A file
-    is copied aside before any pending migration touches it. ``read_only`` (a read-only
-    folder or mount) reads without writing anything; writes fail with a clear message.
-    """
-    if isinstance(path_or_conn, sqlite3.Connection):
-        conn = path_or_conn
-        path = None
-    else:
-        path = Path(path_or_conn)
-        refuse_irregular(path)
-        try:
-            # GuardedConnection turns locked/read-only/disk-full errors into Chinese AppErrors.
-            if read_only:
-                conn = connect_read_only_file(path)
-            else:
-                conn = sqlite3.connect(path, factory=GuardedConnection)
-        except sqlite3.OperationalError as exc:
-            raise AppError(f"无法打开数据库文件 {path}：{explain(exc)}。") from exc
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def execute(self, sql: str, parameters: Any = None) -> sqlite3.Cursor:
+        return self.conn.execute(sql, parameters if parameters is not None else [])
+
+    def query(self, sql: str, params: Any = None) -> Iterator[dict[str, Any]]:
+        cursor = self.execute(sql, params)
+        keys = [d[0] for d in cursor.description]
+        for row in cursor:
+            yield dict(zip(keys, row))
+
+
+def as_database(conn: sqlite3.Connection) -> sqlite_utils.Database:
+    """``sqlite_utils.Database`` over ``conn``. Installed sqlite-utils plugins are not run on
+    the ledger's connection (they could change it; scanning for them also cost start-up)."""
+    import sqlite_utils
+
+    return sqlite_utils.Database(conn, execute_plugins=False)
+
+
+def _open_file(path: Path, *, read_only: bool) -> sqlite3.Connection:
+    """A connection to the ledger file, checked to be this program's (or empty) and configured."""
+    refuse_irregular(path)
+    try:
+        # GuardedConnection turns locked/read-only/disk-full errors into Chinese AppErrors.
+        conn = connect_read_only_file(path) if read_only else sqlite3.connect(path, factory=GuardedConnection)
+    except sqlite3.OperationalError as exc:
+        raise AppError(f"无法打开数据库文件 {path}：{explain(exc)}。") from exc
+    _check_and_configure(conn, path, read_only=read_only)
+    return conn
+
+
+def _check_and_configure(conn: sqlite3.Connection, path: Path | None, *, read_only: bool) -> None:
     try:
         if path is not None:
-            conn.execute("PRAGMA busy_timeout = 5000")
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             ensure_ours(conn, path)
         if read_only:
-            conn.execute("PRAGMA busy_timeout = 5000")
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             conn.text_factory = decode_text
         else:
             _configure(conn)
@@ -226,17 +242,56 @@ def open_db(
     except BaseException:
         conn.close()
         raise
-    db = sqlite_utils.Database(conn)
+
+
+def _migrate(db: sqlite_utils.Database, path: Path | None, *, read_only: bool) -> None:
+    pending = MIGRATIONS.pending(db)
+    if pending and read_only:
+        raise AppError(f"数据库文件 {path} 需要升级到本程序的版本，但{READONLY}")
+    if pending:
+        has_data = path is not None and bool(db.table_names())
+        if has_data:
+            _copy_aside(db, path)
+        MIGRATIONS.apply(db)
+
+
+def open_conn(path: Path | str, *, read_only: bool = False) -> sqlite3.Connection:
+    """The ledger at ``path`` on a plain connection, checked, configured and migrated; the
+    database library is loaded only when a migration is pending (the GUI's start path)."""
+    path = Path(path)
+    conn = _open_file(path, read_only=read_only)
+    if not MIGRATIONS.up_to_date(conn):
+        try:
+            _migrate(as_database(conn), path, read_only=read_only)
+        except BaseException:
+            conn.close()
+            raise
+    return conn
+
+
+def open_db(
+    path_or_conn: Path | str | sqlite3.Connection, *, migrate: bool = True, read_only: bool = False
+) -> sqlite_utils.Database:
+    """Open (and migrate) the ledger database at ``path_or_conn``.
+
+    A connection may be injected (tests, backups). A file must be this program's ledger
+    (or empty): a foreign or newer file is refused before anything writes to it. A file
+    is copied aside before any pending migration touches it. ``read_only`` (a read-only
+    folder or mount) reads without writing anything; writes fail with a clear message.
+    """
+    if isinstance(path_or_conn, sqlite3.Connection):
+        conn, path = path_or_conn, None
+        _check_and_configure(conn, None, read_only=read_only)
+    else:
+        path = Path(path_or_conn)
+        conn = _open_file(path, read_only=read_only)
+    db = as_database(conn)
     if migrate:
-        pending = MIGRATIONS.pending(db)
-        if pending and read_only:
+        try:
+            _migrate(db, path, read_only=read_only)
+        except BaseException:
             db.close()
-            raise AppError(f"数据库文件 {path} 需要升级到本程序的版本，但{READONLY}")
-        if pending:
-            has_data = path is not None and bool(db.table_names())
-            if has_data:
-                _copy_aside(db, path)
-            MIGRATIONS.apply(db)
+            raise
     return db
 
 

@@ -7,10 +7,74 @@ Never edit a migration that has shipped; append a new one and add a test in
 
 from __future__ import annotations
 
-import sqlite_utils
-from sqlite_utils import Migrations
+import sqlite3
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable
 
-MIGRATIONS = Migrations("zhonglou_ledger")
+if TYPE_CHECKING:
+    import sqlite_utils
+    from sqlite_utils import Migrations
+
+
+@dataclass
+class _Step:
+    name: str
+    fn: Callable[[Any], None]
+    transactional: bool = True
+
+
+class MigrationChain:
+    """``sqlite_utils.Migrations``, registered without importing sqlite_utils.
+
+    The GUI asks ``up_to_date`` of a plain connection at start-up (the database library and
+    its command-line dependencies cost a fifth of a second and 10 MB there); pending, applied
+    and apply are sqlite_utils' own, built on first use over the same list of steps.
+    """
+
+    table = "_sqlite_migrations"  # where sqlite_utils.Migrations records what it applied
+
+    def __init__(self, name: str):
+        self.name = name
+        self._migrations: list[_Step] = []
+        self._chain: Migrations | None = None
+
+    def __call__(self, *, name: str, transactional: bool = True) -> Callable[[Callable[[Any], None]], Callable[[Any], None]]:
+        def inner(fn: Callable[[Any], None]) -> Callable[[Any], None]:
+            if any(m.name == name for m in self._migrations):
+                raise ValueError(f"Migration '{name}' is already registered in set '{self.name}'")
+            self._migrations.append(_Step(name, fn, transactional))
+            return fn
+
+        return inner
+
+    def _sqlite_utils(self) -> Migrations:
+        if self._chain is None:
+            from sqlite_utils import Migrations
+
+            self._chain = Migrations(self.name)
+            self._chain._migrations = self._migrations  # type: ignore[assignment]  # one list, shared
+        return self._chain
+
+    def pending(self, db: sqlite_utils.Database) -> list[Any]:
+        return self._sqlite_utils().pending(db)
+
+    def applied(self, db: sqlite_utils.Database) -> list[Any]:
+        return self._sqlite_utils().applied(db)
+
+    def apply(self, db: sqlite_utils.Database, **kwargs: Any) -> None:
+        self._sqlite_utils().apply(db, **kwargs)
+
+    def up_to_date(self, conn: sqlite3.Connection) -> bool:
+        """Every step recorded as applied (False for a new file: it has no table yet)."""
+        try:
+            rows = conn.execute(f"SELECT name FROM {self.table} WHERE migration_set = ?", [self.name]).fetchall()
+        except sqlite3.OperationalError:
+            return False
+        done = {str(r[0]) for r in rows}
+        return all(m.name in done for m in self._migrations)
+
+
+MIGRATIONS = MigrationChain("zhonglou_ledger")
 
 
 def _run(db: sqlite_utils.Database, *statements: str) -> None:

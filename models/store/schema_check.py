@@ -13,8 +13,6 @@ from __future__ import annotations
 import functools
 import sqlite3
 
-import sqlite_utils
-
 from models.core.errors import AppError, UnusableDatabaseError
 from models.store.migrations import MIGRATIONS
 
@@ -41,12 +39,43 @@ def known_migrations() -> list[str]:
     return [m.name for m in MIGRATIONS._migrations]  # type: ignore[attr-defined]
 
 
-def _expected_db(applied: tuple[str, ...]) -> sqlite_utils.Database:
-    db = sqlite_utils.Database(memory=True)
-    names = known_migrations()
-    stop = names[len(applied)] if len(applied) < len(names) else None
-    MIGRATIONS.apply(db, stop_before=stop)
-    return db
+# The record sqlite_utils.Migrations keeps of applied steps, as it creates it (a test compares
+# this with what sqlite_utils really makes, so an upgrade of the library cannot drift past us).
+MIGRATIONS_TABLE_SQL = (
+    'CREATE TABLE "_sqlite_migrations" (\n   "id" INTEGER PRIMARY KEY,\n   "migration_set" TEXT,\n'
+    '   "name" TEXT,\n   "applied_at" TEXT\n)',
+    'CREATE UNIQUE INDEX "idx__sqlite_migrations_migration_set_name"\n    ON "_sqlite_migrations" ("migration_set", "name")',
+)
+
+
+class _Executor:
+    """What a migration step uses of its database (``execute``), over a plain connection, so
+    the check at every start needs no sqlite_utils (it is off the GUI's start path)."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def execute(self, sql: str, parameters: object = None) -> sqlite3.Cursor:
+        return self.conn.execute(sql, parameters if parameters is not None else [])
+
+
+class _ExpectedDb:
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _expected_db(applied: tuple[str, ...]) -> _ExpectedDb:
+    """An in-memory database after exactly the steps ``applied``, built from the steps' own SQL."""
+    conn = sqlite3.connect(":memory:")
+    for sql in MIGRATIONS_TABLE_SQL:
+        conn.execute(sql)
+    steps = MIGRATIONS._migrations[: len(applied)]  # type: ignore[attr-defined]
+    for step in steps:
+        step.fn(_Executor(conn))
+    return _ExpectedDb(conn)
 
 
 @functools.lru_cache(maxsize=None)

@@ -7,14 +7,14 @@ import json
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from models.catalog.tasklists import Indicator, Unit, available_years, find_unit, load_units, tasklist_for_year
 from models.core.errors import ValidationError
 from models.store.audit import record_change
-from models.store.keys import installation_signer
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 # The entry editor's typing kept against crashes (models.ledger.drafts): this PC's, not the ledger's.
 UNSAVED_DRAFT_KEY = "ledger_unsaved_draft"
@@ -111,6 +111,8 @@ def save_profile(db: sqlite_utils.Database, profile: UnitProfile, *, actor: str 
         record_change(db, actor=actor or profile.operator, action="update" if before else "create", table="settings",
                       row_id=PROFILE_KEY, before=before or None, after=asdict(profile))
         if not before:
+            from models.store.keys import installation_signer  # cryptography: not on the start path
+
             installation_signer(db)  # set-up makes this installation's signing key (issue 15)
     return profile
 

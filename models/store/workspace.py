@@ -8,20 +8,22 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Callable
-
-import sqlite_utils
-from filelock import FileLock, Timeout
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from models.catalog.tasklists import Task, TaskList, Unit, available_years, find_unit, load_units, tasklist_for_year
 from models.core.errors import AppError, InstanceLockedError
 from models.store.settings import UnitProfile, load_profile
 from models.store.years import profile_for_year
-from models.store.connection import DB_FILENAME, open_db
+from models.store.connection import DB_FILENAME, Reader, as_database, open_conn
 from models.store.faults import explain
+from models.store.instance_lock import InstanceLock, LockHeld
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 LOCK_FILENAME = "instance.lock"
 log = logging.getLogger(__name__)
@@ -29,13 +31,32 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Workspace:
+    """``conn`` is the one connection; ``db`` the sqlite_utils view of it, made on first
+    use (writes, most pages), ``reader`` a plain one for reads on the start path."""
+
     data_dir: Path
-    db: sqlite_utils.Database
-    _lock: FileLock | None = field(default=None, repr=False)
+    conn: sqlite3.Connection
+    _lock: InstanceLock | None = field(default=None, repr=False)
+    _db: sqlite_utils.Database | None = field(default=None, repr=False)
     read_only: bool = False  # a read-only folder or mount: reading only, every write refused by name
     # Set on a view of another year than the working one (``for_year``): it shares the
     # database and does not own it.
     view_year: int | None = None
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        if self._db is None:
+            self._db = as_database(self.conn)
+        return self._db
+
+    @db.setter
+    def db(self, db: sqlite_utils.Database) -> None:
+        self._db = db
+        self.conn = db.conn
+
+    @property
+    def reader(self) -> Reader:
+        return self._db if self._db is not None else Reader(self.conn)  # type: ignore[return-value]
 
     @property
     def db_path(self) -> Path:
@@ -45,7 +66,7 @@ class Workspace:
     def profile(self) -> UnitProfile | None:
         if self.view_year is not None:
             return profile_for_year(self.db, self.view_year)
-        return load_profile(self.db)
+        return load_profile(self.reader)  # type: ignore[arg-type]
 
     def require_profile(self) -> UnitProfile:
         profile = self.profile
@@ -64,7 +85,7 @@ class Workspace:
         """The year this workspace works in: the profile's, or the view's."""
         if self.view_year is not None:
             return self.view_year
-        profile = load_profile(self.db)
+        profile = load_profile(self.reader)  # type: ignore[arg-type]
         return profile.year if profile else max(available_years(data_dir=self.data_dir), default=2023)
 
     @property
@@ -85,7 +106,7 @@ class Workspace:
             return self
         if year not in self.years():
             raise AppError(f"没有 {year} 年的任务清单，不能查看或生成该年度的报表（现有：{'、'.join(map(str, self.years()))}）")
-        return Workspace(data_dir=self.data_dir, db=self.db, read_only=self.read_only, view_year=year)
+        return Workspace(data_dir=self.data_dir, conn=self.conn, _db=self._db, read_only=self.read_only, view_year=year)
 
     def for_month(self, month: str) -> "Workspace":
         """The workspace for a report month "YYYY-MM" or quarter "YYYYQn" of any installed year."""
@@ -99,7 +120,7 @@ class Workspace:
         if self.view_year is not None:
             return
         try:
-            self.db.close()
+            self.conn.close()
         finally:
             if self._lock is not None:
                 self._lock.release()
@@ -116,7 +137,7 @@ def _read_only(path: Path) -> bool:
     return os.name == "posix" and not path.stat().st_mode & 0o222
 
 
-def acquire_lock(data_dir: Path) -> FileLock:
+def acquire_lock(data_dir: Path) -> InstanceLock:
     """Take the one-instance lock of ``data_dir``; the caller releases it.
 
     Also used alone by commands that must run without opening the database
@@ -125,10 +146,10 @@ def acquire_lock(data_dir: Path) -> FileLock:
     # Ask first, so a read-only folder gets its own message rather than a SQLite error.
     if _read_only(data_dir) or _read_only(data_dir / DB_FILENAME):
         raise AppError(f"数据文件夹 {data_dir} 是只读的，无法保存台账。请检查文件夹权限，或把数据放到可以写入的位置。")
-    file_lock = FileLock(str(data_dir / LOCK_FILENAME), timeout=0)
+    file_lock = InstanceLock(data_dir / LOCK_FILENAME)
     try:
         file_lock.acquire()
-    except Timeout:
+    except LockHeld:
         raise InstanceLockedError(
             f"数据文件夹 {data_dir} 正被另一个程序窗口使用。请先关闭另一个窗口，再重新打开。"
         ) from None
@@ -147,9 +168,9 @@ def open_workspace(
     if read_only:
         if not (data_dir / DB_FILENAME).is_file():
             raise AppError(f"数据文件夹 {data_dir} 是只读的，且其中没有台账数据库。")
-        db = open_db(data_dir / DB_FILENAME, read_only=True)
+        conn = open_conn(data_dir / DB_FILENAME, read_only=True)
         log.info("opened workspace %s read-only", data_dir)
-        return Workspace(data_dir=data_dir, db=db, _lock=None, read_only=True)
+        return Workspace(data_dir=data_dir, conn=conn, _lock=None, read_only=True)
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -158,13 +179,13 @@ def open_workspace(
     try:
         if prepare is not None:
             prepare(data_dir)
-        db = open_db(data_dir / DB_FILENAME)
+        conn = open_conn(data_dir / DB_FILENAME)
     except Exception:
         if file_lock is not None:
             file_lock.release()
         raise
     log.info("opened workspace %s", data_dir)
-    return Workspace(data_dir=data_dir, db=db, _lock=file_lock)
+    return Workspace(data_dir=data_dir, conn=conn, _lock=file_lock)
 
 
 @contextmanager
@@ -172,10 +193,11 @@ def thread_workspace(ws: Workspace) -> Iterator[Workspace]:
     """The same data folder on a connection of the calling thread (background work).
 
     It holds no instance lock (the GUI's workspace does) and is closed on exit; its writes
-    are its own transactions, never the GUI's.
+    are its own transactions, never the GUI's. Migrations already ran when ``ws`` opened.
     """
-    db = open_db(ws.data_dir / DB_FILENAME, migrate=False)
+    own = Workspace(data_dir=ws.data_dir, conn=open_conn(ws.data_dir / DB_FILENAME, read_only=ws.read_only),
+                    read_only=ws.read_only)
     try:
-        yield Workspace(data_dir=ws.data_dir, db=db)
+        yield own
     finally:
-        db.close()
+        own.conn.close()

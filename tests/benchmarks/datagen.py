@@ -1,5 +1,6 @@
 """Make the benchmark data folders through the app's own model code (cached).
 
+- ``demo``: the sample ledger ``main.py demo`` makes (41 entries, photos, 小区), start-up;
 - ``year``: a unit's full year, 5,000 entries over 2023 (start-up benchmark);
 - ``big``: 50,000 entries (ledger page open/filter);
 - ``heavy``: a heavy month, 500 entries in 2023-06 with 100 photos of 12 megapixels.
@@ -35,7 +36,7 @@ CACHE = ROOT / "build" / "work" / "bench"
 UNIT = "南大街街道"
 ACTOR = "张三"
 PHOTO_SIZE = (4000, 3000)  # 12 megapixels, as a phone takes them
-SIZES = {"year": 5_000, "big": 50_000, "heavy": 500}
+SIZES = {"demo": 41, "year": 5_000, "big": 50_000, "heavy": 500}
 HEAVY_MONTH = "2023-06"
 HEAVY_PHOTOS = 100
 
@@ -146,8 +147,15 @@ def prepare(kind: str, *, log: Callable[[str], None] = print) -> Path:
     log(f"[data] making '{kind}' data folder ({SIZES[kind]} entries) in {folder} ...")
     ws = open_workspace(folder)
     try:
-        save_profile(ws.db, profile())
-        if kind == "heavy":
+        if kind == "demo":
+            from models.demo import build_demo
+
+            build_demo(ws)
+        else:
+            save_profile(ws.db, profile())
+        if kind == "demo":
+            pass
+        elif kind == "heavy":
             fill(ws, SIZES[kind], month=HEAVY_MONTH, log=log)
             photo_dir = CACHE / "photos"
             photo_dir.mkdir(parents=True, exist_ok=True)

@@ -5,8 +5,13 @@
 Each measurement is a separate child process, timed from the parent (wall clock) and
 with its peak memory read from ``os.wait4`` (ru_maxrss of that child alone):
 
-- start-up: ``main.py --quit-after-startup`` over a year of data (5,000 entries) against
-  a bare PySide6 window (``bare_window.py``); the frozen bundle too when it is built;
+- start-up: ``main.py --quit-after-startup`` over the demo ledger, a year of data (5,000
+  entries) and 50,000 entries against a bare PySide6 window (``bare_window.py``): first
+  paint (the window's frame and navigation drawn), interactive (the 工作台 showing the
+  unit's statuses, when ``--quit-after-startup`` quits), the whole process, and peak
+  memory. Both print ``zl-mark`` lines on the monotonic clock the parent shares (set by
+  ``ZL_STARTUP_MARKS``), so the times run from the parent's launch of the child. The
+  frozen bundle too, against a bare window frozen the same way, when both are built;
 - monthly export of a heavy month (500 entries, 100 photos of 12 MP) through
   ``main.py report monthly`` against ``bare_export.py`` writing the same cells, table and
   photos with plain openpyxl/reportlab;
@@ -16,7 +21,7 @@ with its peak memory read from ``os.wait4`` (ru_maxrss of that child alone):
   against a tenth of each, with peak memory and PDF pages.
 
 Data folders are made once through the app's model code and cached (``datagen.py``).
-Medians of N interleaved runs (app, bare, app, bare, ...) after one untimed warm-up. A part that is missing (a page or command
+Medians of N (default 7) interleaved runs (app, bare, app, bare, ...) after one untimed warm-up. A part that is missing (a page or command
 not delivered) is reported as SKIPPED with the reason; the exit code is then 1.
 """
 
@@ -58,6 +63,16 @@ class Run:
     stdout: str
     stderr: str
     code: int
+    started: float = 0.0  # perf_counter just before launch
+    cpu: float = 0.0  # user + system CPU seconds of the child (less swayed by other load)
+
+    def mark(self, name: str) -> float:
+        """Seconds from launch to the child's ``zl-mark NAME`` line (NaN when absent)."""
+        for line in self.stderr.splitlines():
+            parts = line.split()
+            if len(parts) == 3 and parts[0] == "zl-mark" and parts[1] == name:
+                return float(parts[2]) - self.started
+        return float("nan")
 
 
 @dataclass
@@ -86,6 +101,7 @@ def child_env() -> dict[str, str]:
     env["QT_QPA_PLATFORM"] = "offscreen"
     env["PYTHONPATH"] = str(ROOT)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["ZL_STARTUP_MARKS"] = "1"
     return env
 
 
@@ -110,7 +126,8 @@ def run_child(cmd: list[str], *, timeout: float = 900) -> Run:
         err.seek(0)
         # ru_maxrss is in KiB on Linux
         return Run(seconds, usage.ru_maxrss / 1024, out.read().decode("utf-8", "replace"),
-                   err.read().decode("utf-8", "replace"), proc.returncode)
+                   err.read().decode("utf-8", "replace"), proc.returncode, started,
+                   usage.ru_utime + usage.ru_stime)
 
 
 def checked(run: Run, what: str) -> Run:
@@ -148,26 +165,49 @@ def interleaved(cmds: dict[str, list[str]], repeat: int, *, before: dict[str, Ca
 
 # ---------------------------------------------------------------- start-up
 
+STARTUP_DATA = (("demo", "demo ledger (41 entries)"), ("year", "5,000 entries"), ("big", "50,000 entries"))
+FROZEN_BARE = ROOT / "build" / "dist" / "BareWindow" / "BareWindow"
+
+
+def _median(runs: list[Run], what: Callable[[Run], float]) -> float:
+    return statistics.median(what(r) for r in runs)
+
+
 def bench_startup(repeat: int, log) -> Section:
-    section = Section("启动 start-up (launch → main window shown, event loop idle, exit)")
-    data = datagen.prepare("year", log=log)
-    app_cmd = [PY, str(ROOT / "main.py"), "--data-dir", str(data), "--quit-after-startup"]
+    section = Section("启动 start-up: launch → first paint / 工作台 interactive / exit (--quit-after-startup)")
     bare_cmd = [PY, str(HERE / "bare_window.py")]
-    cmds = {"main.py --quit-after-startup": app_cmd, "bare_window.py": bare_cmd}
+    cmds: dict[str, list[str]] = {"bare": bare_cmd}
+    for kind, _label in STARTUP_DATA:
+        data = datagen.prepare(kind, log=log)
+        cmds[kind] = [PY, str(ROOT / "main.py"), "--data-dir", str(data), "--quit-after-startup"]
     frozen = FROZEN / "ZhonglouLedger"
-    if frozen.exists():
-        cmds["frozen bundle"] = [str(frozen), "--data-dir", str(data), "--quit-after-startup"]
-    m = interleaved(cmds, repeat)
-    app, bare = m["main.py --quit-after-startup"], m["bare_window.py"]
-    section.rows.append(Row("start-up, 5,000 entries (python main.py)", app.seconds, bare.seconds))
-    section.rows.append(Row("  fastest run", app.fastest, bare.fastest))
-    section.rows.append(Row("peak memory", app.peak_mb, bare.peak_mb, unit="MB"))
-    if "frozen bundle" in m:
-        f = m["frozen bundle"]
-        section.rows.append(Row("start-up, frozen bundle (build/dist)", f.seconds, bare.seconds))
-        section.rows.append(Row("peak memory, frozen bundle", f.peak_mb, bare.peak_mb, unit="MB"))
+    if frozen.exists() and FROZEN_BARE.exists():
+        cmds["frozen"] = [str(frozen), "--data-dir", str(datagen.prepare("demo", log=log)), "--quit-after-startup"]
+        cmds["frozen bare"] = [str(FROZEN_BARE)]
     else:
-        section.notes.append("frozen bundle not built (bash build/build.sh): its row is left out")
+        section.notes.append("frozen bundle and frozen bare window not both built (bash build/build.sh; then"
+                             " build/work/venv/bin/pyinstaller --onedir --name BareWindow --distpath build/dist"
+                             " tests/benchmarks/bare_window.py): their rows are left out")
+    m = interleaved(cmds, repeat)
+    bare = m["bare"].runs
+    bare_paint, bare_ready = _median(bare, lambda r: r.mark("first-paint")), _median(bare, lambda r: r.mark("interactive"))
+    for kind, label in STARTUP_DATA:
+        app = m[kind].runs
+        section.rows.append(Row(f"{label}: first paint", _median(app, lambda r: r.mark("first-paint")), bare_paint))
+        section.rows.append(Row(f"{label}: interactive", _median(app, lambda r: r.mark("interactive")), bare_ready))
+        section.rows.append(Row(f"{label}: whole process", m[kind].seconds, m["bare"].seconds))
+        section.rows.append(Row(f"{label}: CPU time, whole process", _median(app, lambda r: r.cpu),
+                                _median(bare, lambda r: r.cpu)))
+        section.rows.append(Row(f"{label}: peak memory", m[kind].peak_mb, m["bare"].peak_mb, unit="MB"))
+    if "frozen" in m:
+        fb = m["frozen bare"].runs
+        section.rows.append(Row("frozen bundle, demo: first paint", _median(m["frozen"].runs, lambda r: r.mark("first-paint")),
+                                _median(fb, lambda r: r.mark("first-paint"))))
+        section.rows.append(Row("frozen bundle, demo: interactive", _median(m["frozen"].runs, lambda r: r.mark("interactive")),
+                                _median(fb, lambda r: r.mark("interactive"))))
+        section.rows.append(Row("frozen bundle, demo: peak memory", m["frozen"].peak_mb, m["frozen bare"].peak_mb, unit="MB"))
+    section.notes.append("bare = bare_window.py (QApplication, a QMainWindow with a label, quit when idle);"
+                         " its interactive mark is its quit")
     return section
 
 
@@ -349,7 +389,7 @@ BENCHES = {"startup": bench_startup, "export": bench_export, "ledger": bench_led
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.benchmarks", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeat", type=int, default=5, help="timed runs per measurement (median)")
+    parser.add_argument("--repeat", type=int, default=7, help="timed runs per measurement (median)")
     parser.add_argument("--only", default=",".join(BENCHES), help="comma-separated: " + ",".join(BENCHES))
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
     args = parser.parse_args(argv)

@@ -76,6 +76,8 @@ class LedgerTableModel(QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(HEADERS):
             return
+        if (column, order) == (self.sort_column, self.sort_order):
+            return  # e.g. the view enabling sorting on the order the model already has
         self.sort_column, self.sort_order = column, order
         self.refresh()
 

@@ -8,11 +8,12 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from models.district.summary_report import STATE_COLOURS
+from models.core import statuses as st
 
 _Index = QModelIndex | QPersistentModelIndex
 # The task-status matrix at 1366 pixels: 33 task columns leave room for one sign per cell.
 # Signs, colours and a legend tell 未达标 from 未开展; the full word stays in the tooltip.
-STATUS_SIGNS = {"达标": "✓", "进行中": "●", "滞后": "▲", "未达标": "✗", "逾期": "!", "未开展": "○"}
+STATUS_SIGNS = {word: st.SIGNS[word] for word in st.STATUSES}  # the legend's order; models.core.statuses
 
 
 class RowsModel(QAbstractTableModel):

@@ -20,7 +20,7 @@ from models.progress.due import DueItem, due_items, ledger_reminder
 from models.progress.indicators import TaskProgress, progress, short_title
 from models.ledger.entries import working_month
 from models.core.periods import default_as_of, month_title, months_of_year
-from models.exchange.notices import pending_returns
+from models.exchange.inbox import pending_returns
 from ui.context import PageContext
 from ui.pages.base import Page, WindowWidth, page_title
 from ui.widgets.elided_label import ElidedLabel
@@ -249,7 +249,7 @@ class DashboardPage(Page):
         self.month.clear()
         for month in months_of_year(year):
             self.month.addItem(month_title(month), month)
-        self.month.setCurrentIndex(self.month.findData(working_month(self.ctx.ws.db, year=year)))
+        self.month.setCurrentIndex(self.month.findData(working_month(self.ctx.ws.reader, year=year)))
         self.month.blockSignals(False)
         self._year = year
 

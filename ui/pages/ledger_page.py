@@ -178,6 +178,7 @@ class LedgerPage(RowActions, ExcelActions, PhotoActions, Page):
         self.setAcceptDrops(True)  # a day's photos dropped on the page (ui/pages/ledger_photos.py)
         self._fill_types()
         self.apply_filters()
+        self._just_loaded = True  # the first on_show need not read 50,000 ids again
         self._check_unsaved()
 
     # ------------------------------------------------------------ filters and table
@@ -351,6 +352,7 @@ class LedgerPage(RowActions, ExcelActions, PhotoActions, Page):
     # ------------------------------------------------------------ navigation
 
     def on_show(self, **kwargs: object) -> None:
+        just_loaded, self._just_loaded = self._just_loaded, False
         task = kwargs.get("task")
         if task is not None:
             index = self.task.findData(int(task))  # type: ignore[call-overload]
@@ -366,7 +368,8 @@ class LedgerPage(RowActions, ExcelActions, PhotoActions, Page):
                 return
             self._show_first_of_task(int(task))  # type: ignore[call-overload]
             return
-        self.apply_filters()  # entries may have changed elsewhere (CLI, import, other pages)
+        if not just_loaded:
+            self.apply_filters()  # entries may have changed elsewhere (CLI, import, other pages)
 
     def _show_first_of_task(self, seq: int) -> None:
         """Coming from 工作台 for task ``seq``: its first entry, or an empty form for it —

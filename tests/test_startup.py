@@ -1,0 +1,124 @@
+"""The GUI start: the window is painted first, the folder is checked and opened after,
+and nothing can write before the check has passed."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from models.ledger.entries import working_month
+from models.progress.indicators import progress
+from models.store.peek import peek_unit
+from models.store.workspace import open_workspace
+from safety_helpers import filled
+
+
+def damage_last_page(db_path) -> None:
+    """Garble the file's last page (entry rows), leaving the settings row readable."""
+    raw = bytearray(db_path.read_bytes())
+    start = len(raw) - 4096
+    for i in range(start + 8, start + 400):
+        raw[i] ^= 0x5A
+    db_path.write_bytes(bytes(raw))
+
+
+def main_windows():
+    from ui.main_window import MainWindow
+
+    return [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+
+
+def main_window():
+    [window] = [w for w in main_windows() if w.isVisible()]
+    return window
+
+
+@pytest.fixture
+def gui(monkeypatch):
+    """run_gui in this process; the excepthook it installs is put back, its window closed."""
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    from ui.app import run_gui
+
+    for window in main_windows():  # left by other tests
+        window.hide()
+    yield run_gui
+    for window in main_windows():
+        window.hide()
+        window.deleteLater()
+
+
+def test_first_paint_before_opening_and_quit_once_the_dashboard_shows_statuses(ws, tmp_path, qtbot, gui, monkeypatch):
+    import ui.app
+
+    filled(ws, tmp_path, entries=12, photos=1)
+    ws.close()
+    seen: list[tuple[str, object, bool, list[str]]] = []
+
+    def record(name: str) -> None:
+        window = main_window()
+        tiles = window.pages["dashboard"].tiles if window.ws is not None and "dashboard" in window.pages else []
+        seen.append((name, window.ws, window.nav.isEnabled(), [t.chip.text() for t in tiles]))
+
+    monkeypatch.setattr(ui.app, "mark", record)
+    assert gui(ws.data_dir, quit_after_startup=True) == 0
+    (first, ws_at_paint, nav_at_paint, _), (second, ws_at_end, nav_at_end, chips) = seen
+    assert (first, second) == ("first-paint", "interactive")
+    assert ws_at_paint is None and not nav_at_paint  # painted before anything was opened
+    assert ws_at_end is not None and nav_at_end
+    again = open_workspace(ws.data_dir)
+    try:
+        month = working_month(again.db, year=again.tasklist.year)
+        assert sorted(chips) == sorted(tp.status for tp in progress(again, month))  # the unit's real statuses
+    finally:
+        again.close()
+
+
+def test_a_damaged_ledger_is_explained_over_the_painted_window_and_never_opened(ws, tmp_path, qtbot, gui, monkeypatch):
+    filled(ws, tmp_path, entries=300, photos=0)
+    ws.close()
+    damage_last_page(ws.db_path)
+    assert peek_unit(ws.data_dir) is not None  # the frame can still be drawn from the profile
+    damaged = ws.db_path.read_bytes()
+    at_dialog: list[tuple[str, object, bool]] = []
+
+    def fake_exec(box):
+        window = main_window()
+        at_dialog.append((box.text(), window.ws, window.nav.isEnabled()))
+        next(b for b in box.buttons() if b.text() == "退出").click()
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", fake_exec)
+    assert gui(ws.data_dir, quit_after_startup=True) == 1
+    [(text, opened, nav_enabled)] = at_dialog
+    assert "已损坏" in text and opened is None and not nav_enabled  # no page, no writer
+    assert ws.db_path.read_bytes() == damaged
+    assert not (ws.data_dir / "ledger.db-wal").exists() or (ws.data_dir / "ledger.db-wal").stat().st_size == 0
+
+
+def test_peek_answers_none_when_in_doubt(tmp_path):
+    assert peek_unit(tmp_path) is None  # no ledger
+    (tmp_path / "ledger.db").write_bytes(b"not a database" * 100)
+    assert peek_unit(tmp_path) is None
+
+
+def test_peek_names_the_same_files_as_the_store():
+    from models.store import connection, peek, settings
+
+    assert (peek.DB_FILENAME, peek.PROFILE_KEY) == (connection.DB_FILENAME, settings.PROFILE_KEY)
+
+
+def test_a_failure_while_opening_is_explained_and_the_program_ends(ws, qtbot, gui, monkeypatch):
+    from ui.main_window import MainWindow
+
+    ws.close()
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", staticmethod(lambda parent, title, text: shown.append(text)))
+
+    def broken(self, workspace):
+        raise RuntimeError("task list unreadable")
+
+    monkeypatch.setattr(MainWindow, "attach", broken)
+    assert gui(ws.data_dir, quit_after_startup=True) == 1  # not a frame left waiting for ever
+    assert len(shown) == 1 and "意外错误" in shown[0] and "task list unreadable" in shown[0]

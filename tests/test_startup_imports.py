@@ -1,0 +1,108 @@
+"""What the GUI start may import (not timed): the modules loaded by the time the 工作台 shows
+the unit's statuses under ``main.py --quit-after-startup``, from a child process.
+
+Each module on that path costs start-up time and memory a user pays many times a day. Our
+own modules are listed one by one; outside the standard library only Qt may load. A failure names the newcomer: import it inside the function that needs it (without
+making an import cycle), or, if the first page truly needs it, add it here and re-measure
+(``python -m tests.benchmarks --only startup``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+OUR_MODULES = {
+    "models", "models.catalog", "models.catalog.tasklists", "models.core", "models.core.errors",
+    "models.core.fileio", "models.core.logsetup", "models.core.paths", "models.core.periods",
+    "models.ledger", "models.ledger.communities", "models.ledger.entries", "models.ledger.locks",
+    "models.ledger.validation", "models.progress", "models.progress.indicators", "models.safety",
+    "models.safety.integrity", "models.store", "models.store.audit", "models.store.connection",
+    "models.store.faults", "models.store.instance_lock", "models.store.migrations", "models.store.peek",
+    "models.store.settings", "models.store.workspace",
+    "ui", "ui.app", "ui.context", "ui.data_safety", "ui.main_window", "ui.pages", "ui.pages.base",
+    "ui.pages.dashboard_page", "ui.widgets", "ui.widgets.status", "ui.worker",
+    # light ones the merged issues added: status words, pace and values of the engine, the due
+    # list, the 工作台's return-notice banner, the schema check at open, clean-up of killed jobs,
+    # window geometry and the remembered folders
+    "models.core.statuses", "models.progress.pace", "models.progress.values", "models.progress.due",
+    "models.exchange", "models.exchange.inbox", "models.store.schema_check", "models.safety.leftovers",
+    "ui.ui_state", "ui.widgets.elided_label", "ui.window_geometry",
+}
+THIRD_PARTY = {"PySide6", "shiboken6", "shibokensupport", "signature_bootstrap", "__feature__",
+               "_distutils_hack", "sitecustomize"}
+# The heavy ones that crept in before, named so that a failure says what it costs.
+HEAVY = {
+    "sqlite_utils": "sqlite-utils and its command-line dependencies, ~0.1 s and 10 MB",
+    "click": "sqlite-utils' command line", "dateutil": "sqlite-utils' date parsing", "pluggy": "sqlite-utils' plugins",
+    "importlib.metadata": "plugin discovery", "openpyxl": "Excel reports", "reportlab": "PDF reports",
+    "PIL": "photos", "platformdirs": "only needed without --data-dir",
+    "filelock": "30 modules for two system calls (models.store.instance_lock)",
+    "logging.handlers": "the log file's rotation (models.core.logsetup rotates at start)",
+    "models.cli": "the command line's parser tree", "models.reporting": "reports", "models.district": "consolidation",
+    "models.safety.backup": "backups (after start-up)", "models.safety.restore": "restore (only on damage)",
+}
+
+PROBE = """
+import json, runpy, sys
+sys.path.insert(0, {root!r})
+import ui.app
+mark = ui.app.mark
+def dump(name):
+    mark(name)
+    if name == "interactive":
+        with open({out!r}, "w", encoding="utf-8") as fh:
+            json.dump(sorted(sys.modules), fh)
+ui.app.mark = dump
+sys.argv = ["main.py", "--data-dir", {data!r}, "--quit-after-startup"]
+runpy.run_path({main!r}, run_name="__main__")
+"""
+
+
+@pytest.fixture(scope="module")
+def started_modules(tmp_path_factory) -> set[str]:
+    from conftest import make_profile
+    from models.ledger.entries import add_entry
+    from models.ledger.validation import EntryDraft
+    from models.store.settings import save_profile
+    from models.store.workspace import open_workspace
+
+    tmp = tmp_path_factory.mktemp("startup-imports")
+    ws = open_workspace(tmp / "data")
+    try:
+        save_profile(ws.db, make_profile())
+        add_entry(ws.db, ws.tasklist, ws.tasks(), EntryDraft(task_seq=6, entry_date="2023-05-05", entry_type="入户宣传",
+                  title="入户宣传", location="社区", organizer="街道", participants=10,
+                  measures={"households_reached": 300}), actor="张三")
+    finally:
+        ws.close()
+    out = tmp / "modules.json"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    script = PROBE.format(root=str(ROOT), out=str(out), data=str(tmp / "data"), main=str(ROOT / "main.py"))
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return set(json.loads(out.read_text(encoding="utf-8")))
+
+
+def test_the_gui_start_loads_none_of_the_heavy_modules(started_modules):
+    crept = {name: why for name, why in HEAVY.items() if name in started_modules}
+    assert not crept, f"loaded on the GUI start path: {crept}"
+
+
+def test_our_modules_on_the_start_path_are_the_listed_ones(started_modules):
+    ours = {m for m in started_modules if m.split(".")[0] in ("models", "ui")}
+    assert ours - OUR_MODULES == set(), "new on the start path (lazy-import it, or list it here and re-measure)"
+    assert "ui.pages.dashboard_page" in ours  # the probe really reached the 工作台
+
+
+def test_outside_the_standard_library_only_qt(started_modules):
+    tops = {m.split(".")[0] for m in started_modules}
+    foreign = tops - set(sys.stdlib_module_names) - {"models", "ui", "main", "__main__"} - THIRD_PARTY
+    assert foreign == set()
