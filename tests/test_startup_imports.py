@@ -27,6 +27,9 @@ OUR_MODULES = {
     "models.safety.integrity", "models.store", "models.store.audit", "models.store.connection",
     "models.store.faults", "models.store.instance_lock", "models.store.migrations", "models.store.peek",
     "models.store.settings", "models.store.workspace",
+    # where the yearly lists live (data folder first), the working year's figures and the header's
+    # year selector: small, nothing heavy behind them
+    "models.catalog.locations", "models.store.years", "ui.year_selector",
     "ui", "ui.app", "ui.context", "ui.data_safety", "ui.main_window", "ui.pages", "ui.pages.base",
     "ui.pages.dashboard_page", "ui.widgets", "ui.widgets.status", "ui.worker",
     # light ones the merged issues added: status words, pace and values of the engine, the due

@@ -207,11 +207,14 @@ def _open_checked(data_dir: Path, parent: QWidget | None) -> Workspace | None:
 
 def _start_logging(ws: Workspace) -> None:
     from models.core.logsetup import setup_logging
-    from models.exchange.tasklists import restore_installed_lists
+    from models.store.years import missing_installed_years
 
     if not ws.read_only:  # a read-only folder takes no log file
         setup_logging(ws.data_dir)
-        restore_installed_lists(ws)  # a ledger moved or restored brings its installed task lists back
+        if missing_installed_years(ws.conn, ws.data_dir):  # a ledger moved or restored: its lists come back
+            from models.exchange.tasklists import restore_installed_lists
+
+            restore_installed_lists(ws)
     install_excepthook(ws.data_dir)
 
 

@@ -241,7 +241,7 @@ class MainWindow(QMainWindow):
             self.pages["tasks"].on_show(rebuild=True)
 
     def _add_year_widgets(self, ws: Workspace) -> None:
-        from ui.tasklist_year import YearSelector  # packages and signing: after the first paint
+        from ui.year_selector import YearSelector
 
         self.year_selector = YearSelector(ws, may_switch=lambda: all(p.may_leave() for p in list(self.pages.values())))
         self.year_selector.switched.connect(lambda _year: self.reload_pages())
@@ -257,7 +257,7 @@ class MainWindow(QMainWindow):
         self._update_year_notice()
 
     def _update_year_notice(self) -> None:
-        from ui.tasklist_year import missing_list_notice
+        from ui.year_selector import missing_list_notice
 
         notice = missing_list_notice(self.ws.years())
         self.year_notice.setText(notice or "")

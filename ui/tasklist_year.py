@@ -1,4 +1,4 @@
-"""The working year in the GUI: the header's year selector, installing a list, the missing-list notice.
+"""Installing the district's package from the GUI, and the year's settings asked at a switch.
 
 All the work is in ``models.catalog.packages`` (install) and ``models.store.years``
 (switch); this module only asks and shows.
@@ -6,13 +6,9 @@ All the work is in ``models.catalog.packages`` (install) and ``models.store.year
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
-from typing import Callable
 
-from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -24,22 +20,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.catalog.packages import Package, unit_quota
+from models.catalog.locations import unit_quota
+from models.catalog.packages import Package
 from models.exchange.tasklists import install_signed
-from models.core.errors import AppError, ValidationError
+from models.core.errors import AppError
 from models.store.workspace import Workspace
 from models.store.settings import needed_settings
-from models.store.years import switch_year, year_settings
 
 PACKAGE_FILTER = "任务清单文件 (*.zip);;所有文件 (*)"
-
-
-def missing_list_notice(years: list[int], today: dt.date | None = None) -> str | None:
-    """What to say when the calendar year has no list: "尚未导入2026年任务清单，请向区垃分办索取"."""
-    year = (today or dt.date.today()).year
-    if year in years:
-        return None
-    return f"尚未导入{year}年任务清单，请向区垃分办索取"
 
 
 def install_from_file(parent: QWidget | None, ws: Workspace, path: str | None = None) -> Package | None:
@@ -101,56 +89,3 @@ class YearSettingsDialog(QDialog):
         # 0 is "not filled in" (never a real target), as in the profile form
         return {"households": (self.households.value() or None) if "households" in self.needed else None,
                 "quota": (self.quota.value() or None) if "standard_quota" in self.needed else None}
-
-
-class YearSelector(QComboBox):
-    """The header's year: every installed or bundled list; choosing one switches the working year."""
-
-    switched = Signal(int)
-
-    def __init__(self, ws: Workspace, *, ask: Callable[[int], dict[str, int | None] | None] | None = None,
-                 may_switch: Callable[[], bool] | None = None, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.ws = ws
-        self.may_switch = may_switch  # unsaved edits on a page are settled (saved or dropped) first
-        self.setObjectName("YearSelector")
-        self.setToolTip("工作年度：切换后以前年度的台账、报表和报送记录都保留")
-        self._ask = ask or self._ask_dialog
-        self.reload()
-        self.activated.connect(self._chosen)
-
-    def reload(self) -> None:
-        self.blockSignals(True)
-        self.clear()
-        for year in self.ws.years():
-            self.addItem(f"{year}年任务清单", year)
-        self.setCurrentIndex(max(self.findData(self.ws.year), 0))
-        self.blockSignals(False)
-
-    def _ask_dialog(self, year: int) -> dict[str, int | None] | None:
-        dialog = YearSettingsDialog(self.ws, year, self.window())
-        return dialog.values() if dialog.exec() == QDialog.DialogCode.Accepted else None
-
-    def _chosen(self, index: int) -> None:
-        year = self.itemData(index)
-        if year is None or year == self.ws.year:
-            return
-        if self.may_switch is not None and not self.may_switch():
-            self.reload()
-            return
-        values: dict[str, int | None] = {}
-        unit = self.ws.require_profile().unit
-        if str(year) not in year_settings(self.ws.db) and needed_settings(unit, year, data_dir=self.ws.data_dir):
-            answer = self._ask(year)
-            if answer is None:
-                self.reload()
-                return
-            values = answer
-        try:
-            switch_year(self.ws.db, self.ws.data_dir, year, households=values.get("households"), quota=values.get("quota"))
-        except (AppError, ValidationError) as exc:
-            QMessageBox.warning(self, "切换年度", str(exc))
-            self.reload()
-            return
-        self.reload()
-        self.switched.emit(year)

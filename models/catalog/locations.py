@@ -7,6 +7,7 @@ needs no admin rights; the bundled ``resources/tasklists/`` stay the defaults.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from models.core.paths import resource_path
@@ -35,4 +36,20 @@ def tasklist_path(year: int, folder: Path | None = None, *, data_dir: Path | Non
         path = candidate / f"{year}.json"
         if path.exists():
             return path
+    return None
+
+
+def installed_quotas(data_dir: Path, year: int) -> dict[str, dict[str, int]]:
+    path = Path(data_dir) / INSTALLED_DIR / f"{year}.quotas.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return {}
+
+
+def unit_quota(data_dir: Path, year: int, unit: str) -> int | None:
+    """The unit's share of the year's district-wide quota target, as published (task 12)."""
+    for shares in installed_quotas(data_dir, year).values():
+        if unit in shares:
+            return int(shares[unit])
     return None

@@ -317,22 +317,6 @@ def _keep_installed(data_dir: Path, package: Package) -> None:
     fsync_dir(folder)
 
 
-def installed_quotas(data_dir: Path, year: int) -> dict[str, dict[str, int]]:
-    path = Path(data_dir) / INSTALLED_DIR / f"{year}.quotas.json"
-    try:
-        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return {}
-
-
-def unit_quota(data_dir: Path, year: int, unit: str) -> int | None:
-    """The unit's share of the year's district-wide quota target, as published (task 12)."""
-    for shares in installed_quotas(data_dir, year).values():
-        if unit in shares:
-            return int(shares[unit])
-    return None
-
-
 def list_origin(data_dir: Path, year: int) -> str:
     """Where the year's list comes from: 已安装 (data folder), 内置 (bundled), 草稿 or 无."""
     path = tasklist_path(year, data_dir=data_dir)

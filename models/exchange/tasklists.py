@@ -15,12 +15,11 @@ import tempfile
 from pathlib import Path
 
 from models.catalog.packages import Package, install_package, publish
-from models.catalog.locations import INSTALLED_DIR
 from models.core.errors import AppError
 from models.exchange.packages import sign_package, verify_package
 from models.store.settings import get_setting, put_setting
 from models.store.workspace import Workspace
-from models.store.years import INSTALLED_PACKAGES_KEY
+from models.store.years import INSTALLED_PACKAGES_KEY, missing_installed_years
 
 KIND = "tasklist"
 PACKAGES_KEY = INSTALLED_PACKAGES_KEY  # {"2024": {"content_hash", "zip": base64 of the verified zip}}
@@ -55,8 +54,10 @@ def install_signed(ws: Workspace, path: Path | str) -> Package:
 def restore_installed_lists(ws: Workspace) -> list[int]:
     """Put back the installed lists this ledger holds but its folder lacks (after a move or a restore)."""
     restored = []
-    for year, record in (get_setting(ws.db, PACKAGES_KEY, {}) or {}).items():
-        if (ws.data_dir / INSTALLED_DIR / f"{year}.json").exists():
+    stored = get_setting(ws.db, PACKAGES_KEY, {}) or {}
+    for year in missing_installed_years(ws.conn, ws.data_dir):
+        record = stored.get(str(year))
+        if not record:
             continue
         with tempfile.TemporaryDirectory() as scratch:
             copy = Path(scratch) / f"{year}.zip"
@@ -65,5 +66,5 @@ def restore_installed_lists(ws: Workspace) -> list[int]:
                 install_package(ws.data_dir, copy)  # the hashes are checked again
             except AppError:
                 continue  # a damaged copy is not installed; the unit installs the package again
-        restored.append(int(year))
+        restored.append(year)
     return restored

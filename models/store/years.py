@@ -13,15 +13,16 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sqlite_utils
-
-from models.catalog.packages import unit_quota
+from models.catalog.locations import INSTALLED_DIR, unit_quota
 from models.catalog.tasklists import available_years
 from models.core.errors import AppError, ValidationError
 from models.store.audit import record_change
 from models.store.settings import UnitProfile, get_setting, load_profile, needed_settings, put_setting, save_profile
+
+if TYPE_CHECKING:  # the workspace (on the start path) imports this module; sqlite_utils comes later
+    import sqlite_utils
 
 YEAR_SETTINGS_KEY = "year_settings"
 # The district's packages this ledger installed ({"2024": {"content_hash", "zip"}}, written by
@@ -126,3 +127,8 @@ def carried_years(conn: Any) -> set[int]:
         return {int(year) for year in json.loads(row[0] or "null") or {}} if row else set()
     except (ValueError, TypeError):
         return set()
+
+
+def missing_installed_years(conn: Any, data_dir: Path) -> list[int]:
+    """Carried years whose list file the data folder lacks (cheap: one settings row, a stat each)."""
+    return sorted(y for y in carried_years(conn) if not (Path(data_dir) / INSTALLED_DIR / f"{y}.json").exists())
