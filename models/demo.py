@@ -16,7 +16,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from models.ledger.communities import add_community, record_evaluation, update_community
+from models.ledger.communities import add_community, update_community
+from models.ledger.evaluations import record_evaluation
 from models.core.errors import AppError
 from models.ledger.evidence import attach_file
 from models.ledger.validation import EntryDraft

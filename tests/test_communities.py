@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from models.ledger.communities import (
-    add_community, community_as_dict, counts_as_new_standard, delete_community, get_community, list_communities, record_evaluation,
-    update_community,
+    add_community, community_as_dict, counts_as_new_standard, delete_community, get_community, list_communities, update_community,
 )
+from models.ledger.evaluations import record_evaluation
 from models.core.errors import AppError, ValidationError
 
 

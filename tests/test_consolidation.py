@@ -19,7 +19,8 @@ from openpyxl import Workbook, load_workbook
 from conftest import make_profile
 from models.core import workbook_guard
 from models.district import consolidation
-from models.ledger.communities import add_community, record_evaluation
+from models.ledger.communities import add_community
+from models.ledger.evaluations import record_evaluation
 from models.district.consolidation import (
     CHECKSUM_FAILED,
     DUPLICATE,

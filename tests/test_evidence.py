@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from models.ledger import evidence
+from models.ledger import evidence_checks
 from models.core.errors import AppError, ValidationError
 from models.ledger.evidence import (
     add_entry_with_files,
@@ -128,7 +128,7 @@ def test_refused_files_say_why(ws, tmp_path, name, content, words):
 
 
 def test_size_limit_has_a_clear_message(ws, tmp_path, monkeypatch):
-    monkeypatch.setattr(evidence, "MAX_FILE_SIZE", 1024)
+    monkeypatch.setattr(evidence_checks, "MAX_FILE_SIZE", 1024)
     source = photo(tmp_path / "大.jpg", size=(800, 800))
     with pytest.raises(AppError, match="文件太大.*不能超过"):
         attach_file(ws.db, ws.data_dir, new_entry(ws), source, actor="张三")

@@ -11,7 +11,8 @@ from openpyxl import load_workbook
 from models.core import statuses as st
 from models.core.errors import ValidationError
 from models.core.periods import deadline_period, month_period, quarter_period, year_period
-from models.ledger.communities import add_community, get_community, record_evaluation
+from models.ledger.communities import add_community, get_community
+from models.ledger.evaluations import record_evaluation
 from models.ledger.entries import add_entry
 from models.ledger.validation import EntryDraft
 from models.progress import pace

@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from models.ledger.communities import add_community, record_evaluation, update_community
+from models.ledger.communities import add_community, update_community
+from models.ledger.evaluations import record_evaluation
 from models.core import statuses as st
 from models.progress.indicators import STATUSES, evaluate, evaluate_quarter, judge, progress
 from models.ledger.validation import EntryDraft

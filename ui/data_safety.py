@@ -76,7 +76,7 @@ def startup_check(data_dir: Path, *, parent: QWidget | None = None) -> bool:
         source = folder
     else:
         return False
-    from models.safety.restore import UnitMismatchError
+    from models.safety.candidate import UnitMismatchError
 
     try:
         lock = acquire_lock(data_dir)

@@ -21,7 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from models.core.errors import AppError
-from models.ledger.evidence import ALLOWED_TYPES, IMAGE_TYPES, Attachment, evidence_file, inspect_file, thumbnail_path
+from models.core.filetypes import ALLOWED_TYPES, IMAGE_TYPES
+from models.ledger.evidence import Attachment, evidence_file, thumbnail_path
+from models.ledger.evidence_checks import inspect_file
 from ui.ui_state import open_files
 
 ICON = 88

@@ -8,9 +8,9 @@ from typing import Any
 
 from models.cli import print_json
 from models.ledger.communities import (
-    KINDS, add_community, community_as_dict, counts_as_new_standard, get_community, list_communities, pass_score, record_evaluation,
-    update_community,
+    KINDS, add_community, community_as_dict, counts_as_new_standard, get_community, list_communities, pass_score, update_community,
 )
+from models.ledger.evaluations import record_evaluation
 from models.core.errors import AppError
 from models.progress.indicators import IndicatorResult, TaskProgress, format_number, progress, rounded, short_title
 from models.ledger.entries import working_month

@@ -7,8 +7,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from models.district.summary_report import STATE_COLOURS
 from models.core import statuses as st
+from models.district.summary_data import STATE_COLOURS
 
 _Index = QModelIndex | QPersistentModelIndex
 # The task-status matrix at 1366 pixels: 33 task columns leave room for one sign per cell.

@@ -12,9 +12,9 @@ from PySide6.QtWidgets import (
 )
 
 from models.ledger.communities import (
-    Community, add_community, delete_community, delete_evaluation, list_communities, pass_score, record_evaluation,
-    update_community,
+    Community, add_community, delete_community, list_communities, pass_score, update_community,
 )
+from models.ledger.evaluations import delete_evaluation, record_evaluation
 from models.core.errors import AppError, ValidationError
 from models.progress.indicators import format_number
 from ui.context import PageContext

@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 
 from models.district.consolidation import STATE_LABELS, ImportOutcome, import_reports
 from models.district.views import grace_days, latest_period, set_grace_days, version_history
-from models.district.summary_report import STATE_COLOURS, DistrictSummary, SummaryResult, build_summary, export_summary, summary_line
+from models.district.summary_data import STATE_COLOURS, DistrictSummary, build_summary, summary_line
+from models.district.summary_report import SummaryResult, export_summary
 from models.core.errors import AppError
 from ui.context import PageContext
 from ui.pages.base import Page, page_title
