@@ -73,6 +73,7 @@ $not_embedded"
 if command -v pdftotext >/dev/null 2>&1; then
     text="$(pdftotext "$pdf" -)"  # not piped into grep -q: pipefail would see SIGPIPE
     [[ "$text" == *南大街街道* && "$text" == *阳光花园入户宣传* ]] || fail "the PDF text lacks the unit or the entry"
+    [[ "$text" == *核验码* ]] || fail "the PDF carries no 核验码 (signing or the QR code failed in the bundle)"
 fi
 
 step "GUI starts and quits once idle (--quit-after-startup)"
