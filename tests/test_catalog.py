@@ -11,7 +11,8 @@ import pytest
 
 from conftest import SOURCE_DOC
 from models.core import paths
-from models.catalog.tasklists import available_years, find_unit, load_tasklist, load_units, tasklist_for_year
+from models.catalog.tasklists import available_years, load_tasklist, tasklist_for_year
+from models.catalog.units import find_unit, load_units
 from models.core.errors import DataFileError
 from models.core.paths import resource_path
 

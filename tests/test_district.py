@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from models.catalog.tasklists import load_units, tasklist_for_year
+from models.catalog.tasklists import tasklist_for_year
+from models.catalog.units import load_units
 from models.district.consolidation import import_reports
 from models.district.views import (
     FAILED,

@@ -20,7 +20,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 OUR_MODULES = {
-    "models", "models.catalog", "models.catalog.tasklists", "models.core", "models.core.errors",
+    "models", "models.catalog", "models.catalog.tasklists", "models.catalog.schema", "models.catalog.datafile",
+    "models.catalog.units", "models.catalog.scoresheets", "models.core", "models.core.errors",
     "models.core.fileio", "models.core.logsetup", "models.core.paths", "models.core.periods",
     "models.ledger", "models.ledger.communities", "models.ledger.entries", "models.ledger.locks",
     "models.ledger.validation", "models.progress", "models.progress.indicators", "models.safety",

@@ -13,7 +13,7 @@ import pytest
 
 from models.catalog.proposals import applicability, parse_deadline, propose_list
 from models.catalog.tasklist_import import SourceFormatError, read_source
-from models.catalog.tasklists import load_units
+from models.catalog.units import load_units
 from models.core.paths import resource_path
 from tests.tasklist_fixtures import NOTES, changed_rows, rows_2023, write_docx, write_xlsx
 

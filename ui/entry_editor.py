@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.catalog.tasklists import STANDARD_FIELDS, Task
+from models.catalog.schema import STANDARD_FIELDS, Task
 from models.core.errors import AppError, ValidationError
 from models.ledger.evidence import add_entry_with_files, list_attachments, update_entry_with_files
 from models.ledger.drafts import clear_unsaved

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.catalog.tasklists import load_units
+from models.catalog.units import load_units
 from models.core.errors import AppError
 from models.district.returns import return_for_correction
 from models.district.versions import diff_lines, find_by_code, version_diff

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from models import APP_NAME, __version__
-from models.catalog.tasklists import Unit
+from models.catalog.schema import Unit
 from ui.pages.base import Page, PendingPage
 from ui.window_geometry import restore_window, save_window
 from ui.worker import TaskRunner

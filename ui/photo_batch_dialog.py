@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.catalog.tasklists import Task
+from models.catalog.schema import Task
 from models.core.errors import AppError
 from models.ledger.photo_batch import DayGroup, check_drafts, required_columns, save_days
 from models.ledger.validation import EntryDraft

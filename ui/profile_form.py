@@ -6,7 +6,8 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QSpinBox, QWidget
 
-from models.catalog.tasklists import UNIT_KINDS, load_units
+from models.catalog.schema import UNIT_KINDS
+from models.catalog.units import load_units
 from models.store.settings import UnitProfile, needed_settings
 from ui.widgets.keys import enter_moves_on
 

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from models.catalog import draft_edit
 from models.catalog.drafts import quota_indicators, quota_units
-from models.catalog.tasklists import FIELD_TYPES, PERIODS, Unit
+from models.catalog.schema import FIELD_TYPES, PERIODS, Unit
 
 if TYPE_CHECKING:  # the dialog owns the editor; typing only
     from ui.pages.tasklist_import_page import TasklistImportDialog

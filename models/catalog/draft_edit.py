@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from models.catalog.phrase_rules import compute_fields
-from models.catalog.tasklists import COMPARISONS, FIELD_TYPES, PERIODS, STANDARD_FIELDS, Unit
+from models.catalog.schema import COMPARISONS, FIELD_TYPES, PERIODS, STANDARD_FIELDS, Unit
 
 Problems = list[tuple[str, str]]
 _CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")

@@ -18,7 +18,8 @@ from models.catalog.carryover import carry_over
 from models.catalog.locations import available_years, tasklist_path
 from models.catalog.proposals import propose_list
 from models.catalog.tasklist_import import read_source
-from models.catalog.tasklists import Unit, load_units
+from models.catalog.schema import Unit
+from models.catalog.units import load_units
 from models.core.errors import AppError, DataFileError
 from models.core.fileio import fsync_dir, fsync_file, replace_with_retry
 

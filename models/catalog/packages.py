@@ -32,7 +32,9 @@ from typing import Any, Callable
 from models.catalog.drafts import DraftError, draft_path, load_draft, quota_problems
 from models.catalog.phrase_rules import FLAG_NO_TARGET
 from models.catalog.locations import INSTALLED_DIR, available_years, tasklist_path
-from models.catalog.tasklists import TaskList, load_tasklist, load_units, tasklist_for_year
+from models.catalog.schema import TaskList
+from models.catalog.tasklists import load_tasklist, tasklist_for_year
+from models.catalog.units import load_units
 from models.core.errors import AppError, DataFileError
 from models.core.fileio import fsync_dir, fsync_file, replace_with_retry
 from models.core.paths import resource_path

@@ -21,7 +21,8 @@ from models.catalog.phrase_rules import (
     is_dated, issue_document, number, period_of,
 )
 from models.catalog.tasklist_import import SourceDocument, SourceRow
-from models.catalog.tasklists import Unit, find_unit
+from models.catalog.schema import Unit
+from models.catalog.units import find_unit
 
 ALL_KINDS = ["street", "town", "department"]
 _GROUPS = {  # how the list names groups of units

@@ -1,4 +1,4 @@
-"""The district's domain data: units, yearly task lists, score sheets.
+"""The district's yearly task lists: loading, validating and caching them.
 
 Everything here is read from validated JSON files under ``resources/`` (format in
 ``resources/README.md``), so a new year's task list is a new file, not new code.
@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import os
 import pickle
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -23,277 +21,19 @@ from models.catalog.locations import available_years, tasklist_path
 from models.core.errors import DataFileError
 from models.core.paths import resource_path, user_cache_dir
 
-UNIT_KINDS = {"street": "街道", "town": "镇", "department": "区级部门", "district": "区垃分办"}
-PERIODS = {"month": "月", "quarter": "季度", "year": "年度", "deadline": "截止日期"}
-COMPARISONS = (">=", "<=")
-FIELD_TYPES = {"int", "percent", "number", "text"}  # text: a name, e.g. the 中转场 a figure is about
-# Standard entry columns an entry type may make required, with their Chinese labels.
-STANDARD_FIELDS = {
-    "content": "工作内容",
-    "location": "地点",
-    "organizer": "组织单位",
-    "participants": "参与人数",
-}
-COMPUTE_KINDS = {"count", "distinct", "sum", "latest", "weighted_mean", "ratio", "ratio_of_sums", "community", "submission"}
-COMMUNITY_MEASURES = {"facilities_coverage", "new_standard", "demo_villages", "metering_of_new"}
-UNIT_SETTINGS = {"households", "standard_quota"}
-
-
-@dataclass(frozen=True)
-class Unit:
-    name: str
-    kind: str
-    aliases: tuple[str, ...] = ()
-
-    @property
-    def kind_label(self) -> str:
-        return UNIT_KINDS[self.kind]
-
-
-@dataclass(frozen=True)
-class MeasureField:
-    """A value an entry of a task can carry, e.g. households reached (户)."""
-
-    code: str
-    name: str
-    unit: str
-    type: str  # int | percent | number | text
-
-    @property
-    def numeric(self) -> bool:
-        return self.type != "text"
-
-
-@dataclass(frozen=True)
-class EntryType:
-    name: str
-    required: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Indicator:
-    task_seq: int
-    code: str
-    name: str
-    unit: str
-    period: str
-    comparison: str
-    target: float | None
-    compute: dict[str, Any]
-    deadline: dt.date
-    target_setting: str | None = None
-    district_target: float | None = None
-    scope: str = "unit"
-    editable: bool = False
-    # Unit kinds the indicator binds; other units the task applies to keep entries for it and
-    # see the district figure (a department co-responsible for communities owns none). Empty: all.
-    unit_kinds: tuple[str, ...] = ()
-
-    def binds(self, unit: "Unit") -> bool:
-        return not self.unit_kinds or unit.kind in self.unit_kinds
-
-
-@dataclass(frozen=True)
-class Task:
-    seq: int
-    category: str
-    target_text: str
-    responsible: str
-    deadline_text: str
-    deadline: dt.date
-    applies_kinds: tuple[str, ...]
-    applies_units: tuple[str, ...]
-    fields: tuple[MeasureField, ...]
-    entry_types: tuple[EntryType, ...]
-    indicators: tuple[Indicator, ...]
-
-    def applies_to(self, unit: Unit) -> bool:
-        return unit.kind in self.applies_kinds or unit.name in self.applies_units
-
-    def entry_type(self, name: str) -> EntryType | None:
-        return next((t for t in self.entry_types if t.name == name), None)
-
-    def field(self, code: str) -> MeasureField | None:
-        return next((f for f in self.fields if f.code == code), None)
-
-
-@dataclass(frozen=True)
-class TaskList:
-    year: int
-    title: str
-    tasks: tuple[Task, ...]
-    scoresheet: "ScoreSheet"
-    path: Path
-
-    def task(self, seq: int) -> Task | None:
-        return next((t for t in self.tasks if t.seq == seq), None)
-
-    def tasks_for(self, unit: Unit) -> list[Task]:
-        return [t for t in self.tasks if t.applies_to(unit)]
-
-    def categories(self, tasks: list[Task] | None = None) -> list[tuple[str, list[Task]]]:
-        """Consecutive runs of tasks sharing a category, as merged in the source list."""
-        groups: list[tuple[str, list[Task]]] = []
-        for task in self.tasks if tasks is None else tasks:
-            if groups and groups[-1][0] == task.category:
-                groups[-1][1].append(task)
-            else:
-                groups.append((task.category, [task]))
-        return groups
-
-    def indicators(self, tasks: list[Task] | None = None) -> list[Indicator]:
-        return [i for t in (self.tasks if tasks is None else tasks) for i in t.indicators]
-
-
-@dataclass(frozen=True)
-class ScoreItem:
-    code: str
-    area: str
-    indicator: str
-    standard: str
-    points: float
-
-
-@dataclass(frozen=True)
-class ScoreSheet:
-    id: str
-    title: str
-    basis: str
-    pass_score: float
-    source: str = ""  # the document the sheet is copied from
-    items: tuple[ScoreItem, ...] = field(default_factory=tuple)
-
-    @property
-    def total_points(self) -> float:
-        return sum(i.points for i in self.items)
-
-    def item(self, code: str) -> ScoreItem | None:
-        return next((i for i in self.items if i.code == code), None)
-
-
-class _Checker:
-    """Reads fields of a JSON object and fails with file/task/field named."""
-
-    def __init__(self, path: Path):
-        self.path = path
-
-    def fail(self, where: str, message: str) -> DataFileError:
-        return DataFileError(f"数据文件 {self.path.name} 有误：{where}：{message}")
-
-    def get(self, obj: Any, key: str, kind: type | tuple[type, ...], where: str, *, optional: bool = False) -> Any:
-        if not isinstance(obj, dict):
-            raise self.fail(where, "应为对象（{...}）")
-        if key not in obj or obj[key] is None:
-            if optional:
-                return None
-            raise self.fail(where, f"缺少字段 “{key}”")
-        value = obj[key]
-        if kind in (int, float, (int, float)) and isinstance(value, bool):
-            raise self.fail(where, f"字段 “{key}” 应为数字")
-        if not isinstance(value, kind):
-            raise self.fail(where, f"字段 “{key}” 类型不正确")
-        if isinstance(value, str) and not value.strip() and not optional:
-            raise self.fail(where, f"字段 “{key}” 不能为空")
-        return value
-
-    def date(self, obj: Any, key: str, where: str) -> dt.date:
-        text = self.get(obj, key, str, where)
-        try:
-            return dt.date.fromisoformat(text)
-        except ValueError:
-            raise self.fail(where, f"字段 “{key}” 应为日期 YYYY-MM-DD，实为 “{text}”") from None
-
-
-def _read_json(path: Path) -> Any:
-    try:
-        with path.open(encoding="utf-8") as fh:
-            return json.load(fh)
-    except FileNotFoundError:
-        raise DataFileError(f"找不到数据文件：{path}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DataFileError(f"数据文件 {path.name} 不是有效的 JSON（UTF-8）：{exc}") from None
-
-
-def load_units(path: Path | None = None) -> tuple[Unit, ...]:
-    """The units (read once per file version: every ``Workspace.unit`` asks for them)."""
-    path = path or resource_path("units.json")
-    try:
-        mtime = path.stat().st_mtime
-    except OSError:
-        raise DataFileError(f"找不到数据文件：{path}") from None
-    return _cached_units(str(path), mtime)
-
-
-@lru_cache(maxsize=4)
-def _cached_units(path_text: str, mtime: float) -> tuple[Unit, ...]:
-    path = Path(path_text)
-    check = _Checker(path)
-    doc = _read_json(path)
-    units: list[Unit] = []
-    seen: set[str] = set()
-    for n, raw in enumerate(check.get(doc, "units", list, "文件"), start=1):
-        where = f"第{n}个单位"
-        name = check.get(raw, "name", str, where)
-        kind = check.get(raw, "kind", str, f"单位 {name}")
-        if kind not in UNIT_KINDS:
-            raise check.fail(f"单位 {name}", f"字段 “kind” 应为 {'/'.join(UNIT_KINDS)} 之一")
-        aliases = tuple(check.get(raw, "aliases", list, f"单位 {name}", optional=True) or ())
-        for label in (name, *aliases):
-            if label in seen:
-                raise check.fail(f"单位 {name}", f"名称 “{label}” 重复")
-            seen.add(label)
-        units.append(Unit(name=name, kind=kind, aliases=aliases))
-    return tuple(units)
-
-
-def find_unit(name: str, units: tuple[Unit, ...] | None = None) -> Unit | None:
-    """A unit by its name or one of its aliases."""
-    for unit in units if units is not None else load_units():
-        if name == unit.name or name in unit.aliases:
-            return unit
-    return None
-
-
-def load_scoresheet(path: Path) -> ScoreSheet:
-    check = _Checker(path)
-    doc = _read_json(path)
-    items = []
-    codes: set[str] = set()
-    for n, raw in enumerate(check.get(doc, "items", list, "文件"), start=1):
-        code = check.get(raw, "code", str, f"第{n}项")
-        where = f"评分项 {code}"
-        if code in codes:
-            raise check.fail(where, "代码重复")
-        codes.add(code)
-        points = check.get(raw, "points", (int, float), where)
-        if points <= 0:
-            raise check.fail(where, "字段 “points” 应大于 0")
-        items.append(
-            ScoreItem(
-                code=code,
-                area=check.get(raw, "area", str, where),
-                indicator=check.get(raw, "indicator", str, where),
-                standard=check.get(raw, "standard", str, where),
-                points=float(points),
-            )
-        )
-    sheet = ScoreSheet(
-        id=check.get(doc, "id", str, "文件"),
-        title=check.get(doc, "title", str, "文件"),
-        basis=check.get(doc, "basis", str, "文件"),
-        source=check.get(doc, "source", str, "文件", optional=True) or "",
-        pass_score=float(check.get(doc, "pass_score", (int, float), "文件")),
-        items=tuple(items),
-    )
-    if sheet.pass_score > sheet.total_points:
-        raise check.fail("文件", "合格分数 pass_score 高于评分项总分")
-    return sheet
+from models.catalog.datafile import Checker, read_json
+from models.catalog.schema import (
+    COMMUNITY_MEASURES, COMPARISONS, COMPUTE_KINDS, FIELD_TYPES, PERIODS, STANDARD_FIELDS, UNIT_KINDS, UNIT_SETTINGS,
+    EntryType, Indicator, MeasureField, Task, TaskList, Unit,
+)
+from models.catalog.scoresheets import load_scoresheet
+from models.catalog.units import load_units
 
 
 _CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 
-def _load_indicator(check: _Checker, raw: Any, task_seq: int, deadline: dt.date, fields: dict[str, MeasureField], types: set[str]) -> Indicator:
+def _load_indicator(check: Checker, raw: Any, task_seq: int, deadline: dt.date, fields: dict[str, MeasureField], types: set[str]) -> Indicator:
     where = f"任务{task_seq}的指标"
     code = check.get(raw, "code", str, where)
     where = f"任务{task_seq}的指标 {code}"
@@ -363,7 +103,7 @@ def _load_indicator(check: _Checker, raw: Any, task_seq: int, deadline: dt.date,
     )
 
 
-def _load_task(check: _Checker, raw: Any, n: int, year: int, unit_names: set[str]) -> Task:
+def _load_task(check: Checker, raw: Any, n: int, year: int, unit_names: set[str]) -> Task:
     seq = check.get(raw, "seq", int, f"第{n}个任务")
     where = f"任务{seq}"
     deadline = check.date(raw, "deadline", where)
@@ -425,8 +165,8 @@ def _load_task(check: _Checker, raw: Any, n: int, year: int, unit_names: set[str
 
 def load_tasklist(path: Path, units: tuple[Unit, ...] | None = None) -> TaskList:
     units = units if units is not None else load_units()
-    check = _Checker(path)
-    doc = _read_json(path)
+    check = Checker(path)
+    doc = read_json(path)
     if check.get(doc, "format", int, "文件") != 1:
         raise check.fail("文件", "不支持的格式版本 format")
     year = check.get(doc, "year", int, "文件")

@@ -21,7 +21,7 @@ from models.district.versions import diff_lines, find_by_code, version_diff
 from models.exchange.enrolment import key_as_dict, list_known_keys, reset_enrolment
 from models.store.keys import installation_signer
 from models.exchange.notices import import_notice
-from models.catalog.tasklists import find_unit
+from models.catalog.units import find_unit
 from models.store.workspace import Workspace
 
 

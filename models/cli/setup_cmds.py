@@ -8,7 +8,8 @@ import sys
 from dataclasses import asdict, replace
 from typing import Any
 
-from models.catalog.tasklists import PERIODS, STANDARD_FIELDS, Task, available_years
+from models.catalog.schema import PERIODS, STANDARD_FIELDS, Task
+from models.catalog.tasklists import available_years
 from models.cli import print_json
 from models.core.errors import AppError
 from models.store.keys import installation_signer

@@ -17,7 +17,9 @@ from models.catalog import draft_edit
 from models.catalog.drafts import DraftError, import_draft, load_draft, quota_indicators, quota_units, save_draft
 from models.catalog.packages import list_origin
 from models.catalog.proposals import resolve_unit
-from models.catalog.tasklists import PERIODS, STANDARD_FIELDS, load_units, tasklist_for_year
+from models.catalog.schema import PERIODS, STANDARD_FIELDS
+from models.catalog.tasklists import tasklist_for_year
+from models.catalog.units import load_units
 from models.cli import print_json
 from models.cli.setup_cmds import task_as_dict
 from models.core.errors import AppError, ValidationError

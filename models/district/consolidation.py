@@ -21,7 +21,8 @@ from typing import Any, Callable, Iterable
 
 import sqlite_utils
 
-from models.catalog.tasklists import Unit, find_unit
+from models.catalog.schema import Unit
+from models.catalog.units import find_unit
 from models.core.errors import AppError
 from models.core.fileio import sha256_file
 from models.core.periods import normalize_month

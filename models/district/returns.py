@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from models.catalog.tasklists import find_unit
+from models.catalog.units import find_unit
 from models.core.errors import AppError, ValidationError
 from models.core.periods import parse_month
 from models.reporting.files import atomic_write

@@ -16,7 +16,9 @@ from typing import Any
 
 import sqlite_utils
 
-from models.catalog.tasklists import Indicator, Task, TaskList, Unit, available_years, load_units, tasklist_for_year
+from models.catalog.schema import Indicator, Task, TaskList, Unit
+from models.catalog.tasklists import available_years, tasklist_for_year
+from models.catalog.units import load_units
 from models.core import statuses as st
 from models.core.errors import ValidationError
 from models.core.periods import deadline_period, period_for

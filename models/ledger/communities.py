@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from models.catalog.tasklists import TaskList
+from models.catalog.schema import TaskList
 from models.core.errors import AppError, ValidationError
 from models.ledger.validation import parse_date
 from models.store.audit import record_change

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable
 
-from models.catalog.tasklists import Task, TaskList
+from models.catalog.schema import Task, TaskList
 from models.ledger.validation import EntryDraft, clean_entry
 from models.core.errors import AppError
 from models.ledger.locks import ensure_month_open

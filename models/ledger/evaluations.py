@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any, Mapping
 
-from models.catalog.tasklists import ScoreSheet, TaskList
+from models.catalog.schema import ScoreSheet, TaskList
 from models.core.errors import AppError, ValidationError
 from models.ledger.communities import _audit, _now, get_community
 from models.ledger.validation import parse_date

@@ -23,7 +23,7 @@ from typing import Any, Iterable
 import sqlite_utils
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from models.catalog.tasklists import Task, TaskList
+from models.catalog.schema import Task, TaskList
 from models.core.errors import AppError, ValidationError
 from models.core.fileio import FileInUseError, fsync_dir, replace_with_retry
 from models.store.faults import explain

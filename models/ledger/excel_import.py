@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterable
 
 import sqlite_utils
 
-from models.catalog.tasklists import Task, TaskList
+from models.catalog.schema import Task, TaskList
 from models.core import workbook_guard
 from models.core.errors import AppError, ValidationError
 from models.core.workbook_guard import UntrustedWorkbookError

@@ -12,7 +12,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any, Iterable
 
-from models.catalog.tasklists import Task, TaskList
+from models.catalog.schema import Task, TaskList
 from models.core.errors import AppError
 from models.ledger.excel_import import (
     DATA_SHEET, HELP_SHEET, LIST_SHEET, STANDARD_COLUMNS, TEMPLATE_ROWS, MeasureColumn, measure_columns,
@@ -153,7 +153,7 @@ def _write_help(sheet: Any, tasklist: TaskList, tasks: list[Task], headers: list
 
 
 def _required_label(task: Task, key: str) -> str:
-    from models.catalog.tasklists import STANDARD_FIELDS
+    from models.catalog.schema import STANDARD_FIELDS
 
     spec = task.field(key)
     return STANDARD_FIELDS.get(key) or (spec.name if spec else key)

@@ -16,7 +16,7 @@ from typing import Iterable
 import sqlite_utils
 from PIL import Image
 
-from models.catalog.tasklists import STANDARD_FIELDS, Task, TaskList
+from models.catalog.schema import STANDARD_FIELDS, Task, TaskList
 from models.core.errors import ValidationError
 from models.ledger.evidence import IMAGE_TYPES, add_entry_with_files
 from models.ledger.locks import is_month_locked, month_of

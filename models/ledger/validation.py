@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from models.catalog.tasklists import STANDARD_FIELDS, Task
+from models.catalog.schema import STANDARD_FIELDS, Task
 from models.core.errors import ValidationError
 
 TEXT_LIMITS = {"title": 100, "content": 5000, "location": 100, "organizer": 100, "remarks": 1000}

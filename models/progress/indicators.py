@@ -53,7 +53,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from models.catalog.tasklists import Indicator, Task, TaskList
+from models.catalog.schema import Indicator, Task, TaskList
 from models.core import statuses as st
 from models.core.errors import AppError
 from models.core.periods import (

@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from models.catalog.tasklists import Indicator, TaskList, Unit, find_unit
+from models.catalog.schema import Indicator, TaskList, Unit
+from models.catalog.units import find_unit
 from models.core.periods import Period, month_bounds, quarter_last_month
 from models.ledger.communities import Community, list_communities
 from models.store.settings import UnitProfile

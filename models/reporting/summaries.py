@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from models.catalog.tasklists import Task
+from models.catalog.schema import Task
 from models.progress.indicators import IndicatorResult, format_number
 from models.ledger.entries import LedgerEntry
 from models.core.periods import Period, period_title

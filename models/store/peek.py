@@ -12,7 +12,8 @@ import json
 import sqlite3
 from pathlib import Path
 
-from models.catalog.tasklists import Unit, find_unit
+from models.catalog.schema import Unit
+from models.catalog.units import find_unit
 from models.core.errors import AppError, DataFileError
 from models.store.connection import DB_FILENAME, connect
 from models.store.settings import PROFILE_KEY

@@ -9,7 +9,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from models.catalog.tasklists import Indicator, Unit, available_years, find_unit, load_units, tasklist_for_year
+from models.catalog.schema import Indicator, Unit
+from models.catalog.tasklists import available_years, tasklist_for_year
+from models.catalog.units import find_unit, load_units
 from models.core.errors import ValidationError
 from models.store.audit import record_change
 

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
-from models.catalog.tasklists import Task, TaskList, Unit, available_years, find_unit, load_units, tasklist_for_year
+from models.catalog.schema import Task, TaskList, Unit
+from models.catalog.tasklists import available_years, tasklist_for_year
+from models.catalog.units import find_unit, load_units
 from models.core.errors import AppError, InstanceLockedError
 from models.store.settings import UnitProfile, load_profile
 from models.store.years import profile_for_year

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from models.catalog.tasklists import Task  # noqa: E402
+from models.catalog.schema import Task  # noqa: E402
 from models.ledger.validation import EntryDraft, clean_entry
 from models.ledger.entries import add_entries  # noqa: E402
 from models.store.settings import UnitProfile, save_profile  # noqa: E402

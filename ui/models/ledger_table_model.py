@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from models.catalog.tasklists import Task
+from models.catalog.schema import Task
 from models.ledger.entries import LedgerEntry, entries_by_ids, entry_ids
 
 if TYPE_CHECKING:  # the handle is only passed on to models.ledger.entries's queries

@@ -38,7 +38,9 @@ from PySide6.QtWidgets import (
 
 from models.catalog import draft_edit
 from models.catalog.drafts import DraftError, import_draft, load_draft, save_draft
-from models.catalog.tasklists import PERIODS, UNIT_KINDS, available_years, load_units
+from models.catalog.schema import PERIODS, UNIT_KINDS
+from models.catalog.tasklists import available_years
+from models.catalog.units import load_units
 from models.core.errors import AppError
 from models.exchange.tasklists import publish_signed
 from models.store.workspace import Workspace

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.catalog.tasklists import PERIODS, Indicator, Task
+from models.catalog.schema import PERIODS, Indicator, Task
 from ui.context import PageContext
 from ui.pages.base import Page, page_title
 from ui.pages.tasklist_import_page import TasklistImportDialog

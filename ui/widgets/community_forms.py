@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout, QLabel, QLineEdit, QRadioButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget,
 )
 
-from models.catalog.tasklists import ScoreSheet
+from models.catalog.schema import ScoreSheet
 from models.ledger.communities import Community
 from models.progress.indicators import format_number
 from ui.widgets.keys import enter_moves_on, tab_chain

@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QLineEdit, QWidget
 
-from models.catalog.tasklists import Task
+from models.catalog.schema import Task
 
 PLACEHOLDERS = {"percent": "0–100", "int": "整数"}
 
