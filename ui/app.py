@@ -248,12 +248,11 @@ WARM_UP_MS = 1000
 
 
 def _warm_up() -> None:
-    """Load, off the GUI thread, the database library every other page and every write
-    needs, while the user reads the 工作台: the first click on 台账录入 then does not wait."""
-    import importlib
-    import threading
+    """While the user reads the 工作台, load the database library every other page and every
+    write needs (off the GUI thread): the first click on 台账录入 then does not wait."""
+    from models.store.connection import preload_database_library
 
-    threading.Thread(target=importlib.import_module, args=("sqlite_utils",), name="warm-up", daemon=True).start()
+    preload_database_library()
 
 
 def _close(window: MainWindow, ws: Workspace, *, quit_after_startup: bool) -> None:

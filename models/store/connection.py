@@ -203,6 +203,14 @@ class Reader:
             yield dict(zip(keys, row))
 
 
+def preload_database_library() -> None:
+    """Import sqlite_utils in a background thread (it is kept off the GUI's start path)."""
+    import importlib
+    import threading
+
+    threading.Thread(target=importlib.import_module, args=("sqlite_utils",), name="warm-up", daemon=True).start()
+
+
 def as_database(conn: sqlite3.Connection) -> sqlite_utils.Database:
     """``sqlite_utils.Database`` over ``conn``. Installed sqlite-utils plugins are not run on
     the ledger's connection (they could change it; scanning for them also cost start-up)."""

@@ -5,7 +5,7 @@ column constants, custom roles, tested without a view)."""
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import Any, Iterable
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
@@ -13,8 +13,6 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from models.catalog.schema import Task
 from models.ledger.entries import LedgerEntry, entries_by_ids, entry_ids
 
-if TYPE_CHECKING:  # the handle is only passed on to models.ledger.entries's queries
-    import sqlite_utils
 
 COL_DATE, COL_TASK, COL_TYPE, COL_TITLE, COL_MEASURES, COL_LOCATION, COL_PARTICIPANTS, COL_EVIDENCE, COL_OPERATOR = range(9)
 HEADERS = ["日期", "任务", "台账类型", "标题", "填报数值", "地点", "人数", "佐证", "填报人"]
@@ -44,7 +42,7 @@ class LedgerTableModel(QAbstractTableModel):
     PAGE_SIZE = 200
     MAX_PAGES = 50  # pages kept in memory; a view shows a few at a time
 
-    def __init__(self, db: sqlite_utils.Database, tasks: Iterable[Task], parent: Any = None):
+    def __init__(self, db: Any, tasks: Iterable[Task], parent: Any = None):  # db: the workspace's handle
         super().__init__(parent)
         self.db = db
         self.set_tasks(tasks)
