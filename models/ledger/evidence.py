@@ -21,11 +21,12 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Iterable
 
 import sqlite_utils
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 from models.catalog.schema import Task, TaskList
 from models.core.errors import AppError, ValidationError
-from models.core.fileio import FileInUseError, fsync_dir, replace_with_retry
+from models.core.fileio import fsync_dir, replace_with_retry
+from models.core.images import save_downscaled_jpeg
 from models.store.faults import explain
 from models.core.filetypes import IMAGE_TYPES
 from models.core.text import clean_display_name
@@ -357,30 +358,7 @@ def thumbnail_path(data_dir: Path, att_or_stored_path: Attachment | StoredFile |
     if target.is_file():
         return target
     try:
-        with Image.open(source) as image:
-            image.draft("RGB", (size * 2, size * 2))  # JPEG: decode at reduced scale, much faster
-            upright = ImageOps.exif_transpose(image)
-            upright.thumbnail((size, size))
-            if upright.mode not in ("RGB", "L"):
-                background = Image.new("RGB", upright.size, "white")
-                background.paste(upright.convert("RGBA"), mask=upright.convert("RGBA").getchannel("A"))
-                upright = background
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp_name = tempfile.mkstemp(prefix=".part-", suffix=".jpg", dir=target.parent)
-            try:  # written aside, complete on disk, then renamed: never a cut-off file under its name
-                with os.fdopen(fd, "wb") as out:
-                    upright.save(out, "JPEG", quality=85)
-                    out.flush()
-                    os.fsync(out.fileno())
-                try:
-                    replace_with_retry(tmp_name, target)
-                except FileInUseError:
-                    if not target.is_file():
-                        raise
-                    # Named by content: whoever holds the existing thumbnail holds this one.
-            finally:
-                if os.path.exists(tmp_name):
-                    os.unlink(tmp_name)
+        save_downscaled_jpeg(source, target, pixels=size, quality=85)
     except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as exc:
         raise AppError(f"无法生成缩略图：{explain(exc)}") from None
     return target

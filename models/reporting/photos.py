@@ -8,18 +8,15 @@ placeholder instead of failing the whole export.
 
 from __future__ import annotations
 
-import os
-import tempfile
-import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
 
-from PIL import Image, ImageOps
+from PIL import Image
 
 from models.reporting.assembly import Photo
 from models.reporting.pdf_writer import PhotoImage
-from models.core.fileio import FileInUseError, replace_with_retry
+from models.core.images import save_downscaled_jpeg
 
 PHOTO_PIXELS = 900  # long side: 128 mm printed at ~180 dpi
 CACHE_DIR = "thumbnails"
@@ -31,39 +28,7 @@ def cached_photo_path(data_dir: Path, photo: Photo) -> Path:
 
 
 def _downscale(source: Path, target: Path) -> None:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-        with Image.open(source) as image:
-            w, h = image.size
-            # JPEG decodes at 1/2, 1/4 or 1/8 scale when asked for a size with the image's
-            # own aspect ratio: a 12 MP photo is decoded at about 1 MP.
-            image.draft("RGB", (PHOTO_PIXELS, max(1, PHOTO_PIXELS * h // max(w, 1))) if w >= h
-                        else (max(1, PHOTO_PIXELS * w // max(h, 1)), PHOTO_PIXELS))
-            upright = ImageOps.exif_transpose(image)
-            upright.thumbnail((PHOTO_PIXELS, PHOTO_PIXELS))
-            if upright.mode not in ("RGB", "L"):
-                rgba = upright.convert("RGBA")
-                flat = Image.new("RGB", rgba.size, "white")
-                flat.paste(rgba, mask=rgba.getchannel("A"))
-                upright = flat
-            target.parent.mkdir(parents=True, exist_ok=True)
-            # Written aside and renamed: a full disk never leaves a truncated photo under the
-            # name later exports reuse.
-            fd, tmp = tempfile.mkstemp(prefix=".part-", suffix=".jpg", dir=target.parent)
-            try:
-                with os.fdopen(fd, "wb") as out:
-                    upright.save(out, "JPEG", quality=80, optimize=False)
-                    out.flush()
-                    os.fsync(out.fileno())
-                try:
-                    replace_with_retry(tmp, target)
-                except FileInUseError:
-                    # The name is the content hash: whoever holds the existing copy holds ours.
-                    if not target.is_file():
-                        raise
-            finally:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
+    save_downscaled_jpeg(source, target, pixels=PHOTO_PIXELS, quality=80)
 
 
 def _cache_usable(target: Path, source: Path) -> tuple[int, int] | None:
