@@ -42,6 +42,7 @@ from models.district.summary_data import (
 from models.district.summary_pdf import write_summary_pdf
 from models.reporting.files import atomic_write, ensure_folder
 from models.reporting.textblock import excel_width, header_text, wrap
+from models.reporting.xlsx_writer import print_setup
 from models.store.workspace import Workspace
 
 Progress = Callable[[int, int, str], None]
@@ -130,21 +131,7 @@ def _sheet(wb: Workbook, title: str, heading: str, sub: str, columns: list[Sheet
         sheet.row_dimensions[r].height = _LINE * lines + 6
     sheet.auto_filter.ref = f"A3:{get_column_letter(last_col)}{3 + max(len(rows), 1)}"
     sheet.freeze_panes = freeze
-    sheet.print_title_rows = "3:3"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_options.horizontalCentered = True
-    sheet.page_margins.left = sheet.page_margins.right = 0.4
-    sheet.page_margins.top = 0.5
-    sheet.page_margins.bottom = 0.6
-    sheet.page_margins.footer = 0.25
-    sheet.oddFooter.center.text = "第 &P 页 共 &N 页"
-    sheet.oddFooter.center.font = "宋体"
-    sheet.oddFooter.left.text = footer
-    sheet.oddFooter.left.font = "宋体"
+    print_setup(sheet, title_rows="3:3", kind_label=footer)  # the unit reports' print settings
 
 
 def _texts(columns: list[str], widths: list[float], kind: str = STATE) -> list[SheetColumn]:

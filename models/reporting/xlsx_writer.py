@@ -129,7 +129,9 @@ def _value(cell: Cell, value: object) -> None:
             cell.number_format = DATE_FORMAT  # a real date, shown as one
 
 
-def _print_setup(ws: Worksheet, *, title_rows: str, kind_label: str) -> None:
+def print_setup(ws: Worksheet, *, title_rows: str, kind_label: str) -> None:
+    """A4 landscape, one page wide, header rows repeated, "第 &P 页 共 &N 页" in the footer: the
+    print settings of every workbook the program writes (the district summary's too)."""
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -276,7 +278,7 @@ def _main_sheet(ws: Worksheet, report: Report, notes: _Notes) -> None:
             if ends:
                 run_start = None
     ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
-    _print_setup(ws, title_rows=f"{header_row}:{header_row}", kind_label=f"{report.unit}　{report.period_title}　{report.version_text}")
+    print_setup(ws, title_rows=f"{header_row}:{header_row}", kind_label=f"{report.unit}　{report.period_title}　{report.version_text}")
 
 
 def _signature_texts() -> list[str]:
@@ -290,7 +292,7 @@ def _plain_sheet(ws: Worksheet, report: Report, columns: tuple[Column, ...], row
     _table(ws, 1, columns, rows, body=body, bold=bold, notes=notes, names=names)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(len(rows) + 1, 1)}"
-    _print_setup(ws, title_rows="1:1", kind_label=f"{report.unit}　{report.period_title}　{ws.title}")
+    print_setup(ws, title_rows="1:1", kind_label=f"{report.unit}　{report.period_title}　{ws.title}")
 
 
 NOTE_COLUMNS = (Column("附注", 6), Column("位置", 24), Column("内容（续）", 100))
@@ -313,7 +315,7 @@ def _notes_sheet(ws: Worksheet, report: Report, notes: _Notes) -> None:
                 put(ws, row, c, value, style=WRAP_TOP, font=body).border = BORDER
             ws.row_dimensions[row].height = _height(min(fit, len(lines)))
     ws.freeze_panes = "A2"
-    _print_setup(ws, title_rows="1:1", kind_label=f"{report.unit}　{report.period_title}　{ws.title}")
+    print_setup(ws, title_rows="1:1", kind_label=f"{report.unit}　{report.period_title}　{ws.title}")
 
 
 def _meta_sheet(ws: Worksheet, report: Report, digest: str) -> None:

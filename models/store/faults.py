@@ -157,32 +157,25 @@ def is_read_only_fault(exc: BaseException) -> bool:
     return sqlite_fault_message(exc) is READONLY
 
 
+def _guarded(call: Any, *args: Any) -> Any:
+    """``call(*args)``, its machine-caused SQLite failure re-raised with a Chinese message."""
+    try:
+        return call(*args)
+    except sqlite3.DatabaseError as exc:
+        fault = _guard(exc)
+        if fault is exc:
+            raise
+        raise fault from exc
+
+
 class GuardedConnection(sqlite3.Connection):
     """A connection whose machine-caused failures carry a Chinese message."""
 
     def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:  # type: ignore[override]
-        try:
-            return super().execute(sql, parameters)
-        except sqlite3.DatabaseError as exc:
-            fault = _guard(exc)
-            if fault is exc:
-                raise
-            raise fault from exc
+        return _guarded(super().execute, sql, parameters)
 
     def executemany(self, sql: str, parameters: Any, /) -> sqlite3.Cursor:  # type: ignore[override]
-        try:
-            return super().executemany(sql, parameters)
-        except sqlite3.DatabaseError as exc:
-            fault = _guard(exc)
-            if fault is exc:
-                raise
-            raise fault from exc
+        return _guarded(super().executemany, sql, parameters)
 
     def commit(self) -> None:
-        try:
-            super().commit()
-        except sqlite3.DatabaseError as exc:
-            fault = _guard(exc)
-            if fault is exc:
-                raise
-            raise fault from exc
+        _guarded(super().commit)
