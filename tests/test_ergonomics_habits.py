@@ -11,40 +11,13 @@ import pytest
 from PySide6.QtCore import QDate, QRect, Qt
 from PySide6.QtWidgets import QApplication
 
-from models.ledger.entries import add_entry, list_entries
+from models.ledger.entries import list_entries
 from models.ledger.evidence import list_attachments
-from models.ledger.validation import EntryDraft
 from tests.test_photo_batch import jpeg
 from ui.widgets.ledger_table import tsv_cell
 from ui.window_geometry import FRAME, restore_window
 
-TODAY = dt.date(2026, 11, 28)
-
-
-def add(ws, **kw) -> int:
-    values = dict(task_seq=6, entry_date="2023-06-12", entry_type="入户宣传", title="入户宣传", location="南大街社区",
-                  measures={"households_reached": 320})
-    values.update(kw)
-    return add_entry(ws.db, ws.tasklist, ws.tasks(), EntryDraft(**values), actor="张三", today=TODAY)
-
-
-def lock(ws, month: str) -> None:
-    ws.db.execute("INSERT INTO period_states(kind, period, state, version, submitted_at)"
-                  " VALUES ('monthly', ?, 'submitted', 1, '2023-06-03T10:00:00')", [month])
-
-
-@pytest.fixture
-def page(main_window):
-    main_window.navigate("ledger")
-    page = main_window.pages["ledger"]
-    page.confirm = lambda title, text: True
-    page.asked = []
-    page.answer = "cancel"
-    page.ask_unsaved = lambda: page.asked.append(1) or page.answer
-    page.messages = []
-    page.inform = lambda title, text: page.messages.append((title, text))
-    page.warn = lambda title, text, details: page.messages.append((title, text + details))
-    return page
+from ergonomics_helpers import add, lock, page  # noqa: F401,E402  (page: a fixture)
 
 
 # ---------------------------------------------------------------- 6. Excel habits
