@@ -15,7 +15,7 @@ from models.catalog.units import find_unit
 from models.core.errors import AppError, ValidationError
 from models.core.periods import parse_month
 from models.reporting.files import atomic_write
-from models.exchange.notices import ReturnNotice, new_return_notice, notice_file_name, signed_notice
+from models.exchange.notices import ReturnNotice, new_return_notice, notice_file_name, notice_from_row, signed_notice
 from models.store.audit import record_change
 from models.store.workspace import Workspace
 
@@ -71,7 +71,6 @@ def sent_notices(ws: Workspace, *, unit: str | None = None, month: str | None = 
     if month:
         where.append("period = ?")
         params.append(month)
-    return [ReturnNotice(r["notice_id"], r["unit"], r["kind"], r["period"], r["version"], r["reason"], r["issued_at"],
-                         r["issued_by"])
+    return [notice_from_row(r)
             for r in ws.db.query(f"SELECT * FROM return_notices WHERE {' AND '.join(where)} ORDER BY issued_at DESC",
                                  params)]

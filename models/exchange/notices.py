@@ -144,11 +144,16 @@ def import_notice(ws: Workspace, path: Path | str, *, actor: str | None = None) 
     return NoticeImport(notice, package.fingerprint, package.first_use, False)
 
 
+def notice_from_row(r: dict) -> ReturnNotice:
+    """A notice as the return_notices table keeps it (sent at the district, received at a unit)."""
+    return ReturnNotice(r["notice_id"], r["unit"], r["kind"], r["period"], r["version"], r["reason"], r["issued_at"],
+                        r["issued_by"])
+
+
 def received_notices(db: sqlite_utils.Database, *, limit: int = 20) -> list[ReturnNotice]:
     """Return notices this unit received, newest first (the 工作台 shows them)."""
     rows = db.query("SELECT * FROM return_notices WHERE direction = 'received' ORDER BY issued_at DESC, id DESC LIMIT ?",
                     [limit])
-    return [ReturnNotice(r["notice_id"], r["unit"], r["kind"], r["period"], r["version"], r["reason"], r["issued_at"],
-                         r["issued_by"]) for r in rows]
+    return [notice_from_row(r) for r in rows]
 
 

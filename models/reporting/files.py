@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from models.core.errors import AppError
-from models.core.fileio import FileInUseError, fsync_dir, replace_with_retry, sha256_file  # noqa: F401  (sha256_file re-exported)
+from models.core.fileio import FileInUseError, fsync_dir, replace_with_retry
 from models.core.periods import parse_month, parse_quarter
 
 MONTHLY_PREFIX = "钟楼区垃圾分类月度台账"
