@@ -7,7 +7,7 @@ from PySide6.QtCore import QPoint, Qt
 from models.progress.indicators import progress
 from models.ledger.validation import EntryDraft
 from models.ledger.entries import add_entry
-from ui.widgets.status import IndicatorBar, StatusChip, fill_fraction
+from ui.widgets.status import fill_fraction
 
 
 def entry(ws, seq: int, day: str, kind: str, **measures: float) -> None:
@@ -28,11 +28,11 @@ def test_one_tile_per_task_with_the_engines_status(main_window):
     entry(ws, 6, "2023-05-05", "入户宣传", households_reached=3100)  # 3,100 of 12,000 = 25.8%
     page = dashboard(main_window)
     expected = {tp.task.seq: tp.status for tp in progress(ws, "2023-06")}
-    assert {t.progress.task.seq: t.chip.text() for t in page.tiles} == expected
+    assert {t.progress.task.seq: t.status for t in page.tiles} == expected
     t6 = next(t for t in page.tiles if t.progress.task.seq == 6)
-    bar = t6.findChild(IndicatorBar)
-    assert bar.value.text() == "25.83%／≥25%" and bar.bar.value() == 1000
-    assert t6.chip.text() == "达标" and "#2f855a" in t6.chip.styleSheet()
+    [line] = t6.lines
+    assert line.value_text == "25.83%／≥25%" and line.fill == 1000
+    assert t6.status == "达标" and t6.colour == "#2f855a"
 
 
 def test_month_selector_defaults_to_the_list_years_last_month_and_refreshes(main_window):
@@ -44,8 +44,8 @@ def test_month_selector_defaults_to_the_list_years_last_month_and_refreshes(main
     page.set_month("2023-05")
     assert "2023年5月" in page.heading.text()
     t6 = next(t for t in page.tiles if t.progress.task.seq == 6)
-    assert t6.chip.text() == "滞后"  # 12.5% < 25% × 61/91
-    assert "#dd6b20" in t6.findChild(IndicatorBar).bar.styleSheet()
+    assert t6.status == "滞后"  # 12.5% < 25% × 61/91
+    assert [line.colour for line in t6.lines] == ["#dd6b20"]
 
 
 def test_reminder_until_the_monthly_ledger_is_submitted(main_window):
@@ -86,11 +86,11 @@ def test_attention_filter_hides_met_tasks(main_window):
     assert 6 in hidden and 12 not in hidden
 
 
-def test_status_chip_colours_and_bar_fill_rules():
-    chip = StatusChip("逾期")
-    assert "#c53030" in chip.styleSheet()
-    chip.set_status("未开展")
-    assert chip.text() == "未开展" and "#718096" in chip.styleSheet()
+def test_tile_colours_follow_the_status_and_bar_fill_rules(main_window):
+    page = dashboard(main_window, "2023-06")
+    t11 = next(t for t in page.tiles if t.progress.task.seq == 11)  # the facilities deadline passed unmet
+    assert t11.status == "逾期" and t11.colour == "#c53030"
+    assert {t.colour for t in page.tiles if t.status == "未开展"} == {"#718096"}
 
     class R:
         value, target, comparison, district_target = 12.0, 25.0, ">=", None
@@ -112,9 +112,8 @@ def test_missing_household_setting_is_pointed_out(qtbot, make_ws):
     qtbot.addWidget(page)
     page.set_month("2023-05")
     t6 = next(t for t in page.tiles if t.progress.task.seq == 6)
-    from PySide6.QtWidgets import QLabel
-
-    assert any("建成区居民总户数" in label.text() for label in t6.findChildren(QLabel))
+    assert any("建成区居民总户数" in note for note in t6.notes.values())
+    assert [b.text() for b in t6.settings_buttons] == ["设置…"] * len(t6.notes)
 
 
 def test_a_target_not_set_offers_settings_and_settings_edit_targets(main_window, qtbot):
@@ -128,7 +127,7 @@ def test_a_target_not_set_offers_settings_and_settings_edit_targets(main_window,
     save_profile(ws.db, profile)
     page = dashboard(main_window)
     t12 = next(t for t in page.tiles if t.progress.task.seq == 12)
-    assert t12.chip.text() == "未设置目标"
+    assert t12.status == "未设置目标"
     button = next(b for b in t12.findChildren(QPushButton) if b.text() == "设置…")
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     settings = main_window.pages["settings"]
@@ -140,4 +139,4 @@ def test_a_target_not_set_offers_settings_and_settings_edit_targets(main_window,
     saved = load_profile(ws.db)
     assert (saved.standard_quota, saved.target_overrides) == (10, {"T2_AWARENESS": 92})
     t2 = next(t for t in dashboard(main_window).tiles if t.progress.task.seq == 2)
-    assert any("（本单位设定）" in bar.value.text() for bar in t2.findChildren(IndicatorBar))
+    assert any("（本单位设定）" in line.value_text for line in t2.lines)

@@ -59,7 +59,7 @@ def test_first_paint_before_opening_and_quit_once_the_dashboard_shows_statuses(w
     def record(name: str) -> None:
         window = main_window()
         tiles = window.pages["dashboard"].tiles if window.ws is not None and "dashboard" in window.pages else []
-        seen.append((name, window.ws, window.nav.isEnabled(), [t.chip.text() for t in tiles]))
+        seen.append((name, window.ws, window.nav.isEnabled(), [t.status for t in tiles]))
 
     monkeypatch.setattr(ui.app, "mark", record)
     assert gui(ws.data_dir, quit_after_startup=True) == 0
@@ -122,3 +122,23 @@ def test_a_failure_while_opening_is_explained_and_the_program_ends(ws, qtbot, gu
     monkeypatch.setattr(MainWindow, "attach", broken)
     assert gui(ws.data_dir, quit_after_startup=True) == 1  # not a frame left waiting for ever
     assert len(shown) == 1 and "意外错误" in shown[0] and "task list unreadable" in shown[0]
+
+
+def test_peek_reads_every_units_kind_as_the_catalog_does():
+    """The frame's quick read of units.json (no catalog loader before the first paint) agrees
+    with the loader for every name and alias; a name the list does not know is a doubt."""
+    from models.catalog.units import load_units
+    from models.store.peek import unit_kind
+
+    for unit in load_units():
+        for name in (unit.name, *unit.aliases):
+            assert unit_kind(name) == unit.kind
+    assert unit_kind("不存在的街道") is None
+
+
+def test_peek_doubts_a_profile_naming_an_unknown_unit(ws):
+    import json
+
+    ws.db.execute("UPDATE settings SET value = ? WHERE key = 'profile'", [json.dumps({"unit": "不存在的街道"})])
+    ws.close()
+    assert peek_unit(ws.data_dir) is None  # the ordinary path checks, opens and explains

@@ -39,6 +39,8 @@ OUR_MODULES = {
     "models.core.statuses", "models.progress.pace", "models.progress.values", "models.progress.due",
     "models.exchange", "models.exchange.inbox", "models.store.schema_check", "models.safety.leftovers",
     "ui.ui_state", "ui.widgets.elided_label", "ui.window_geometry",
+    # the 工作台's painted task tiles and due rows
+    "ui.widgets.task_tile",
 }
 THIRD_PARTY = {"PySide6", "shiboken6", "shibokensupport", "signature_bootstrap", "__feature__",
                "_distutils_hack", "sitecustomize"}

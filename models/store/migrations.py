@@ -8,16 +8,14 @@ Never edit a migration that has shipped; append a new one and add a test in
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
 if TYPE_CHECKING:
     import sqlite_utils
     from sqlite_utils import Migrations
 
 
-@dataclass
-class _Step:
+class _Step(NamedTuple):  # the fields of sqlite_utils' own Migrations._Migration (no dataclasses at start)
     name: str
     fn: Callable[[Any], None]
     transactional: bool = True

@@ -79,23 +79,24 @@ def _expected_db(applied: tuple[str, ...]) -> _ExpectedDb:
 
 
 @functools.lru_cache(maxsize=None)
+def _expected(applied: tuple[str, ...]) -> tuple[Schema, dict[tuple[str, str], str]]:
+    """Tables with their columns, and every object's SQL, after exactly ``applied`` (one
+    in-memory build for both: every start asks for the two)."""
+    db = _expected_db(applied)
+    try:
+        return read_schema(db.conn), read_objects(db.conn)
+    finally:
+        db.close()
+
+
 def expected_schema(applied: tuple[str, ...]) -> Schema:
     """The tables and columns a database has after exactly the migrations ``applied``."""
-    db = _expected_db(applied)
-    try:
-        return read_schema(db.conn)
-    finally:
-        db.close()
+    return _expected(applied)[0]
 
 
-@functools.lru_cache(maxsize=None)
 def expected_objects(applied: tuple[str, ...]) -> dict[tuple[str, str], str]:
     """Every table, index, trigger and view (type, name) -> its SQL after ``applied``."""
-    db = _expected_db(applied)
-    try:
-        return read_objects(db.conn)
-    finally:
-        db.close()
+    return _expected(applied)[1]
 
 
 def read_objects(conn: sqlite3.Connection) -> dict[tuple[str, str], str]:

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent, QMouseEvent, QShowEvent
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QBoxLayout, QCheckBox, QComboBox, QFrame, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout,
     QWidget,
@@ -17,144 +16,16 @@ from PySide6.QtWidgets import (
 
 from models.core import statuses as st
 from models.progress.due import DueItem, due_items, ledger_reminder
-from models.progress.indicators import TaskProgress, progress, short_title
+from models.progress.indicators import TaskProgress, progress
 from models.ledger.entries import working_month
 from models.core.periods import default_as_of, month_title, months_of_year
 from models.exchange.inbox import pending_returns
 from ui.context import PageContext
 from ui.pages.base import Page, WindowWidth, page_title
-from ui.widgets.elided_label import ElidedLabel
-from ui.widgets.status import IndicatorBar, StatusChip, period_words, short_period_words
+from ui.widgets.task_tile import DueRow, TaskTile
 
 ATTENTION = set(st.PROBLEMS) | {st.NO_TARGET, st.NOT_STARTED}
 SIDE_WIDTH = 290
-
-
-class TaskTile(QFrame):
-    """One task: number, short title, status chip, this month's entries, indicator bars."""
-
-    activated = Signal(int)
-    settings_requested = Signal()
-
-    def __init__(self, tp: TaskProgress, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.progress = tp
-        task = tp.task
-        self.setObjectName("DashTask")
-        self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        colour = st.color(tp.status)
-        self.setStyleSheet(
-            f"#DashTask {{ background:#ffffff; border:1px solid #d9e2ec; border-left:5px solid {colour}; border-radius:6px; }}"
-            "#DashTask:hover { border-color:#90cdf4; border-left-color:" + colour + "; background:#fbfdff; }"
-            "#DashTask:focus { border:2px solid #3182ce; border-left:5px solid " + colour + "; }"
-        )
-        column = QVBoxLayout(self)
-        column.setContentsMargins(10, 6, 12, 6)
-        column.setSpacing(2)
-        head = QHBoxLayout()
-        head.setSpacing(8)
-        seq = QLabel(str(task.seq))
-        seq.setFixedWidth(28)
-        seq.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        seq.setStyleSheet("font-weight:bold; font-size:12pt; color:#2c5282;")
-        head.addWidget(seq)
-        title = ElidedLabel(short_title(task, 40))  # cut with "…", never mid-character
-        title.setStyleSheet("font-weight:bold; color:#1f2933;")
-        title.setToolTip(task.target_text)
-        head.addWidget(title, 1)
-        meta = QLabel(self._meta_text(tp))
-        meta.setStyleSheet("color:#616e7c; font-size:9.5pt;")
-        head.addWidget(meta)
-        self.chip = StatusChip(tp.status)
-        head.addWidget(self.chip)
-        column.addLayout(head)
-        self.bars: list[IndicatorBar] = []
-        for result in tp.indicators:
-            line = QHBoxLayout()
-            line.setContentsMargins(36, 0, 0, 0)
-            bar = IndicatorBar(result)
-            period = QLabel(short_period_words(result))
-            period.setToolTip(f"统计周期：{period_words(result)}")
-            period.setFixedWidth(82)
-            period.setStyleSheet("color:#7b8794; font-size:9pt;")
-            line.addWidget(bar, 1)
-            line.addWidget(period)
-            status = QLabel(result.status)
-            status.setFixedWidth(66)
-            status.setStyleSheet(f"color:{st.color(result.status)}; font-size:9.5pt;")
-            line.addWidget(status)
-            column.addLayout(line)
-            self.bars.append(bar)
-            if result.late and result.completed_on:
-                done = QLabel(f"ⓘ {result.status_text}")
-                done.setStyleSheet(f"color:{st.color(result.status)}; font-size:9pt; padding-left:36px;")
-                column.addWidget(done)
-            if result.status == st.NO_TARGET:  # actionable: the figure the target needs is missing
-                row = QHBoxLayout()
-                row.setContentsMargins(36, 0, 0, 0)
-                note = QLabel(f"ⓘ {result.note or '未设置目标'}")
-                note.setStyleSheet("color:#9c4221; font-size:9pt;")
-                note.setWordWrap(True)
-                row.addWidget(note, 1)
-                button = QPushButton("设置…")
-                button.setToolTip("到“设置”页面填写本单位的户数或任务数")
-                button.clicked.connect(self.settings_requested.emit)
-                row.addWidget(button)
-                column.addLayout(row)
-        self.setToolTip(f"任务{task.seq}（{task.deadline_text}）：{task.target_text}\n单击查看本任务的台账")
-
-    @staticmethod
-    def _meta_text(tp: TaskProgress) -> str:
-        deadline = tp.task.deadline_text if len(tp.task.deadline_text) <= 8 else tp.task.deadline_text[:8]
-        text = f"期限 {deadline}　本月台账 {tp.entries_in_month} 条"
-        if tp.evidence_in_month:
-            text += f"・佐证 {tp.evidence_in_month} 件"
-        if not tp.indicators:
-            text += f"　全年 {tp.entries_in_year} 条"
-        return text
-
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton:
-            self.activated.emit(self.progress.task.seq)
-        super().mouseReleaseEvent(event)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
-            self.activated.emit(self.progress.task.seq)
-            return
-        super().keyPressEvent(event)
-
-
-class DueRow(QFrame):
-    activated = Signal(int)
-
-    def __init__(self, item: DueItem, as_of: dt.date, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.item = item
-        self.setCursor(Qt.CursorShape.PointingHandCursor)
-        colour = "#c53030" if item.overdue else ("#dd6b20" if (item.due - as_of).days <= 14 else "#2b6cb0")
-        self.setObjectName("DueRow")
-        self.setStyleSheet(f"#DueRow {{ background:#ffffff; border:1px solid #e4e7eb; border-left:4px solid {colour}; border-radius:4px; }}")
-        column = QVBoxLayout(self)
-        column.setContentsMargins(8, 4, 8, 4)
-        column.setSpacing(0)
-        days = (item.due - as_of).days
-        when = f"已逾期 {-days} 天" if days < 0 else ("今天截止" if days == 0 else f"还有 {days} 天")
-        if item.overdue and days >= 0:
-            when = "已到期"
-        top = QLabel(f"{item.due.month}月{item.due.day}日　{when}")
-        top.setStyleSheet(f"color:{colour}; font-weight:bold; font-size:9.5pt;")
-        column.addWidget(top)
-        text = QLabel(item.title)
-        text.setWordWrap(True)
-        text.setStyleSheet("font-size:9.5pt;")
-        column.addWidget(text)
-
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton:
-            self.activated.emit(self.item.task_seq)
-        super().mouseReleaseEvent(event)
 
 
 class DashboardPage(Page):
@@ -299,7 +170,7 @@ class DashboardPage(Page):
         if self.order.currentData() == "severity":
             ordered.sort(key=lambda tp: (st.rank(tp.status), tp.task.seq))
         for tp in ordered:
-            tile = TaskTile(tp)
+            tile = TaskTile(tp, name_width=self._name_width())
             tile.activated.connect(self.open_task)
             tile.settings_requested.connect(lambda: self.ctx.navigate("settings"))
             column.addWidget(tile)
@@ -326,10 +197,12 @@ class DashboardPage(Page):
             self.side.setFixedWidth(SIDE_WIDTH)
         self._fit_bars()
 
+    def _name_width(self) -> int:
+        return 170 if self._narrow else 290
+
     def _fit_bars(self) -> None:
         for tile in self.tiles:
-            for bar in tile.bars:
-                bar.name.setFixedWidth(170 if self._narrow else 290)
+            tile.set_name_width(self._name_width())
 
     def _build_due(self, items: list[DueItem], as_of: dt.date) -> None:
         container = QWidget()
