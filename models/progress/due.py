@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from models.core import statuses as st
 from models.core.periods import default_as_of, month_bounds, month_title, normalize_month, quarter_months, quarter_of, quarter_title
 from models.progress.indicators import TaskProgress, short_title, submission_status
-from models.progress.values import Snapshot
+from models.progress.values import received_reports
 from models.store.workspace import Workspace
 
 
@@ -49,7 +49,7 @@ def due_items(ws: Workspace, tasks: list[TaskProgress], *, month: str, as_of: dt
 
 
 def _submission_items(ws: Workspace, tasks: list[TaskProgress], *, month: str, as_of: dt.date, horizon: int) -> list[DueItem]:
-    received = Snapshot(ws.reader, ws.tasklist, ws.require_profile()).received
+    received = received_reports(ws.reader)  # not the whole Snapshot: every entry of the year is not needed
     first = list(ws.reader.query("SELECT MIN(entry_date) AS d FROM entries WHERE deleted_at IS NULL AND year = ?", [ws.tasklist.year]))
     first_month = first[0]["d"][:7] if first and first[0]["d"] else month
     items = []

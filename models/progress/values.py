@@ -48,26 +48,34 @@ class Snapshot:
             row["measures"] = measures.get(row["id"], {})
             self.entries.setdefault(row["task_seq"], []).append(row)
         self.communities: list[Community] = list_communities(db)
-        # When each own report was first received: exported, or marked submitted.
-        self.received: dict[tuple[str, str], dt.date] = {}
-        for r in db.query("SELECT kind, period, MIN(generated_at) AS at FROM report_exports GROUP BY kind, period"):
-            self._receive(r["kind"], r["period"], r["at"])
-        for r in db.query("SELECT kind, period, submitted_at FROM period_states"):
-            self._receive(r["kind"], r["period"], r["submitted_at"] or f"{month_bounds(_last_month(r['period']))[1]}")
+        self.received = received_reports(db, exporting)
         self.exporting: tuple[tuple[str, str], dt.date] | None = None
         if exporting:
-            self._receive(exporting[0], exporting[1], exporting[2].isoformat())
             self.exporting = ((exporting[0], exporting[1]), exporting[2])
-
-    def _receive(self, kind: str, period: str, at: str | None) -> None:
-        if not at:
-            return
-        day = dt.date.fromisoformat(str(at)[:10])
-        key = (kind, period)
-        self.received[key] = min(day, self.received.get(key, day))
 
     def task_entries(self, seq: int, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
         return [e for e in self.entries.get(seq, []) if start <= e["date"] <= end]
+
+
+def received_reports(db: sqlite_utils.Database, exporting: tuple[str, str, dt.date] | None = None
+                     ) -> dict[tuple[str, str], dt.date]:
+    """When each of the unit's own reports (kind, period) was first received: exported, or
+    marked submitted; ``exporting`` counts the report being written now as received today."""
+    received: dict[tuple[str, str], dt.date] = {}
+
+    def receive(kind: str, period: str, at: str | None) -> None:
+        if not at:
+            return
+        day = dt.date.fromisoformat(str(at)[:10])
+        received[(kind, period)] = min(day, received.get((kind, period), day))
+
+    for r in db.query("SELECT kind, period, MIN(generated_at) AS at FROM report_exports GROUP BY kind, period"):
+        receive(r["kind"], r["period"], r["at"])
+    for r in db.query("SELECT kind, period, submitted_at FROM period_states"):
+        receive(r["kind"], r["period"], r["submitted_at"] or f"{month_bounds(_last_month(r['period']))[1]}")
+    if exporting:
+        receive(exporting[0], exporting[1], exporting[2].isoformat())
+    return received
 
 
 def _last_month(label: str) -> str:
