@@ -142,3 +142,22 @@ def test_peek_doubts_a_profile_naming_an_unknown_unit(ws):
     ws.db.execute("UPDATE settings SET value = ? WHERE key = 'profile'", [json.dumps({"unit": "不存在的街道"})])
     ws.close()
     assert peek_unit(ws.data_dir) is None  # the ordinary path checks, opens and explains
+
+
+def test_the_frame_is_painted_at_its_place_on_the_screen_not_moved_after(ws, tmp_path, qtbot, gui, monkeypatch):
+    """The first paint already has the window's remembered (here: first-start) size and place;
+    opening the folder does not move or resize it."""
+    import ui.app
+
+    ws.close()
+    shapes: list[tuple[str, bool, object]] = []
+
+    def record(name: str) -> None:
+        window = main_window()
+        shapes.append((name, window.isMaximized(), window.geometry()))
+
+    monkeypatch.setattr(ui.app, "mark", record)
+    assert gui(ws.data_dir, quit_after_startup=True) == 0
+    [(_, maximized_at_paint, at_paint), (_, maximized_at_end, at_end)] = shapes
+    assert maximized_at_paint and maximized_at_end  # a first start on a 1366×768 screen opens maximised
+    assert at_paint == at_end

@@ -78,6 +78,7 @@ class MainWindow(QMainWindow):
         self.ws: Workspace | None = None
         self.ctx: PageContext | None = None
         self.runner: TaskRunner = runner  # type: ignore[assignment]  # made by attach when not given
+        self.placed = False  # sized and placed for its screen (ui.window_geometry)
         self.setWindowTitle(f"{APP_NAME} — {unit.name}")
 
         central = QWidget()
@@ -147,7 +148,6 @@ class MainWindow(QMainWindow):
         from PySide6.QtGui import QKeySequence, QShortcut
 
         from ui.context import PageContext
-        from ui.window_geometry import restore_window
         from ui.worker import TaskRunner
 
         if self.runner is None:
@@ -162,7 +162,11 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"数据文件夹：{ws.data_dir}")
         self._on_row(self.first_row)
         self.nav.setEnabled(True)
-        restore_window(self)
+        if not self.placed:  # a window opened straight on a workspace; the start placed its frame itself
+            from ui.window_geometry import restore_window
+
+            restore_window(self)
+            self.placed = True
         self.setAcceptDrops(True)  # a 退回通知 or a task list package dropped anywhere on the window
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt API)

@@ -7,7 +7,7 @@ monitor gets each its own), and a remembered place that is now off-screen is pul
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMargins, QPoint, QRect, QSize, Qt
+from PySide6.QtCore import QMargins, QPoint, QRect, QSize
 from PySide6.QtGui import QCursor, QGuiApplication, QScreen
 from PySide6.QtWidgets import QWidget
 
@@ -45,6 +45,15 @@ def opening_screen() -> QScreen:
 
 def restore_window(window: QWidget, screen: QScreen | None = None) -> None:
     """Size and place ``window`` for ``screen`` (where it opens) before it is shown."""
+    if placement(window, screen):
+        from PySide6.QtCore import Qt  # the Qt namespace (~25 ms of enums): not on the start path
+
+        window.setWindowState(window.windowState() | Qt.WindowState.WindowMaximized)
+
+
+def placement(window: QWidget, screen: QScreen | None = None) -> bool:
+    """Give ``window`` its size and place for ``screen``; True when it should open maximised
+    (``show_placed`` shows it so, without touching the ``Qt`` namespace)."""
     screen = screen or opening_screen()
     available = screen.availableGeometry()
     settings = ui_settings()
@@ -56,8 +65,15 @@ def restore_window(window: QWidget, screen: QScreen | None = None) -> None:
     maximized = settings.value(f"{key}/maximized")
     # A first start on a screen too small for the default size opens maximised, like Office.
     small = available.width() < DEFAULT_SIZE.width() + 16 or available.height() < DEFAULT_SIZE.height() + 39
-    if str(maximized).lower() == "true" or (wanted is None and small):
-        window.setWindowState(window.windowState() | Qt.WindowState.WindowMaximized)
+    return str(maximized).lower() == "true" or (wanted is None and small)
+
+
+def show_placed(window: QWidget) -> None:
+    """Place ``window`` as it was last left on the screen it opens on, then show it."""
+    if placement(window):
+        window.showMaximized()
+    else:
+        window.show()
 
 
 def save_window(window: QWidget) -> None:
