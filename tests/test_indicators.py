@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -292,3 +293,33 @@ def test_task_status_from_indicator_statuses():
     assert worst(["达标", "不适用"]) == "达标"
     assert worst(["不适用"]) == "不适用"
     assert st.rank("滞后") < st.rank("未开展")  # doing nothing never looks better than too little
+
+
+def test_a_tasks_evidence_and_photos_are_counted_for_its_month_only(unit, tmp_path):
+    """佐证 on the 工作台 and in reports: every file linked to the month's live entries, photos
+    among them; an entry of the next month or a deleted one brings none."""
+    from PIL import Image
+
+    from models.ledger.evidence import attach_file
+
+    def photo(name: str) -> str:
+        path = tmp_path / name
+        Image.new("RGB", (60, 40), name.split(".")[0]).save(path)  # the colour named by the file keeps contents apart
+        return str(path)
+
+    paper = tmp_path / "通知.pdf"
+    paper.write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    first = entry(unit, 6, "2023-05-01", "入户宣传", households_reached=10)
+    last = entry(unit, 6, "2023-05-31", "入户宣传", households_reached=10)
+    june = entry(unit, 6, "2023-06-01", "入户宣传", households_reached=10)
+    gone = entry(unit, 6, "2023-05-15", "入户宣传", households_reached=10)
+    attach_file(unit.db, unit.data_dir, first, Path(photo("red.png")), actor="张三")
+    attach_file(unit.db, unit.data_dir, first, paper, actor="张三")
+    attach_file(unit.db, unit.data_dir, last, Path(photo("blue.png")), actor="张三")
+    attach_file(unit.db, unit.data_dir, june, Path(photo("green.png")), actor="张三")
+    attach_file(unit.db, unit.data_dir, gone, Path(photo("white.png")), actor="张三")
+    delete_entry(unit.db, gone, actor="张三", reason="重复")
+    t6 = next(tp for tp in progress(unit, "2023-05") if tp.task.seq == 6)
+    assert (t6.entries_in_month, t6.evidence_in_month, t6.photos_in_period) == (2, 3, 2)
+    june6 = next(tp for tp in progress(unit, "2023-06") if tp.task.seq == 6)
+    assert (june6.entries_in_month, june6.evidence_in_month, june6.photos_in_period) == (1, 1, 1)

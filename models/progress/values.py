@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
 from typing import TYPE_CHECKING, Any
 
 from models.catalog.schema import Indicator, TaskList, Unit
@@ -30,23 +31,33 @@ class Snapshot:
         self.profile = profile
         self.unit: Unit | None = find_unit(profile.unit)
         self.entries: dict[int, list[dict[str, Any]]] = {}
+        self._dates: dict[int, list[dt.date]] = {}  # per task, the entries' dates in order (for bisect)
+        # Plain cursors and literal rows: a year of 50,000 entries read through dict(zip()) rows
+        # took three times as long as the query itself.
         measures: dict[int, dict[str, Any]] = {}
-        for m in db.query(
+        for entry_id, code, value in db.execute(
             "SELECT m.entry_id, m.code, m.value FROM entry_measures m JOIN entries e ON e.id = m.entry_id"
             " WHERE e.deleted_at IS NULL AND e.year = ?", [tasklist.year]
         ):
-            measures.setdefault(m["entry_id"], {})[m["code"]] = m["value"]
-        for row in db.query(
-            "SELECT e.id, e.task_seq, e.entry_date, e.entry_type,"
-            " (SELECT COUNT(*) FROM entry_evidence v WHERE v.entry_id = e.id) AS evidence,"
-            " (SELECT COUNT(*) FROM entry_evidence v JOIN evidence_files f ON f.sha256 = v.sha256"
-            "   WHERE v.entry_id = e.id AND f.mime LIKE 'image/%') AS photos"
-            " FROM entries e WHERE e.deleted_at IS NULL AND e.year = ? ORDER BY e.entry_date, e.id",
-            [tasklist.year],
+            measures.setdefault(entry_id, {})[code] = value
+        # Evidence files and photos per entry, counted once (not two subqueries per entry).
+        evidence: dict[int, tuple[int, int]] = {
+            entry_id: (files, photos) for entry_id, files, photos in db.execute(
+                "SELECT v.entry_id, COUNT(*), COUNT(CASE WHEN f.mime LIKE 'image/%' THEN 1 END)"
+                " FROM entry_evidence v LEFT JOIN evidence_files f ON f.sha256 = v.sha256"
+                " JOIN entries e ON e.id = v.entry_id WHERE e.deleted_at IS NULL AND e.year = ?"
+                " GROUP BY v.entry_id", [tasklist.year])}
+        empty: dict[str, Any] = {}
+        for entry_id, seq, day, entry_type in db.execute(
+            "SELECT e.id, e.task_seq, e.entry_date, e.entry_type FROM entries e"
+            " WHERE e.deleted_at IS NULL AND e.year = ? ORDER BY e.entry_date, e.id", [tasklist.year]
         ):
-            row["date"] = dt.date.fromisoformat(row["entry_date"])
-            row["measures"] = measures.get(row["id"], {})
-            self.entries.setdefault(row["task_seq"], []).append(row)
+            date = dt.date.fromisoformat(day)
+            files, photos = evidence.get(entry_id, (0, 0))
+            self.entries.setdefault(seq, []).append({
+                "id": entry_id, "task_seq": seq, "entry_date": day, "entry_type": entry_type, "evidence": files,
+                "photos": photos, "date": date, "measures": measures.get(entry_id, empty)})
+            self._dates.setdefault(seq, []).append(date)
         self.communities: list[Community] = list_communities(db)
         self.received = received_reports(db, exporting)
         self.exporting: tuple[tuple[str, str], dt.date] | None = None
@@ -54,7 +65,9 @@ class Snapshot:
             self.exporting = ((exporting[0], exporting[1]), exporting[2])
 
     def task_entries(self, seq: int, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
-        return [e for e in self.entries.get(seq, []) if start <= e["date"] <= end]
+        """The task's entries dated ``start`` to ``end`` (both included), in date order."""
+        dates = self._dates.get(seq, [])
+        return self.entries.get(seq, [])[bisect_left(dates, start):bisect_right(dates, end)]
 
 
 def received_reports(db: sqlite_utils.Database, exporting: tuple[str, str, dt.date] | None = None
