@@ -150,12 +150,18 @@ def test_working_month_is_the_latest_month_with_entries_for_a_past_year(ws):
     import datetime as dt
 
     from models.ledger.validation import EntryDraft
-    from models.ledger.entries import add_entry, working_month
+    from models.ledger.entries import add_entry, delete_entry, working_month
 
     assert working_month(ws.db, year=2023, today=dt.date(2023, 6, 15)) == "2023-06"
     assert working_month(ws.db, year=2023, today=dt.date(2026, 11, 28)) == "2023-12"  # nothing recorded
     add_entry(ws.db, ws.tasklist, ws.tasks(), EntryDraft(6, "2023-05-12", "入户宣传", "5月入户", measures={"households_reached": 10}),
               actor="张三", today=dt.date(2026, 11, 28))
+    assert working_month(ws.db, year=2023, today=dt.date(2026, 11, 28)) == "2023-05"
+    later = add_entry(ws.db, ws.tasklist, ws.tasks(), EntryDraft(6, "2023-09-30", "入户宣传", "9月入户",
+                                                                measures={"households_reached": 10}),
+                      actor="张三", today=dt.date(2026, 11, 28))
+    assert working_month(ws.db, year=2023, today=dt.date(2026, 11, 28)) == "2023-09"
+    delete_entry(ws.db, later, actor="张三", reason="录错")  # a deleted entry holds no month
     assert working_month(ws.db, year=2023, today=dt.date(2026, 11, 28)) == "2023-05"
 
 

@@ -385,8 +385,10 @@ def working_month(db: sqlite_utils.Database, *, year: int, today: dt.date | None
     today = today or dt.date.today()
     if today.year == year:
         return default_month(year, today)
-    months = entry_months(db, year=year)
-    return months[-1] if months else default_month(year, today)
+    # The newest live entry by the date index, read backwards: one row, not every month of the year.
+    latest = db.execute("SELECT entry_date FROM entries WHERE deleted_at IS NULL AND year = ?"
+                        " ORDER BY entry_date DESC LIMIT 1", [year]).fetchone()
+    return str(latest[0])[:7] if latest else default_month(year, today)
 
 
 def default_entry_date(db: sqlite_utils.Database, *, year: int, today: dt.date | None = None) -> dt.date:
