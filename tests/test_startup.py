@@ -161,3 +161,30 @@ def test_the_frame_is_painted_at_its_place_on_the_screen_not_moved_after(ws, tmp
     [(_, maximized_at_paint, at_paint), (_, maximized_at_end, at_end)] = shapes
     assert maximized_at_paint and maximized_at_end  # a first start on a 1366×768 screen opens maximised
     assert at_paint == at_end
+
+
+def test_the_start_up_check_runs_beside_the_code_loading_and_its_verdict_still_decides(tmp_path, monkeypatch):
+    """The check reads the file on its own thread while the GUI thread loads code; a failure
+    found there is raised on the GUI thread, after the loading, before anything opens."""
+    import threading
+
+    import models.safety.integrity as integrity
+    from models.core.errors import UnusableDatabaseError
+    from ui.data_safety import _check_alongside
+
+    loading = threading.Event()
+    seen: list[str] = []
+
+    def slow_check(data_dir) -> None:
+        assert loading.wait(5), "the check did not run while the code was loading"
+        seen.append(threading.current_thread().name)
+        raise UnusableDatabaseError("数据库文件已损坏", path=data_dir, problems=["第3页损坏"])
+
+    def load() -> None:
+        loading.set()
+        seen.append("loaded")
+
+    monkeypatch.setattr(integrity, "ensure_intact", slow_check)
+    with pytest.raises(UnusableDatabaseError, match="已损坏"):
+        _check_alongside(tmp_path, load)
+    assert seen == ["loaded", "start-up check"]

@@ -181,7 +181,7 @@ def run_gui(data_dir: Path, *, quit_after_startup: bool = False) -> int:
     def finish() -> None:
         try:
             configure_locale(app)  # before any dialog or page shows Qt's own words
-            ws = _open_checked(data_dir, window)
+            ws = _open_checked(data_dir, window, alongside=lambda: _load_opening_code(window))
             if ws is None:
                 give_up()
                 return
@@ -215,14 +215,25 @@ def run_gui(data_dir: Path, *, quit_after_startup: bool = False) -> int:
     return int(state.get("code", code))  # type: ignore[arg-type]
 
 
-def _open_checked(data_dir: Path, parent: QWidget | None) -> Workspace | None:
-    """The start-up check, then the workspace (lock, migrations); None to quit."""
+def _open_checked(data_dir: Path, parent: QWidget | None, *, alongside: Callable[[], None] | None = None
+                  ) -> Workspace | None:
+    """The start-up check (with ``alongside`` run meanwhile), then the workspace (lock,
+    migrations); None to quit."""
     from ui.data_safety import startup_check
 
     # A damaged database is never opened for writing: explain, offer the newest good backup.
-    if not startup_check(data_dir, parent=parent):
+    if not startup_check(data_dir, parent=parent, alongside=alongside):
         return None
     return open_or_explain(data_dir, parent)
+
+
+def _load_opening_code(window: MainWindow) -> None:
+    """What opening the folder and its first page will import, loaded while the start-up
+    check reads the file: the workspace, the leftovers' clean-up, the first page's module."""
+    import models.safety.leftovers  # noqa: F401
+    import models.store.workspace  # noqa: F401
+
+    window.load_first_page_code()
 
 
 def _start_logging(ws: Workspace) -> None:

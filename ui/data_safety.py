@@ -7,8 +7,9 @@ Wired into the application by ``ui.app.run_gui``; the work itself is in
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QMainWindow, QWidget
@@ -22,17 +23,48 @@ CHECK_INTERVAL_MS = 60 * 60 * 1000  # look once an hour whether today's backup i
 FIRST_CHECK_MS = 2 * 60 * 1000  # not during start-up: the user is busy opening pages
 
 
-def startup_check(data_dir: Path, *, parent: QWidget | None = None) -> bool:
+def _check_alongside(data_dir: Path, alongside: Callable[[], None] | None) -> None:
+    """``ensure_intact(data_dir)``; with ``alongside``, that runs on this thread meanwhile.
+
+    The check is SQLite reading the whole file, which it does without Python's lock, so the
+    GUI thread can load the first page's code at the same time (on two cores the check is
+    then almost free). Nothing is opened for writing until both are done; the check's
+    verdict, or its error, is this function's.
+    """
+    from models.safety.integrity import ensure_intact
+
+    if alongside is None:
+        ensure_intact(data_dir)
+        return
+    failure: list[BaseException] = []
+
+    def check() -> None:
+        try:
+            ensure_intact(data_dir)
+        except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread below
+            failure.append(exc)
+
+    checker = threading.Thread(target=check, name="start-up check", daemon=True)
+    checker.start()
+    try:
+        alongside()
+    finally:
+        checker.join()
+    if failure:
+        raise failure[0]
+
+
+def startup_check(data_dir: Path, *, parent: QWidget | None = None, alongside: Callable[[], None] | None = None) -> bool:
     """``PRAGMA quick_check`` before the database is opened for writing.
 
     On damage: explain in Chinese and offer the newest good backup. Returns True when
-    the program may open the folder (intact, or restored), False to quit.
+    the program may open the folder (intact, or restored), False to quit. ``alongside``
+    (loading code) runs on this thread while the check reads the file on another.
     """
     from models.core.errors import UnusableDatabaseError
-    from models.safety.integrity import ensure_intact
 
     try:
-        ensure_intact(data_dir)
+        _check_alongside(data_dir, alongside)
         return True
     except UnusableDatabaseError as exc:  # damaged, or not this program's ledger
         damage = exc

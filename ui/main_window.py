@@ -200,6 +200,16 @@ class MainWindow(QMainWindow):
         page = self.pages[self.current_key()]
         page.on_show()
 
+    def load_first_page_code(self) -> None:
+        """Import (without building) what ``attach`` will need for the first page."""
+        import ui.context  # noqa: F401
+        import ui.worker  # noqa: F401
+        import ui.year_selector  # noqa: F401
+
+        spec = self.specs[self.keys[self.first_row]][1]
+        if spec:
+            _load(spec)
+
     def _build_page(self, key: str) -> Page:
         from ui.pages.base import PendingPage
 
