@@ -33,6 +33,8 @@ def test_one_tile_per_task_with_the_engines_status(main_window):
     [line] = t6.lines
     assert line.value_text == "25.83%／≥25%" and line.fill == 1000
     assert t6.status == "达标" and t6.colour == "#2f855a"
+    assert t6.accessibleName().startswith("任务6 ") and t6.accessibleName().endswith("达标")  # for a screen reader
+    assert "25.83%／≥25%" in t6.accessibleDescription()
 
 
 def test_month_selector_defaults_to_the_list_years_last_month_and_refreshes(main_window):

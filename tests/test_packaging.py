@@ -265,11 +265,9 @@ from PySide6.QtWidgets import QApplication
 import main
 import ui.main_window as mw
 shown = []
-orig_show = mw.MainWindow.show
-def show(self):
-    orig_show(self)
+def show_event(self, event):  # shown normally or maximised, as the screen asks
     shown.append(self.isVisible())
-mw.MainWindow.show = show
+mw.MainWindow.showEvent = show_event
 code = main.main(["--data-dir", sys.argv[1], "--quit-after-startup"])
 heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("openpyxl", "reportlab"))
 print(json.dumps({"code": code, "shown": shown, "heavy": heavy}))

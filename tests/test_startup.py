@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 
 import pytest
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from models.ledger.entries import working_month
@@ -47,6 +48,10 @@ def gui(monkeypatch):
     for window in main_windows():
         window.hide()
         window.deleteLater()
+    # run_gui ended its event loop with quit(): run one empty loop so the tests after this one
+    # get working timers and queued signals again (Qt keeps the quit until a loop starts).
+    QTimer.singleShot(0, QApplication.quit)
+    QApplication.exec()
 
 
 def test_first_paint_before_opening_and_quit_once_the_dashboard_shows_statuses(ws, tmp_path, qtbot, gui, monkeypatch):

@@ -177,6 +177,10 @@ class TaskTile(_Painted):
             button.clicked.connect(self.settings_requested.emit)
             self.settings_buttons.append(button)
         self.setToolTip(f"任务{task.seq}（{task.deadline_text}）：{task.target_text}\n单击查看本任务的台账")
+        # Painted text is invisible to a screen reader: the tile says it in words.
+        self.setAccessibleName(f"任务{task.seq} {self.title} {self.status}")
+        self.setAccessibleDescription("；".join(f"{line.name} {line.value_text} {line.period_text} {line.status}"
+                                               for line in self.lines) or self.meta)
 
     @staticmethod
     def _meta_text(tp: TaskProgress) -> str:
@@ -340,6 +344,7 @@ class DueRow(_Painted):
         base = self.font()
         self.fonts = {"when": _font(base, 9.5, bold=True), "text": _font(base, 9.5)}
         self.setToolTip(item.title)
+        self.setAccessibleName(f"{self.when} {item.title}")
 
     def emit_activated(self) -> None:
         self.activated.emit(self.item.task_seq)
