@@ -1,7 +1,7 @@
 """Which of PySide6's files the bundle takes: importable, so it is tested on Linux against both
 wheel layouts (tests/test_build_collect.py builds a tree mirroring the Windows wheel).
 
-The two layouts of PySide6-Essentials 6.12.0 (checked in the wheels):
+The two layouts of PySide6-Essentials 6.11.3 (checked in the wheels; 6.12.0 has the same):
 - Linux and macOS: ``PySide6/Qt/translations/qtbase_zh_CN.qm``, ``PySide6/Qt/plugins/platforms/``;
 - Windows: no ``Qt/`` folder: ``PySide6/translations/qtbase_zh_CN.qm``,
   ``PySide6/plugins/platforms/qwindows.dll``, ``PySide6/Qt6Core.dll``.

@@ -1,6 +1,6 @@
 """Synthetic PySide6 install trees mirroring the real wheels, for the packaging tests.
 
-WINDOWS_WHEEL mirrors pyside6_essentials-6.12.0-cp310-abi3-win_amd64.whl (listed with
+WINDOWS_WHEEL mirrors pyside6_essentials-6.11.3-cp310-abi3-win_amd64.whl (listed with
 ``unzip -l``): no ``Qt/`` folder, translations and plugins straight under ``PySide6/``.
 LINUX_WHEEL mirrors the manylinux wheel: everything of Qt under ``PySide6/Qt/``.
 """
