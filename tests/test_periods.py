@@ -56,3 +56,13 @@ def test_defaults_follow_today_capped_at_the_month_and_year():
 def test_bad_month_is_refused_in_chinese(bad):
     with pytest.raises(AppError, match="YYYY-MM"):
         month_bounds(bad)
+
+
+def test_last_day_of_every_month_as_the_calendar_counts():
+    import calendar
+
+    from models.core.periods import last_day
+
+    for year in (2023, 2024, 2100, 2000):  # common, leap, century not leap, 400-year leap
+        for month in range(1, 13):
+            assert last_day(year, month) == dt.date(year, month, calendar.monthrange(year, month)[1])

@@ -11,11 +11,11 @@ whose target the text does not give is proposed without a target and flagged.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from typing import Any
 
+from models.core.periods import last_day
 from models.catalog.phrase_rules import (
     FLAG_DEADLINE, FLAG_NO_INDICATOR, FLAG_UNKNOWN_UNIT, RULES, ProposedTask, RuleContext, clauses, flag,
     is_dated, issue_document, number, period_of,
@@ -96,7 +96,7 @@ def parse_deadline(text: str, year: int) -> tuple[dt.date, str | None]:
     month = int(match.group(2))
     if not 1 <= month <= 12:
         return end_of_year, f"完成期限“{text}”的月份不正确，暂按全年，请核对"
-    day = int(match.group(3)) if match.group(3) else calendar.monthrange(y, month)[1]
+    day = int(match.group(3)) if match.group(3) else last_day(y, month).day
     try:
         date = dt.date(y, month, day)
     except ValueError:

@@ -8,7 +8,6 @@ the task's deadline (deadline, labelled by the deadline date "2023-09-30").
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -61,9 +60,15 @@ def normalize_month(text: str) -> str:
     return month_label(*parse_month(text))
 
 
+def last_day(year: int, month: int) -> dt.date:
+    """The last day of ``month`` of ``year`` (the day before the next month's first; the
+    ``calendar`` module, with ``locale`` behind it, is not on the GUI's start path)."""
+    return dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+
+
 def month_bounds(month: str) -> tuple[dt.date, dt.date]:
     year, mon = parse_month(month)
-    return dt.date(year, mon, 1), dt.date(year, mon, calendar.monthrange(year, mon)[1])
+    return dt.date(year, mon, 1), last_day(year, mon)
 
 
 def month_end(month: str) -> dt.date:
@@ -78,7 +83,7 @@ def quarter_of(month: str) -> str:
 def quarter_bounds(quarter: str) -> tuple[dt.date, dt.date]:
     year, q = parse_quarter(quarter)
     last = q * 3
-    return dt.date(year, last - 2, 1), dt.date(year, last, calendar.monthrange(year, last)[1])
+    return dt.date(year, last - 2, 1), last_day(year, last)
 
 
 def quarter_months(quarter: str) -> list[str]:

@@ -10,17 +10,16 @@ the end of May (2 × 2/3 = 1.33 → 1) and 2 at the end of June. A sum or share 
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import math
 
-from models.core.periods import Period
+from models.core.periods import Period, last_day
 
 _EPS = 1e-9
 
 
 def _month_end(day: dt.date) -> dt.date:
-    return dt.date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
+    return last_day(day.year, day.month)
 
 
 def month_ends(period: Period) -> list[dt.date]:
