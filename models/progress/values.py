@@ -47,16 +47,20 @@ class Snapshot:
                 " FROM entry_evidence v LEFT JOIN evidence_files f ON f.sha256 = v.sha256"
                 " JOIN entries e ON e.id = v.entry_id WHERE e.deleted_at IS NULL AND e.year = ?"
                 " GROUP BY v.entry_id", [tasklist.year])}
+        # A row carries what the rules read, nothing more; its date and type are shared with the
+        # other rows of that day and type (a year has 366 days and a few dozen types, not 50,000).
         empty: dict[str, Any] = {}
+        days: dict[str, dt.date] = {}
+        types: dict[str, str] = {}
         for entry_id, seq, day, entry_type in db.execute(
             "SELECT e.id, e.task_seq, e.entry_date, e.entry_type FROM entries e"
             " WHERE e.deleted_at IS NULL AND e.year = ? ORDER BY e.entry_date, e.id", [tasklist.year]
         ):
-            date = dt.date.fromisoformat(day)
+            date = days.get(day) or days.setdefault(day, dt.date.fromisoformat(day))
             files, photos = evidence.get(entry_id, (0, 0))
             self.entries.setdefault(seq, []).append({
-                "id": entry_id, "task_seq": seq, "entry_date": day, "entry_type": entry_type, "evidence": files,
-                "photos": photos, "date": date, "measures": measures.get(entry_id, empty)})
+                "entry_type": types.setdefault(entry_type, entry_type), "evidence": files, "photos": photos,
+                "date": date, "measures": measures.get(entry_id, empty)})
             self._dates.setdefault(seq, []).append(date)
         self.communities: list[Community] = list_communities(db)
         self.received = received_reports(db, exporting)
