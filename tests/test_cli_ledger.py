@@ -126,3 +126,14 @@ def test_template_and_import(d, tmp_path):
     assert len(listing(d, "--month", "2023-08")) == 3
     r = cli(d, "import", template.with_name("nothing.csv"))
     assert r.returncode != 0 and "找不到文件" in r.stderr
+
+
+def test_a_text_field_is_listed_as_written_beside_the_numbers(d):
+    """Task 16's 中转场名称 is a text field: the plain listing shows it, and the number
+    beside it without trailing zeros (a text value once stopped `entry list` with an error)."""
+    r = cli(d, "entry", "add", "--task", "16", "--date", "2023-05-10", "--type", "中转场建设", "--title", "玻璃中转场建成",
+            "--measure", "site_name=北港中转场", "--measure", "site_area=200")
+    assert r.returncode == 0, r.stderr
+    shown = cli(d, "entry", "list", "--task", "16")
+    assert shown.returncode == 0, shown.stderr
+    assert "site_name=北港中转场" in shown.stdout and "site_area=200" in shown.stdout and "200.0" not in shown.stdout

@@ -60,3 +60,15 @@ def test_states_model_shows_version_submission_and_unlock_reason(qapp):
     assert cells[1][2] == "已解锁" and cells[1][6] == "补录" and cells[1][5] == ""
     assert cells[2][2:4] == ["未生成", ""]
     assert model.data(model.index(0, 2), Qt.ItemDataRole.ForegroundRole).color().name() == "#2f855a"
+
+
+def test_ledger_model_shows_a_text_field_as_written_and_numbers_with_units(qapp, ws):
+    from models.ledger.entries import add_entry
+    from models.ledger.validation import EntryDraft
+    from ui.models.ledger_table_model import COL_MEASURES, LedgerTableModel
+
+    add_entry(ws.db, ws.tasklist, ws.tasks(), EntryDraft(16, "2023-05-10", "中转场建设", "玻璃中转场建成",
+                                                          measures={"site_name": "北港中转场", "site_area": 200}), actor="张三")
+    model = LedgerTableModel(ws.db, ws.tasks())
+    model.refresh()
+    assert model.data(model.index(0, COL_MEASURES)) == "中转场名称 北港中转场；中转场面积 200平方米"

@@ -13,7 +13,7 @@ from models.cli import print_json
 from models.core.errors import ValidationError
 from models.ledger.evidence import add_entry_with_files, attach_file, attachments_for_entries, list_attachments, store_files
 from models.ledger.validation import EntryDraft
-from models.ledger.entries import LedgerEntry, delete_entry, get_entry, list_entries, restore_entry
+from models.ledger.entries import LedgerEntry, delete_entry, get_entry, list_entries, measure_text, restore_entry
 from models.ledger.excel_import import import_workbook
 from models.ledger.excel_template import write_template
 from models.store.workspace import Workspace
@@ -118,7 +118,7 @@ def cmd_list(ws: Workspace, args: argparse.Namespace) -> int:
         print_json([entry_as_dict(e, names[e.id]) for e in entries])
         return 0
     for e in entries:
-        values = "　".join(f"{k}={v:g}" for k, v in e.measures.items())
+        values = "　".join(f"{k}={measure_text(v)}" for k, v in e.measures.items())
         flag = "（已删除）" if e.deleted_at else ""
         print(f"{e.id:>6}  {e.entry_date}  任务{e.task_seq:<3} {e.entry_type}：{e.title}{flag}"
               f"{'　' + values if values else ''}{'　佐证' + str(len(names[e.id])) + '件' if names[e.id] else ''}")

@@ -280,6 +280,12 @@ def _new_uid() -> str:
 _TEXT_COLUMNS = ("title", "content", "location", "organizer", "remarks", "entry_type")
 
 
+def measure_text(value: float | str, unit: str = "") -> str:
+    """A filled-in value as the ledger lists it: a number without trailing zeros and its unit
+    (``320户``), a text field (a 中转场's name) as written."""
+    return value if isinstance(value, str) else f"{value:g}{unit}"
+
+
 def list_entries(
     db: sqlite_utils.Database,
     *,

@@ -11,7 +11,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from models.catalog.schema import Task
-from models.ledger.entries import LedgerEntry, entries_by_ids, entry_ids
+from models.ledger.entries import LedgerEntry, entries_by_ids, entry_ids, measure_text
 
 
 COL_DATE, COL_TASK, COL_TYPE, COL_TITLE, COL_MEASURES, COL_LOCATION, COL_PARTICIPANTS, COL_EVIDENCE, COL_OPERATOR = range(9)
@@ -33,8 +33,8 @@ def format_measures(entry: LedgerEntry, fields: dict[int, dict[str, tuple[str, s
     for code, (name, unit) in names.items():
         if code in entry.measures:
             value = entry.measures[code]
-            parts.append(f"{name} {value:g}{unit}")
-    parts += [f"{code} {value:g}" for code, value in entry.measures.items() if code not in names]
+            parts.append(f"{name} {measure_text(value, unit)}")
+    parts += [f"{code} {measure_text(value)}" for code, value in entry.measures.items() if code not in names]
     return "；".join(parts)
 
 
