@@ -22,7 +22,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Callable
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QLibraryInfo, QLocale, QObject, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -40,22 +40,23 @@ log = logging.getLogger(__name__)
 UI_FONTS = ["Microsoft YaHei UI", "Microsoft YaHei", "SimSun", "WenQuanYi Micro Hei", "Noto Sans CJK SC", "Source Han Sans SC"]
 
 
-def make_app(argv: list[str] | None = None, *, locale: bool = True) -> QApplication:
-    """The application, configured; ``locale=False`` leaves the Chinese locale and Qt's
-    translations to ``configure_locale``, after the first paint (the frame shows none of
-    Qt's own words, and ``QLocale``'s enums alone cost ~11 ms)."""
+def make_app(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
-    configure_app(app, locale=locale)  # type: ignore[arg-type]
+    configure_app(app)  # type: ignore[arg-type]
     return app  # type: ignore[return-value]
 
 
-def configure_locale(app: QApplication) -> None:
-    """Chinese number and date formats, and Qt's own words (按钮、对话框) in Chinese, once."""
-    if app.property("zl_locale"):
-        return
-    app.setProperty("zl_locale", True)
-    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+def configure_app(app: QApplication) -> None:
+    """Translations, font, icon and style sheet, once per application.
 
+    Idempotent: re-applying an app-wide style sheet re-polishes every live widget and
+    installing translators again stacks them, which made each test window slower.
+    """
+    if app.property("zl_configured"):
+        return
+    app.setProperty("zl_configured", True)
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName("钟楼区垃圾分类工作领导小组办公室")
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
     translations = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     bundled = str(resource_path("translations"))
@@ -63,22 +64,6 @@ def configure_locale(app: QApplication) -> None:
         translator = QTranslator(app)
         if translator.load(name, translations) or translator.load(name, bundled):
             app.installTranslator(translator)
-
-
-def configure_app(app: QApplication, *, locale: bool = True) -> None:
-    """Name, font, icon and style sheet (and, with ``locale``, ``configure_locale``), once
-    per application.
-
-    Idempotent: re-applying an app-wide style sheet re-polishes every live widget and
-    installing translators again stacks them, which made each test window slower.
-    """
-    if locale:
-        configure_locale(app)
-    if app.property("zl_configured"):
-        return
-    app.setProperty("zl_configured", True)
-    app.setApplicationName(APP_NAME)
-    app.setOrganizationName("钟楼区垃圾分类工作领导小组办公室")
     families = set(QFontDatabase.families())
     chosen = [f for f in UI_FONTS if f in families]
     if chosen:
@@ -162,11 +147,10 @@ class _AfterPaint(QObject):
 def run_gui(data_dir: Path, *, quit_after_startup: bool = False) -> int:
     from models.store.peek import peek_unit
 
-    app = make_app(locale=False)
+    app = make_app()
     install_excepthook(data_dir)
     unit = peek_unit(data_dir)
     if unit is None:  # new, unreadable or damaged folder: check, explain, set up, as ever
-        configure_locale(app)
         return _run_checked_first(app, data_dir, quit_after_startup=quit_after_startup)
     from ui.main_window import MainWindow
 
@@ -180,7 +164,6 @@ def run_gui(data_dir: Path, *, quit_after_startup: bool = False) -> int:
 
     def finish() -> None:
         try:
-            configure_locale(app)  # before any dialog or page shows Qt's own words
             ws = _open_checked(data_dir, window, alongside=lambda: _load_opening_code(window))
             if ws is None:
                 give_up()
