@@ -292,6 +292,11 @@ def test_pages_reflow_on_a_narrow_window(main_window, page):
     QApplication.processEvents()
     dashboard = main_window.pages["dashboard"]
     assert dashboard.body.direction() == QBoxLayout.Direction.TopToBottom
+    assert dashboard.header.direction() == QBoxLayout.Direction.TopToBottom  # controls below the title
+    main_window.resize(910, 600)  # 1366 / 1.5: the 工作台 fits the width, no scrolling sideways
+    QApplication.processEvents()
+    scroller = dashboard.parentWidget().parentWidget()  # the main window's scroll area around the page
+    assert not scroller.horizontalScrollBar().isVisible(), (dashboard.minimumSizeHint(), scroller.viewport().width())
     main_window.resize(1340, 720)
     QApplication.processEvents()
     assert dashboard.body.direction() == QBoxLayout.Direction.LeftToRight

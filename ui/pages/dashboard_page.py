@@ -10,7 +10,7 @@ import datetime as dt
 
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QBoxLayout, QCheckBox, QComboBox, QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout,
+    QBoxLayout, QCheckBox, QComboBox, QFrame, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QVBoxLayout,
     QWidget,
 )
 
@@ -39,24 +39,30 @@ class DashboardPage(Page):
         self.results: list[TaskProgress] = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        header = QHBoxLayout()
+        # Title and controls side by side; on a narrow window the controls go below the title
+        # (their row alone is ~780 px, more than a page has at 1366×768 and 150 %).
+        header = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.header = header
         self.heading = page_title("工作台")
         header.addWidget(self.heading, 1)
+        controls = QHBoxLayout()
         self.order = QComboBox()
         self.order.addItem("问题优先", "severity")
         self.order.addItem("按任务序号", "seq")
         self.order.setToolTip("任务排列顺序：问题优先把逾期、未达标、滞后的任务排在前面")
         self.order.currentIndexChanged.connect(lambda _i: self._build_tiles())
-        header.addWidget(self.order)
-        header.addSpacing(8)
+        controls.addWidget(self.order)
+        controls.addSpacing(8)
         self.only_attention = QCheckBox("只看需关注的任务")
         self.only_attention.toggled.connect(self._apply_filter)
-        header.addWidget(self.only_attention)
-        header.addSpacing(12)
-        header.addWidget(QLabel("报表月份："))
+        controls.addWidget(self.only_attention)
+        controls.addSpacing(12)
+        controls.addWidget(QLabel("报表月份："))
         self.month = QComboBox()
         self.month.setMinimumWidth(120)
-        header.addWidget(self.month)
+        controls.addWidget(self.month)
+        controls.addStretch(0)
+        header.addLayout(controls)
         layout.addLayout(header)
 
         self.summary = QHBoxLayout()
@@ -66,6 +72,7 @@ class DashboardPage(Page):
             label = QLabel()
             colour = st.color(status)
             label.setStyleSheet(f"QLabel {{ color:{colour}; background:#ffffff; border:1px solid #d9e2ec; border-radius:12px; padding:3px 12px; font-weight:bold; }}")
+            label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)  # a chip, when the totals wrap
             self.counts[status] = label
             self.summary.addWidget(label)
         self.totals = QLabel()
@@ -187,6 +194,7 @@ class DashboardPage(Page):
     def _reflow(self, narrow: bool) -> None:
         # A narrow window (1366×768 at 125/150 %): the due list goes below the tasks, names get shorter.
         self._narrow = narrow
+        self.header.setDirection(QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight)
         self.body.setDirection(QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight)
         if narrow:
             self.side.setMinimumWidth(0)
