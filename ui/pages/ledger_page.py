@@ -390,9 +390,13 @@ class LedgerPage(RowActions, ExcelActions, PhotoActions, Page):
         self.width_watch.check()
 
     def _reflow(self, narrow: bool) -> None:
-        """A narrow window (125/150 % scaling): the header buttons say less, the tooltips say it all."""
+        """A narrow window (125/150 % scaling): the header buttons say less, the tooltips say it
+        all; the task filter shows fewer characters of a task's name (its list shows them all)."""
         for button, (wide, short) in self._button_words.items():
             button.setText(short if narrow else wide)
+        # An explicit minimum width wins over the combo's own hint (which Qt keeps cached even
+        # when its minimum contents length changes); 0 gives the hint back.
+        self.task.setMinimumWidth(self.task.fontMetrics().horizontalAdvance("中" * 5) + 36 if narrow else 0)
 
     def hideEvent(self, event: QHideEvent) -> None:
         self._search_timer.stop()  # on_show applies the typed search when the page returns
