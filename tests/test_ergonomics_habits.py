@@ -293,6 +293,7 @@ def test_pages_reflow_on_a_narrow_window(main_window, page):
     dashboard = main_window.pages["dashboard"]
     assert dashboard.body.direction() == QBoxLayout.Direction.TopToBottom
     assert dashboard.header.direction() == QBoxLayout.Direction.TopToBottom  # controls below the title
+    main_window.setMinimumSize(0, 0)  # at 150 % the window's minimum is the screen's 910 px (restore_window)
     main_window.resize(910, 600)  # 1366 / 1.5: the 工作台 fits the width, no scrolling sideways
     QApplication.processEvents()
     scroller = dashboard.parentWidget().parentWidget()  # the main window's scroll area around the page
