@@ -303,6 +303,12 @@ def test_pages_reflow_on_a_narrow_window(main_window, page):
     scroller = page.parentWidget().parentWidget()
     assert not scroller.horizontalScrollBar().isVisible(), (page.minimumSizeHint(), scroller.viewport().width())
     assert page.editor.save_button.isVisibleTo(main_window)
+    main_window.navigate("reports")  # 报表: its choices and actions each take two lines
+    QApplication.processEvents()
+    reports = main_window.pages["reports"]
+    scroller = reports.parentWidget().parentWidget()
+    assert not scroller.horizontalScrollBar().isVisible(), (reports.minimumSizeHint(), scroller.viewport().width())
+    assert reports.export_button.isVisibleTo(main_window)
     main_window.navigate("dashboard")
     main_window.resize(1340, 720)
     QApplication.processEvents()

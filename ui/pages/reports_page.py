@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import QDate, QModelIndex, Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QResizeEvent
+from PySide6.QtGui import QDesktopServices, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QBoxLayout,
     QComboBox,
     QDateEdit,
     QHBoxLayout,
@@ -33,7 +34,7 @@ from models.reporting.export import ExportResult, prepare, record, render_report
 from models.store.settings import get_setting, put_setting
 from models.reporting.submissions import KIND_LABELS, default_reports_dir, list_states, period_state, submit, unlock
 from ui.context import PageContext
-from ui.pages.base import Page, page_title
+from ui.pages.base import Page, WindowWidth, page_title
 from ui.notice_import import choose_and_import_notice
 from ui.models.report_models import STATE_COLOURS, PreviewModel, StatesModel
 from ui.ui_state import choose_folder
@@ -73,6 +74,11 @@ class ReportsPage(Page):
         hint.setWordWrap(True)
         layout.addWidget(hint)
 
+        # Two rows of choices and actions, each in two groups; on a narrow window (1366×768 at
+        # 125/150 %) each group takes a line of its own instead of widening the page.
+        self.rows: list[QBoxLayout] = []
+        pick_row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.rows.append(pick_row)
         pick = QHBoxLayout()
         pick.addWidget(QLabel("报表："))
         self.kind_box = QComboBox()
@@ -92,14 +98,19 @@ class ReportsPage(Page):
         self.fill_date_edit.setToolTip("报表表头的填报日期，也是判断各项任务状态的日期（默认为今天）")
         self.fill_date_edit.dateChanged.connect(lambda _: self.refresh())
         pick.addWidget(self.fill_date_edit)
-        pick.addSpacing(16)
-        pick.addWidget(QLabel("保存到："))
+        pick_row.addLayout(pick)
+        pick_row.addSpacing(16)
+        where = QHBoxLayout()
+        where.addWidget(QLabel("保存到："))
         self.out_edit = QLineEdit(str(get_setting(ws.db, OUT_DIR_SETTING) or default_reports_dir(ws)))
         self.out_edit.setReadOnly(True)
-        pick.addWidget(self.out_edit, 1)
-        pick.addWidget(_button("选择文件夹…", "选择报表文件的保存位置", self.choose_folder))
-        layout.addLayout(pick)
+        where.addWidget(self.out_edit, 1)
+        where.addWidget(_button("选择文件夹…", "选择报表文件的保存位置", self.choose_folder))
+        pick_row.addLayout(where, 1)
+        layout.addLayout(pick_row)
 
+        actions_row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.rows.append(actions_row)
         actions = QHBoxLayout()
         self.export_button = _button("导出 Excel 和 PDF", "按预览的内容生成两个文件（后台进行，可继续操作）", self.export, primary=True)
         actions.addWidget(self.export_button)
@@ -113,7 +124,10 @@ class ReportsPage(Page):
         for button in (self.open_folder_button, self.open_xlsx_button, self.open_pdf_button):
             button.setEnabled(False)
             actions.addWidget(button)
-        actions.addSpacing(16)
+        actions.addStretch(0)  # the buttons keep their size while the progress bar is hidden
+        actions_row.addLayout(actions, 1)
+        actions_row.addSpacing(16)
+        actions = QHBoxLayout()
         self.submit_button = _button("标记为已报送", "记录已报送文件的校验码并锁定该期台账", self.submit)
         self.unlock_button = _button("解锁…", "解锁已报送的期间以便更正（须填写原因，记入操作日志）", self.unlock)
         actions.addWidget(self.submit_button)
@@ -121,7 +135,10 @@ class ReportsPage(Page):
         self.notice_button = _button("导入通知…", "导入区垃分办的退回通知（.zlnotice），该月解锁以便修改",
                                      lambda: choose_and_import_notice(self, self.ctx))
         actions.addWidget(self.notice_button)
-        layout.addLayout(actions)
+        actions.addStretch(1)
+        actions_row.addLayout(actions)
+        layout.addLayout(actions_row)
+        self.width_watch = WindowWidth(self, self._reflow)
         self.state_label = QLabel()
         self.state_label.setWordWrap(True)
         layout.addWidget(self.state_label)
@@ -249,6 +266,14 @@ class ReportsPage(Page):
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
         super().resizeEvent(event)
         self._fit_columns()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
+        super().showEvent(event)
+        self.width_watch.check()
+
+    def _reflow(self, narrow: bool) -> None:
+        for row in self.rows:
+            row.setDirection(QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight)
 
     def _show_state(self) -> None:
         state = period_state(self.ctx.ws.db, self.kind(), self.period())
