@@ -6,9 +6,10 @@ import datetime as dt
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QBoxLayout,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -29,7 +30,7 @@ from models.district.summary_data import STATE_COLOURS, DistrictSummary, build_s
 from models.district.summary_report import SummaryResult, export_summary
 from models.core.errors import AppError
 from ui.context import PageContext
-from ui.pages.base import Page, page_title
+from ui.pages.base import Page, WindowWidth, page_title
 from ui.exchange_panel import DistrictExchangePanel
 from ui.models.rows_model import STATUS_SIGNS, RowsModel
 from ui.ui_state import choose_folder, open_files
@@ -81,6 +82,14 @@ class DistrictPage(Page):
         self.stack.addWidget(self.not_district)
         self.stack.addWidget(self._build_main())
         self.setAcceptDrops(True)
+        self.width_watch = WindowWidth(self, self._reflow)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
+        super().showEvent(event)
+        self.width_watch.check()
+
+    def _reflow(self, narrow: bool) -> None:
+        self.bar.setDirection(QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight)
 
     # ------------------------------------------------------------ layout
 
@@ -88,6 +97,9 @@ class DistrictPage(Page):
         main = QWidget()
         layout = QVBoxLayout(main)
         layout.setContentsMargins(0, 0, 0, 0)
+        # The month and grace on one side, the imports and export on the other; on a narrow
+        # window (125/150 %) the buttons go on a line of their own.
+        self.bar = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         bar = QHBoxLayout()
         bar.addWidget(QLabel("月份："))
         self.year = QSpinBox()
@@ -105,6 +117,8 @@ class DistrictPage(Page):
         self.grace.setToolTip("月末后多少天内报送算按时（已报送），之后算迟报")
         bar.addWidget(self.grace)
         bar.addStretch(1)
+        self.bar.addLayout(bar, 1)
+        bar = QHBoxLayout()
         self.import_files_button = QPushButton("导入报表文件(&I)…")
         self.import_files_button.setProperty("primary", True)
         self.import_files_button.clicked.connect(self.choose_files)
@@ -115,7 +129,8 @@ class DistrictPage(Page):
         self.export_button = QPushButton("导出汇总表(&E)…")
         self.export_button.clicked.connect(self.choose_export_folder)
         bar.addWidget(self.export_button)
-        layout.addLayout(bar)
+        self.bar.addLayout(bar)
+        layout.addLayout(self.bar)
 
         self.drop_hint = QLabel("可将各单位报送的月度台账 .xlsx 文件或整个文件夹拖放到本页面导入。")
         self.drop_hint.setObjectName("Hint")
