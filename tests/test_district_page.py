@@ -139,3 +139,20 @@ def test_page_opens_on_the_newest_month_with_reports(qtbot, make_ws, reports):
     page = window.pages["district"]
     assert page.current_month() == MONTH
     assert not page.busy and page.month.isEnabled()
+
+
+def test_district_page_fits_a_150_percent_screen(district_window, reports):
+    """At 1366×768 and 150 % (910 px) the import buttons go below the month: no sideways scrolling."""
+    from PySide6.QtWidgets import QApplication, QBoxLayout
+
+    window = district_window
+    window.showNormal()
+    window.setMinimumSize(0, 0)  # at 150 % the window's minimum is the screen's width (restore_window)
+    window.resize(910, 600)
+    window.navigate("district")
+    page = window.pages["district"]
+    page.import_paths([reports["nandajie"].parent])
+    QApplication.processEvents()
+    assert page.bar.direction() == QBoxLayout.Direction.TopToBottom
+    scroller = page.parentWidget().parentWidget()
+    assert not scroller.horizontalScrollBar().isVisible(), (page.minimumSizeHint(), scroller.viewport().width())
