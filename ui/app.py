@@ -184,10 +184,7 @@ def run_gui(data_dir: Path, *, quit_after_startup: bool = False) -> int:
         finish()
 
     _AfterPaint(window.nav.viewport(), painted)
-    from ui.window_geometry import show_placed
-
-    window.placed = True
-    show_placed(window)  # the size and place it was left in, before the first paint
+    window.show_placed()  # the size and place it was left in, before the first paint
     QTimer.singleShot(1000, painted)  # a window started minimised is not painted: open anyway
     try:
         code = app.exec()

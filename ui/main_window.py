@@ -200,6 +200,14 @@ class MainWindow(QMainWindow):
         page = self.pages[self.current_key()]
         page.on_show()
 
+    def show_placed(self) -> None:
+        """Show the window at the size and place it was last left on this screen (maximised
+        when so), before its first paint; ``attach`` then leaves it where it is."""
+        from ui.window_geometry import show_placed
+
+        self.placed = True
+        show_placed(self)
+
     def load_first_page_code(self) -> None:
         """Import (without building) what ``attach`` will need for the first page."""
         import ui.context  # noqa: F401
