@@ -15,6 +15,12 @@ SCREEN_CONFIG = ROOT / "tests" / "fixtures" / "screen-1366x768.json"
 if os.environ.get("QT_QPA_PLATFORM", "offscreen") == "offscreen":
     os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={SCREEN_CONFIG}"
 sys.path.insert(0, str(ROOT))
+# The user's cache folder (the checked task list, the kept start-up views) is the test run's own:
+# every test's data folder would otherwise leave a kept view in the user's.
+if not os.environ.get("ZL_CACHE_DIR"):
+    import tempfile
+
+    os.environ["ZL_CACHE_DIR"] = tempfile.mkdtemp(prefix="zl-test-cache-")
 
 from models.store.settings import UnitProfile, save_profile  # noqa: E402
 from models.store.workspace import Workspace, open_workspace  # noqa: E402

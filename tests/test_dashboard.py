@@ -28,8 +28,8 @@ def test_one_tile_per_task_with_the_engines_status(main_window):
     entry(ws, 6, "2023-05-05", "入户宣传", households_reached=3100)  # 3,100 of 12,000 = 25.8%
     page = dashboard(main_window)
     expected = {tp.task.seq: tp.status for tp in progress(ws, "2023-06")}
-    assert {t.progress.task.seq: t.status for t in page.tiles} == expected
-    t6 = next(t for t in page.tiles if t.progress.task.seq == 6)
+    assert {t.seq: t.status for t in page.tiles} == expected
+    t6 = next(t for t in page.tiles if t.seq == 6)
     [line] = t6.lines
     assert line.value_text == "25.83%／≥25%" and line.fill == 1000
     assert t6.status == "达标" and t6.colour == "#2f855a"
@@ -45,7 +45,7 @@ def test_month_selector_defaults_to_the_list_years_last_month_and_refreshes(main
     entry(main_window.ws, 6, "2023-05-05", "入户宣传", households_reached=1500)
     page.set_month("2023-05")
     assert "2023年5月" in page.heading.text()
-    t6 = next(t for t in page.tiles if t.progress.task.seq == 6)
+    t6 = next(t for t in page.tiles if t.seq == 6)
     assert t6.status == "滞后"  # 12.5% < 25% × 61/91
     assert [line.colour for line in t6.lines] == ["#dd6b20"]
 
@@ -60,11 +60,11 @@ def test_reminder_until_the_monthly_ledger_is_submitted(main_window):
 
 def test_due_list_shows_overdue_deadlines(main_window):
     page = dashboard(main_window, "2023-06")
-    titles = [row.item.title for row in page.due_rows]
+    titles = [row.title for row in page.due_rows]
     assert any(t.startswith("任务11") for t in titles)  # facilities deadline 30 April passed
-    assert all(row.item.overdue for row in page.due_rows if row.item.task_seq == 11)
+    assert all(row.overdue for row in page.due_rows if row.seq == 11)
     page.set_month("2023-03")
-    upcoming = {row.item.task_seq: row.item for row in page.due_rows}
+    upcoming = {row.seq: row for row in page.due_rows}
     assert 11 in upcoming and not upcoming[11].overdue
 
 
@@ -72,7 +72,7 @@ def test_clicking_a_task_opens_its_entries(main_window, qtbot):
     page = dashboard(main_window)
     calls = []
     page.ctx.navigate = lambda key, **kw: calls.append((key, kw))
-    tile = next(t for t in page.tiles if t.progress.task.seq == 12)
+    tile = next(t for t in page.tiles if t.seq == 12)
     qtbot.mouseClick(tile, Qt.MouseButton.LeftButton, pos=QPoint(10, 10))
     assert calls == [("ledger", {"task": 12})]
     tile.setFocus()
@@ -84,13 +84,13 @@ def test_attention_filter_hides_met_tasks(main_window):
     entry(main_window.ws, 6, "2023-05-05", "入户宣传", households_reached=3100)
     page = dashboard(main_window)
     page.only_attention.setChecked(True)
-    hidden = {t.progress.task.seq for t in page.tiles if t.isHidden()}
+    hidden = {t.seq for t in page.tiles if t.isHidden()}
     assert 6 in hidden and 12 not in hidden
 
 
 def test_tile_colours_follow_the_status_and_bar_fill_rules(main_window):
     page = dashboard(main_window, "2023-06")
-    t11 = next(t for t in page.tiles if t.progress.task.seq == 11)  # the facilities deadline passed unmet
+    t11 = next(t for t in page.tiles if t.seq == 11)  # the facilities deadline passed unmet
     assert t11.status == "逾期" and t11.colour == "#c53030"
     assert {t.colour for t in page.tiles if t.status == "未开展"} == {"#718096"}
 
@@ -113,7 +113,7 @@ def test_missing_household_setting_is_pointed_out(qtbot, make_ws):
     page = DashboardPage(PageContext(ws=ws, runner=TaskRunner(), navigate=lambda *a, **k: None, data_changed=lambda: None))
     qtbot.addWidget(page)
     page.set_month("2023-05")
-    t6 = next(t for t in page.tiles if t.progress.task.seq == 6)
+    t6 = next(t for t in page.tiles if t.seq == 6)
     assert any("建成区居民总户数" in note for note in t6.notes.values())
     assert [b.text() for b in t6.settings_buttons] == ["设置…"] * len(t6.notes)
 
@@ -128,7 +128,7 @@ def test_a_target_not_set_offers_settings_and_settings_edit_targets(main_window,
     profile.standard_quota = None  # an older folder: the quota was never filled in
     save_profile(ws.db, profile)
     page = dashboard(main_window)
-    t12 = next(t for t in page.tiles if t.progress.task.seq == 12)
+    t12 = next(t for t in page.tiles if t.seq == 12)
     assert t12.status == "未设置目标"
     button = next(b for b in t12.findChildren(QPushButton) if b.text() == "设置…")
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
@@ -140,5 +140,5 @@ def test_a_target_not_set_offers_settings_and_settings_edit_targets(main_window,
     settings.save()
     saved = load_profile(ws.db)
     assert (saved.standard_quota, saved.target_overrides) == (10, {"T2_AWARENESS": 92})
-    t2 = next(t for t in dashboard(main_window).tiles if t.progress.task.seq == 2)
+    t2 = next(t for t in dashboard(main_window).tiles if t.seq == 2)
     assert any("（本单位设定）" in line.value_text for line in t2.lines)

@@ -8,6 +8,7 @@ import sqlite_utils
 
 from models.store.migrations import MIGRATIONS
 from models.store.connection import open_db
+from models.store.start_view import revision_token
 
 
 def _db_at(name_before: str | None) -> sqlite_utils.Database:
@@ -77,9 +78,24 @@ def upgrade_m005_exchange():
     return db
 
 
+def upgrade_m006_revision():
+    db = _db_at("m006_revision")
+    db.execute(
+        "INSERT INTO entries(uid, year, task_seq, entry_date, entry_type, title, created_at, updated_at)"
+        " VALUES ('u1', 2023, 6, '2023-06-12', '入户宣传', '入户宣传一次', 'now', 'now')"
+    )
+    db = open_db(db.conn)
+    assert [tuple(r) for r in db.execute("SELECT uid, title FROM entries").fetchall()] == [("u1", "入户宣传一次")]
+    token = revision_token(db.conn)
+    assert len(token) == 32  # 16 random bytes, hex
+    db.execute("UPDATE entries SET title = '入户宣传两次' WHERE uid = 'u1'")
+    assert revision_token(db.conn) != token  # the write gave the ledger a new token
+    return db
+
+
 UPGRADE_CHECKS = {"m001_initial": upgrade_m001_initial, "m002_export_content_columns": upgrade_m002_export_content_columns,
                   "m003_indicator_truth": upgrade_m003_indicator_truth,
-                  "m005_exchange": upgrade_m005_exchange}
+                  "m005_exchange": upgrade_m005_exchange, "m006_revision": upgrade_m006_revision}
 
 
 def test_every_migration_has_an_upgrade_test():
@@ -92,3 +108,19 @@ def test_each_upgrade():
     for name, check in UPGRADE_CHECKS.items():
         db = check()
         assert name in {m.name for m in MIGRATIONS.applied(db)}
+
+
+def test_every_table_changes_the_revision_token_on_every_write():
+    """A table without the triggers would let a write leave the token as it was, and the
+    start-up would show what the ledger said before it (models.store.start_view)."""
+    db = open_db(sqlite3.connect(":memory:"))
+    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
+    triggers = {(r[0], r[1].split()[0]) for r in db.execute(
+        "SELECT tbl_name, substr(sql, instr(sql, 'AFTER ') + 6) FROM sqlite_master WHERE type = 'trigger'"
+        " AND name LIKE 'revision_%'")}
+    untracked = {t for t in tables - {"revision", "_sqlite_migrations"}
+                 if {a for table, a in triggers if table == t} != {"INSERT", "UPDATE", "DELETE"}}
+    assert not untracked, f"tables whose writes leave the revision token unchanged: {untracked}"
+    before = revision_token(db.conn)
+    db.execute("DELETE FROM settings")  # nothing deleted: no row, no trigger, same token
+    assert revision_token(db.conn) == before

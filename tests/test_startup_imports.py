@@ -39,8 +39,18 @@ OUR_MODULES = {
     "models.core.statuses", "models.progress.pace", "models.progress.values", "models.progress.due",
     "models.exchange", "models.exchange.inbox", "models.store.schema_check", "models.safety.leftovers",
     "ui.ui_state", "ui.widgets.elided_label", "ui.window_geometry",
-    # the 工作台's painted task tiles and due rows
-    "ui.widgets.task_tile",
+    # the 工作台's painted task tiles and due rows, its view and where the view is kept
+    "ui.widgets.task_tile", "ui.dashboard_view", "models.store.start_view",
+}
+# A start that paints the 工作台 kept from the last one (the ledger unchanged since): the frame,
+# the page and its tiles, the check; none of the engine, the catalog, the ledger or the opening.
+KEPT_START_MODULES = {
+    "models", "models.core", "models.core.errors", "models.core.paths", "models.core.statuses",
+    "models.core.fileio", "models.core.logsetup", "models.catalog", "models.catalog.locations",
+    "models.safety", "models.safety.integrity", "models.store", "models.store.connection", "models.store.faults",
+    "models.store.peek", "models.store.start_view", "models.store.migrations", "models.store.schema_check",
+    "ui", "ui.app", "ui.main_window", "ui.window_geometry", "ui.ui_state", "ui.data_safety", "ui.pages",
+    "ui.pages.base", "ui.pages.dashboard_page", "ui.widgets", "ui.widgets.task_tile",
 }
 THIRD_PARTY = {"PySide6", "shiboken6", "shibokensupport", "signature_bootstrap", "__feature__",
                "_distutils_hack", "sitecustomize"}
@@ -72,8 +82,18 @@ runpy.run_path({main!r}, run_name="__main__")
 """
 
 
+def _modules_at_interactive(tmp, data_dir, name: str) -> set[str]:
+    out = tmp / f"{name}.json"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    script = PROBE.format(root=str(ROOT), out=str(out), data=str(data_dir), main=str(ROOT / "main.py"))
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return set(json.loads(out.read_text(encoding="utf-8")))
+
+
 @pytest.fixture(scope="module")
-def started_modules(tmp_path_factory) -> set[str]:
+def starts(tmp_path_factory) -> dict[str, set[str]]:
+    """The modules of a first start (the 工作台 worked out) and of the next (the kept one)."""
     from conftest import make_profile
     from models.ledger.entries import add_entry
     from models.ledger.validation import EntryDraft
@@ -89,12 +109,20 @@ def started_modules(tmp_path_factory) -> set[str]:
                   measures={"households_reached": 300}), actor="张三")
     finally:
         ws.close()
-    out = tmp / "modules.json"
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    script = PROBE.format(root=str(ROOT), out=str(out), data=str(tmp / "data"), main=str(ROOT / "main.py"))
-    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return set(json.loads(out.read_text(encoding="utf-8")))
+    return {"first": _modules_at_interactive(tmp, tmp / "data", "first"),
+            "kept": _modules_at_interactive(tmp, tmp / "data", "kept")}
+
+
+@pytest.fixture(scope="module")
+def started_modules(starts) -> set[str]:
+    return starts["first"]
+
+
+def test_a_start_with_the_kept_view_loads_neither_engine_nor_catalog_nor_the_opening(starts):
+    ours = {m for m in starts["kept"] if m.split(".")[0] in ("models", "ui")}
+    assert "ui.pages.dashboard_page" in ours  # the probe really reached the 工作台
+    assert ours - KEPT_START_MODULES == set(), "new on the kept start path (lazy-import it, or list it and re-measure)"
+    assert not {m for m in HEAVY if m in starts["kept"]}
 
 
 def test_the_gui_start_loads_none_of_the_heavy_modules(started_modules):

@@ -32,6 +32,8 @@ from models.core.logsetup import log_path
 from models.core.paths import resource_path
 
 if TYPE_CHECKING:
+    from models.safety.integrity import PendingCheck
+    from models.store.peek import FolderUnit
     from models.store.workspace import Workspace
     from ui.main_window import MainWindow
 
@@ -121,6 +123,7 @@ def open_or_explain(data_dir: Path, parent: QWidget | None = None) -> Workspace 
 
 
 MARKS_ENV = "ZL_STARTUP_MARKS"  # set by tests/benchmarks: print when painted / interactive
+NO_KEPT_VIEW_ENV = "ZL_NO_KEPT_VIEW"  # set by the benchmarks to time a start that works the 工作台 out
 
 
 def mark(name: str) -> None:
@@ -144,17 +147,22 @@ class _AfterPaint(QObject):
         return False
 
 
-def run_gui(data_dir: Path, *, quit_after_startup: bool = False) -> int:
+def run_gui(data_dir: Path, *, quit_after_startup: bool = False, check: PendingCheck | None = None) -> int:
+    """The GUI on ``data_dir``. ``check`` is the start-up check, started earlier by the caller
+    (before Qt loads) or here."""
+    from models.safety.integrity import PendingCheck
     from models.store.peek import peek_unit
 
+    check = check if check is not None else PendingCheck(data_dir)
     app = make_app()
     install_excepthook(data_dir)
     unit = peek_unit(data_dir)
     if unit is None:  # new, unreadable or damaged folder: check, explain, set up, as ever
-        return _run_checked_first(app, data_dir, quit_after_startup=quit_after_startup)
+        return _run_checked_first(app, data_dir, quit_after_startup=quit_after_startup, check=check)
     from ui.main_window import MainWindow
 
     window = MainWindow(unit=unit)
+    kept = _kept_view(data_dir, unit)
     state: dict[str, Workspace | int] = {}
 
     def give_up() -> None:
@@ -162,26 +170,58 @@ def run_gui(data_dir: Path, *, quit_after_startup: bool = False) -> int:
         window.hide()
         app.quit()
 
-    def finish() -> None:
+    def open_folder(*, checked: bool) -> None:
+        """The check (unless done), the opening and the first page; then, when the kept view
+        was not shown, interactive once the page is painted."""
         try:
-            ws = _open_checked(data_dir, window, alongside=lambda: _load_opening_code(window))
+            if checked:
+                ws = open_or_explain(data_dir, window)
+            else:
+                ws = _open_checked(data_dir, window, alongside=lambda: _load_opening_code(window), check=check)
             if ws is None:
                 give_up()
                 return
             state["ws"] = ws
             _start_logging(ws)
             window.attach(ws)
-            _after_start(app, window, ws, quit_after_startup=quit_after_startup)
+            mark("ready")  # the folder is open: every page, every save
+            _after_start(app, window, ws, quit_after_startup=quit_after_startup, interactive=checked)
         except Exception:  # noqa: BLE001 - explained (and logged), never a window left waiting
             sys.excepthook(*sys.exc_info())
             give_up()
+
+    def kept_painted() -> None:
+        """The kept statuses are on screen: once the check has passed they are the ledger's
+        (nothing can be written before the folder is opened just after)."""
+        if "kept" in state:
+            return
+        state["kept"] = 1
+        from ui.data_safety import startup_check
+
+        try:
+            intact = startup_check(data_dir, parent=window, check=check)
+        except Exception:  # noqa: BLE001
+            sys.excepthook(*sys.exc_info())
+            intact = False
+        if not intact:
+            give_up()
+            return
+        mark("interactive")
+        if quit_after_startup:
+            app.quit()
+            return
+        open_folder(checked=True)
 
     def painted() -> None:
         if "started" in state:
             return
         state["started"] = 1
         mark("first-paint")
-        finish()
+        if kept is not None and window.show_kept_view(kept):
+            _AfterPaint(window.pages[window.current_key()], kept_painted)
+            QTimer.singleShot(5000, kept_painted)  # a window started minimised is not painted
+        else:
+            open_folder(checked=False)
 
     _AfterPaint(window.nav.viewport(), painted)
     window.show_placed()  # the size and place it was left in, before the first paint
@@ -192,17 +232,30 @@ def run_gui(data_dir: Path, *, quit_after_startup: bool = False) -> int:
         ws = state.get("ws")
         if ws is not None:
             _close(window, ws, quit_after_startup=quit_after_startup)  # type: ignore[arg-type]
+        else:
+            check.join()  # quit before the folder was opened: let the check's reading end
     return int(state.get("code", code))  # type: ignore[arg-type]
 
 
-def _open_checked(data_dir: Path, parent: QWidget | None, *, alongside: Callable[[], None] | None = None
-                  ) -> Workspace | None:
+def _kept_view(data_dir: Path, unit: FolderUnit) -> dict | None:
+    """The 工作台 kept from the last start for this ledger as it is now (models.store.start_view),
+    or None: then the page is worked out from the ledger once it is open."""
+    if os.environ.get(NO_KEPT_VIEW_ENV) or unit.kind == "district":  # the district starts on 汇总
+        return None
+    from models.store.start_view import load_view, view_key
+
+    view = load_view(data_dir, token=unit.revision, key=view_key(data_dir))
+    return view if view is not None and view.get("unit") == unit.name else None
+
+
+def _open_checked(data_dir: Path, parent: QWidget | None, *, alongside: Callable[[], None] | None = None,
+                  check: PendingCheck | None = None) -> Workspace | None:
     """The start-up check (with ``alongside`` run meanwhile), then the workspace (lock,
     migrations); None to quit."""
     from ui.data_safety import startup_check
 
     # A damaged database is never opened for writing: explain, offer the newest good backup.
-    if not startup_check(data_dir, parent=parent, alongside=alongside):
+    if not startup_check(data_dir, parent=parent, alongside=alongside, check=check):
         return None
     return open_or_explain(data_dir, parent)
 
@@ -229,13 +282,19 @@ def _start_logging(ws: Workspace) -> None:
     install_excepthook(ws.data_dir)
 
 
-def _after_start(app: QApplication, window: MainWindow, ws: Workspace, *, quit_after_startup: bool) -> None:
+def _after_start(app: QApplication, window: MainWindow, ws: Workspace, *, quit_after_startup: bool,
+                 interactive: bool = False) -> None:
+    """Backups once a day; ``interactive`` (and the quit it asks for) once the first page is
+    painted, unless it was already (the kept view)."""
     from ui.data_safety import DailyBackup
 
     if not ws.read_only:  # a read-only folder: no backups into it
         DailyBackup(window, window.runner, ws.data_dir, lambda: ws.db)
+    if interactive:
+        QTimer.singleShot(WARM_UP_MS, _warm_up)
+        return
 
-    def interactive() -> None:
+    def became_interactive() -> None:
         mark("interactive")
         if quit_after_startup:
             app.quit()
@@ -247,7 +306,7 @@ def _after_start(app: QApplication, window: MainWindow, ws: Workspace, *, quit_a
     def once() -> None:
         if not done:
             done.append(True)
-            interactive()
+            became_interactive()
 
     # the first page with the unit's statuses has been painted, and the loop is idle (the page
     # itself: the stack holds it inside a scroll area)
@@ -278,10 +337,11 @@ def _close(window: MainWindow, ws: Workspace, *, quit_after_startup: bool) -> No
         ws.close()
 
 
-def _run_checked_first(app: QApplication, data_dir: Path, *, quit_after_startup: bool) -> int:
+def _run_checked_first(app: QApplication, data_dir: Path, *, quit_after_startup: bool,
+                       check: PendingCheck | None = None) -> int:
     """No profile to draw a window from: the check and the opening come first."""
     # A damaged database is never opened for writing: explain, offer the newest good backup.
-    ws = _open_checked(data_dir, None)
+    ws = _open_checked(data_dir, None, check=check)
     if ws is None:
         return 1
     _start_logging(ws)

@@ -7,9 +7,8 @@ Wired into the application by ``ui.app.run_gui``; the work itself is in
 from __future__ import annotations
 
 import logging
-import threading
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QMainWindow, QWidget
@@ -18,43 +17,36 @@ from models import APP_NAME
 from models.core.errors import AppError
 from ui.ui_state import choose_folder
 
+if TYPE_CHECKING:
+    from models.safety.integrity import PendingCheck
+
 log = logging.getLogger(__name__)
 CHECK_INTERVAL_MS = 60 * 60 * 1000  # look once an hour whether today's backup is done
 FIRST_CHECK_MS = 2 * 60 * 1000  # not during start-up: the user is busy opening pages
 
 
-def _check_alongside(data_dir: Path, alongside: Callable[[], None] | None) -> None:
-    """``ensure_intact(data_dir)``; with ``alongside``, that runs on this thread meanwhile.
+def _check_alongside(data_dir: Path, alongside: Callable[[], None] | None, check: PendingCheck | None) -> None:
+    """The start-up check's verdict; ``alongside`` runs on this thread meanwhile.
 
     The check is SQLite reading the whole file, which it does without Python's lock, so the
-    GUI thread can load the first page's code at the same time (on two cores the check is
-    then almost free). Nothing is opened for writing until both are done; the check's
-    verdict, or its error, is this function's.
+    GUI thread can load code at the same time (on two cores the check is then almost free).
+    ``check`` is one started earlier (``main`` starts it before Qt loads). Nothing is opened
+    for writing until both are done; the check's verdict, or its error, is this function's.
     """
-    from models.safety.integrity import ensure_intact
+    from models.safety.integrity import PendingCheck
 
-    if alongside is None:
-        ensure_intact(data_dir)
-        return
-    failure: list[BaseException] = []
-
-    def check() -> None:
+    pending = check if check is not None else PendingCheck(data_dir)
+    if alongside is not None:
         try:
-            ensure_intact(data_dir)
-        except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread below
-            failure.append(exc)
-
-    checker = threading.Thread(target=check, name="start-up check", daemon=True)
-    checker.start()
-    try:
-        alongside()
-    finally:
-        checker.join()
-    if failure:
-        raise failure[0]
+            alongside()
+        except BaseException:
+            pending.join()  # never leave the check reading behind an error
+            raise
+    pending.verdict()
 
 
-def startup_check(data_dir: Path, *, parent: QWidget | None = None, alongside: Callable[[], None] | None = None) -> bool:
+def startup_check(data_dir: Path, *, parent: QWidget | None = None, alongside: Callable[[], None] | None = None,
+                  check: PendingCheck | None = None) -> bool:
     """``PRAGMA quick_check`` before the database is opened for writing.
 
     On damage: explain in Chinese and offer the newest good backup. Returns True when
@@ -64,7 +56,7 @@ def startup_check(data_dir: Path, *, parent: QWidget | None = None, alongside: C
     from models.core.errors import UnusableDatabaseError
 
     try:
-        _check_alongside(data_dir, alongside)
+        _check_alongside(data_dir, alongside, check)
         return True
     except UnusableDatabaseError as exc:  # damaged, or not this program's ledger
         damage = exc

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtWidgets import (
     QFrame,
@@ -158,6 +158,10 @@ class MainWindow(QMainWindow):
             shortcut.activated.connect(lambda k=key: self.navigate(k))
         self.ws = ws
         self.ctx = PageContext(ws=ws, runner=self.runner, navigate=self.navigate, data_changed=self.data_changed)
+        for page in self.pages.values():  # the 工作台 painted from the kept view before the folder was open
+            bind = getattr(page, "bind", None)
+            if bind is not None:
+                bind(self.ctx)
         self._add_year_widgets(ws)
         self.statusBar().showMessage(f"数据文件夹：{ws.data_dir}")
         self._on_row(self.first_row)
@@ -218,11 +222,29 @@ class MainWindow(QMainWindow):
         if spec:
             _load(spec)
 
+    def show_kept_view(self, view: dict[str, Any]) -> bool:
+        """The first page (工作台) from the view kept at the last start, before the folder is
+        opened; False (and nothing shown) when the window does not start on it or the kept
+        view cannot be read (the page is then worked out from the ledger)."""
+        if self.keys[self.first_row] != "dashboard" or self.ctx is not None:
+            return False
+        from ui.pages.dashboard_page import DashboardPage
+
+        try:
+            page = DashboardPage(None, view=view)
+        except (KeyError, TypeError, ValueError, AttributeError):  # kept by another version, or damaged
+            return False
+        self.pages["dashboard"] = self._place(page, "dashboard")
+        return True
+
     def _build_page(self, key: str) -> Page:
         from ui.pages.base import PendingPage
 
         label, spec = self.specs[key]
         page = _load(spec)(self.ctx) if spec else PendingPage(label, "此页面将在后续版本中提供。")
+        return self._place(page, key)
+
+    def _place(self, page: Page, key: str) -> Page:
         index = self.keys.index(key)
         placeholder = self.stack.widget(index)
         current = self.stack.currentIndex()

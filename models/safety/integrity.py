@@ -14,6 +14,7 @@ import logging
 import os
 import re
 import sqlite3
+import threading
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Callable
@@ -134,6 +135,36 @@ def ensure_intact(data_dir: Path) -> None:
         ensure_ours(conn, path)
     finally:
         conn.close()
+
+
+class PendingCheck:
+    """``ensure_intact(data_dir)`` on a thread of its own, started at once.
+
+    The GUI starts it before it loads Qt: the check is SQLite reading the whole file, which
+    it does without Python's lock, so on a second core it costs the start nothing. Nothing
+    may open the ledger for writing before ``verdict`` has returned.
+    """
+
+    def __init__(self, data_dir: Path):
+        self.data_dir = Path(data_dir)
+        self._failure: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="start-up check", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            ensure_intact(self.data_dir)
+        except BaseException as exc:  # noqa: BLE001 - handed to the thread that asks for the verdict
+            self._failure = exc
+
+    def join(self) -> None:
+        self._thread.join()
+
+    def verdict(self) -> None:
+        """Wait for the check; raise what ``ensure_intact`` raised."""
+        self._thread.join()
+        if self._failure is not None:
+            raise self._failure
 
 
 def _undecodable(value: object) -> bool:

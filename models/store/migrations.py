@@ -330,3 +330,35 @@ def m005_exchange(db: sqlite_utils.Database) -> None:
         )""",
         "CREATE INDEX idx_return_notices_period ON return_notices(unit, kind, period)",
     )
+
+
+REVISION_TABLE = "revision"
+NEW_TOKEN = "lower(hex(randomblob(16)))"  # text: every column reads back as UTF-8 (the row-level check)
+
+
+def revision_triggers(db: sqlite_utils.Database, table: str) -> None:
+    """Every insert, update and delete on ``table`` gives the ledger a new revision token.
+
+    A later migration that creates a table calls this for it (a test fails when a table has
+    no such triggers): the token then names the ledger's content exactly, whoever wrote it.
+    """
+    for action in ("INSERT", "UPDATE", "DELETE"):
+        db.execute(
+            f"CREATE TRIGGER [revision_{table}_{action.lower()}] AFTER {action} ON [{table}]"
+            f" BEGIN UPDATE {REVISION_TABLE} SET token = {NEW_TOKEN} WHERE id = 1; END"
+        )
+
+
+@MIGRATIONS(name="m006_revision")
+def m006_revision(db: sqlite_utils.Database) -> None:
+    """A token that changes with every write, in the same transaction: what the GUI shows
+    first at start-up is kept with the token it was worked out at, and used only while the
+    ledger still has that token (``models.store.start_view``). Random, not a counter: a
+    ledger restored from a backup and then changed must never meet an older count again."""
+    db.execute(f"CREATE TABLE {REVISION_TABLE} (id INTEGER PRIMARY KEY CHECK (id = 1), token TEXT NOT NULL)")
+    db.execute(f"INSERT INTO {REVISION_TABLE} (id, token) VALUES (1, {NEW_TOKEN})")
+    tables = [str(r[0]) for r in db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").fetchall()]
+    for table in tables:
+        if table not in (REVISION_TABLE, MIGRATIONS.table):
+            revision_triggers(db, table)

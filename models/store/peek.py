@@ -21,6 +21,7 @@ from typing import NamedTuple
 from models.core.errors import AppError
 from models.core.paths import resource_path
 from models.store.connection import DB_FILENAME, connect
+from models.store.start_view import revision_token
 
 PROFILE_KEY = "profile"  # models.store.settings.PROFILE_KEY (a test keeps the two equal)
 
@@ -30,6 +31,7 @@ class FolderUnit(NamedTuple):
 
     name: str
     kind: str
+    revision: str | None = None  # the ledger's revision token (models.store.start_view)
 
 
 def unit_kind(name: str, units_file: Path | None = None) -> str | None:
@@ -50,10 +52,11 @@ def peek_unit(data_dir: Path) -> FolderUnit | None:
         conn = connect(path, readonly=True)
         try:
             row = conn.execute("SELECT value FROM settings WHERE key = ?", [PROFILE_KEY]).fetchone()
+            revision = revision_token(conn)
         finally:
             conn.close()
         name = json.loads(row[0])["unit"] if row else None
         kind = unit_kind(name) if isinstance(name, str) else None
-        return FolderUnit(name, kind) if kind else None
+        return FolderUnit(name, kind, revision) if kind else None
     except (sqlite3.Error, OSError, ValueError, KeyError, TypeError, AppError):
         return None

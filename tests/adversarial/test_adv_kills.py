@@ -116,7 +116,7 @@ def _leftovers(data: Path, extra: Path) -> list[str]:
 
 def _entries_and_evidence(data: Path) -> tuple:
     fp = fingerprint(data)
-    tables = {k: v for k, v in fp["tables"].items() if k not in ("settings", "audit_log", "report_exports")}
+    tables = {k: v for k, v in fp["tables"].items() if k not in ("settings", "audit_log", "report_exports", "revision")}
     files = {k: v for k, v in fp["files"].items() if not k.startswith("backups")}
     return tables, files
 

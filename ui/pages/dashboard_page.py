@@ -2,11 +2,16 @@
 
 Answers the unit head's weekly question — which targets are we behind on, and what is due
 next — for a chosen month. Clicking a task opens its entries on the 台账 page.
+
+The page paints a view (``ui.dashboard_view``): worked out from the engine, or, at start-up,
+the one kept from the last time while the ledger has not changed since (then the page is
+built before the ledger is opened, without the engine's code, and ``bind`` gives it the
+workspace once the start-up check has passed and the folder is open).
 """
 
 from __future__ import annotations
 
-import datetime as dt
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
@@ -15,14 +20,11 @@ from PySide6.QtWidgets import (
 )
 
 from models.core import statuses as st
-from models.progress.due import DueItem, due_items, ledger_reminder
-from models.progress.indicators import TaskProgress, progress
-from models.ledger.entries import working_month
-from models.core.periods import default_as_of, month_title, months_of_year
-from models.exchange.inbox import pending_returns
-from ui.context import PageContext
 from ui.pages.base import Page, WindowWidth, page_title
 from ui.widgets.task_tile import DueRow, TaskTile
+
+if TYPE_CHECKING:
+    from ui.context import PageContext
 
 ATTENTION = set(st.PROBLEMS) | {st.NO_TARGET, st.NOT_STARTED}
 SIDE_WIDTH = 290
@@ -31,12 +33,13 @@ SIDE_WIDTH = 290
 class DashboardPage(Page):
     title = "工作台"
 
-    def __init__(self, ctx: PageContext):
+    def __init__(self, ctx: PageContext | None, *, view: dict[str, Any] | None = None):
         super().__init__()
         self.ctx = ctx
         self.tiles: list[TaskTile] = []
         self.due_rows: list[DueRow] = []
-        self.results: list[TaskProgress] = []
+        self.view: dict[str, Any] = {}
+        self.kept = False  # showing the view kept from the last start, not yet worked out again
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         # Title and controls side by side; on a narrow window the controls go below the title
@@ -118,16 +121,37 @@ class DashboardPage(Page):
         side_layout.addWidget(self.due_scroll, 1)
         body.addWidget(side)
         layout.addLayout(body, 1)
-        self._fill_months()
+        if view is not None:
+            self._fill_months(view["year"], view["months"], view["month"])
+            self.show_view(view)
+            self.kept = True
+            self.set_controls_enabled(False)  # until bind: nothing is open yet
+        else:
+            self._fill_start_months()
         self.month.currentIndexChanged.connect(lambda _i: self.refresh())
 
-    def _fill_months(self) -> None:
+    def bind(self, ctx: PageContext) -> None:
+        """The folder is open (a page built from the kept view before it was)."""
+        self.ctx = ctx
+        self.set_controls_enabled(True)
+
+    def set_controls_enabled(self, enabled: bool) -> None:
+        for control in (self.order, self.only_attention, self.month):
+            control.setEnabled(enabled)
+
+    def _fill_start_months(self) -> None:
+        from models.core.periods import month_title, months_of_year
+        from ui.dashboard_view import start_month
+
         year = self.ctx.ws.tasklist.year
+        self._fill_months(year, [[month_title(m), m] for m in months_of_year(year)], start_month(self.ctx.ws))
+
+    def _fill_months(self, year: int, months: list[list[str]], current: str) -> None:
         self.month.blockSignals(True)
         self.month.clear()
-        for month in months_of_year(year):
-            self.month.addItem(month_title(month), month)
-        self.month.setCurrentIndex(self.month.findData(working_month(self.ctx.ws.reader, year=year)))
+        for title, month in months:
+            self.month.addItem(title, month)
+        self.month.setCurrentIndex(self.month.findData(current))
         self.month.blockSignals(False)
         self._year = year
 
@@ -139,33 +163,38 @@ class DashboardPage(Page):
 
     def on_show(self, **kwargs: object) -> None:
         if self.ctx.ws.tasklist.year != self._year:
-            self._fill_months()
+            self._fill_start_months()
         if isinstance(kwargs.get("month"), str):
             self.set_month(str(kwargs["month"]))
+        if self.kept and not kwargs:
+            # The start-up painted the view kept for exactly this ledger, day, task list and
+            # program (models.store.start_view): working it out again would change nothing.
+            self.kept = False
+            return
         self.refresh()
 
     def refresh(self) -> None:
+        from ui.dashboard_view import dashboard_view, view_to_keep
+
         ws = self.ctx.ws
         month = self.current_month()
-        as_of = default_as_of(month)
-        self.results = progress(ws, month, as_of=as_of)
-        self.heading.setText(f"工作台　{ws.unit.name}　{month_title(month)}")
+        self.kept = False
+        self.show_view(view_to_keep(ws, month) if ws.view_year is None else dashboard_view(ws, month))
+
+    def show_view(self, view: dict[str, Any]) -> None:
+        self.view = view
+        self.heading.setText(view["heading"])
         for status, label in self.counts.items():
-            n = sum(1 for tp in self.results if tp.status == status)
+            n = int(view["counts"].get(status, 0))
             label.setText(f"{status} {n}")
             label.setVisible(n > 0)
-        entries = sum(tp.entries_in_month for tp in self.results)
-        evidence = sum(tp.evidence_in_month for tp in self.results)
-        self.totals.setText(f"适用任务 {len(self.results)} 项　本月台账 {entries} 条　佐证材料 {evidence} 件　统计截至 {as_of:%Y-%m-%d}")
-        reminder = ledger_reminder(ws, month, as_of=as_of)
-        self.reminder.setText(f"⚠ {reminder}" if reminder else "")
-        self.reminder.setVisible(bool(reminder))
-        returns = pending_returns(ws)
-        self.returns.setText("\n".join(f"↩ 区垃分办退回修改：{n.title}，原因：{n.reason}（{n.issued_at[:10]}）。"
-                                        f"请修改台账后重新导出第{n.version + 1}版并报送。" for n in returns))
-        self.returns.setVisible(bool(returns))
+        self.totals.setText(view["totals"])
+        self.reminder.setText(view["reminder"])
+        self.reminder.setVisible(bool(view["reminder"]))
+        self.returns.setText(view["returns"])
+        self.returns.setVisible(bool(view["returns"]))
         self._build_tiles()
-        self._build_due(due_items(ws, self.results, month=month, as_of=as_of), as_of)
+        self._build_due(view["due"])
 
     def _build_tiles(self) -> None:
         container = QWidget()
@@ -173,13 +202,13 @@ class DashboardPage(Page):
         column.setContentsMargins(0, 0, 6, 0)
         column.setSpacing(6)
         self.tiles = []
-        ordered = list(self.results)
+        ordered = list(self.view.get("tiles", ()))
         if self.order.currentData() == "severity":
-            ordered.sort(key=lambda tp: (st.rank(tp.status), tp.task.seq))
-        for tp in ordered:
-            tile = TaskTile(tp, name_width=self._name_width())
+            ordered.sort(key=lambda tile: (st.rank(tile["status"]), tile["seq"]))
+        for tile_view in ordered:
+            tile = TaskTile(tile_view, name_width=self._name_width())
             tile.activated.connect(self.open_task)
-            tile.settings_requested.connect(lambda: self.ctx.navigate("settings"))
+            tile.settings_requested.connect(lambda: self.open_page("settings"))
             column.addWidget(tile)
             self.tiles.append(tile)
         column.addStretch(1)
@@ -212,14 +241,14 @@ class DashboardPage(Page):
         for tile in self.tiles:
             tile.set_name_width(self._name_width())
 
-    def _build_due(self, items: list[DueItem], as_of: dt.date) -> None:
+    def _build_due(self, items: list[dict[str, Any]]) -> None:
         container = QWidget()
         column = QVBoxLayout(container)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(6)
         self.due_rows = []
         for item in items:
-            row = DueRow(item, as_of)
+            row = DueRow(item)
             row.activated.connect(self.open_task)
             column.addWidget(row)
             self.due_rows.append(row)
@@ -234,7 +263,11 @@ class DashboardPage(Page):
     def _apply_filter(self) -> None:
         only = self.only_attention.isChecked()
         for tile in self.tiles:
-            tile.setVisible(not only or tile.progress.status in ATTENTION)
+            tile.setVisible(not only or tile.status in ATTENTION)
 
     def open_task(self, seq: int) -> None:
-        self.ctx.navigate("ledger", task=seq)
+        self.open_page("ledger", task=seq)
+
+    def open_page(self, key: str, **kwargs: object) -> None:
+        if self.ctx is not None:  # a click in the moment before the folder is open does nothing
+            self.ctx.navigate(key, **kwargs)

@@ -10,16 +10,13 @@ polished against the application's style sheet: 0.1 s of the start-up. Painted, 
 
 from __future__ import annotations
 
-import datetime as dt
+from typing import Any
 
 from PySide6.QtCore import QEvent, QPoint, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen
 from PySide6.QtWidgets import QPushButton, QSizePolicy, QToolTip, QWidget
 
 from models.core import statuses as st
-from models.progress.due import DueItem
-from models.progress.indicators import IndicatorResult, TaskProgress, short_title
-from ui.widgets.status import fill_fraction, period_words, short_period_words, value_text
 
 LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -37,48 +34,21 @@ def _font(base: QFont, points: float | None = None, *, bold: bool = False) -> QF
 
 
 class IndicatorLine:
-    """One indicator as its tile shows it (a plain class: a dataclass costs ~1 ms to create
-    at start-up and gives nothing here)."""
+    """One indicator as its tile shows it (``ui.dashboard_view.line_view``)."""
 
-    __slots__ = ("result",)
+    __slots__ = ("name", "value_text", "period_text", "status", "fill", "tooltip")
 
-    def __init__(self, result: IndicatorResult):
-        self.result = result
-
-    @property
-    def name(self) -> str:
-        return self.result.name
-
-    @property
-    def value_text(self) -> str:
-        return value_text(self.result)
-
-    @property
-    def period_text(self) -> str:
-        return short_period_words(self.result)
-
-    @property
-    def status(self) -> str:
-        return self.result.status
+    def __init__(self, view: dict[str, Any]):
+        self.name: str = view["name"]
+        self.value_text: str = view["value_text"]
+        self.period_text: str = view["period_text"]
+        self.status: str = view["status"]
+        self.fill: int = int(view["fill"])  # how full the bar is, 0 to 1000
+        self.tooltip: str = view["tooltip"]
 
     @property
     def colour(self) -> str:
-        return st.color(self.result.status)
-
-    @property
-    def fill(self) -> int:
-        """How full the bar is, 0 to 1000."""
-        return int(round(fill_fraction(self.result) * 1000))
-
-    @property
-    def tooltip(self) -> str:
-        r = self.result
-        tip = f"{r.name}\n统计周期：{period_words(r)}\n完成：{self.value_text}\n状态：{r.status}"
-        if r.late:
-            tip += "（截止日期后才完成）"
-        if r.note:
-            tip += f"\n说明：{r.note}"
-        return tip
+        return st.color(self.status)
 
 
 class _Painted(QWidget):
@@ -156,18 +126,18 @@ class TaskTile(_Painted):
     HEAD, LINE, INDENT, GAP = 24, 20, 36, 8
     PERIOD_WIDTH, STATUS_WIDTH = 82, 66
 
-    def __init__(self, tp: TaskProgress, parent: QWidget | None = None, *, name_width: int = 290):
-        super().__init__(st.color(tp.status), parent)
-        self.progress = tp
-        self.status = tp.status
+    def __init__(self, view: dict[str, Any], parent: QWidget | None = None, *, name_width: int = 290):
+        super().__init__(st.color(view["status"]), parent)
+        self.view = view
+        self.seq: int = view["seq"]
+        self.status: str = view["status"]
         self.name_width = name_width
-        task = tp.task
-        self.title = short_title(task, 40)
-        self.meta = self._meta_text(tp)
-        self.lines = [IndicatorLine(r) for r in tp.indicators]
+        self.title: str = view["title"]
+        self.meta: str = view["meta"]
+        self.lines = [IndicatorLine(line) for line in view["lines"]]
         # What the tile says beyond its lines: a deadline met late, a target not set.
-        self.late_texts = {n: f"ⓘ {r.status_text}" for n, r in enumerate(tp.indicators) if r.late and r.completed_on}
-        self.notes = {n: f"ⓘ {r.note or '未设置目标'}" for n, r in enumerate(tp.indicators) if r.status == st.NO_TARGET}
+        self.late_texts: dict[int, str] = {int(n): text for n, text in view["late"]}
+        self.notes: dict[int, str] = {int(n): text for n, text in view["notes"]}
         base = self.font()
         self.fonts = {"seq": _font(base, 12, bold=True), "title": _font(base, bold=True), "small": _font(base, 9.5),
                       "chip": _font(base, 9.5, bold=True), "note": _font(base, 9), "value": _font(base, bold=True),
@@ -178,24 +148,14 @@ class TaskTile(_Painted):
             button.setToolTip("到“设置”页面填写本单位的户数或任务数")
             button.clicked.connect(self.settings_requested.emit)
             self.settings_buttons.append(button)
-        self.setToolTip(f"任务{task.seq}（{task.deadline_text}）：{task.target_text}\n单击查看本任务的台账")
+        self.setToolTip(view["tooltip"])
         # Painted text is invisible to a screen reader: the tile says it in words.
-        self.setAccessibleName(f"任务{task.seq} {self.title} {self.status}")
+        self.setAccessibleName(f"任务{self.seq} {self.title} {self.status}")
         self.setAccessibleDescription("；".join(f"{line.name} {line.value_text} {line.period_text} {line.status}"
                                                for line in self.lines) or self.meta)
 
-    @staticmethod
-    def _meta_text(tp: TaskProgress) -> str:
-        deadline = tp.task.deadline_text if len(tp.task.deadline_text) <= 8 else tp.task.deadline_text[:8]
-        text = f"期限 {deadline}　本月台账 {tp.entries_in_month} 条"
-        if tp.evidence_in_month:
-            text += f"・佐证 {tp.evidence_in_month} 件"
-        if not tp.indicators:
-            text += f"　全年 {tp.entries_in_year} 条"
-        return text
-
     def emit_activated(self) -> None:
-        self.activated.emit(self.progress.task.seq)
+        self.activated.emit(self.seq)
 
     def set_name_width(self, width: int) -> None:
         if width != self.name_width:
@@ -259,7 +219,7 @@ class TaskTile(_Painted):
         chip = self.chip_rect()
         painter.setFont(self.fonts["seq"])
         painter.setPen(QColor("#2c5282"))
-        painter.drawText(QRect(left, top, 28, self.HEAD), int(CENTER), str(self.progress.task.seq))
+        painter.drawText(QRect(left, top, 28, self.HEAD), int(CENTER), str(self.seq))
         painter.setFont(self.fonts["small"])
         painter.setPen(QColor("#616e7c"))
         meta_width = painter.fontMetrics().horizontalAdvance(self.meta)
@@ -332,29 +292,27 @@ class DueRow(_Painted):
 
     PAD = 8
 
-    def __init__(self, item: DueItem, as_of: dt.date, parent: QWidget | None = None):
-        days = (item.due - as_of).days
-        colour = "#c53030" if item.overdue else ("#dd6b20" if days <= 14 else "#2b6cb0")
-        super().__init__(colour, parent, focusable=False)
+    def __init__(self, view: dict[str, Any], parent: QWidget | None = None):
+        super().__init__(view["colour"], parent, focusable=False)
         self.STRIPE = 4
         self.RADIUS = 4
-        self.item = item
-        when = f"已逾期 {-days} 天" if days < 0 else ("今天截止" if days == 0 else f"还有 {days} 天")
-        if item.overdue and days >= 0:
-            when = "已到期"
-        self.when = f"{item.due.month}月{item.due.day}日　{when}"
+        self.view = view
+        self.seq: int = view["seq"]
+        self.title: str = view["title"]  # what is due, in Chinese
+        self.overdue: bool = bool(view["overdue"])
+        self.when: str = view["when"]
         base = self.font()
         self.fonts = {"when": _font(base, 9.5, bold=True), "text": _font(base, 9.5)}
-        self.setToolTip(item.title)
-        self.setAccessibleName(f"{self.when} {item.title}")
+        self.setToolTip(self.title)
+        self.setAccessibleName(f"{self.when} {self.title}")
 
     def emit_activated(self) -> None:
-        self.activated.emit(self.item.task_seq)
+        self.activated.emit(self.seq)
 
     def _text_rect(self, width: int) -> QRect:
         top = self.PAD // 2 + QFontMetrics(self.fonts["when"]).height()
         inner = max(40, width - 2 * self.PAD - self.STRIPE)
-        height = QFontMetrics(self.fonts["text"]).boundingRect(QRect(0, 0, inner, 10_000), int(WRAP), self.item.title).height()
+        height = QFontMetrics(self.fonts["text"]).boundingRect(QRect(0, 0, inner, 10_000), int(WRAP), self.title).height()
         return QRect(self.PAD + self.STRIPE, top, inner, height)
 
     def heightForWidth(self, width: int) -> int:  # noqa: N802 (Qt API)
@@ -369,5 +327,5 @@ class DueRow(_Painted):
         painter.drawText(QRect(self.PAD + self.STRIPE, self.PAD // 2, self.width() - 2 * self.PAD, height), int(LEFT), self.when)
         painter.setFont(self.fonts["text"])
         painter.setPen(QColor("#1f2933"))
-        painter.drawText(self._text_rect(self.width()), int(WRAP), self.item.title)
+        painter.drawText(self._text_rect(self.width()), int(WRAP), self.title)
         painter.end()
