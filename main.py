@@ -8,14 +8,19 @@ is given.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 from models import APP_NAME, __version__
 
+if TYPE_CHECKING:
+    import argparse
+
 
 def _base_parser(*, add_help: bool) -> argparse.ArgumentParser:
+    import argparse
+
     parser = argparse.ArgumentParser(prog="main.py", description=APP_NAME, add_help=add_help)
     parser.add_argument("--data-dir", type=Path, default=None, help="数据文件夹（默认为用户应用数据目录）")
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
@@ -34,12 +39,37 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _gui_args(argv: list[str]) -> argparse.Namespace | None:
+class GuiArgs(NamedTuple):
+    data_dir: Path | None
+    quit_after_startup: bool
+
+
+def _plain_gui_args(argv: list[str]) -> GuiArgs | None:
+    """The GUI's two options in their full spelling, read without argparse (whose import the
+    start would otherwise pay); None for anything else."""
+    data_dir, quit_after, rest = None, False, list(argv)
+    while rest:
+        arg = rest.pop(0)
+        if arg == "--quit-after-startup":
+            quit_after = True
+        elif arg == "--data-dir" and rest and not rest[0].startswith("-"):
+            data_dir = Path(rest.pop(0))
+        elif arg.startswith("--data-dir=") and len(arg) > len("--data-dir="):
+            data_dir = Path(arg[len("--data-dir="):])
+        else:
+            return None
+    return GuiArgs(data_dir, quit_after)
+
+
+def _gui_args(argv: list[str]) -> GuiArgs | None:
     """The parsed options when ``argv`` asks for the GUI (no command, no --help), else None."""
+    plain = _plain_gui_args(argv)
+    if plain is not None:
+        return plain
     if any(arg in ("-h", "--help") for arg in argv):
         return None
-    args, rest = _base_parser(add_help=False).parse_known_args(argv)
-    return None if rest else args
+    args, rest = _base_parser(add_help=False).parse_known_args(argv)  # abbreviations, odd spellings
+    return None if rest else GuiArgs(args.data_dir, args.quit_after_startup)
 
 
 def use_utf8_output() -> None:

@@ -232,6 +232,19 @@ def test_gui_arguments_skip_the_command_parser() -> None:
     assert main._gui_args(["--help"]) is None
 
 
+@pytest.mark.parametrize("argv", [[], ["--quit-after-startup"], ["--data-dir", "D"], ["--data-dir=D"],
+                                  ["--data-dir", "D", "--quit-after-startup"], ["--quit-after-startup", "--data-dir=数据"]])
+def test_the_gui_options_read_without_argparse_as_argparse_reads_them(argv) -> None:
+    """The start reads its two options by hand (argparse's import is start-up time): the same
+    answer as the parser's for every full spelling; anything else still goes through it."""
+    import main
+
+    plain = main._plain_gui_args(argv)
+    parsed, rest = main._base_parser(add_help=False).parse_known_args(argv)
+    assert rest == [] and plain == (parsed.data_dir, parsed.quit_after_startup)
+    assert main._plain_gui_args(["--quit"]) is None and main._gui_args(["--quit"]).quit_after_startup  # abbreviated
+
+
 @pytest.fixture
 def ready_data_dir(tmp_path: Path) -> Path:
     """An initialised data folder, closed again so a child process can open it."""

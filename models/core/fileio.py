@@ -7,7 +7,6 @@ pointing at nothing.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 import time
@@ -20,6 +19,8 @@ CHUNK = 1 << 20
 
 
 def sha256_file(path: Path) -> str:
+    import hashlib  # not at import: the GUI's start path loads this module but hashes nothing
+
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         while chunk := handle.read(CHUNK):

@@ -134,6 +134,8 @@ class DashboardPage(Page):
         """The folder is open (a page built from the kept view before it was)."""
         self.ctx = ctx
         self.set_controls_enabled(True)
+        for card in [*self.tiles, *self.due_rows]:
+            card.enable_input()
 
     def set_controls_enabled(self, enabled: bool) -> None:
         for control in (self.order, self.only_attention, self.month):
@@ -209,6 +211,8 @@ class DashboardPage(Page):
             tile = TaskTile(tile_view, name_width=self._name_width())
             tile.activated.connect(self.open_task)
             tile.settings_requested.connect(lambda: self.open_page("settings"))
+            if self.ctx is not None:
+                tile.enable_input()
             column.addWidget(tile)
             self.tiles.append(tile)
         column.addStretch(1)
@@ -250,6 +254,8 @@ class DashboardPage(Page):
         for item in items:
             row = DueRow(item)
             row.activated.connect(self.open_task)
+            if self.ctx is not None:
+                row.enable_input()
             column.addWidget(row)
             self.due_rows.append(row)
         if not items:
