@@ -27,6 +27,27 @@ if TYPE_CHECKING:
     from ui.context import PageContext
 
 ATTENTION = set(st.PROBLEMS) | {st.NO_TARGET, st.NOT_STARTED}
+_PAGE_STYLE: list[str] = []
+
+
+def page_style() -> str:
+    """The 工作台's own looks: count chips in their status's colour, the reminder and return
+    banners, the due list's panel."""
+    if not _PAGE_STYLE:
+        chips = "".join(f'QLabel#CountChip[tone="{n}"] {{ color:{st.color(status)}; }}\n'
+                        for n, status in enumerate(st.STATUSES))
+        _PAGE_STYLE.append(
+            "QLabel#CountChip { background:#ffffff; border:1px solid #d9e2ec; border-radius:12px; padding:3px 12px;"
+            " font-weight:bold; }\n" + chips
+            + "QLabel#Reminder { background:#fffaf0; color:#9c4221; border:1px solid #f6ad55; border-radius:6px;"
+            " padding:8px 12px; font-weight:bold; }\n"
+            "QLabel#ReturnNotice { background:#fff5f5; color:#9b2c2c; border:1px solid #fc8181; border-radius:6px;"
+            " padding:8px 12px; }\n"
+            "#DueSide { background:#eef2f7; border-radius:6px; }\n"
+            "QLabel#DueTitle { font-weight:bold; font-size:11pt; color:#1f3a5f; }\n"
+            "QScrollArea#DueScroll { background: transparent; border: none; }\n"
+            "QScrollArea#DueScroll > QWidget > QWidget { background: transparent; }\n")
+    return _PAGE_STYLE[0]
 SIDE_WIDTH = 290
 
 
@@ -71,10 +92,11 @@ class DashboardPage(Page):
         self.summary = QHBoxLayout()
         self.summary.setSpacing(6)
         self.counts: dict[str, QLabel] = {}
-        for status in st.STATUSES:
+        self.setStyleSheet(page_style())  # one sheet for the page's own looks (each widget's own cost a parse each)
+        for n, status in enumerate(st.STATUSES):
             label = QLabel()
-            colour = st.color(status)
-            label.setStyleSheet(f"QLabel {{ color:{colour}; background:#ffffff; border:1px solid #d9e2ec; border-radius:12px; padding:3px 12px; font-weight:bold; }}")
+            label.setObjectName("CountChip")
+            label.setProperty("tone", n)
             label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)  # a chip, when the totals wrap
             self.counts[status] = label
             self.summary.addWidget(label)
@@ -87,13 +109,12 @@ class DashboardPage(Page):
 
         self.reminder = QLabel()
         self.reminder.setWordWrap(True)
-        self.reminder.setStyleSheet("QLabel { background:#fffaf0; color:#9c4221; border:1px solid #f6ad55; border-radius:6px; padding:8px 12px; font-weight:bold; }")
+        self.reminder.setObjectName("Reminder")
         self.reminder.hide()
         layout.addWidget(self.reminder)
         self.returns = QLabel()  # 区垃分办 sent a month back: stays until the correction is submitted
         self.returns.setWordWrap(True)
         self.returns.setObjectName("ReturnNotice")
-        self.returns.setStyleSheet("QLabel { background:#fff5f5; color:#9b2c2c; border:1px solid #fc8181; border-radius:6px; padding:8px 12px; }")
         self.returns.hide()
         layout.addWidget(self.returns)
 
@@ -109,15 +130,14 @@ class DashboardPage(Page):
         self.side = side
         side.setObjectName("DueSide")
         side.setFixedWidth(SIDE_WIDTH)
-        side.setStyleSheet("#DueSide { background:#eef2f7; border-radius:6px; }")
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(10, 8, 10, 8)
         due_title = QLabel("近60天截止与逾期事项")
-        due_title.setStyleSheet("font-weight:bold; font-size:11pt; color:#1f3a5f;")
+        due_title.setObjectName("DueTitle")
         side_layout.addWidget(due_title)
         self.due_scroll = QScrollArea()
         self.due_scroll.setWidgetResizable(True)
-        self.due_scroll.setStyleSheet("QScrollArea { background: transparent; border: none; } QScrollArea > QWidget > QWidget { background: transparent; }")
+        self.due_scroll.setObjectName("DueScroll")
         side_layout.addWidget(self.due_scroll, 1)
         body.addWidget(side)
         layout.addLayout(body, 1)
