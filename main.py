@@ -92,13 +92,9 @@ def main(argv: list[str] | None = None) -> int:
 
     gui_args = _gui_args(argv)
     if gui_args is not None:
-        from models.safety.integrity import PendingCheck
-
-        data_dir = gui_args.data_dir or default_data_dir()
-        check = PendingCheck(data_dir)  # SQLite reads the whole file on another core while Qt loads
         from ui.app import run_gui  # Qt is imported only when the GUI is wanted
 
-        return run_gui(data_dir, quit_after_startup=gui_args.quit_after_startup, check=check)
+        return run_gui(gui_args.data_dir or default_data_dir(), quit_after_startup=gui_args.quit_after_startup)
     from models.cli import run
 
     args = build_parser().parse_args(argv)

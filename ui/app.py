@@ -158,17 +158,25 @@ class _AfterPaint(QObject):
 
 
 def run_gui(data_dir: Path, *, quit_after_startup: bool = False, check: PendingCheck | None = None) -> int:
-    """The GUI on ``data_dir``. ``check`` is the start-up check, started earlier by the caller
-    (before Qt loads) or here."""
-    from models.safety.integrity import PendingCheck
+    """The GUI on ``data_dir``. ``check`` is the start-up check when a caller started it;
+    else it starts with the first paint, beside the first page's building (SQLite reads the
+    file without Python's lock, so on a second core it costs that building nothing)."""
     from models.store.peek import peek_unit
 
-    check = check if check is not None else PendingCheck(data_dir)
     app = make_app()
     install_excepthook(data_dir)
     unit = peek_unit(data_dir)
     if unit is None:  # new, unreadable or damaged folder: check, explain, set up, as ever
         return _run_checked_first(app, data_dir, quit_after_startup=quit_after_startup, check=check)
+    checks: list[PendingCheck] = [check] if check is not None else []
+
+    def started_check() -> PendingCheck:
+        if not checks:
+            from models.safety.integrity import PendingCheck
+
+            checks.append(PendingCheck(data_dir))
+        return checks[0]
+
     from ui.main_window import MainWindow
 
     window = MainWindow(unit=unit)
@@ -187,7 +195,7 @@ def run_gui(data_dir: Path, *, quit_after_startup: bool = False, check: PendingC
             if checked:
                 ws = open_or_explain(data_dir, window)
             else:
-                ws = _open_checked(data_dir, window, alongside=lambda: _load_opening_code(window), check=check)
+                ws = _open_checked(data_dir, window, alongside=lambda: _load_opening_code(window), check=started_check())
             if ws is None:
                 give_up()
                 return
@@ -209,7 +217,7 @@ def run_gui(data_dir: Path, *, quit_after_startup: bool = False, check: PendingC
         from ui.data_safety import startup_check
 
         try:
-            intact = startup_check(data_dir, parent=window, check=check)
+            intact = startup_check(data_dir, parent=window, check=started_check())
         except Exception:  # noqa: BLE001
             sys.excepthook(*sys.exc_info())
             intact = False
@@ -228,6 +236,7 @@ def run_gui(data_dir: Path, *, quit_after_startup: bool = False, check: PendingC
             return
         state["started"] = 1
         mark("first-paint")
+        started_check()  # reads the file while the first page is built
         if kept is not None and window.show_kept_view(kept):
             _AfterPaint(window.pages[window.current_key()], kept_painted)
             QTimer.singleShot(5000, kept_painted)  # a window started minimised is not painted
@@ -243,8 +252,8 @@ def run_gui(data_dir: Path, *, quit_after_startup: bool = False, check: PendingC
         ws = state.get("ws")
         if ws is not None:
             _close(window, ws, quit_after_startup=quit_after_startup)  # type: ignore[arg-type]
-        else:
-            check.join()  # quit before the folder was opened: let the check's reading end
+        elif checks:
+            checks[0].join()  # quit before the folder was opened: let the check's reading end
     return int(state.get("code", code))  # type: ignore[arg-type]
 
 
