@@ -172,3 +172,19 @@ def test_a_damaged_ledger_with_a_kept_view_is_still_checked_explained_and_never_
     [(text, opened, nav_enabled)] = at_dialog
     assert "已损坏" in text and opened is None and not nav_enabled
     assert ws.db_path.read_bytes() == damaged
+
+
+def test_a_kept_view_that_cannot_be_painted_is_worked_out_instead(ws, qtbot, gui, monkeypatch):
+    """The cache file is the user's and could be anything (another version's, edited): a view
+    with the right token and key but a broken shape is not painted; the ledger's is."""
+    households(ws, 3100)
+    ws.close()
+    expected = engine_statuses(ws.data_dir)
+    unit = peek_unit(ws.data_dir)
+    broken = {"unit": unit.name, "year": 2023, "months": [["2023年6月", "2023-06"]], "month": "2023-06",
+              "heading": "工作台", "counts": {}, "totals": "", "reminder": "", "returns": "",
+              "tiles": [{"seq": 6, "status": "达标"}], "due": []}  # a tile without its lines
+    assert save_view(ws.data_dir, token=unit.revision, key=view_key(ws.data_dir), view=broken)
+    code, seen = start(gui, ws.data_dir, monkeypatch)
+    assert code == 0 and [m[0] for m in seen] == ["first-paint", "ready", "interactive"]
+    assert seen[-1][3] == expected
