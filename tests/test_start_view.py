@@ -188,3 +188,38 @@ def test_a_kept_view_that_cannot_be_painted_is_worked_out_instead(ws, qtbot, gui
     code, seen = start(gui, ws.data_dir, monkeypatch)
     assert code == 0 and [m[0] for m in seen] == ["first-paint", "ready", "interactive"]
     assert seen[-1][3] == expected
+
+
+def test_a_ledger_restored_by_the_start_up_check_is_worked_out_not_shown_as_kept(ws, tmp_path, qtbot, gui, monkeypatch):
+    """The kept view was painted for the damaged ledger; the check restores the newest good
+    backup, which says something else: once opened, the 工作台 is the restored ledger's."""
+    from models.safety.backup import backup_now
+    from safety_helpers import filled
+
+    filled(ws, tmp_path, entries=300, photos=0)
+    ws.close()
+    assert backup_now(ws.data_dir, kind="manual").ok  # task 6 达标 (25% of 12,000 households visited)
+    again = open_workspace(ws.data_dir)
+    try:
+        profile = load_profile(again.db)
+        profile.households = 10_000_000  # now far from 25%
+        save_profile(again.db, profile)
+    finally:
+        again.close()
+    start(gui, ws.data_dir, monkeypatch)  # keeps the view with task 6 达标
+    unit = peek_unit(ws.data_dir)
+    damage_last_page(ws.db_path)
+    if peek_unit(ws.data_dir) != unit:
+        pytest.skip("the damage reached the settings page: no kept view can be found")
+
+    def restore(box):
+        next(b for b in box.buttons() if b.text() == "从该备份恢复").click()
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", restore)
+    monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda *a, **k: None))
+    code, seen = start(gui, ws.data_dir, monkeypatch, quit_after_startup=False)
+    assert code == 0 and [m[0] for m in seen] == ["first-paint", "interactive", "ready"]
+    restored = engine_statuses(ws.data_dir)
+    assert seen[1][3] != restored  # the kept view, painted before the check found the damage
+    assert seen[2][3] == restored  # the opened ledger's own statuses

@@ -2,13 +2,20 @@
 
 A user opens the program many times a day, so the window is painted first: its frame and
 navigation come from a read-only look at the folder's profile (``models.store.peek``).
-Then, in this order and before any page exists or anything can write: the start-up
-integrity check, the instance lock and the real opening (migrations), logging, and the
-first page. ``--quit-after-startup`` quits once that page shows the unit's statuses.
-Start-up imports only what the frame needs; the database library, the checks and the
-first page's modules load after the first paint (``tests/test_startup_imports.py``). Qt
-classes used only on an error path (message boxes, file dialogs) are imported there: PySide
-builds each class on first use, and the ``Qt`` namespace alone costs ~35 ms.
+Then the start-up check starts on its own thread, and the first page comes one of two ways:
+
+- the 工作台 kept at the last start for this very ledger, day, task list and program
+  (``models.store.start_view``) is painted at once; once the check has passed it counts
+  as shown (*interactive*), and the folder is opened (lock, migrations, logging) and bound
+  to it — until then nothing can write (navigation, tile clicks and controls are off);
+- otherwise (the first start after a change, or of the day) the check, the opening and the
+  page worked out from the ledger, as before; that page is then kept for the next start.
+
+``--quit-after-startup`` quits once the page shows the unit's statuses. Start-up imports
+only what the frame and the page need (``tests/test_startup_imports.py``); Qt classes used
+only on an error path (message boxes, file dialogs) are imported there, and the ``Qt``
+namespace is not touched before the first page is up (its ~90 enums are a fifth of a bare
+window's start).
 """
 
 from __future__ import annotations
@@ -237,7 +244,7 @@ def run_gui(data_dir: Path, *, quit_after_startup: bool = False, check: PendingC
         state["started"] = 1
         mark("first-paint")
         started_check()  # reads the file while the first page is built
-        if kept is not None and window.show_kept_view(kept):
+        if kept is not None and window.show_kept_view(kept, revision=unit.revision):
             _AfterPaint(window.pages[window.current_key()], kept_painted)
             QTimer.singleShot(5000, kept_painted)  # a window started minimised is not painted
         else:

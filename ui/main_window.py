@@ -225,7 +225,7 @@ class MainWindow(QMainWindow):
         if spec:
             _load(spec)
 
-    def show_kept_view(self, view: dict[str, Any]) -> bool:
+    def show_kept_view(self, view: dict[str, Any], *, revision: str | None) -> bool:
         """The first page (工作台) from the view kept at the last start, before the folder is
         opened; False (and nothing shown) when the window does not start on it or the kept
         view cannot be read (the page is then worked out from the ledger)."""
@@ -234,7 +234,7 @@ class MainWindow(QMainWindow):
         from ui.pages.dashboard_page import DashboardPage
 
         try:
-            page = DashboardPage(None, view=view)
+            page = DashboardPage(None, view=view, revision=revision)
         except (KeyError, TypeError, ValueError, AttributeError):  # kept by another version, or damaged
             return False
         self.pages["dashboard"] = self._place(page, "dashboard")

@@ -54,13 +54,14 @@ SIDE_WIDTH = 290
 class DashboardPage(Page):
     title = "工作台"
 
-    def __init__(self, ctx: PageContext | None, *, view: dict[str, Any] | None = None):
+    def __init__(self, ctx: PageContext | None, *, view: dict[str, Any] | None = None, revision: str | None = None):
         super().__init__()
         self.ctx = ctx
         self.tiles: list[TaskTile] = []
         self.due_rows: list[DueRow] = []
         self.view: dict[str, Any] = {}
         self.kept = False  # showing the view kept from the last start, not yet worked out again
+        self.kept_revision = revision  # the ledger's revision token that view was kept under
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         # Title and controls side by side; on a narrow window the controls go below the title
@@ -188,12 +189,19 @@ class DashboardPage(Page):
             self._fill_start_months()
         if isinstance(kwargs.get("month"), str):
             self.set_month(str(kwargs["month"]))
-        if self.kept and not kwargs:
+        if self.kept and not kwargs and self._still_kept_ledger():
             # The start-up painted the view kept for exactly this ledger, day, task list and
             # program (models.store.start_view): working it out again would change nothing.
             self.kept = False
             return
         self.refresh()
+
+    def _still_kept_ledger(self) -> bool:
+        """The opened ledger is the one the kept view was painted for (not, say, restored from
+        a backup by the start-up check meanwhile, nor written by another program since)."""
+        from models.store.start_view import revision_token
+
+        return self.kept_revision is not None and revision_token(self.ctx.ws.conn) == self.kept_revision
 
     def refresh(self) -> None:
         from ui.dashboard_view import dashboard_view, view_to_keep
