@@ -223,3 +223,24 @@ def test_a_ledger_restored_by_the_start_up_check_is_worked_out_not_shown_as_kept
     restored = engine_statuses(ws.data_dir)
     assert seen[1][3] != restored  # the kept view, painted before the check found the damage
     assert seen[2][3] == restored  # the opened ledger's own statuses
+
+
+def test_a_schema_changed_behind_the_programs_back_is_refused_at_the_opening(ws, qtbot, gui, monkeypatch):
+    """A schema change made with another tool fires no trigger, so the token (and the kept
+    view) stay; the start-up check then only reads for damage, and the opening's own schema
+    check refuses the file before anything is written."""
+    import sqlite3
+
+    ws.close()
+    start(gui, ws.data_dir, monkeypatch)  # keeps the view
+    conn = sqlite3.connect(ws.db_path)
+    conn.execute("ALTER TABLE entries ADD COLUMN extra TEXT")
+    conn.commit()
+    conn.close()
+    before = ws.db_path.read_bytes()
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", staticmethod(lambda parent, title, text: shown.append(text)))
+    code, seen = start(gui, ws.data_dir, monkeypatch, quit_after_startup=False)
+    assert code == 1 and [m[0] for m in seen] == ["first-paint", "interactive"]  # never ready, never opened
+    assert len(shown) == 1 and "不是本程序的台账数据库" in shown[0]
+    assert ws.db_path.read_bytes() == before

@@ -180,7 +180,7 @@ def test_the_start_up_check_runs_beside_the_code_loading_and_its_verdict_still_d
     loading = threading.Event()
     seen: list[str] = []
 
-    def slow_check(data_dir) -> None:
+    def slow_check(data_dir, *, schema=True) -> None:
         assert loading.wait(5), "the check did not run while the code was loading"
         seen.append(threading.current_thread().name)
         raise UnusableDatabaseError("数据库文件已损坏", path=data_dir, problems=["第3页损坏"])

@@ -181,7 +181,9 @@ def run_gui(data_dir: Path, *, quit_after_startup: bool = False, check: PendingC
         if not checks:
             from models.safety.integrity import PendingCheck
 
-            checks.append(PendingCheck(data_dir))
+            # With the kept view, the schema is left to the opening (checked there before any
+            # write): the check's Python steps would slow the building of the page meanwhile.
+            checks.append(PendingCheck(data_dir, schema=kept is None))
         return checks[0]
 
     from ui.main_window import MainWindow

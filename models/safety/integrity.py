@@ -116,11 +116,14 @@ def quick_check(db_path: Path) -> list[str]:
         conn.close()
 
 
-def ensure_intact(data_dir: Path) -> None:
+def ensure_intact(data_dir: Path, *, schema: bool = True) -> None:
     """Raise an UnusableDatabaseError when the start-up check finds damage or a foreign file.
 
     ``DatabaseDamagedError`` for damage; ``ForeignDatabaseError`` for a file that is not
     this program's ledger; ``NewerDatabaseError`` (a plain AppError) for a newer program's.
+    ``schema=False`` leaves the schema to the opening, which checks it again before anything
+    writes (``models.store.connection.ensure_ours``): a start that paints the view kept for
+    this very ledger and program needs only to know the file is not damaged.
     """
     path = Path(data_dir) / DB_FILENAME
     if path.exists() and not os.access(path, os.R_OK):  # a permission, not damage: nothing to restore
@@ -128,7 +131,7 @@ def ensure_intact(data_dir: Path) -> None:
     problems = quick_check(path)
     if problems:
         raise DatabaseDamagedError(path, problems)
-    if not path.exists():
+    if not path.exists() or not schema:
         return
     conn = _open_for_check(path)
     try:
@@ -145,15 +148,16 @@ class PendingCheck:
     may open the ledger for writing before ``verdict`` has returned.
     """
 
-    def __init__(self, data_dir: Path):
+    def __init__(self, data_dir: Path, *, schema: bool = True):
         self.data_dir = Path(data_dir)
+        self.schema = schema
         self._failure: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="start-up check", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         try:
-            ensure_intact(self.data_dir)
+            ensure_intact(self.data_dir, schema=self.schema)
         except BaseException as exc:  # noqa: BLE001 - handed to the thread that asks for the verdict
             self._failure = exc
 
