@@ -40,7 +40,7 @@ OUR_MODULES = {
     "models.exchange", "models.exchange.inbox", "models.store.schema_check", "models.safety.leftovers",
     "ui.ui_state", "ui.widgets.elided_label", "ui.window_geometry",
     # the 工作台's painted task tiles and due rows, its view and where the view is kept
-    "ui.widgets.task_tile", "ui.dashboard_view", "models.store.start_view",
+    "ui.widgets.task_tile", "ui.dashboard_view", "models.store.start_view", "ui.dashboard_style",
 }
 # A start that paints the 工作台 kept from the last one (the ledger unchanged since): the frame,
 # the page and its tiles, the check; none of the engine, the catalog, the ledger or the opening.
@@ -50,7 +50,7 @@ KEPT_START_MODULES = {
     "models.safety", "models.safety.integrity", "models.store", "models.store.connection", "models.store.faults",
     "models.store.peek", "models.store.start_view", "models.store.migrations", "models.store.schema_check",
     "ui", "ui.app", "ui.main_window", "ui.window_geometry", "ui.ui_state", "ui.data_safety", "ui.pages",
-    "ui.pages.base", "ui.pages.dashboard_page", "ui.widgets", "ui.widgets.task_tile",
+    "ui.pages.base", "ui.pages.dashboard_page", "ui.widgets", "ui.widgets.task_tile", "ui.dashboard_style",
 }
 THIRD_PARTY = {"PySide6", "shiboken6", "shibokensupport", "signature_bootstrap", "__feature__",
                "_distutils_hack", "sitecustomize"}

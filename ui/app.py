@@ -86,7 +86,10 @@ def configure_app(app: QApplication) -> None:
     qss = resource_path("theme.qss")
     if qss.exists():
         # $ICONS: the sheet's spin-box arrows, found wherever the resources are (frozen or not).
-        app.setStyleSheet(qss.read_text(encoding="utf-8").replace("$ICONS", resource_path("icons").as_posix()))
+        from ui.dashboard_style import dashboard_style
+
+        app.setStyleSheet(qss.read_text(encoding="utf-8").replace("$ICONS", resource_path("icons").as_posix())
+                          + dashboard_style())
 
 
 def set_window_icon(app: QApplication) -> None:
@@ -246,7 +249,7 @@ def run_gui(data_dir: Path, *, quit_after_startup: bool = False, check: PendingC
         state["started"] = 1
         mark("first-paint")
         started_check()  # reads the file while the first page is built
-        if kept is not None and window.show_kept_view(kept, revision=unit.revision):
+        if kept is not None and _shown(window, kept, unit):
             _AfterPaint(window.pages[window.current_key()], kept_painted)
             QTimer.singleShot(5000, kept_painted)  # a window started minimised is not painted
         else:
@@ -264,6 +267,15 @@ def run_gui(data_dir: Path, *, quit_after_startup: bool = False, check: PendingC
         elif checks:
             checks[0].join()  # quit before the folder was opened: let the check's reading end
     return int(state.get("code", code))  # type: ignore[arg-type]
+
+
+def _shown(window: MainWindow, kept: dict, unit: FolderUnit) -> bool:
+    """The kept 工作台 painted; False (logged) when it cannot be: the page is worked out."""
+    try:
+        return window.show_kept_view(kept, revision=unit.revision)
+    except Exception:  # noqa: BLE001 - a kept view is only a shortcut: never a start that hangs
+        log.exception("kept start view not shown")
+        return False
 
 
 def _kept_view(data_dir: Path, unit: FolderUnit) -> dict | None:

@@ -27,30 +27,7 @@ if TYPE_CHECKING:
     from ui.context import PageContext
 
 ATTENTION = set(st.PROBLEMS) | {st.NO_TARGET, st.NOT_STARTED}
-_PAGE_STYLE: list[str] = []
-
-
-def page_style() -> str:
-    """The 工作台's own looks: count chips in their status's colour, the reminder and return
-    banners, the due list's panel."""
-    if not _PAGE_STYLE:
-        chips = "".join(f'QLabel#CountChip[tone="{n}"] {{ color:{st.color(status)}; }}\n'
-                        for n, status in enumerate(st.STATUSES))
-        _PAGE_STYLE.append(
-            "QLabel#CountChip { background:#ffffff; border:1px solid #d9e2ec; border-radius:12px; padding:3px 12px;"
-            " font-weight:bold; }\n" + chips
-            + "QLabel#Reminder { background:#fffaf0; color:#9c4221; border:1px solid #f6ad55; border-radius:6px;"
-            " padding:8px 12px; font-weight:bold; }\n"
-            "QLabel#ReturnNotice { background:#fff5f5; color:#9b2c2c; border:1px solid #fc8181; border-radius:6px;"
-            " padding:8px 12px; }\n"
-            "#DueSide { background:#eef2f7; border-radius:6px; }\n"
-            "QLabel#DueTitle { font-weight:bold; font-size:11pt; color:#1f3a5f; }\n"
-            "QScrollArea#DueScroll { background: transparent; border: none; }\n"
-            "QScrollArea#DueScroll > QWidget > QWidget { background: transparent; }\n")
-    return _PAGE_STYLE[0]
 SIDE_WIDTH = 290
-
-
 class DashboardPage(Page):
     title = "工作台"
 
@@ -93,7 +70,6 @@ class DashboardPage(Page):
         self.summary = QHBoxLayout()
         self.summary.setSpacing(6)
         self.counts: dict[str, QLabel] = {}
-        self.setStyleSheet(page_style())  # one sheet for the page's own looks (each widget's own cost a parse each)
         for n, status in enumerate(st.STATUSES):
             label = QLabel()
             label.setObjectName("CountChip")
