@@ -22,8 +22,6 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 from models.core.errors import AppError, UnusableDatabaseError
 from models.store.faults import DAMAGED, READONLY, GuardedConnection, explain, sqlite_fault_message
-from models.store.migrations import MIGRATIONS
-from models.store.schema_check import ForeignDatabaseError, schema_problems
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -64,6 +62,8 @@ def refuse_irregular(path: Path) -> None:
 def ensure_ours(conn: sqlite3.Connection, path: object) -> None:
     """Refuse a file that is not this program's ledger before anything writes to it."""
     try:
+        from models.store.schema_check import schema_problems  # not on the path to the first paint (peek)
+
         problems = schema_problems(conn)  # NewerDatabaseError passes through: its own message
     except sqlite3.DatabaseError as exc:
         explained = sqlite_fault_message(exc)
@@ -71,6 +71,8 @@ def ensure_ours(conn: sqlite3.Connection, path: object) -> None:
             raise AppError(f"无法打开数据库文件 {path}：{explained}") from exc
         raise damaged_error(path, [f"数据库文件无法读取（{explain(exc)}）"]) from exc
     if problems:
+        from models.store.schema_check import ForeignDatabaseError
+
         raise ForeignDatabaseError(path, problems)
 
 
@@ -253,6 +255,8 @@ def _check_and_configure(conn: sqlite3.Connection, path: Path | None, *, read_on
 
 
 def _migrate(db: sqlite_utils.Database, path: Path | None, *, read_only: bool) -> None:
+    from models.store.migrations import MIGRATIONS
+
     pending = MIGRATIONS.pending(db)
     if pending and read_only:
         raise AppError(f"数据库文件 {path} 需要升级到本程序的版本，但{READONLY}")
@@ -268,6 +272,8 @@ def open_conn(path: Path | str, *, read_only: bool = False) -> sqlite3.Connectio
     database library is loaded only when a migration is pending (the GUI's start path)."""
     path = Path(path)
     conn = _open_file(path, read_only=read_only)
+    from models.store.migrations import MIGRATIONS
+
     if not MIGRATIONS.up_to_date(conn):
         try:
             _migrate(as_database(conn), path, read_only=read_only)
@@ -304,5 +310,7 @@ def open_db(
 
 
 def schema_version(db: sqlite_utils.Database) -> list[str]:
+    from models.store.migrations import MIGRATIONS
+
     return [m.name for m in MIGRATIONS.applied(db)]
 

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 ATTENTION = set(st.PROBLEMS) | {st.NO_TARGET, st.NOT_STARTED}
 SIDE_WIDTH = 290
+
+
 class DashboardPage(Page):
     title = "工作台"
 
