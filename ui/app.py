@@ -240,6 +240,7 @@ def run_gui(data_dir: Path, *, quit_after_startup: bool = False, check: PendingC
         if quit_after_startup:
             app.quit()
             return
+        started_up()
         set_window_icon(app)
         open_folder(checked=True)
 
@@ -266,6 +267,7 @@ def run_gui(data_dir: Path, *, quit_after_startup: bool = False, check: PendingC
             _close(window, ws, quit_after_startup=quit_after_startup)  # type: ignore[arg-type]
         elif checks:
             checks[0].join()  # quit before the folder was opened: let the check's reading end
+        started_up()  # however the window ended
     return int(state.get("code", code))  # type: ignore[arg-type]
 
 
@@ -340,6 +342,7 @@ def _after_start(app: QApplication, window: MainWindow, ws: Workspace, *, quit_a
         if quit_after_startup:
             app.quit()
         else:
+            started_up()
             _after_interactive(app)
 
     done: list[bool] = []
@@ -356,6 +359,17 @@ def _after_start(app: QApplication, window: MainWindow, ws: Workspace, *, quit_a
 
 
 WARM_UP_MS = 1000
+
+
+def started_up() -> None:
+    """The start is over: cycle collection on again (``main`` turns it off for the start), what
+    the start made moved out of its way (modules, classes, Qt's enums live as long as the
+    program)."""
+    import gc
+
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 def _after_interactive(app: QApplication) -> None:
@@ -387,6 +401,7 @@ def _close(window: MainWindow, ws: Workspace, *, quit_after_startup: bool) -> No
 def _run_checked_first(app: QApplication, data_dir: Path, *, quit_after_startup: bool,
                        check: PendingCheck | None = None) -> int:
     """No profile to draw a window from: the check and the opening come first."""
+    started_up()  # a set-up dialog, an explanation: nothing here is timed
     set_window_icon(app)
     # A damaged database is never opened for writing: explain, offer the newest good backup.
     ws = _open_checked(data_dir, None, check=check)
