@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QStandardPaths
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QWidget
 
 
 def ui_settings() -> QSettings:
@@ -38,6 +38,8 @@ def remember_dir(purpose: str, chosen: str | Path) -> None:
 
 
 def open_file(parent: QWidget, title: str, filters: str, purpose: str) -> Path | None:
+    from PySide6.QtWidgets import QFileDialog  # not on the start path (the window's place is read here)
+
     path, _ = QFileDialog.getOpenFileName(parent, title, str(start_dir(purpose)), filters)
     if not path:
         return None
@@ -46,6 +48,8 @@ def open_file(parent: QWidget, title: str, filters: str, purpose: str) -> Path |
 
 
 def open_files(parent: QWidget, title: str, filters: str, purpose: str) -> list[Path]:
+    from PySide6.QtWidgets import QFileDialog  # not on the start path (the window's place is read here)
+
     paths, _ = QFileDialog.getOpenFileNames(parent, title, str(start_dir(purpose)), filters)
     if paths:
         remember_dir(purpose, paths[0])
@@ -53,6 +57,8 @@ def open_files(parent: QWidget, title: str, filters: str, purpose: str) -> list[
 
 
 def save_file(parent: QWidget, title: str, name: str, filters: str, purpose: str) -> Path | None:
+    from PySide6.QtWidgets import QFileDialog  # not on the start path (the window's place is read here)
+
     path, _ = QFileDialog.getSaveFileName(parent, title, str(start_dir(purpose) / name), filters)
     if not path:
         return None
@@ -62,6 +68,8 @@ def save_file(parent: QWidget, title: str, name: str, filters: str, purpose: str
 
 def choose_folder(parent: QWidget | None, title: str, purpose: str, start: str = "") -> Path | None:
     first = start if start and Path(start).is_dir() else str(start_dir(purpose))
+    from PySide6.QtWidgets import QFileDialog  # not on the start path (the window's place is read here)
+
     folder = QFileDialog.getExistingDirectory(parent, title, first)
     if not folder:
         return None

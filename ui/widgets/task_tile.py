@@ -39,11 +39,19 @@ _PALETTES: dict[str, QPalette] = {}
 _RESTYLED = (QEvent.Type.Polish, QEvent.Type.StyleChange, QEvent.Type.FontChange, QEvent.Type.LayoutRequest)
 
 
+_FONTS: dict[tuple[str, float | None, bool], QFont] = {}
+
+
 def _font(base: QFont, points: float | None = None, *, bold: bool = False) -> QFont:
-    font = QFont(base)
-    if points is not None:
-        font.setPointSizeF(points)
-    font.setBold(bold)
+    """``base`` at ``points``, bold or not: one object per kind for every card (21 tiles made
+    seven fonts each)."""
+    key = (base.key(), points, bold)
+    font = _FONTS.get(key)
+    if font is None:
+        font = _FONTS[key] = QFont(base)
+        if points is not None:
+            font.setPointSizeF(points)
+        font.setBold(bold)
     return font
 
 
