@@ -99,3 +99,39 @@ def main_window(qtbot, ws):
         page.may_leave = lambda: True  # type: ignore[method-assign]
     window.close()
     TaskRunner.synchronous = False
+
+
+# -- the GUI start in this process (tests/test_startup.py, tests/test_start_view.py) -------------
+
+def main_windows():
+    from PySide6.QtWidgets import QApplication
+
+    from ui.main_window import MainWindow
+
+    return [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+
+
+def main_window():
+    [window] = [w for w in main_windows() if w.isVisible()]
+    return window
+
+
+@pytest.fixture
+def gui(monkeypatch):
+    """run_gui in this process; the excepthook it installs is put back, its window closed."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    from ui.app import run_gui
+
+    for window in main_windows():  # left by other tests
+        window.hide()
+    yield run_gui
+    for window in main_windows():
+        window.hide()
+        window.deleteLater()
+    # run_gui ended its event loop with quit(): run one empty loop so the tests after this one
+    # get working timers and queued signals again (Qt keeps the quit until a loop starts).
+    QTimer.singleShot(0, QApplication.quit)
+    QApplication.exec()

@@ -5,7 +5,6 @@ paints the same statuses the engine gives, and still checks the file before anyt
 from __future__ import annotations
 
 import datetime as dt
-import sys
 
 import pytest
 from PySide6.QtCore import QTimer
@@ -18,7 +17,8 @@ from models.store.peek import peek_unit
 from models.store.settings import load_profile, save_profile
 from models.store.start_view import load_view, revision_token, save_view, view_file, view_key
 from models.store.workspace import open_workspace
-from test_startup import damage_last_page, main_window, main_windows
+from conftest import main_window, main_windows
+from test_startup import damage_last_page, quit_at_the_damage_dialog
 
 
 def households(ws, n: int, day: str = "2023-05-05") -> None:
@@ -66,21 +66,6 @@ def test_a_cache_folder_that_cannot_be_written_keeps_nothing_and_raises_nothing(
     monkeypatch.setenv("ZL_CACHE_DIR", str(blocker))
     assert not save_view(ws.data_dir, token=revision_token(ws.conn), key=view_key(ws.data_dir), view={"tiles": []})
     assert load_view(ws.data_dir, token=revision_token(ws.conn), key=view_key(ws.data_dir)) is None
-
-
-@pytest.fixture
-def gui(monkeypatch):
-    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
-    from ui.app import run_gui
-
-    for window in main_windows():
-        window.hide()
-    yield run_gui
-    for window in main_windows():
-        window.hide()
-        window.deleteLater()
-    QTimer.singleShot(0, QApplication.quit)
-    QApplication.exec()
 
 
 def engine_statuses(data_dir) -> list[str]:
@@ -158,15 +143,7 @@ def test_a_damaged_ledger_with_a_kept_view_is_still_checked_explained_and_never_
     if peek_unit(ws.data_dir) != unit:
         pytest.skip("the damage reached the settings page: no kept view can be found")
     damaged = ws.db_path.read_bytes()
-    at_dialog: list[tuple] = []
-
-    def fake_exec(box):
-        window = main_window()
-        at_dialog.append((box.text(), window.ws, window.nav.isEnabled()))
-        next(b for b in box.buttons() if b.text() == "退出").click()
-        return 0
-
-    monkeypatch.setattr(QMessageBox, "exec", fake_exec)
+    at_dialog = quit_at_the_damage_dialog(monkeypatch)
     code, seen = start(gui, ws.data_dir, monkeypatch)
     assert code == 1 and [m[0] for m in seen] == ["first-paint"]  # never interactive, never opened
     [(text, opened, nav_enabled)] = at_dialog

@@ -3,16 +3,14 @@ and nothing can write before the check has passed."""
 
 from __future__ import annotations
 
-import sys
-
 import pytest
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
 from models.ledger.entries import working_month
 from models.progress.indicators import progress
 from models.store.peek import peek_unit
 from models.store.workspace import open_workspace
+from conftest import main_window
 from safety_helpers import filled
 
 
@@ -25,33 +23,19 @@ def damage_last_page(db_path) -> None:
     db_path.write_bytes(bytes(raw))
 
 
-def main_windows():
-    from ui.main_window import MainWindow
+def quit_at_the_damage_dialog(monkeypatch) -> list[tuple[str, object, bool]]:
+    """Answer 退出 to the damage dialog; what it said, and whether the window had a workspace
+    and a usable navigation then."""
+    at_dialog: list[tuple[str, object, bool]] = []
 
-    return [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+    def fake_exec(box):
+        window = main_window()
+        at_dialog.append((box.text(), window.ws, window.nav.isEnabled()))
+        next(b for b in box.buttons() if b.text() == "退出").click()
+        return 0
 
-
-def main_window():
-    [window] = [w for w in main_windows() if w.isVisible()]
-    return window
-
-
-@pytest.fixture
-def gui(monkeypatch):
-    """run_gui in this process; the excepthook it installs is put back, its window closed."""
-    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
-    from ui.app import run_gui
-
-    for window in main_windows():  # left by other tests
-        window.hide()
-    yield run_gui
-    for window in main_windows():
-        window.hide()
-        window.deleteLater()
-    # run_gui ended its event loop with quit(): run one empty loop so the tests after this one
-    # get working timers and queued signals again (Qt keeps the quit until a loop starts).
-    QTimer.singleShot(0, QApplication.quit)
-    QApplication.exec()
+    monkeypatch.setattr(QMessageBox, "exec", fake_exec)
+    return at_dialog
 
 
 def test_first_paint_before_opening_and_quit_once_the_dashboard_shows_statuses(ws, tmp_path, qtbot, gui, monkeypatch):
@@ -86,15 +70,7 @@ def test_a_damaged_ledger_is_explained_over_the_painted_window_and_never_opened(
     damage_last_page(ws.db_path)
     assert peek_unit(ws.data_dir) is not None  # the frame can still be drawn from the profile
     damaged = ws.db_path.read_bytes()
-    at_dialog: list[tuple[str, object, bool]] = []
-
-    def fake_exec(box):
-        window = main_window()
-        at_dialog.append((box.text(), window.ws, window.nav.isEnabled()))
-        next(b for b in box.buttons() if b.text() == "退出").click()
-        return 0
-
-    monkeypatch.setattr(QMessageBox, "exec", fake_exec)
+    at_dialog = quit_at_the_damage_dialog(monkeypatch)
     assert gui(ws.data_dir, quit_after_startup=True) == 1
     [(text, opened, nav_enabled)] = at_dialog
     assert "已损坏" in text and opened is None and not nav_enabled  # no page, no writer
