@@ -94,6 +94,10 @@ def main(argv: list[str] | None = None) -> int:
     if gui_args is not None:
         import gc
 
+        # The program keeps its own compiled code (__pycache__) even where PYTHONDONTWRITEBYTECODE
+        # is set: otherwise every start compiles its modules again (the first start after a
+        # change loads some eighty of them). A folder that cannot be written is simply skipped.
+        sys.dont_write_bytecode = False
         # No cycle collection while the start allocates its tens of thousands of objects (Qt's
         # enums, our modules): ~2.5% of the start. ui.app turns it back on (and freezes what
         # the start made) once the first page shows the unit's statuses.
