@@ -221,3 +221,33 @@ def test_a_schema_changed_behind_the_programs_back_is_refused_at_the_opening(ws,
     assert code == 1 and [m[0] for m in seen] == ["first-paint", "interactive"]  # never ready, never opened
     assert len(shown) == 1 and "不是本程序的台账数据库" in shown[0]
     assert ws.db_path.read_bytes() == before
+
+
+def test_a_large_ledgers_check_starts_before_qt_and_still_decides(ws, tmp_path, qtbot, gui, monkeypatch):
+    """A large file's quick_check (it reads the whole file) starts in main, before Qt loads;
+    its verdict still comes before the 工作台 counts as shown, and damage is still explained."""
+    import main
+    from models.safety.integrity import DatabaseDamagedError, PendingCheck
+    from safety_helpers import filled
+
+    filled(ws, tmp_path, entries=300, photos=0)
+    ws.close()
+    assert main._early_check(ws.data_dir) is None  # a small ledger: the check starts with the first paint
+    assert main._early_check(tmp_path / "nowhere") is None
+    monkeypatch.setattr(main, "EARLY_CHECK_BYTES", 1)
+    early = main._early_check(ws.data_dir)
+    assert isinstance(early, PendingCheck) and not early.schema
+    early.verdict()  # intact
+    start(gui, ws.data_dir, monkeypatch)  # keeps the view
+    import ui.app
+
+    seen: list[str] = []
+    monkeypatch.setattr(ui.app, "mark", lambda name: seen.append(name))
+    assert main.main(["--data-dir", str(ws.data_dir), "--quit-after-startup"]) == 0
+    assert seen == ["first-paint", "interactive"]
+    import gc
+
+    assert gc.isenabled()  # main turned cycle collection off for the start; the GUI turned it on
+    damage_last_page(ws.db_path)
+    with pytest.raises(DatabaseDamagedError):
+        main._early_check(ws.data_dir).verdict()
