@@ -111,7 +111,8 @@ def main_windows():
     return [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
 
 
-def main_window():
+def shown_main_window():
+    """The one main window on screen (an in-process start's)."""
     [window] = [w for w in main_windows() if w.isVisible()]
     return window
 

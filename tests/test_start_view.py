@@ -17,7 +17,7 @@ from models.store.peek import peek_unit
 from models.store.settings import load_profile, save_profile
 from models.store.start_view import load_view, revision_token, save_view, view_file, view_key
 from models.store.workspace import open_workspace
-from conftest import main_window, main_windows
+from conftest import main_windows, shown_main_window
 from test_startup import damage_last_page, quit_at_the_damage_dialog
 
 
@@ -83,7 +83,7 @@ def start(gui, data_dir, monkeypatch, *, quit_after_startup: bool = True) -> tup
     seen: list[tuple] = []
 
     def record(name: str) -> None:
-        window = main_window()
+        window = shown_main_window()
         page = window.pages.get("dashboard") if "dashboard" in window.pages else None
         seen.append((name, window.ws, window.nav.isEnabled(), sorted(t.status for t in page.tiles) if page else [],
                      page.kept if page else None))

@@ -10,7 +10,7 @@ from models.ledger.entries import working_month
 from models.progress.indicators import progress
 from models.store.peek import peek_unit
 from models.store.workspace import open_workspace
-from conftest import main_window
+from conftest import shown_main_window
 from safety_helpers import filled
 
 
@@ -29,7 +29,7 @@ def quit_at_the_damage_dialog(monkeypatch) -> list[tuple[str, object, bool]]:
     at_dialog: list[tuple[str, object, bool]] = []
 
     def fake_exec(box):
-        window = main_window()
+        window = shown_main_window()
         at_dialog.append((box.text(), window.ws, window.nav.isEnabled()))
         next(b for b in box.buttons() if b.text() == "退出").click()
         return 0
@@ -46,7 +46,7 @@ def test_first_paint_before_opening_and_quit_once_the_dashboard_shows_statuses(w
     seen: list[tuple[str, object, bool, list[str]]] = []
 
     def record(name: str) -> None:
-        window = main_window()
+        window = shown_main_window()
         tiles = window.pages["dashboard"].tiles if window.ws is not None and "dashboard" in window.pages else []
         seen.append((name, window.ws, window.nav.isEnabled(), [t.status for t in tiles]))
 
@@ -134,7 +134,7 @@ def test_the_frame_is_painted_at_its_place_on_the_screen_not_moved_after(ws, tmp
     shapes: list[tuple[str, bool, object]] = []
 
     def record(name: str) -> None:
-        window = main_window()
+        window = shown_main_window()
         shapes.append((name, window.isMaximized(), window.geometry()))
 
     monkeypatch.setattr(ui.app, "mark", record)

@@ -170,19 +170,6 @@ STARTUP_DATA = (("demo", "demo ledger (41 entries)"), ("year", "5,000 entries"),
 FROZEN_BARE = ROOT / "build" / "dist" / "BareWindow" / "BareWindow"
 
 
-def prepared(kind: str, log) -> Path:
-    """``datagen.prepare(kind)`` in a child process: making 50,000 entries here would leave
-    this process large, and a child's peak memory (ru_maxrss) counts the parent's pages it
-    was forked with."""
-    done = subprocess.run([PY, "-c", f"from tests.benchmarks import datagen; datagen.prepare({kind!r})"],
-                          cwd=ROOT, env=child_env(), capture_output=True, text=True)
-    if done.returncode != 0:
-        raise RuntimeError(f"making the '{kind}' data failed:\n{done.stderr[-2000:]}")
-    for line in done.stdout.splitlines():
-        log(line)
-    return datagen.CACHE / kind
-
-
 def _median(runs: list[Run], what: Callable[[Run], float]) -> float:
     return statistics.median(what(r) for r in runs)
 
@@ -192,7 +179,7 @@ def bench_startup(repeat: int, log) -> Section:
     bare_cmd = [PY, str(HERE / "bare_window.py")]
     cmds: dict[str, list[str]] = {"bare": bare_cmd}
     for kind, _label in STARTUP_DATA:
-        data = prepared(kind, log)
+        data = datagen.prepared(kind, log, env=child_env())
         cmds[kind] = [PY, str(ROOT / "main.py"), "--data-dir", str(data), "--quit-after-startup"]
     # The first start after a change (or of the day): the 工作台 is worked out from the ledger,
     # not painted from the view kept at the last start (ui.app.NO_KEPT_VIEW_ENV).
@@ -204,7 +191,7 @@ def bench_startup(repeat: int, log) -> Section:
         # key), so two programs taking turns on one folder would each work it out every time.
         own = datagen.CACHE / "demo-frozen"
         shutil.rmtree(own, ignore_errors=True)
-        shutil.copytree(prepared("demo", log), own)
+        shutil.copytree(datagen.prepared("demo", log, env=child_env()), own)
         cmds["frozen"] = [str(frozen), "--data-dir", str(own), "--quit-after-startup"]
         cmds["frozen bare"] = [str(FROZEN_BARE)]
     else:
