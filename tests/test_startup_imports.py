@@ -43,12 +43,13 @@ OUR_MODULES = {
     "ui.widgets.task_tile", "ui.dashboard_view", "models.store.start_view", "ui.dashboard_style",
 }
 # A start that paints the 工作台 kept from the last one (the ledger unchanged since): the frame,
-# the page and its tiles, the check; none of the engine, the catalog, the ledger or the opening.
+# the page and its tiles, the damage check; none of the engine, the catalog, the ledger or the
+# opening (not even the schema check and the migrations: the opening runs them).
 KEPT_START_MODULES = {
     "models", "models.core", "models.core.errors", "models.core.paths", "models.core.statuses",
     "models.core.fileio", "models.core.logsetup", "models.catalog", "models.catalog.locations",
     "models.safety", "models.safety.integrity", "models.store", "models.store.connection", "models.store.faults",
-    "models.store.peek", "models.store.start_view", "models.store.migrations", "models.store.schema_check",
+    "models.store.peek", "models.store.start_view",
     "ui", "ui.app", "ui.main_window", "ui.window_geometry", "ui.ui_state", "ui.data_safety", "ui.pages",
     "ui.pages.base", "ui.pages.dashboard_page", "ui.widgets", "ui.widgets.task_tile", "ui.dashboard_style",
 }
