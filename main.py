@@ -17,6 +17,8 @@ from models import APP_NAME, __version__
 if TYPE_CHECKING:
     import argparse
 
+    from models.safety.integrity import PendingCheck
+
 
 def _base_parser(*, add_help: bool) -> argparse.ArgumentParser:
     import argparse
@@ -75,7 +77,7 @@ def _gui_args(argv: list[str]) -> GuiArgs | None:
 EARLY_CHECK_BYTES = 16 * 1024 * 1024
 
 
-def _early_check(data_dir: Path) -> object | None:
+def _early_check(data_dir: Path) -> PendingCheck | None:
     """A large ledger's start-up check, started before Qt loads, or None.
 
     ``PRAGMA quick_check`` reads the whole file (0.1–0.3 s at 50,000 entries) without Python's

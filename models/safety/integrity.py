@@ -143,9 +143,10 @@ def ensure_intact(data_dir: Path, *, schema: bool = True) -> None:
 class PendingCheck:
     """``ensure_intact(data_dir)`` on a thread of its own, started at once.
 
-    The GUI starts it before it loads Qt: the check is SQLite reading the whole file, which
-    it does without Python's lock, so on a second core it costs the start nothing. Nothing
-    may open the ledger for writing before ``verdict`` has returned.
+    The GUI starts it with its first paint (a large ledger's before Qt loads): the check is
+    SQLite reading the whole file, which it does without Python's lock, so on a second core it
+    costs the start little. Nothing may open the ledger for writing before ``verdict`` has
+    returned.
     """
 
     def __init__(self, data_dir: Path, *, schema: bool = True):
