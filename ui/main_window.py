@@ -162,9 +162,7 @@ class MainWindow(QMainWindow):
         self.ws = ws
         self.ctx = PageContext(ws=ws, runner=self.runner, navigate=self.navigate, data_changed=self.data_changed)
         for page in self.pages.values():  # the 工作台 painted from the kept view before the folder was open
-            bind = getattr(page, "bind", None)
-            if bind is not None:
-                bind(self.ctx)
+            page.bind(self.ctx)
         self._add_year_widgets(ws)
         self.statusBar().showMessage(f"数据文件夹：{ws.data_dir}")
         self._on_row(self.first_row)

@@ -25,6 +25,10 @@ class Page(QWidget):
     def on_show(self, **kwargs: object) -> None:
         """Refresh from the database; pages override."""
 
+    def bind(self, ctx: object) -> None:
+        """The folder was opened after this page was built (the 工作台 painted from the view
+        kept at the last start); pages built on an open folder need nothing."""
+
     def on_data_changed(self) -> None:
         """The ledger changed (an editor save, a background import, a restore): a visible
         page shows it now; a hidden one refreshes when it is next shown."""
