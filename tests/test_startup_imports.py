@@ -141,3 +141,57 @@ def test_outside_the_standard_library_only_qt(started_modules):
     tops = {m.split(".")[0] for m in started_modules}
     foreign = tops - set(sys.stdlib_module_names) - {"models", "ui", "main", "__main__"} - THIRD_PARTY
     assert foreign == set()
+
+
+# The ledger page opens on every working day: it lists entries and edits one, and loads what its
+# actions need (the Excel import, photos, the reports' unlock) only when they are used.
+LEDGER_PAGE_PROBE = """
+import json, os, sys
+sys.path.insert(0, {root!r})
+from models.store.workspace import open_workspace
+from ui.app import make_app
+from ui.main_window import MainWindow
+app = make_app()
+ws = open_workspace({data!r})
+window = MainWindow(ws)
+window.show()
+app.processEvents()
+before = set(sys.modules)
+window.navigate("ledger")
+app.processEvents()
+assert window.pages["ledger"].model.rowCount() > 0
+with open({out!r}, "w", encoding="utf-8") as fh:
+    json.dump(sorted(set(sys.modules) - before), fh)
+window.close()
+ws.close()
+"""
+LEDGER_PAGE_HEAVY = {"openpyxl", "reportlab", "PIL", "cryptography", "models.reporting", "models.district",
+                     "models.ledger.excel_import", "models.ledger.excel_template"}
+
+
+def test_the_ledger_page_opens_without_reports_photos_or_excel(tmp_path):
+    from conftest import make_profile
+    from models.ledger.entries import add_entry
+    from models.ledger.validation import EntryDraft
+    from models.store.settings import save_profile
+    from models.store.workspace import open_workspace
+
+    data = tmp_path / "data"
+    ws = open_workspace(data)
+    try:
+        save_profile(ws.db, make_profile())
+        add_entry(ws.db, ws.tasklist, ws.tasks(), EntryDraft(task_seq=6, entry_date="2023-05-05", entry_type="入户宣传",
+                  title="入户宣传", location="社区", organizer="街道", participants=10,
+                  measures={"households_reached": 300}), actor="张三")
+    finally:
+        ws.close()
+    out = tmp_path / "ledger.json"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    script = LEDGER_PAGE_PROBE.format(root=str(ROOT), data=str(data), out=str(out))
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    loaded = set(json.loads(out.read_text(encoding="utf-8")))
+    assert "ui.pages.ledger_page" in loaded  # the probe really opened the page
+    crept = sorted(m for m in loaded if m.split(".")[0] in LEDGER_PAGE_HEAVY or
+                   any(m == h or m.startswith(h + ".") for h in LEDGER_PAGE_HEAVY))
+    assert crept == [], "loaded by opening the ledger page (import them inside the action that needs them)"

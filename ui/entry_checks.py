@@ -13,10 +13,9 @@ from models.core.errors import AppError, ValidationError
 from models.ledger.evidence import FIELD_LABEL
 from models.core.periods import month_title, quarter_title
 from models.ledger.evidence import evidence_file
-from models.ledger.locks import is_month_locked, month_of
+from models.ledger.locks import is_month_locked, month_of, submitted_at
 from models.ledger.photo_batch import outside_month
 from models.ledger.validation import clean_entry
-from models.reporting.submissions import period_state
 from models.store.workspace import Workspace
 
 if TYPE_CHECKING:
@@ -31,8 +30,8 @@ PHOTO_WARNING_LIMIT = 3
 
 def lock_text(ws: Workspace, kind: str, period: str) -> str:
     """"2023年5月月度台账已于 2023-06-03 10:00 报送，本月台账只能查看；如需修改，请先解锁。"."""
-    state = period_state(ws.db, kind, period)
-    when = f"已于 {state.submitted_at.replace('T', ' ')[:16]} 报送" if state.submitted_at else "已报送"
+    at = submitted_at(ws.db, kind, period)
+    when = f"已于 {at.replace('T', ' ')[:16]} 报送" if at else "已报送"
     if kind == "monthly":
         return f"{month_title(period)}月度台账{when}，本月台账只能查看；如需修改，请先解锁。"
     return f"{quarter_title(period)}季度工作进展{when}，本季度台账只能查看；如需修改，请先解锁。"

@@ -21,12 +21,10 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Iterable
 
 import sqlite_utils
-from PIL import Image, UnidentifiedImageError
 
 from models.catalog.schema import Task, TaskList
 from models.core.errors import AppError, ValidationError
 from models.core.fileio import fsync_dir, replace_with_retry
-from models.core.images import save_downscaled_jpeg
 from models.store.faults import explain
 from models.core.filetypes import IMAGE_TYPES
 from models.core.text import clean_display_name
@@ -357,6 +355,10 @@ def thumbnail_path(data_dir: Path, att_or_stored_path: Attachment | StoredFile |
     target = Path(data_dir) / THUMBNAIL_DIR / f"{source.stem}_{size}.jpg"
     if target.is_file():
         return target
+    from PIL import Image, UnidentifiedImageError  # image code only once a thumbnail is made
+
+    from models.core.images import save_downscaled_jpeg
+
     try:
         save_downscaled_jpeg(source, target, pixels=size, quality=85)
     except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as exc:

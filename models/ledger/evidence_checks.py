@@ -14,8 +14,6 @@ import warnings
 import zipfile
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
-
 from models.core.errors import AppError
 from models.store.faults import explain
 from models.core.filetypes import ACCEPTED_TEXT, ALLOWED_TYPES, DOCUMENT_TYPES, IMAGE_TYPES
@@ -33,6 +31,8 @@ def _size_text(size: int) -> str:
 
 def _image_size(path: Path) -> tuple[str, int, int]:
     """(stored extension, width, height) of an image as displayed, EXIF rotation applied."""
+    from PIL import Image, UnidentifiedImageError  # loaded with the first picture, not with the ledger page
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -63,6 +63,13 @@ def ensure_month_open(db: sqlite_utils.Database, date: dt.date) -> None:
         )
 
 
+def submitted_at(db: sqlite_utils.Database, kind: str, period: str) -> str | None:
+    """When the report (kind, period) was marked submitted ("2023-06-03T10:00:00"), or None."""
+    rows = list(db.query("SELECT submitted_at FROM period_states WHERE kind = ? AND period = ? AND state = 'submitted'",
+                         [kind, period]))
+    return rows[0]["submitted_at"] if rows else None
+
+
 def locking_period(db: sqlite_utils.Database, month: str) -> tuple[str, str] | None:
     """The submitted report that locks ``month``: ("monthly", "2023-05") or ("quarterly", "2023Q2")."""
     reason = lock_reason(db, month)

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Iterable
 
 import sqlite_utils
-from PIL import Image
 
 from models.catalog.schema import STANDARD_FIELDS, Task, TaskList
 from models.core.errors import ValidationError
@@ -118,6 +117,8 @@ def _parse_exif_time(value: object) -> dt.datetime | None:
 
 def capture_time(path: Path) -> PhotoTime:
     """When the photo was taken (EXIF DateTimeOriginal, else DateTime), else its file time."""
+    from PIL import Image  # the ledger page opens without the image library
+
     try:
         with Image.open(path) as image:
             exif = image.getexif()

@@ -51,7 +51,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from models.catalog.schema import Indicator, Task, TaskList
 from models.core import statuses as st
@@ -61,7 +61,7 @@ from models.core.periods import (
     quarter_last_month, quarter_months, quarter_period,
 )
 from models.progress import pace
-from models.progress.values import Snapshot, first_met_on, indicator_value, target_met
+from models.progress.values import Row, Snapshot, first_met_on, indicator_value, target_met
 from models.store.settings import UnitProfile
 from models.store.workspace import Workspace
 
@@ -298,8 +298,8 @@ def _task_status(results: list[IndicatorResult], entries: int) -> str:
     return st.STARTED if entries else st.NOT_STARTED
 
 
-def _photos_and_evidence(rows: list[dict[str, Any]]) -> tuple[int, int]:
-    return sum(e["evidence"] for e in rows), sum(e["photos"] for e in rows)
+def _photos_and_evidence(rows: list[Row]) -> tuple[int, int]:
+    return sum(e.evidence for e in rows), sum(e.photos for e in rows)
 
 
 def evaluate_for(

@@ -7,8 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from models.core.errors import AppError, ValidationError
-from models.ledger.excel_import import import_workbook
-from models.ledger.excel_template import write_template
 from models.store.workspace import Workspace
 from ui.ui_state import open_file, save_file
 
@@ -29,6 +27,8 @@ class ExcelActions(_Base):
             self.save_template(path)
 
     def save_template(self, path: Path) -> None:
+        from models.ledger.excel_template import write_template  # Excel code loads with its action
+
         try:
             write_template(path, self.ctx.ws.tasklist, self.tasks)
         except AppError as exc:
@@ -50,6 +50,8 @@ class ExcelActions(_Base):
         tasklist, tasks = ws.tasklist, self.tasks
 
         def work(own: Workspace, progress: Callable[[int, int, str], None]) -> Any:
+            from models.ledger.excel_import import import_workbook  # Excel code loads with its action
+
             # The worker's own connection: the GUI's never joins the import's transaction.
             return import_workbook(own.db, path, tasklist, tasks, actor=actor, progress=progress)
 

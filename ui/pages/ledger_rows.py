@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from models.core.errors import AppError
 from models.ledger.entries import delete_entries, restore_entry
 from models.ledger.evidence import evidence_file, list_attachments
-from models.reporting.submissions import unlock
 
 if TYPE_CHECKING:
     from ui.pages.ledger_page import LedgerPage
@@ -69,6 +68,8 @@ class RowActions(_Base):
         reason = self.ask_reason("解锁", "解锁后可修改该期台账，下次导出为新版本。\n请填写解锁原因：")
         if not reason or not reason.strip():
             return
+        from models.reporting.submissions import unlock  # the reports' code loads when it is used
+
         try:
             unlock(self.ctx.ws, kind, period, reason=reason.strip(), actor=self.ctx.ws.require_profile().operator)
         except AppError as exc:
