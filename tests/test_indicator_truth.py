@@ -289,3 +289,38 @@ def test_street_office_scenario_through_the_cli(tmp_path):
     assert study == [("2023-04", "未达标"), ("2023-05", "达标"), ("2023-06", "未达标"), ("2023Q2", "未达标")]
     t33 = [row for row in sheet.iter_rows(min_row=2, values_only=True) if row[3] == "T33_QUARTERLY_SUMMARY"]
     assert t33[-1][9] == "达标"
+
+
+# ---------------------------------------------------------------- one state of the ledger
+
+def test_an_evaluation_reads_one_state_while_another_connection_writes(ws, monkeypatch):
+    """The engine reads task by task; a save committed by another connection (an import in a
+    worker) half-way through shows in the next evaluation, never in half of this one."""
+    import sqlite3
+
+    from models.progress import values
+
+    entry(ws, 6, "2023-06-05", "入户宣传", households_reached=300)
+    entry(ws, 12, "2023-06-06", ws.tasks()[[t.seq for t in ws.tasks()].index(12)].entry_types[0].name)
+    load = values.Snapshot._load
+    written: list[int] = []
+
+    def load_and_write(snap, seq):
+        if seq == 6 and not written:  # task 12 is read after task 6
+            other = sqlite3.connect(ws.db_path)
+            with other:
+                other.execute(
+                    "INSERT INTO entries(uid, year, task_seq, entry_date, entry_type, title, created_at, updated_at)"
+                    " SELECT 'later', year, task_seq, entry_date, entry_type, '另一个程序写入', created_at, updated_at"
+                    " FROM entries WHERE task_seq = 12")
+            other.close()
+            written.append(seq)
+        return load(snap, seq)
+
+    monkeypatch.setattr(values.Snapshot, "_load", load_and_write)
+    during = {tp.task.seq: tp.entries_in_month for tp in progress(ws, "2023-06", as_of=TODAY)}
+    after = {tp.task.seq: tp.entries_in_month for tp in progress(ws, "2023-06", as_of=TODAY)}
+    assert written == [6]
+    assert (during[6], during[12]) == (1, 1)  # as the ledger was when the evaluation began
+    assert (after[6], after[12]) == (1, 2)
+    assert not ws.conn.in_transaction  # the reading ended with the evaluation

@@ -62,6 +62,7 @@ from models.core.periods import (
 )
 from models.progress import pace
 from models.progress.values import Row, Snapshot, first_met_on, indicator_value, target_met
+from models.store.connection import one_reading
 from models.store.settings import UnitProfile
 from models.store.workspace import Workspace
 
@@ -315,18 +316,19 @@ def evaluate_for(
     if not month.startswith(f"{tasklist.year}-"):
         raise AppError(f"月份 {month} 不在 {tasklist.year} 年内（本台账为 {tasklist.year} 年任务清单）")
     as_of = as_of or default_as_of(month)
-    snap = Snapshot(db, tasklist, profile, exporting)
     m_start, m_end = month_bounds(month)
     out = []
-    for task in sorted(tasks, key=lambda t: t.seq):
-        results = [_evaluate_indicator(ind, snap, month, as_of) for ind in task.indicators]
-        in_month = snap.task_entries(task.seq, m_start, min(m_end, as_of))
-        in_year = snap.task_entries(task.seq, dt.date(tasklist.year, 1, 1), as_of)
-        evidence, photos = _photos_and_evidence(in_month)
-        out.append(TaskProgress(task=task, indicators=results, entries_in_month=len(in_month),
-                                evidence_in_month=evidence, status=_task_status(results, len(in_month)),
-                                entries_in_year=len(in_year), period=month, entries_in_period=len(in_month),
-                                evidence_in_period=evidence, photos_in_period=photos))
+    with one_reading(db):  # task by task, from one state of the ledger
+        snap = Snapshot(db, tasklist, profile, exporting)
+        for task in sorted(tasks, key=lambda t: t.seq):
+            results = [_evaluate_indicator(ind, snap, month, as_of) for ind in task.indicators]
+            in_month = snap.task_entries(task.seq, m_start, min(m_end, as_of))
+            in_year = snap.task_entries(task.seq, dt.date(tasklist.year, 1, 1), as_of)
+            evidence, photos = _photos_and_evidence(in_month)
+            out.append(TaskProgress(task=task, indicators=results, entries_in_month=len(in_month),
+                                    evidence_in_month=evidence, status=_task_status(results, len(in_month)),
+                                    entries_in_year=len(in_year), period=month, entries_in_period=len(in_month),
+                                    evidence_in_period=evidence, photos_in_period=photos))
     return out
 
 
@@ -367,16 +369,18 @@ def evaluate_quarter_for(
         raise AppError(f"季度 {quarter} 不在 {tasklist.year} 年内（本台账为 {tasklist.year} 年任务清单）")
     q_start, q_end = quarter_bounds(quarter)
     as_of = min(as_of or min(dt.date.today(), q_end), q_end)
-    snap = Snapshot(db, tasklist, profile, exporting)
     out = []
-    for task in sorted(tasks, key=lambda t: t.seq):
-        results = [_quarter_indicator(ind, snap, quarter, as_of) for ind in task.indicators]
-        rows = snap.task_entries(task.seq, q_start, as_of)
-        in_year = snap.task_entries(task.seq, dt.date(tasklist.year, 1, 1), as_of)
-        evidence, photos = _photos_and_evidence(rows)
-        out.append(TaskProgress(task=task, indicators=results, entries_in_month=len(rows), evidence_in_month=evidence,
-                                status=_task_status(results, len(rows)), entries_in_year=len(in_year), period=quarter,
-                                entries_in_period=len(rows), evidence_in_period=evidence, photos_in_period=photos))
+    with one_reading(db):  # task by task, from one state of the ledger
+        snap = Snapshot(db, tasklist, profile, exporting)
+        for task in sorted(tasks, key=lambda t: t.seq):
+            results = [_quarter_indicator(ind, snap, quarter, as_of) for ind in task.indicators]
+            rows = snap.task_entries(task.seq, q_start, as_of)
+            in_year = snap.task_entries(task.seq, dt.date(tasklist.year, 1, 1), as_of)
+            evidence, photos = _photos_and_evidence(rows)
+            out.append(TaskProgress(task=task, indicators=results, entries_in_month=len(rows),
+                                    evidence_in_month=evidence, status=_task_status(results, len(rows)),
+                                    entries_in_year=len(in_year), period=quarter, entries_in_period=len(rows),
+                                    evidence_in_period=evidence, photos_in_period=photos))
     return out
 
 

@@ -33,54 +33,67 @@ class Row(NamedTuple):
 
 
 class Snapshot:
-    """Everything the engine reads, loaded once per evaluation."""
+    """Everything the engine reads, loaded once per evaluation; a task's entries when the
+    engine first asks for them, and only the last task's are kept: the engine goes task by task,
+    and a year of 50,000 entries held at once took 15 MB."""
 
     def __init__(self, db: sqlite_utils.Database, tasklist: TaskList, profile: UnitProfile,
                  exporting: tuple[str, str, dt.date] | None = None):
         self.tasklist = tasklist
         self.profile = profile
         self.unit: Unit | None = find_unit(profile.unit)
-        self.entries: dict[int, list[Row]] = {}
-        self._dates: dict[int, list[dt.date]] = {}  # per task, the entries' dates in order (for bisect)
-        # Plain cursors and literal rows: a year of 50,000 entries read through dict(zip()) rows
-        # took three times as long as the query itself.
-        measures: dict[int, dict[str, Any]] = {}
-        for entry_id, code, value in db.execute(
-            "SELECT m.entry_id, m.code, m.value FROM entry_measures m JOIN entries e ON e.id = m.entry_id"
-            " WHERE e.deleted_at IS NULL AND e.year = ?", [tasklist.year]
-        ):
-            measures.setdefault(entry_id, {})[code] = value
-        # Evidence files and photos per entry, counted once (not two subqueries per entry).
-        evidence: dict[int, tuple[int, int]] = {
-            entry_id: (files, photos) for entry_id, files, photos in db.execute(
-                "SELECT v.entry_id, COUNT(*), COUNT(CASE WHEN f.mime LIKE 'image/%' THEN 1 END)"
-                " FROM entry_evidence v LEFT JOIN evidence_files f ON f.sha256 = v.sha256"
-                " JOIN entries e ON e.id = v.entry_id WHERE e.deleted_at IS NULL AND e.year = ?"
-                " GROUP BY v.entry_id", [tasklist.year])}
-        # A row carries what the rules read, nothing more; its date and type are shared with the
-        # other rows of that day and type (a year has 366 days and a few dozen types, not 50,000).
-        empty: dict[str, Any] = {}
-        days: dict[str, dt.date] = {}
-        types: dict[str, str] = {}
-        for entry_id, seq, day, entry_type in db.execute(
-            "SELECT e.id, e.task_seq, e.entry_date, e.entry_type FROM entries e"
-            " WHERE e.deleted_at IS NULL AND e.year = ? ORDER BY e.entry_date, e.id", [tasklist.year]
-        ):
-            date = days.get(day) or days.setdefault(day, dt.date.fromisoformat(day))
-            files, photos = evidence.get(entry_id, (0, 0))
-            self.entries.setdefault(seq, []).append(
-                Row(date, types.setdefault(entry_type, entry_type), files, photos, measures.get(entry_id, empty)))
-            self._dates.setdefault(seq, []).append(date)
+        self._db = db
+        self._task: tuple[int, list[Row], list[dt.date]] | None = None  # seq, rows, their dates (for bisect)
+        self._days: dict[str, dt.date] = {}  # one date object per day (a year has 366, not 50,000)
+        self._types: dict[str, str] = {}
         self.communities: list[Community] = list_communities(db)
         self.received = received_reports(db, exporting)
         self.exporting: tuple[tuple[str, str], dt.date] | None = None
         if exporting:
             self.exporting = ((exporting[0], exporting[1]), exporting[2])
 
+    def rows(self, seq: int) -> list[Row]:
+        """The task's live entries of the year, in date order."""
+        return self._load(seq)[1]
+
+    def _load(self, seq: int) -> tuple[int, list[Row], list[dt.date]]:
+        if self._task is not None and self._task[0] == seq:
+            return self._task
+        self._task = None  # the previous task's rows go before this one's are read
+        db, year = self._db, self.tasklist.year
+        live = "FROM entries e WHERE e.task_seq = ? AND e.year = ? AND e.deleted_at IS NULL"
+        # Plain cursors and literal rows: rows read through dict(zip()) took three times as long
+        # as the query itself.
+        measures: dict[int, dict[str, Any]] = {}
+        for entry_id, code, value in db.execute(
+            f"SELECT m.entry_id, m.code, m.value {live.replace('FROM entries e', 'FROM entries e JOIN entry_measures m ON m.entry_id = e.id')}",
+            [seq, year],
+        ):
+            measures.setdefault(entry_id, {})[code] = value
+        # Evidence files and photos per entry, counted once (not two subqueries per entry).
+        evidence: dict[int, tuple[int, int]] = {
+            entry_id: (files, photos) for entry_id, files, photos in db.execute(
+                "SELECT v.entry_id, COUNT(*), COUNT(CASE WHEN f.mime LIKE 'image/%' THEN 1 END)"
+                " FROM entries e JOIN entry_evidence v ON v.entry_id = e.id"
+                " LEFT JOIN evidence_files f ON f.sha256 = v.sha256"
+                " WHERE e.task_seq = ? AND e.year = ? AND e.deleted_at IS NULL GROUP BY v.entry_id", [seq, year])}
+        empty: dict[str, Any] = {}
+        days, types = self._days, self._types
+        rows: list[Row] = []
+        dates: list[dt.date] = []
+        for entry_id, day, entry_type in db.execute(f"SELECT e.id, e.entry_date, e.entry_type {live}"
+                                                    " ORDER BY e.entry_date, e.id", [seq, year]):
+            date = days.get(day) or days.setdefault(day, dt.date.fromisoformat(day))
+            files, photos = evidence.get(entry_id, (0, 0))
+            rows.append(Row(date, types.setdefault(entry_type, entry_type), files, photos, measures.get(entry_id, empty)))
+            dates.append(date)
+        self._task = (seq, rows, dates)
+        return self._task
+
     def task_entries(self, seq: int, start: dt.date, end: dt.date) -> list[Row]:
         """The task's entries dated ``start`` to ``end`` (both included), in date order."""
-        dates = self._dates.get(seq, [])
-        return self.entries.get(seq, [])[bisect_left(dates, start):bisect_right(dates, end)]
+        _seq, rows, dates = self._load(seq)
+        return rows[bisect_left(dates, start):bisect_right(dates, end)]
 
 
 def received_reports(db: sqlite_utils.Database, exporting: tuple[str, str, dt.date] | None = None
@@ -202,7 +215,7 @@ def _community_value(compute: dict[str, Any], snap: Snapshot, start: dt.date, en
 
 def _event_days(ind: Indicator, snap: Snapshot, after: dt.date, until: dt.date) -> list[dt.date]:
     """Days on which the indicator's value can change, in (after, until]."""
-    days = {e.date for e in snap.entries.get(ind.task_seq, [])}
+    days = {e.date for e in snap.rows(ind.task_seq)}
     for c in snap.communities:
         days.update(e.eval_date for e in c.evaluations)
         days.update(d for d in (c.facilities_date, c.metering_date, c.demo_village_date) if d)

