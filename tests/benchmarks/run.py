@@ -343,19 +343,25 @@ def bench_ledger(repeat: int, log) -> Section:
         raise Skipped(first.stderr.strip())
     checked(first, "ledger_probe")
     bare_cmd = [PY, str(HERE / "bare_sql.py"), str(data / "ledger.db"), FILTER_TEXT]
-    m = interleaved({"ledger_probe": app_cmd, "bare_sql": bare_cmd}, repeat)
+    # The memory target is against a bare window (a GUI process), not against a
+    # Python without Qt: both are reported.
+    m = interleaved({"ledger_probe": app_cmd, "bare_sql": bare_cmd, "bare window": [PY, str(HERE / "bare_window.py")]},
+                    repeat)
     app_runs, bare_runs = m["ledger_probe"].runs, m["bare_sql"].runs
     app = [json.loads(r.stdout.strip().splitlines()[-1]) for r in app_runs]
     bare = [json.loads(r.stdout.strip().splitlines()[-1]) for r in bare_runs]
     for key, label in (("open", "open (navigate → rows shown)"), ("filter", "filter by free text")):
         section.rows.append(Row(label, statistics.median(a[key] for a in app), statistics.median(b[key] for b in bare)))
-    section.rows.append(Row("peak memory (whole process)", max(r.peak_mb for r in app_runs),
+    section.rows.append(Row("peak memory against a bare window", max(r.peak_mb for r in app_runs),
+                            m["bare window"].peak_mb, unit="MB"))
+    section.rows.append(Row("peak memory against the bare SQL (no Qt)", max(r.peak_mb for r in app_runs),
                             max(r.peak_mb for r in bare_runs), unit="MB"))
     if app[0].get("debounce_ms"):
         section.notes.append(f"filter time excludes the search box's {app[0]['debounce_ms']} ms wait for typing to pause")
     section.notes.append(f"page shows {app[0]['rows']} rows ({app[0]['model']}), filter {app[0]['hits']};"
                          f" bare SQL reads {bare[0]['rows']} rows, filter {bare[0]['hits']}")
-    section.notes.append("the bare query's peak memory is a Python process without Qt")
+    section.notes.append("the probe builds the main window first (the 工作台 worked out from the 50,000 entries),"
+                         " then opens the page: its peak is a session's, not the page's alone")
     return section
 
 
