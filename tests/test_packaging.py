@@ -11,6 +11,7 @@ import importlib
 import importlib.util
 import json
 import pkgutil
+import re
 import subprocess
 import sys
 import types
@@ -37,6 +38,11 @@ class _Recorder:
 
     calls: list[tuple[str, tuple, dict]] = []
     toc: dict[str, list] = {"datas": [], "binaries": []}
+    # The scripts PyInstaller's analysis hands back: its bootstrap, the runtime hooks of the
+    # modules it found (as for this program), then main.py.
+    scripts = [(name, f"/pyinstaller/{name}.py", "PYSOURCE") for name in (
+        "pyiboot01_bootstrap", "pyi_rth_inspect", "pyi_rth_pkgutil", "pyi_rth_multiprocessing", "pyi_rth_pyside6",
+        "pyi_rth_cryptography_openssl", "main")]
 
     def __init__(self, kind: str):
         self.kind = kind
@@ -44,7 +50,8 @@ class _Recorder:
     def __call__(self, *args, **kwargs):
         _Recorder.calls.append((self.kind, args, kwargs))
         toc = _Recorder.toc if self.kind == "Analysis" else {"datas": [], "binaries": []}
-        return types.SimpleNamespace(pure=[], scripts=[], binaries=list(toc["binaries"]),
+        scripts = list(_Recorder.scripts) if self.kind == "Analysis" else []
+        return types.SimpleNamespace(pure=[], scripts=scripts, binaries=list(toc["binaries"]),
                                      datas=list(toc["datas"]), zipfiles=[], kind=self.kind)
 
 
@@ -196,6 +203,22 @@ def test_spec_excludes_unused_qt_modules_and_the_app_does_not_use_them(spec: dic
             used += [f"{source.relative_to(ROOT)}: {m}" for m in excludes if m.startswith("PySide6.")
                      and (m in text or f"from PySide6 import {m.split('.')[1]}" in text)]
     assert not used, f"the app imports Qt modules the spec excludes: {used}"
+
+
+def test_spec_drops_the_runtime_hooks_of_modules_the_program_never_uses(spec: dict) -> None:
+    """Each runtime hook runs at every start; multiprocessing's and pkgutil's cost ~20 ms. They
+    may go only while neither our code nor a runtime library uses what they prepare."""
+    scripts = [name for name, _path, _kind in spec["_calls"]["EXE"][0]["args"][1]]
+    assert scripts == ["pyiboot01_bootstrap", "pyi_rth_inspect", "pyi_rth_pyside6", "pyi_rth_cryptography_openssl", "main"]
+    runtime = [ROOT / "main.py", *(ROOT / "models").rglob("*.py"), *(ROOT / "ui").rglob("*.py")]
+    site = Path(importlib.util.find_spec("PySide6").origin).parent.parent  # type: ignore[arg-type,union-attr]
+    for package in ("PySide6", "shiboken6", "sqlite_utils", "openpyxl", "reportlab", "PIL", "platformdirs", "defusedxml",
+                    "docx", "lxml", "cryptography", "click", "dateutil", "pluggy"):
+        runtime += (site / package).rglob("*.py")
+    users = [str(path) for path in runtime if re.search(
+        r"^\s*(import multiprocessing|from multiprocessing|from concurrent\.futures import .*ProcessPool)"
+        r"|iter_modules|walk_packages", path.read_text(encoding="utf-8", errors="replace"), re.MULTILINE)]
+    assert users == [], "uses what a dropped runtime hook prepares: keep the hook in pyinstaller.spec"
 
 
 def test_spec_takes_name_version_icon_from_the_package(spec: dict) -> None:
