@@ -76,8 +76,9 @@ def engine_statuses(data_dir) -> list[str]:
         ws.close()
 
 
-def start(gui, data_dir, monkeypatch, *, quit_after_startup: bool = True) -> tuple[int, list[tuple]]:
-    """run_gui once; each mark with what the window showed then."""
+def start(gui, data_dir, monkeypatch, *, quit_after_startup: bool = True, at_ready=None) -> tuple[int, list[tuple]]:
+    """run_gui once; each mark with what the window showed then; ``at_ready(window)`` is what
+    the user does once the folder is open (then the window is closed)."""
     import ui.app
 
     seen: list[tuple] = []
@@ -88,6 +89,8 @@ def start(gui, data_dir, monkeypatch, *, quit_after_startup: bool = True) -> tup
         seen.append((name, window.ws, window.nav.isEnabled(), sorted(t.status for t in page.tiles) if page else [],
                      page.kept if page else None))
         if name == "ready" and not quit_after_startup:
+            if at_ready is not None:
+                at_ready(window)
             QTimer.singleShot(0, QApplication.quit)
 
     monkeypatch.setattr(ui.app, "mark", record)
@@ -129,6 +132,46 @@ def test_a_write_since_the_last_start_is_worked_out_not_taken_from_the_kept_view
     code, seen = start(gui, ws.data_dir, monkeypatch)
     assert code == 0 and [m[0] for m in seen] == ["first-paint", "ready", "interactive"]
     assert seen[-1][3] == expected
+
+
+def test_a_days_entries_are_kept_at_close_and_the_next_start_paints_them(ws, qtbot, gui, monkeypatch):
+    """The user records entries and closes the program: the next start (the same day) paints
+    the 工作台 with them at once instead of working it out, and its statuses are the engine's."""
+    ws.close()
+    start(gui, ws.data_dir, monkeypatch)  # the first start keeps the view of an empty ledger
+    kept_before = view_file(ws.data_dir).read_bytes()
+    code, _ = start(gui, ws.data_dir, monkeypatch, quit_after_startup=False,
+                    at_ready=lambda window: households(window.ws, 3100))  # saved in the session
+    assert code == 0 and view_file(ws.data_dir).read_bytes() != kept_before
+    expected = engine_statuses(ws.data_dir)
+    code, seen = start(gui, ws.data_dir, monkeypatch, quit_after_startup=False)
+    assert code == 0 and [m[0] for m in seen] == ["first-paint", "interactive", "ready"]  # painted as kept
+    assert seen[1][3] == expected and seen[1][4]  # with the day's entry: task 6 达标
+    assert "达标" in seen[1][3]
+
+
+def test_the_exit_backups_record_does_not_make_the_next_start_work_the_page_out(ws, qtbot, gui, monkeypatch):
+    """Closing backs the ledger up and records that in it (a write: a new token). A session that
+    changed nothing else moves the kept view to that token without the engine, and the start
+    after it paints it: every ordinary start after the first of a day is a kept one."""
+    import ui.dashboard_view
+
+    ws.close()
+    start(gui, ws.data_dir, monkeypatch)
+    worked_out: list[str] = []
+    real = ui.dashboard_view.dashboard_view
+    monkeypatch.setattr(ui.dashboard_view, "dashboard_view", lambda w, m: worked_out.append(m) or real(w, m))
+    for _ in range(2):
+        code, seen = start(gui, ws.data_dir, monkeypatch, quit_after_startup=False)
+        assert code == 0 and [m[0] for m in seen] == ["first-paint", "interactive", "ready"]
+    assert worked_out == []  # neither start nor either close worked the 工作台 out
+    assert peek_unit(ws.data_dir).revision == load_view_token(ws.data_dir)
+
+
+def load_view_token(data_dir) -> str:
+    import json
+
+    return json.loads(view_file(data_dir).read_text(encoding="utf-8"))["token"]
 
 
 def test_a_damaged_ledger_with_a_kept_view_is_still_checked_explained_and_never_opened(ws, tmp_path, qtbot, gui,

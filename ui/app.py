@@ -264,7 +264,9 @@ def run_gui(data_dir: Path, *, quit_after_startup: bool = False, check: PendingC
     finally:
         ws = state.get("ws")
         if ws is not None:
-            _close(window, ws, quit_after_startup=quit_after_startup)  # type: ignore[arg-type]
+            from ui.data_safety import close_session
+
+            close_session(window, ws, quit_after_startup=quit_after_startup)  # type: ignore[arg-type]
         elif checks:
             checks[0].join()  # quit before the folder was opened: let the check's reading end
         started_up()  # however the window ended
@@ -386,18 +388,6 @@ def _warm_up() -> None:
     preload_database_library()
 
 
-def _close(window: MainWindow, ws: Workspace, *, quit_after_startup: bool) -> None:
-    from ui.data_safety import backup_on_exit
-
-    try:
-        if not quit_after_startup:
-            window.runner.wait()
-            if not ws.read_only:
-                backup_on_exit(ws.data_dir)
-    finally:
-        ws.close()
-
-
 def _run_checked_first(app: QApplication, data_dir: Path, *, quit_after_startup: bool,
                        check: PendingCheck | None = None) -> int:
     """No profile to draw a window from: the check and the opening come first."""
@@ -430,6 +420,8 @@ def _run_checked_first(app: QApplication, data_dir: Path, *, quit_after_startup:
         return app.exec()
     finally:
         if window is not None:
-            _close(window, ws, quit_after_startup=quit_after_startup)
+            from ui.data_safety import close_session
+
+            close_session(window, ws, quit_after_startup=quit_after_startup)
         else:
             ws.close()

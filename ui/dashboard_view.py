@@ -18,7 +18,7 @@ from models.exchange.inbox import pending_returns
 from models.ledger.entries import working_month
 from models.progress.due import DueItem, due_items, ledger_reminder
 from models.progress.indicators import IndicatorResult, TaskProgress, progress, short_title
-from models.store.start_view import revision_token, save_view, view_key
+from models.store.start_view import load_view, revision_token, save_view, view_key
 from ui.widgets.status import fill_fraction, period_words, short_period_words, value_text
 
 View = dict[str, Any]
@@ -108,3 +108,18 @@ def view_to_keep(ws: Any, month: str) -> View:
     if not ws.read_only and month == start_month(ws):
         save_view(ws.data_dir, token=token, key=key, view=view)
     return view
+
+
+def keep_for_next_start(ws: Any, *, same_as: str | None = None) -> bool:
+    """At close: the 工作台 the next start opens on, kept under the ledger's token now, so that
+    the next start paints it at once instead of working it out. ``same_as``: a token whose
+    kept view still holds (only the exit backup's own record was written since): moved to the
+    new token as it is; otherwise worked out (a day's entries, say). False when nothing was
+    kept (already kept, a read-only or district folder, no unit set up yet)."""
+    if ws.read_only or ws.view_year is not None or ws.profile is None or ws.unit.kind == "district":
+        return False
+    token, key = revision_token(ws.conn), view_key(ws.data_dir)
+    if load_view(ws.data_dir, token=token, key=key) is not None:
+        return False
+    view = load_view(ws.data_dir, token=same_as, key=key) if same_as else None
+    return save_view(ws.data_dir, token=token, key=key, view=view or dashboard_view(ws, start_month(ws)))

@@ -1,4 +1,5 @@
-"""Start-up integrity check, the daily backup while running, and the backup on exit.
+"""Start-up integrity check, the daily backup while running, and the end of a session (the
+backup on exit, the 工作台 kept for the next start).
 
 Wired into the application by ``ui.app.run_gui``; the work itself is in
 ``models.safety.integrity``, ``models.safety.backup`` and ``models.safety.restore``.
@@ -19,6 +20,8 @@ from ui.ui_state import choose_folder
 
 if TYPE_CHECKING:
     from models.safety.integrity import PendingCheck
+    from models.store.workspace import Workspace
+    from ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 CHECK_INTERVAL_MS = 60 * 60 * 1000  # look once an hour whether today's backup is done
@@ -182,3 +185,36 @@ def backup_on_exit(data_dir: Path, *, parent: QWidget | None = None) -> bool:
     if outcome.mirror_error:
         QMessageBox.warning(parent, APP_NAME, f"已备份到本机，但{outcome.mirror_error}")
     return outcome.ok
+
+
+def close_session(window: MainWindow, ws: Workspace, *, quit_after_startup: bool) -> None:
+    """The window is gone: background writes finish, the backup on exit, the 工作台 kept for
+    the next start under the ledger's token as it is now; the folder is closed whatever fails."""
+    try:
+        if not quit_after_startup:
+            window.runner.wait()
+            before_backup = _token(ws)
+            if not ws.read_only:
+                backup_on_exit(ws.data_dir)  # records itself in the ledger: a write, a new token
+            _keep_start_view(ws, same_as=before_backup)  # last: the next start finds the ledger so
+    finally:
+        ws.close()
+
+
+def _token(ws: Workspace) -> str | None:
+    from models.store.start_view import revision_token
+
+    try:
+        return revision_token(ws.conn)
+    except Exception:  # noqa: BLE001 - only a shortcut's hint
+        return None
+
+
+def _keep_start_view(ws: Workspace, *, same_as: str | None) -> None:
+    """A shortcut only: a failure is logged and the next start works the 工作台 out."""
+    try:
+        from ui.dashboard_view import keep_for_next_start
+
+        keep_for_next_start(ws, same_as=same_as)
+    except Exception:  # noqa: BLE001
+        log.exception("start view not kept at close")
