@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtGui import QShowEvent
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QPaintEvent, QShowEvent
 from PySide6.QtWidgets import (
     QBoxLayout, QCheckBox, QComboBox, QFrame, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QVBoxLayout,
     QWidget,
@@ -41,6 +42,7 @@ class DashboardPage(Page):
         self.view: dict[str, Any] = {}
         self.kept = False  # showing the view kept from the last start, not yet worked out again
         self.kept_revision = revision  # the ledger's revision token that view was kept under
+        self._cursors_pending = False  # cards built on an open folder: cursor and focus at the next paint
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         # Title and controls side by side; on a narrow window the controls go below the title
@@ -218,13 +220,26 @@ class DashboardPage(Page):
             tile.activated.connect(self.open_task)
             tile.settings_requested.connect(lambda: self.open_page("settings"))
             if self.ctx is not None:
-                tile.enable_input()
+                tile.take_clicks()
             column.addWidget(tile)
             self.tiles.append(tile)
         column.addStretch(1)
         self.scroll.setWidget(container)
         self._fit_bars()
         self._apply_filter()
+        self._cursors_pending = self.ctx is not None
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt API)
+        super().paintEvent(event)
+        if self._cursors_pending:
+            # The cards' hand cursor and Tab focus need PySide's Qt namespace (about 30 ms the
+            # first time): after the statuses are on screen, not before (they take clicks already).
+            self._cursors_pending = False
+            QTimer.singleShot(0, self._enable_cards)
+
+    def _enable_cards(self) -> None:
+        for card in [*self.tiles, *self.due_rows]:
+            card.enable_input()
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
         super().showEvent(event)
@@ -261,7 +276,7 @@ class DashboardPage(Page):
             row = DueRow(item)
             row.activated.connect(self.open_task)
             if self.ctx is not None:
-                row.enable_input()
+                row.take_clicks()
             column.addWidget(row)
             self.due_rows.append(row)
         if not items:
@@ -271,6 +286,7 @@ class DashboardPage(Page):
             column.addWidget(empty)
         column.addStretch(1)
         self.due_scroll.setWidget(container)
+        self._cursors_pending = self.ctx is not None
 
     def _apply_filter(self) -> None:
         only = self.only_attention.isChecked()

@@ -142,6 +142,10 @@ class _Painted(QWidget):
         super().resizeEvent(event)
         self.fit_height(self.width())
 
+    def take_clicks(self) -> None:
+        """Clicks and keys open the task (the folder is open); cursor and focus come with ``enable_input``."""
+        self.input_enabled = True
+
     def enable_input(self) -> None:
         """Clickable (a hand cursor) and, for a tile, reachable by Tab: once the folder is open."""
         from PySide6.QtCore import Qt
