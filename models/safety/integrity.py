@@ -15,9 +15,8 @@ import os
 import re
 import sqlite3
 import threading
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from models.core.errors import AppError, UnusableDatabaseError
 from models.core.fileio import sha256_file
@@ -229,8 +228,7 @@ def row_problems(conn: sqlite3.Connection, *, limit: int = 50) -> list[str]:
     return problems
 
 
-@dataclass(frozen=True)
-class EvidenceRef:
+class EvidenceRef(NamedTuple):  # not a dataclass: the start path would load dataclasses for it
     sha256: str
     size: int
     stored_path: str
