@@ -146,3 +146,29 @@ def test_a_thumbnail_another_thread_holds_open_is_used_as_it_is(ws, tmp_path, mo
     monkeypatch.setattr(fileio, "RETRY_SECONDS", 0.05)
     assert thumbnail_path(ws.data_dir, stored) == made and made.read_bytes() == before
     assert not list(made.parent.glob(".part-*"))
+
+
+def test_the_start_removes_part_files_of_killed_copies_and_nothing_else(tmp_path):
+    """``clean_leftovers`` (every start, under the instance lock): ``.part-*`` files in the
+    evidence, thumbnail and backup-pool folders and their subfolders go; real files, folders
+    named like a part and whatever a symlinked folder points to stay."""
+    from models.safety.leftovers import clean_leftovers
+
+    data = tmp_path / "data"
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / ".part-keep").write_bytes(b"not ours")
+    parts, kept = [], []
+    for folder in ("evidence", "evidence/ab", "thumbnails", "backups/evidence", "backups/evidence/cd"):
+        (data / folder).mkdir(parents=True, exist_ok=True)
+        parts.append(data / folder / ".part-123abc")
+        kept.append(data / folder / "ab12cd.jpg")
+    for path in parts + kept:
+        path.write_bytes(b"x")
+    (data / "evidence" / ".part-dir").mkdir()  # a folder with a part's name is not a part
+    os.symlink(outside, data / "evidence" / "ef", target_is_directory=True)
+    clean_leftovers(data)
+    assert [p for p in parts if p.exists()] == []
+    assert all(p.is_file() for p in kept)
+    assert (data / "evidence" / ".part-dir").is_dir() and (outside / ".part-keep").is_file()
+    clean_leftovers(tmp_path / "no-such-folder")  # nothing there: nothing raised

@@ -72,15 +72,28 @@ def _recover_swap(data_dir: Path) -> None:
 
 
 def _remove_parts(folder: Path) -> None:
-    if not folder.is_dir():
+    """``.part-*`` files in ``folder`` and its subfolders (one level: evidence is kept under
+    two-letter folders). Plain directory scans: a pathlib glob per subfolder took ~0.2 ms
+    each, and an evidence folder has up to 256 of them, at every start."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:  # no such folder, or not one
         return
-    for sub in [folder, *(p for p in folder.iterdir() if p.is_dir() and not p.is_symlink())]:
-        for part in sub.glob(".part-*"):
-            try:
-                if part.is_file() and not part.is_symlink():
-                    part.unlink()
-            except OSError:
-                pass
+    subfolders = [e.path for e in entries if e.is_dir(follow_symlinks=False)]
+    for found in [entries, *(_scan(sub) for sub in subfolders)]:
+        for entry in found:
+            if entry.name.startswith(".part-") and entry.is_file(follow_symlinks=False):
+                try:
+                    os.unlink(entry.path)
+                except OSError:
+                    pass
+
+
+def _scan(folder: str) -> list[os.DirEntry[str]]:
+    try:
+        return list(os.scandir(folder))
+    except OSError:
+        return []
 
 
 def clean_leftovers(data_dir: Path) -> None:
