@@ -5,6 +5,8 @@ paints the same statuses the engine gives, and still checks the file before anyt
 from __future__ import annotations
 
 import datetime as dt
+import json
+import types
 
 import pytest
 from PySide6.QtCore import QTimer
@@ -172,6 +174,75 @@ def load_view_token(data_dir) -> str:
     import json
 
     return json.loads(view_file(data_dir).read_text(encoding="utf-8"))["token"]
+
+
+def on_day(monkeypatch, day: dt.date) -> None:
+    """Every "today" the start, the engine and the kept views read is ``day``."""
+    import models.core.periods
+    import models.ledger.entries
+    import models.progress.indicators
+    import models.store.start_view
+    import ui.dashboard_view
+
+    class Day(dt.date):
+        @classmethod
+        def today(cls) -> dt.date:
+            return day
+
+    clock = types.ModuleType("datetime")
+    clock.__dict__.update(vars(dt))
+    clock.date = Day
+    for module in (models.core.periods, models.ledger.entries, models.progress.indicators, models.store.start_view,
+                   ui.dashboard_view):
+        monkeypatch.setattr(module, "dt", clock)
+
+
+def kept_doc(data_dir, day: dt.date) -> dict:
+    return json.loads(view_file(data_dir, day.isoformat()).read_text(encoding="utf-8"))
+
+
+def test_a_fridays_close_keeps_mondays_first_start(ws, qtbot, gui, monkeypatch):
+    """Closed on Friday 30 June: Monday 3 July's first start paints the 工作台 the engine works
+    out on Monday — another month (July), the monthly report now overdue — without working it
+    out; a start after the days kept (Tuesday) works it out."""
+    households(ws, 3100, day="2023-05-05")
+    households(ws, 10, day="2023-06-02")
+    ws.close()
+    friday, monday = dt.date(2023, 6, 30), dt.date(2023, 7, 3)
+    on_day(monkeypatch, friday)
+    friday_statuses = engine_statuses(ws.data_dir)
+    code, _ = start(gui, ws.data_dir, monkeypatch, quit_after_startup=False)  # Friday's session, closed
+    assert code == 0
+    assert [kept_doc(ws.data_dir, friday + dt.timedelta(days=n))["view"]["as_of"] for n in range(4)] == [
+        "2023-06-30", "2023-07-01", "2023-07-02", "2023-07-03"]
+    on_day(monkeypatch, monday)
+    monday_statuses = engine_statuses(ws.data_dir)
+    assert monday_statuses != friday_statuses  # the view of Friday would be wrong on Monday
+    code, seen = start(gui, ws.data_dir, monkeypatch)
+    assert code == 0 and [m[0] for m in seen] == ["first-paint", "interactive"]  # quit before the opening
+    assert seen[-1][3] == monday_statuses and seen[-1][4]  # painted as kept, and the engine's
+    view = kept_doc(ws.data_dir, monday)["view"]
+    assert view["heading"].endswith("2023年7月") and view["as_of"] == "2023-07-03"
+    due = {item["title"]: item["when"] for item in view["due"]}
+    assert due["任务32：2023年6月月度台账报送"] == "6月30日　已逾期 3 天"  # on Friday: 今天截止
+    assert due["任务32：2023年7月月度台账报送"] == "7月31日　还有 28 天"
+    on_day(monkeypatch, monday + dt.timedelta(days=1))
+    code, seen = start(gui, ws.data_dir, monkeypatch)
+    assert code == 0 and [m[0] for m in seen] == ["first-paint", "ready", "interactive"]  # not kept: worked out
+    assert seen[-1][3] == engine_statuses(ws.data_dir)
+
+
+def test_views_of_days_gone_by_are_pruned_when_a_view_is_kept(ws, monkeypatch):
+    token = revision_token(ws.conn)
+    old_day, today = dt.date(2023, 6, 29), dt.date(2023, 6, 30)
+    on_day(monkeypatch, old_day)
+    assert save_view(ws.data_dir, token=token, key=view_key(ws.data_dir), view={"tiles": []})
+    legacy = view_file(ws.data_dir).parent / f"{view_file(ws.data_dir).name.split('.')[0]}.json"
+    legacy.write_text("{}", encoding="utf-8")  # the one-file format of before
+    on_day(monkeypatch, today)
+    assert save_view(ws.data_dir, token=token, key=view_key(ws.data_dir), view={"tiles": []})
+    assert not view_file(ws.data_dir, old_day.isoformat()).exists() and not legacy.exists()
+    assert load_view(ws.data_dir, token=token, key=view_key(ws.data_dir)) == {"tiles": []}
 
 
 def test_a_damaged_ledger_with_a_kept_view_is_still_checked_explained_and_never_opened(ws, tmp_path, qtbot, gui,

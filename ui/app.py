@@ -4,12 +4,16 @@ A user opens the program many times a day, so the window is painted first: its f
 navigation come from a read-only look at the folder's profile (``models.store.peek``).
 Then the start-up check starts on its own thread, and the first page comes one of two ways:
 
-- the 工作台 kept at the last start for this very ledger, day, task list and program
-  (``models.store.start_view``) is painted at once; once the check has passed it counts
-  as shown (*interactive*), and the folder is opened (lock, migrations, logging) and bound
-  to it — until then nothing can write (navigation, tile clicks and controls are off);
-- otherwise (the first start after a change, or of the day) the check, the opening and the
-  page worked out from the ledger, as before; that page is then kept for the next start.
+- the 工作台 kept (at the last close, or the last time it was worked out) for this very
+  ledger, day, task list and program (``models.store.start_view``) is painted at once; once
+  the check has passed it counts as shown (*interactive*), and the folder is opened (lock,
+  migrations, logging) and bound to it — until then nothing can write (navigation, tile
+  clicks and controls are off);
+- otherwise (a change outside the program, days away, a first start) the check, the opening
+  and the page worked out from the ledger, as before.
+
+At close (``ui.data_safety.close_session``) the views of today's and the next days' starts
+are kept for the ledger as it is then.
 
 ``--quit-after-startup`` quits once the page shows the unit's statuses. Start-up imports
 only what the frame and the page need (``tests/test_startup_imports.py``); Qt classes used

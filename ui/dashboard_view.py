@@ -110,16 +110,32 @@ def view_to_keep(ws: Any, month: str) -> View:
     return view
 
 
-def keep_for_next_start(ws: Any, *, same_as: str | None = None) -> bool:
-    """At close: the 工作台 the next start opens on, kept under the ledger's token now, so that
-    the next start paints it at once instead of working it out. ``same_as``: a token whose
-    kept view still holds (only the exit backup's own record was written since): moved to the
-    new token as it is; otherwise worked out (a day's entries, say). False when nothing was
-    kept (already kept, a read-only or district folder, no unit set up yet)."""
+DAYS_AHEAD = 3  # a Friday's close keeps Monday's first start
+
+
+def view_for_day(ws: Any, day: dt.date) -> View:
+    """The 工作台 a start on ``day`` opens with (its month, judged as at that day), for the
+    ledger as it is now: every date the engine and the due list use comes from these two."""
+    month = working_month(ws.reader, year=ws.tasklist.year, today=day)
+    return dashboard_view(ws, month, as_of=default_as_of(month, today=day))
+
+
+def keep_for_next_start(ws: Any, *, same_as: str | None = None, today: dt.date | None = None) -> int:
+    """At close: the 工作台 of a start today and on each of the next ``DAYS_AHEAD`` days, kept
+    under the ledger's token now, so that the next start — later today, tomorrow morning,
+    after a weekend — paints it at once instead of working it out. ``same_as``: a token whose
+    kept views still hold (only the exit backup's own record was written since): moved to the
+    new token as they are; the others are worked out. How many views were kept (0: nothing
+    to do, a read-only or district folder, no unit set up yet)."""
     if ws.read_only or ws.view_year is not None or ws.profile is None or ws.unit.kind == "district":
-        return False
-    token, key = revision_token(ws.conn), view_key(ws.data_dir)
-    if load_view(ws.data_dir, token=token, key=key) is not None:
-        return False
-    view = load_view(ws.data_dir, token=same_as, key=key) if same_as else None
-    return save_view(ws.data_dir, token=token, key=key, view=view or dashboard_view(ws, start_month(ws)))
+        return 0
+    token = revision_token(ws.conn)
+    today = today or dt.date.today()
+    kept = 0
+    for day in (today + dt.timedelta(days=n) for n in range(DAYS_AHEAD + 1)):
+        key = view_key(ws.data_dir, today=day)
+        if load_view(ws.data_dir, token=token, key=key) is not None:
+            continue
+        view = load_view(ws.data_dir, token=same_as, key=key) if same_as else None
+        kept += save_view(ws.data_dir, token=token, key=key, view=view or view_for_day(ws, day))
+    return kept

@@ -13,6 +13,10 @@ with what it was worked out from:
   pace move with it) and the task-list files (name, size, time) of the data folder and of
   the program.
 
+One file per folder and day: the program keeps, as it closes, the views of the next few days
+as well (``ui.dashboard_view.keep_for_next_start``), so that the first start of a day is not
+the one start that works everything out; a start prunes the days gone by.
+
 Anything else (no file, another folder's, another token or key, unreadable) is no view:
 the caller works the statuses out from the ledger, as it always could.
 """
@@ -32,7 +36,7 @@ from models import __version__
 from models.catalog.locations import tasklist_folders
 from models.core.paths import user_cache_dir
 
-VIEW_FORMAT = 1
+VIEW_FORMAT = 2  # 2: one file per folder and day
 log = logging.getLogger(__name__)
 
 
@@ -63,13 +67,21 @@ def view_key(data_dir: Path, *, today: dt.date | None = None) -> str:
     return f"{VIEW_FORMAT}|{__version__}|{day}|{_tasklist_signature(Path(data_dir))}"
 
 
+def _key_day(key: str) -> str:
+    return key.split("|")[2]
+
+
 def _folder_id(data_dir: Path) -> str:
     return os.path.normcase(os.path.abspath(data_dir))
 
 
-def view_file(data_dir: Path) -> Path:
-    """Where the view of ``data_dir`` is kept (one small file per data folder)."""
-    return user_cache_dir() / "start" / f"{zlib.crc32(_folder_id(data_dir).encode('utf-8')):08x}.json"
+def _folder_stem(data_dir: Path) -> str:
+    return f"{zlib.crc32(_folder_id(data_dir).encode('utf-8')):08x}"
+
+
+def view_file(data_dir: Path, day: str | None = None) -> Path:
+    """Where the view of ``data_dir`` for ``day`` (ISO date, today by default) is kept."""
+    return user_cache_dir() / "start" / f"{_folder_stem(data_dir)}.{day or dt.date.today().isoformat()}.json"
 
 
 def load_view(data_dir: Path, *, token: str | None, key: str) -> dict[str, Any] | None:
@@ -77,8 +89,8 @@ def load_view(data_dir: Path, *, token: str | None, key: str) -> dict[str, Any] 
     if not token:
         return None
     try:
-        doc = json.loads(view_file(data_dir).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        doc = json.loads(view_file(data_dir, _key_day(key)).read_text(encoding="utf-8"))
+    except (OSError, ValueError, IndexError):
         return None
     if not isinstance(doc, dict) or not isinstance(doc.get("view"), dict):
         return None
@@ -95,14 +107,13 @@ def save_view(data_dir: Path, *, token: str | None, key: str, view: dict[str, An
     """
     if not token:
         return False
-    target = view_file(data_dir)
+    target = view_file(data_dir, _key_day(key))
     partial = target.with_name(f"{target.stem}.{os.getpid()}.tmp")
     doc = {"folder": _folder_id(data_dir), "token": token, "key": key, "view": view}
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         partial.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
         os.replace(partial, target)
-        return True
     except OSError as exc:
         log.info("start view not kept: %s", exc)
         try:
@@ -110,3 +121,18 @@ def save_view(data_dir: Path, *, token: str | None, key: str, view: dict[str, An
         except OSError:
             pass
         return False
+    _prune(data_dir)
+    return True
+
+
+def _prune(data_dir: Path) -> None:
+    """This folder's views of the days gone by (and of the one-file format before them)."""
+    stem, today = _folder_stem(data_dir), dt.date.today().isoformat()
+    try:
+        with os.scandir(user_cache_dir() / "start") as found:
+            old = [e.path for e in found if e.name.startswith(f"{stem}.") and e.name.endswith(".json")
+                   and e.name[len(stem) + 1:-len(".json")] < today]
+        for path in old:
+            os.unlink(path)
+    except OSError as exc:  # a cache: what stays is never used (its day is over)
+        log.info("old start views not pruned: %s", exc)
