@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QStandardPaths
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QWidget
 
 
@@ -19,6 +19,8 @@ def ui_settings() -> QSettings:
 
 
 def documents_dir() -> Path:
+    from PySide6.QtCore import QStandardPaths  # a file dialog's, not the start's
+
     found = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
     path = Path(found) if found else Path.home()
     return path if path.is_dir() else Path.home()
