@@ -22,6 +22,14 @@ NUMERIC_COLUMNS = {COL_TASK, COL_PARTICIPANTS, COL_EVIDENCE}
 EntryIdRole = Qt.ItemDataRole.UserRole + 1
 EntryRole = Qt.ItemDataRole.UserRole + 2
 DeletedRole = Qt.ItemDataRole.UserRole + 3
+# The roles as plain ints: a view asks ~8 roles of every visible cell at each repaint, and an
+# enum member looked up and compared per call was most of data()'s time.
+_DISPLAY, _TOOLTIP, _ALIGNMENT, _FOREGROUND, _FONT = (int(role) for role in (
+    Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.TextAlignmentRole,
+    Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.FontRole))
+_ANSWERED = frozenset({_DISPLAY, _TOOLTIP, _ALIGNMENT, _FOREGROUND, _FONT, int(EntryIdRole), int(EntryRole),
+                       int(DeletedRole)})
+_RIGHT_ALIGNED = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -122,14 +130,15 @@ class LedgerTableModel(QAbstractTableModel):
             return f"按“{HEADERS[section]}”排序"
         return None
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+    def data(self, index: _Index, role: int = _DISPLAY) -> Any:
+        role = int(role)
+        if role not in _ANSWERED or not index.isValid():
             return None
         entry = self.entry_at(index.row())
         if entry is None:
             return None
         column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             return self._display(entry, column)
         if role == EntryIdRole:
             return entry.id
@@ -137,17 +146,17 @@ class LedgerTableModel(QAbstractTableModel):
             return entry
         if role == DeletedRole:
             return entry.deleted_at is not None
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOLTIP:
             if entry.deleted_at:
                 return f"已于 {entry.deleted_at.replace('T', ' ')} 删除，可恢复"
             if column in (COL_TITLE, COL_MEASURES, COL_LOCATION):
                 return self._display(entry, column) or None
             return None
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in NUMERIC_COLUMNS:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ForegroundRole and entry.deleted_at:
+        if role == _ALIGNMENT and column in NUMERIC_COLUMNS:
+            return _RIGHT_ALIGNED
+        if role == _FOREGROUND and entry.deleted_at:
             return QBrush(QColor("#9aa5b1"))
-        if role == Qt.ItemDataRole.FontRole and entry.deleted_at:
+        if role == _FONT and entry.deleted_at:
             font = QFont()
             font.setStrikeOut(True)
             return font
