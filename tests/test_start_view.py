@@ -232,6 +232,29 @@ def test_a_fridays_close_keeps_mondays_first_start(ws, qtbot, gui, monkeypatch):
     assert seen[-1][3] == engine_statuses(ws.data_dir)
 
 
+def test_a_window_opened_again_while_the_close_keeps_its_views_is_not_refused(ws, qtbot, gui, monkeypatch):
+    """Once the exit backup is done nothing more is written: the folder's lock is let go
+    before the next days' views are worked out, so a window opened again at once is not told
+    the folder is in use by a window already gone."""
+    import ui.dashboard_view
+    from models.store.workspace import acquire_lock
+
+    ws.close()
+    start(gui, ws.data_dir, monkeypatch)
+    opened: list[bool] = []
+    real = ui.dashboard_view.view_for_day
+
+    def view_for_day(w, day):
+        if not opened:
+            acquire_lock(w.data_dir).release()  # another window opens the folder now
+            opened.append(True)
+        return real(w, day)
+
+    monkeypatch.setattr(ui.dashboard_view, "view_for_day", view_for_day)
+    code, _ = start(gui, ws.data_dir, monkeypatch, quit_after_startup=False)
+    assert code == 0 and opened == [True]
+
+
 def test_views_of_days_gone_by_are_pruned_when_a_view_is_kept(ws, monkeypatch):
     token = revision_token(ws.conn)
     old_day, today = dt.date(2023, 6, 29), dt.date(2023, 6, 30)

@@ -18,6 +18,7 @@ from models.exchange.inbox import pending_returns
 from models.ledger.entries import working_month
 from models.progress.due import DueItem, due_items, ledger_reminder
 from models.progress.indicators import IndicatorResult, TaskProgress, progress, short_title
+from models.store.connection import one_reading
 from models.store.start_view import load_view, revision_token, save_view, view_key
 from ui.widgets.status import fill_fraction, period_words, short_period_words, value_text
 
@@ -129,13 +130,14 @@ def keep_for_next_start(ws: Any, *, same_as: str | None = None, today: dt.date |
     to do, a read-only or district folder, no unit set up yet)."""
     if ws.read_only or ws.view_year is not None or ws.profile is None or ws.unit.kind == "district":
         return 0
-    token = revision_token(ws.conn)
     today = today or dt.date.today()
     kept = 0
-    for day in (today + dt.timedelta(days=n) for n in range(DAYS_AHEAD + 1)):
-        key = view_key(ws.data_dir, today=day)
-        if load_view(ws.data_dir, token=token, key=key) is not None:
-            continue
-        view = load_view(ws.data_dir, token=same_as, key=key) if same_as else None
-        kept += save_view(ws.data_dir, token=token, key=key, view=view or view_for_day(ws, day))
+    with one_reading(ws.reader):  # the token and every view of one state (another window may write)
+        token = revision_token(ws.conn)
+        for day in (today + dt.timedelta(days=n) for n in range(DAYS_AHEAD + 1)):
+            key = view_key(ws.data_dir, today=day)
+            if load_view(ws.data_dir, token=token, key=key) is not None:
+                continue
+            view = load_view(ws.data_dir, token=same_as, key=key) if same_as else None
+            kept += save_view(ws.data_dir, token=token, key=key, view=view or view_for_day(ws, day))
     return kept

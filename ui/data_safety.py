@@ -196,7 +196,10 @@ def close_session(window: MainWindow, ws: Workspace, *, quit_after_startup: bool
             before_backup = _token(ws)
             if not ws.read_only:
                 backup_on_exit(ws.data_dir)  # records itself in the ledger: a write, a new token
-            _keep_start_view(ws, same_as=before_backup)  # last: the next start finds the ledger so
+            # Nothing more is written: a window opened again meanwhile need not wait for the
+            # views below (they are read from one state of the ledger, under its token then).
+            ws.release_lock()
+            _keep_start_view(ws, same_as=before_backup)
     finally:
         ws.close()
 

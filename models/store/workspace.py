@@ -118,6 +118,13 @@ class Workspace:
         """The tasks of this year's list that apply to this unit."""
         return self.tasklist.tasks_for(self.unit)
 
+    def release_lock(self) -> None:
+        """Let another program window open the folder from now on: this workspace only reads
+        until it is closed (the 工作台 kept at close for the next start)."""
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
     def close(self) -> None:
         if self.view_year is not None:
             return
