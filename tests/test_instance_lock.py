@@ -49,3 +49,48 @@ def test_the_lock_of_a_killed_process_is_free_at_once(tmp_path):
     lock = InstanceLock(path)
     lock.acquire()  # no stale lock: the system dropped it with the process
     lock.release()
+
+
+def test_a_window_opened_while_the_last_one_is_closing_waits_for_it(ws):
+    """The window is gone but its process still backs up (``instance.closing`` beside the
+    lock): a window opened again waits for the folder instead of being refused."""
+    ws.announce_closing()
+    calls: list[int] = []
+
+    def waiting() -> None:
+        calls.append(1)
+        if len(calls) == 3:
+            ws.close()  # the backup is done: the closing window lets go
+
+    again = open_workspace(ws.data_dir, wait_if_closing=10, waiting=waiting)
+    try:
+        assert len(calls) == 3 and again.db["entries"].count == 0
+        assert not (ws.data_dir / "instance.closing").exists()
+    finally:
+        again.close()
+
+
+def test_a_window_still_open_is_not_waited_for_and_a_closing_one_not_for_ever(ws):
+    import time
+
+    waited: list[int] = []
+    with pytest.raises(InstanceLockedError, match="正被另一个程序窗口使用"):
+        open_workspace(ws.data_dir, wait_if_closing=10, waiting=lambda: waited.append(1))
+    assert waited == []  # open, not closing: refused at once
+    ws.announce_closing()
+    started = time.monotonic()
+    with pytest.raises(InstanceLockedError):
+        open_workspace(ws.data_dir, wait_if_closing=0.3, waiting=lambda: waited.append(1))
+    assert waited and 0.3 <= time.monotonic() - started < 5
+
+
+def test_a_closing_mark_left_by_a_killed_window_is_cleared_by_the_next_opening(ws):
+    ws.announce_closing()
+    ws.release_lock()  # as the system does for a killed process (the mark stays: written again)
+    (ws.data_dir / "instance.closing").touch()
+    again = open_workspace(ws.data_dir)
+    try:
+        assert not (ws.data_dir / "instance.closing").exists()
+    finally:
+        again.close()
+        ws.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
 import sqlite_utils
 
 from models.store.migrations import MIGRATIONS
@@ -139,3 +140,31 @@ def test_every_table_changes_the_revision_token_on_every_write():
     before = revision_token(db.conn)
     db.execute("DELETE FROM settings")  # nothing deleted: no row, no trigger, same token
     assert revision_token(db.conn) == before
+
+
+def test_a_read_only_ledger_made_before_an_index_only_migration_still_opens(tmp_path):
+    """m007 adds an index only: a ledger on a CD or a write-protected stick, made by the
+    version before it, opens for reading (the engine gives the same statuses, just slower);
+    one missing a migration that changes tables is still refused."""
+    from models.core.errors import AppError
+    from models.store.connection import open_conn
+
+    path = tmp_path / "ledger.db"
+    db = sqlite_utils.Database(sqlite3.connect(path))
+    MIGRATIONS.apply(db, stop_before="m007_live_entries_index")
+    db.execute("INSERT INTO entries(uid, year, task_seq, entry_date, entry_type, title, created_at, updated_at)"
+               " VALUES ('u1', 2023, 6, '2023-06-12', '入户宣传', '入户宣传一次', 'now', 'now')")
+    db.conn.commit()
+    db.conn.close()
+    conn = open_conn(path, read_only=True)
+    try:
+        assert conn.execute("SELECT title FROM entries").fetchall() == [("入户宣传一次",)]
+        assert not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'idx_entries_live'").fetchall()
+    finally:
+        conn.close()
+    older = tmp_path / "older.db"
+    db = sqlite_utils.Database(sqlite3.connect(older))
+    MIGRATIONS.apply(db, stop_before="m006_revision")
+    db.conn.close()
+    with pytest.raises(AppError, match="需要升级"):
+        open_conn(older, read_only=True)

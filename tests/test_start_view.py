@@ -255,6 +255,67 @@ def test_a_window_opened_again_while_the_close_keeps_its_views_is_not_refused(ws
     assert code == 0 and opened == [True]
 
 
+def test_a_window_opened_during_the_exit_backup_waits_for_it(ws, qtbot, monkeypatch):
+    """The closing window marks the folder while it backs up; a window opened meanwhile
+    waits, painted, and opens once the backup is done instead of calling the folder in use."""
+    import ui.app
+    import ui.data_safety
+    from models.store.workspace import open_workspace as open_ws
+    from ui.main_window import MainWindow
+
+    seen: list[bool] = []
+    real_backup = ui.data_safety.backup_on_exit
+    monkeypatch.setattr(ui.data_safety, "backup_on_exit",
+                        lambda data_dir: seen.append((data_dir / "instance.closing").exists()) or real_backup(data_dir))
+    ws.close()
+    first = open_ws(ws.data_dir)
+    window = MainWindow(first)
+    qtbot.addWidget(window)
+    first.announce_closing()  # as close_session does, before its backup
+    QTimer.singleShot(300, lambda: first.close())  # the backup is done: the folder is let go
+    messages: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", staticmethod(lambda parent, title, text, *a: messages.append(text)))
+    again = ui.app.open_or_explain(ws.data_dir, window)
+    try:
+        assert messages == [] and again is not None  # waited (the timer ran meanwhile), then opened
+        assert "正在关闭" in window.statusBar().currentMessage()
+    finally:
+        if again is not None:
+            again.close()
+    second = open_ws(ws.data_dir)
+    ui.data_safety.close_session(window, second, quit_after_startup=False)
+    assert seen == [True]  # the mark was there during the exit backup
+    assert not (ws.data_dir / "instance.closing").exists()
+    open_ws(ws.data_dir).close()  # and the lock is free
+
+
+def test_views_moved_past_the_exit_backup_only_while_nobody_else_wrote(ws, monkeypatch):
+    """The close lets the folder go before keeping its views: when another window writes in
+    between, the views of before the backup no longer hold and are worked out, never moved
+    under the new token (which would paint yesterday's figures for today's ledger)."""
+    from ui.dashboard_view import keep_for_next_start, view_for_day
+
+    on_day(monkeypatch, dt.date(2023, 6, 30))
+    before = revision_token(ws.conn)
+    assert keep_for_next_start(ws) == 4  # kept at the session's start, say
+    from models.store.settings import put_setting
+
+    put_setting(ws.db, "last_backup", {"ok": True})  # the exit backup's record
+    ws.conn.commit()
+    after = revision_token(ws.conn)
+    assert after != before
+    ws.release_lock()
+    other = open_workspace(ws.data_dir)  # a window opened again at once, writing
+    try:
+        households(other, 10, day="2023-06-02")
+    finally:
+        other.close()
+    assert keep_for_next_start(ws, moved=(before, after)) == 4
+    now = revision_token(ws.conn)
+    kept = load_view(ws.data_dir, token=now, key=view_key(ws.data_dir))
+    assert kept == view_for_day(ws, dt.date(2023, 6, 30)) and "本月台账 1 条" in kept["totals"]
+
+
 def test_views_of_days_gone_by_are_pruned_when_a_view_is_kept(ws, monkeypatch):
     token = revision_token(ws.conn)
     old_day, today = dt.date(2023, 6, 29), dt.date(2023, 6, 30)

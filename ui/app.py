@@ -138,12 +138,27 @@ def open_or_explain(data_dir: Path, parent: QWidget | None = None) -> Workspace 
             QMessageBox.information(parent, APP_NAME, f"数据文件夹 {data_dir} 是只读的：可以查看台账和导出到其他位置，"
                                     "但不能保存修改，也不会自动备份。")
             return ws
-        return open_workspace(data_dir, prepare=clean_leftovers)  # leftovers of killed jobs go first
+        # leftovers of killed jobs go first; a window just closed on this folder may still be
+        # backing up: wait for it (the window stays painted, input waits) rather than refuse
+        return open_workspace(data_dir, prepare=clean_leftovers, wait_if_closing=WAIT_FOR_CLOSING_S,
+                              waiting=lambda: _waiting_for_closing(parent))
     except AppError as exc:
         from PySide6.QtWidgets import QMessageBox
 
         QMessageBox.critical(parent, APP_NAME, str(exc))
         return None
+
+
+WAIT_FOR_CLOSING_S = 60.0  # the backup on exit of a large ledger takes seconds
+
+
+def _waiting_for_closing(parent: QWidget | None) -> None:
+    from PySide6.QtCore import QEventLoop
+    from PySide6.QtWidgets import QMainWindow
+
+    if isinstance(parent, QMainWindow):
+        parent.statusBar().showMessage("上一个程序窗口正在关闭（退出时备份），请稍候…")
+    QApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
 
 
 MARKS_ENV = "ZL_STARTUP_MARKS"  # set by tests/benchmarks: print when painted / interactive

@@ -121,19 +121,24 @@ def view_for_day(ws: Any, day: dt.date) -> View:
     return dashboard_view(ws, month, as_of=default_as_of(month, today=day))
 
 
-def keep_for_next_start(ws: Any, *, same_as: str | None = None, today: dt.date | None = None) -> int:
+def keep_for_next_start(ws: Any, *, moved: tuple[str | None, str | None] = (None, None),
+                        today: dt.date | None = None) -> int:
     """At close: the 工作台 of a start today and on each of the next ``DAYS_AHEAD`` days, kept
     under the ledger's token now, so that the next start — later today, tomorrow morning,
-    after a weekend — paints it at once instead of working it out. ``same_as``: a token whose
-    kept views still hold (only the exit backup's own record was written since): moved to the
-    new token as they are; the others are worked out. How many views were kept (0: nothing
-    to do, a read-only or district folder, no unit set up yet)."""
+    after a weekend — paints it at once instead of working it out. ``moved`` = (old, new):
+    the views kept under token ``old`` hold for token ``new`` too (only the exit backup's own
+    record was written between them); they are moved as they are while the ledger's token is
+    still ``new`` (another window may have written since the folder was let go), the others
+    worked out. How many views were kept (0: nothing to do, a read-only or district folder,
+    no unit set up yet)."""
     if ws.read_only or ws.view_year is not None or ws.profile is None or ws.unit.kind == "district":
         return 0
     today = today or dt.date.today()
     kept = 0
     with one_reading(ws.reader):  # the token and every view of one state (another window may write)
         token = revision_token(ws.conn)
+        old, new = moved
+        same_as = old if old and token == new else None
         for day in (today + dt.timedelta(days=n) for n in range(DAYS_AHEAD + 1)):
             key = view_key(ws.data_dir, today=day)
             if load_view(ws.data_dir, token=token, key=key) is not None:

@@ -192,14 +192,16 @@ def close_session(window: MainWindow, ws: Workspace, *, quit_after_startup: bool
     the next start under the ledger's token as it is now; the folder is closed whatever fails."""
     try:
         if not quit_after_startup:
+            ws.announce_closing()  # a window opened again meanwhile waits instead of being refused
             window.runner.wait()
             before_backup = _token(ws)
             if not ws.read_only:
                 backup_on_exit(ws.data_dir)  # records itself in the ledger: a write, a new token
+            after_backup = _token(ws)
             # Nothing more is written: a window opened again meanwhile need not wait for the
             # views below (they are read from one state of the ledger, under its token then).
             ws.release_lock()
-            _keep_start_view(ws, same_as=before_backup)
+            _keep_start_view(ws, moved=(before_backup, after_backup))
     finally:
         ws.close()
 
@@ -213,11 +215,11 @@ def _token(ws: Workspace) -> str | None:
         return None
 
 
-def _keep_start_view(ws: Workspace, *, same_as: str | None) -> None:
+def _keep_start_view(ws: Workspace, *, moved: tuple[str | None, str | None]) -> None:
     """A shortcut only: a failure is logged and the next start works the 工作台 out."""
     try:
         from ui.dashboard_view import keep_for_next_start
 
-        keep_for_next_start(ws, same_as=same_as)
+        keep_for_next_start(ws, moved=moved)
     except Exception:  # noqa: BLE001
         log.exception("start view not kept at close")

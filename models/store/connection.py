@@ -273,10 +273,12 @@ def _check_and_configure(conn: sqlite3.Connection, path: Path | None, *, read_on
 
 
 def _migrate(db: sqlite_utils.Database, path: Path | None, *, read_only: bool) -> None:
-    from models.store.migrations import MIGRATIONS
+    from models.store.migrations import MIGRATIONS, READ_WITHOUT
 
     pending = MIGRATIONS.pending(db)
     if pending and read_only:
+        if all(step.name in READ_WITHOUT for step in pending):
+            return  # only indexes missing: read as it is (slower at 50,000 entries, not different)
         raise AppError(f"数据库文件 {path} 需要升级到本程序的版本，但{READONLY}")
     if pending:
         has_data = path is not None and bool(db.table_names())

@@ -73,6 +73,9 @@ class MigrationChain:
 
 
 MIGRATIONS = MigrationChain("zhonglou_ledger")
+# Migrations that only add indexes: a ledger is read the same without them, so one on a
+# read-only folder or mount, made before them, still opens for viewing and export.
+READ_WITHOUT = frozenset({"m007_live_entries_index"})
 
 
 def _run(db: sqlite_utils.Database, *statements: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,9 @@ if TYPE_CHECKING:
     import sqlite_utils
 
 LOCK_FILENAME = "instance.lock"
+# Beside the lock while a window that has closed still backs up (``ui.data_safety.close_session``):
+# a window opened again meanwhile waits for it instead of calling the folder in use.
+CLOSING_FILENAME = "instance.closing"
 log = logging.getLogger(__name__)
 
 
@@ -118,12 +122,22 @@ class Workspace:
         """The tasks of this year's list that apply to this unit."""
         return self.tasklist.tasks_for(self.unit)
 
+    def announce_closing(self) -> None:
+        """The window is gone and the folder is about to be let go: a window opened again
+        meanwhile waits (``acquire_lock(wait_if_closing=...)``). Best effort."""
+        if self._lock is not None:
+            try:
+                (self.data_dir / CLOSING_FILENAME).touch()
+            except OSError:
+                pass
+
     def release_lock(self) -> None:
         """Let another program window open the folder from now on: this workspace only reads
         until it is closed (the 工作台 kept at close for the next start)."""
         if self._lock is not None:
             self._lock.release()
             self._lock = None
+            _forget_closing(self.data_dir)
 
     def close(self) -> None:
         if self.view_year is not None:
@@ -134,6 +148,14 @@ class Workspace:
             if self._lock is not None:
                 self._lock.release()
                 self._lock = None
+                _forget_closing(self.data_dir)
+
+
+def _forget_closing(data_dir: Path) -> None:
+    try:
+        (data_dir / CLOSING_FILENAME).unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def _read_only(path: Path) -> bool:
@@ -146,9 +168,13 @@ def _read_only(path: Path) -> bool:
     return os.name == "posix" and not path.stat().st_mode & 0o222
 
 
-def acquire_lock(data_dir: Path) -> InstanceLock:
+def acquire_lock(data_dir: Path, *, wait_if_closing: float = 0.0,
+                 waiting: Callable[[], None] | None = None) -> InstanceLock:
     """Take the one-instance lock of ``data_dir``; the caller releases it.
 
+    Held by a window that has closed and is still backing up (its ``instance.closing`` beside
+    the lock): wait for it up to ``wait_if_closing`` seconds, calling ``waiting`` meanwhile
+    (the GUI keeps its window painted). Held by a window still open: refused at once.
     Also used alone by commands that must run without opening the database
     (restore, archive import, check of a damaged file).
     """
@@ -156,23 +182,33 @@ def acquire_lock(data_dir: Path) -> InstanceLock:
     if _read_only(data_dir) or _read_only(data_dir / DB_FILENAME):
         raise AppError(f"数据文件夹 {data_dir} 是只读的，无法保存台账。请检查文件夹权限，或把数据放到可以写入的位置。")
     file_lock = InstanceLock(data_dir / LOCK_FILENAME)
-    try:
-        file_lock.acquire()
-    except LockHeld:
-        raise InstanceLockedError(
-            f"数据文件夹 {data_dir} 正被另一个程序窗口使用。请先关闭另一个窗口，再重新打开。"
-        ) from None
-    except OSError as exc:
-        raise AppError(f"无法写入数据文件夹 {data_dir}（{explain(exc)}），请检查文件夹权限。") from exc
-    return file_lock
+    deadline = time.monotonic() + wait_if_closing
+    while True:
+        try:
+            file_lock.acquire()
+        except LockHeld:
+            if (data_dir / CLOSING_FILENAME).exists() and time.monotonic() < deadline:
+                if waiting is not None:
+                    waiting()
+                time.sleep(0.05)
+                continue
+            raise InstanceLockedError(
+                f"数据文件夹 {data_dir} 正被另一个程序窗口使用。请先关闭另一个窗口，再重新打开。"
+            ) from None
+        except OSError as exc:
+            raise AppError(f"无法写入数据文件夹 {data_dir}（{explain(exc)}），请检查文件夹权限。") from exc
+        _forget_closing(data_dir)  # left by a window killed while closing: the folder is ours now
+        return file_lock
 
 
 def open_workspace(
-    data_dir: Path, *, lock: bool = True, read_only: bool = False, prepare: Callable[[Path], None] | None = None
+    data_dir: Path, *, lock: bool = True, read_only: bool = False, prepare: Callable[[Path], None] | None = None,
+    wait_if_closing: float = 0.0, waiting: Callable[[], None] | None = None,
 ) -> Workspace:
     """Open the folder's ledger. ``read_only`` (a read-only folder or mount): no lock, no
     writes; reading works and every write fails with the read-only message. ``prepare``
-    runs once the lock is held, before the database is opened (clean-up of killed jobs)."""
+    runs once the lock is held, before the database is opened (clean-up of killed jobs).
+    ``wait_if_closing``, ``waiting``: as for ``acquire_lock``."""
     data_dir = Path(data_dir)
     if read_only:
         if not (data_dir / DB_FILENAME).is_file():
@@ -184,7 +220,7 @@ def open_workspace(
         data_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise AppError(f"无法创建数据文件夹 {data_dir}：{explain(exc)}") from exc
-    file_lock = acquire_lock(data_dir) if lock else None
+    file_lock = acquire_lock(data_dir, wait_if_closing=wait_if_closing, waiting=waiting) if lock else None
     try:
         if prepare is not None:
             prepare(data_dir)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from models.core import statuses as st
 from ui.pages.base import Page, WindowWidth, page_title
+from ui.widgets import task_tile
 from ui.widgets.task_tile import DueRow, TaskTile
 
 if TYPE_CHECKING:
@@ -227,17 +228,29 @@ class DashboardPage(Page):
         self.scroll.setWidget(container)
         self._fit_bars()
         self._apply_filter()
-        self._cursors_pending = self.ctx is not None
+        self._cards_built()
+
+    def _cards_built(self) -> None:
+        """Cards built on an open folder take clicks at once; their hand cursor and Tab focus
+        need PySide's Qt namespace (about 30 ms the first time in a process): after the page is
+        painted, not before (or a moment later, if the page itself is not repainted)."""
+        if self.ctx is None:
+            return
+        if task_tile.input_ready():
+            self._enable_cards()
+            return
+        self._cursors_pending = True
+        QTimer.singleShot(300, self._enable_cards)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt API)
         super().paintEvent(event)
         if self._cursors_pending:
-            # The cards' hand cursor and Tab focus need PySide's Qt namespace (about 30 ms the
-            # first time): after the statuses are on screen, not before (they take clicks already).
-            self._cursors_pending = False
-            QTimer.singleShot(0, self._enable_cards)
+            QTimer.singleShot(0, self._enable_cards)  # after this paint pass is on screen
 
     def _enable_cards(self) -> None:
+        if not self._cursors_pending and not task_tile.input_ready():
+            return
+        self._cursors_pending = False
         for card in [*self.tiles, *self.due_rows]:
             card.enable_input()
 
@@ -286,7 +299,7 @@ class DashboardPage(Page):
             column.addWidget(empty)
         column.addStretch(1)
         self.due_scroll.setWidget(container)
-        self._cursors_pending = self.ctx is not None
+        self._cards_built()
 
     def _apply_filter(self) -> None:
         only = self.only_attention.isChecked()

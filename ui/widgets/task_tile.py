@@ -40,6 +40,11 @@ _RESTYLED = (QEvent.Type.Polish, QEvent.Type.StyleChange, QEvent.Type.FontChange
 
 
 _FONTS: dict[tuple[str, float | None, bool], QFont] = {}
+_INPUT_READY = False  # a card's cursor and focus were set once: the Qt namespace they need exists
+
+
+def input_ready() -> bool:
+    return _INPUT_READY
 
 
 def _font(base: QFont, points: float | None = None, *, bold: bool = False) -> QFont:
@@ -148,8 +153,10 @@ class _Painted(QWidget):
 
     def enable_input(self) -> None:
         """Clickable (a hand cursor) and, for a tile, reachable by Tab: once the folder is open."""
+        global _INPUT_READY
         from PySide6.QtCore import Qt
 
+        _INPUT_READY = True
         self.input_enabled = True
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         if self.focusable:
