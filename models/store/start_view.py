@@ -15,7 +15,7 @@ with what it was worked out from:
 
 One file per folder and day: the program keeps, as it closes, the views of the next few days
 as well (``ui.dashboard_view.keep_for_next_start``), so that the first start of a day is not
-the one start that works everything out; a start prunes the days gone by.
+the one start that works everything out; keeping a view prunes the folder's days gone by.
 
 Anything else (no file, another folder's, another token or key, unreadable) is no view:
 the caller works the statuses out from the ledger, as it always could.
