@@ -94,3 +94,19 @@ def test_a_closing_mark_left_by_a_killed_window_is_cleared_by_the_next_opening(w
     finally:
         again.close()
         ws.close()
+
+
+def test_a_command_run_while_the_window_is_closing_waits_and_says_so(ws):
+    """A script run just after the program window was closed waits for its exit backup."""
+    import threading
+
+    from cli_helpers import run_cli
+
+    import main as entry_point
+
+    entry_point.build_parser()  # the commands' modules loaded: the command reaches the lock at once
+    ws.announce_closing()
+    threading.Timer(0.5, ws.release_lock).start()  # the closing window lets go (the command waits in this thread)
+    done = run_cli("--data-dir", ws.data_dir, "entry", "list")
+    assert done.returncode == 0, done.stderr
+    assert "上一个程序窗口正在关闭" in done.stderr

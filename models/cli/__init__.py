@@ -13,7 +13,7 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from models.core.errors import AppError, UnusableDatabaseError, ValidationError
 from models.core.logsetup import setup_logging
@@ -80,7 +80,9 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
         if read_only and not only_reads(args.handler):
             return fail(f"数据文件夹 {data_dir} 是只读的，无法保存台账（查看类命令仍可使用）。"
                         "请检查文件夹权限，或把数据放到可以写入的位置。")
-        ws = open_workspace(data_dir, read_only=read_only, prepare=clean_leftovers)
+        # A program window just closed on this folder may still be backing up: wait for it.
+        ws = open_workspace(data_dir, read_only=read_only, prepare=clean_leftovers, wait_if_closing=60,
+                            waiting=_say_waiting_once())
     except UnusableDatabaseError as exc:
         log.error("ledger in %s unusable: %s", data_dir, exc.problems)
         return fail(f"{exc}\n{recovery_offer(data_dir)}")
@@ -104,3 +106,14 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
         return fail(f"程序内部错误，详情见日志 {data_dir / 'logs'}", 1)
     finally:
         ws.close()
+
+
+def _say_waiting_once() -> Callable[[], None]:
+    said: list[bool] = []
+
+    def waiting() -> None:
+        if not said:
+            said.append(True)
+            print("上一个程序窗口正在关闭（退出时备份），稍候即继续…", file=sys.stderr, flush=True)
+
+    return waiting
