@@ -110,3 +110,41 @@ def test_a_command_run_while_the_window_is_closing_waits_and_says_so(ws):
     done = run_cli("--data-dir", ws.data_dir, "entry", "list")
     assert done.returncode == 0, done.stderr
     assert "上一个程序窗口正在关闭" in done.stderr
+
+
+def test_a_closing_mark_that_could_not_be_deleted_is_not_waited_for_once_old(ws):
+    """A mark a closing window could not delete (a virus scanner holding it, say) must not make
+    every later opening wait a minute for a window that is really open."""
+    import os
+    import time
+
+    mark = ws.data_dir / "instance.closing"
+    mark.touch()
+    old = time.time() - 600
+    os.utime(mark, (old, old))
+    waited: list[int] = []
+    started = time.monotonic()
+    with pytest.raises(InstanceLockedError):
+        open_workspace(ws.data_dir, wait_if_closing=10, waiting=lambda: waited.append(1))
+    assert waited == [] and time.monotonic() - started < 1
+
+
+def test_the_lock_let_go_just_as_the_mark_goes_is_taken_not_refused(ws, monkeypatch):
+    """The closing window lets go of the lock and then deletes its mark: an opening that saw
+    the lock held and then no mark tries the lock once more instead of refusing."""
+    import models.store.workspace as workspace
+
+    ws.announce_closing()
+    real = workspace._closing
+    calls: list[bool] = []
+
+    def closing(data_dir):
+        if calls:  # the second look: in between, the window let go of the lock and deleted its mark
+            ws.release_lock()
+        calls.append(True)
+        return real(data_dir)
+
+    monkeypatch.setattr(workspace, "_closing", closing)
+    again = open_workspace(ws.data_dir, wait_if_closing=10)
+    again.close()
+    assert len(calls) == 2

@@ -151,6 +151,17 @@ class Workspace:
                 _forget_closing(self.data_dir)
 
 
+CLOSING_FRESH_S = 120.0  # an older mark is one a closing window could not delete: not waited for
+
+
+def _closing(data_dir: Path) -> bool:
+    """A window that has closed is still finishing on this folder (its mark is fresh)."""
+    try:
+        return time.time() - (data_dir / CLOSING_FILENAME).stat().st_mtime < CLOSING_FRESH_S
+    except OSError:
+        return False
+
+
 def _forget_closing(data_dir: Path) -> None:
     try:
         (data_dir / CLOSING_FILENAME).unlink(missing_ok=True)
@@ -183,14 +194,19 @@ def acquire_lock(data_dir: Path, *, wait_if_closing: float = 0.0,
         raise AppError(f"数据文件夹 {data_dir} 是只读的，无法保存台账。请检查文件夹权限，或把数据放到可以写入的位置。")
     file_lock = InstanceLock(data_dir / LOCK_FILENAME)
     deadline = time.monotonic() + wait_if_closing
+    waited = False
     while True:
         try:
             file_lock.acquire()
         except LockHeld:
-            if (data_dir / CLOSING_FILENAME).exists() and time.monotonic() < deadline:
+            if wait_if_closing and _closing(data_dir) and time.monotonic() < deadline:
+                waited = True
                 if waiting is not None:
                     waiting()
                 time.sleep(0.05)
+                continue
+            if waited:  # the mark went just now: the lock was let go a moment before it, try it once more
+                waited = False
                 continue
             raise InstanceLockedError(
                 f"数据文件夹 {data_dir} 正被另一个程序窗口使用。请先关闭另一个窗口，再重新打开。"
