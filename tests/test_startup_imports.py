@@ -92,17 +92,14 @@ def _modules_at_interactive(tmp, data_dir, name: str) -> set[str]:
     return set(json.loads(out.read_text(encoding="utf-8")))
 
 
-@pytest.fixture(scope="module")
-def starts(tmp_path_factory) -> dict[str, set[str]]:
-    """The modules of a first start (the 工作台 worked out) and of the next (the kept one)."""
+def _ledger_with_an_entry(data) -> None:
     from conftest import make_profile
     from models.ledger.entries import add_entry
     from models.ledger.validation import EntryDraft
     from models.store.settings import save_profile
     from models.store.workspace import open_workspace
 
-    tmp = tmp_path_factory.mktemp("startup-imports")
-    ws = open_workspace(tmp / "data")
+    ws = open_workspace(data)
     try:
         save_profile(ws.db, make_profile())
         add_entry(ws.db, ws.tasklist, ws.tasks(), EntryDraft(task_seq=6, entry_date="2023-05-05", entry_type="入户宣传",
@@ -110,6 +107,13 @@ def starts(tmp_path_factory) -> dict[str, set[str]]:
                   measures={"households_reached": 300}), actor="张三")
     finally:
         ws.close()
+
+
+@pytest.fixture(scope="module")
+def starts(tmp_path_factory) -> dict[str, set[str]]:
+    """The modules of a first start (the 工作台 worked out) and of the next (the kept one)."""
+    tmp = tmp_path_factory.mktemp("startup-imports")
+    _ledger_with_an_entry(tmp / "data")
     return {"first": _modules_at_interactive(tmp, tmp / "data", "first"),
             "kept": _modules_at_interactive(tmp, tmp / "data", "kept")}
 
@@ -170,21 +174,8 @@ LEDGER_PAGE_HEAVY = {"openpyxl", "reportlab", "PIL", "cryptography", "models.rep
 
 
 def test_the_ledger_page_opens_without_reports_photos_or_excel(tmp_path):
-    from conftest import make_profile
-    from models.ledger.entries import add_entry
-    from models.ledger.validation import EntryDraft
-    from models.store.settings import save_profile
-    from models.store.workspace import open_workspace
-
     data = tmp_path / "data"
-    ws = open_workspace(data)
-    try:
-        save_profile(ws.db, make_profile())
-        add_entry(ws.db, ws.tasklist, ws.tasks(), EntryDraft(task_seq=6, entry_date="2023-05-05", entry_type="入户宣传",
-                  title="入户宣传", location="社区", organizer="街道", participants=10,
-                  measures={"households_reached": 300}), actor="张三")
-    finally:
-        ws.close()
+    _ledger_with_an_entry(data)
     out = tmp_path / "ledger.json"
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     script = LEDGER_PAGE_PROBE.format(root=str(ROOT), data=str(data), out=str(out))

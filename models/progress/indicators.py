@@ -61,7 +61,7 @@ from models.core.periods import (
     quarter_last_month, quarter_months, quarter_period,
 )
 from models.progress import pace
-from models.progress.values import Row, Snapshot, first_met_on, indicator_value, target_met
+from models.progress.values import Snapshot, first_met_on, indicator_value, target_met
 from models.store.connection import one_reading
 from models.store.settings import UnitProfile
 from models.store.workspace import Workspace
@@ -299,8 +299,17 @@ def _task_status(results: list[IndicatorResult], entries: int) -> str:
     return st.STARTED if entries else st.NOT_STARTED
 
 
-def _photos_and_evidence(rows: list[Row]) -> tuple[int, int]:
-    return sum(e.evidence for e in rows), sum(e.photos for e in rows)
+def _task_progress(task: Task, results: list[IndicatorResult], snap: Snapshot, period: str,
+                   start: dt.date, end: dt.date, as_of: dt.date) -> TaskProgress:
+    """A task's row: its indicators, its entries and evidence of the period (``start`` to
+    ``end``), and its entries of the year up to ``as_of``."""
+    rows = snap.task_entries(task.seq, start, end)
+    in_year = snap.task_entries(task.seq, dt.date(snap.tasklist.year, 1, 1), as_of)
+    evidence = sum(e.evidence for e in rows)
+    return TaskProgress(task=task, indicators=results, entries_in_month=len(rows), evidence_in_month=evidence,
+                        status=_task_status(results, len(rows)), entries_in_year=len(in_year), period=period,
+                        entries_in_period=len(rows), evidence_in_period=evidence,
+                        photos_in_period=sum(e.photos for e in rows))
 
 
 def evaluate_for(
@@ -322,13 +331,7 @@ def evaluate_for(
         snap = Snapshot(db, tasklist, profile, exporting)
         for task in sorted(tasks, key=lambda t: t.seq):
             results = [_evaluate_indicator(ind, snap, month, as_of) for ind in task.indicators]
-            in_month = snap.task_entries(task.seq, m_start, min(m_end, as_of))
-            in_year = snap.task_entries(task.seq, dt.date(tasklist.year, 1, 1), as_of)
-            evidence, photos = _photos_and_evidence(in_month)
-            out.append(TaskProgress(task=task, indicators=results, entries_in_month=len(in_month),
-                                    evidence_in_month=evidence, status=_task_status(results, len(in_month)),
-                                    entries_in_year=len(in_year), period=month, entries_in_period=len(in_month),
-                                    evidence_in_period=evidence, photos_in_period=photos))
+            out.append(_task_progress(task, results, snap, month, m_start, min(m_end, as_of), as_of))
     return out
 
 
@@ -374,13 +377,7 @@ def evaluate_quarter_for(
         snap = Snapshot(db, tasklist, profile, exporting)
         for task in sorted(tasks, key=lambda t: t.seq):
             results = [_quarter_indicator(ind, snap, quarter, as_of) for ind in task.indicators]
-            rows = snap.task_entries(task.seq, q_start, as_of)
-            in_year = snap.task_entries(task.seq, dt.date(tasklist.year, 1, 1), as_of)
-            evidence, photos = _photos_and_evidence(rows)
-            out.append(TaskProgress(task=task, indicators=results, entries_in_month=len(rows),
-                                    evidence_in_month=evidence, status=_task_status(results, len(rows)),
-                                    entries_in_year=len(in_year), period=quarter, entries_in_period=len(rows),
-                                    evidence_in_period=evidence, photos_in_period=photos))
+            out.append(_task_progress(task, results, snap, quarter, q_start, as_of, as_of))
     return out
 
 
