@@ -1,6 +1,6 @@
 """One command for every benchmark, side by side in one run, with ratios.
 
-    .venv/bin/python -m tests.benchmarks [--repeat N] [--only startup,export,ledger] [--json FILE]
+    .venv/bin/python -m tests.benchmarks [--repeat N] [--only startup,export,ledger,reports,instructions] [--json FILE]
 
 Each measurement is a separate child process, timed from the parent (wall clock) and
 with its peak memory read from ``os.wait4`` (ru_maxrss of that child alone):
@@ -18,7 +18,9 @@ with its peak memory read from ``os.wait4`` (ru_maxrss of that child alone):
 - ledger page open and free-text filter over 50,000 entries (``ledger_probe.py``, times
   taken inside the process) against the bare SQL (``bare_sql.py``);
 - reports at scale (``report_scale.py``): a month of 4,000 entries and a quarter of 12,000
-  against a tenth of each, with peak memory and PDF pages.
+  against a tenth of each, with peak memory and PDF pages;
+- the start-up counted in instructions (``--only instructions``, valgrind's callgrind, when
+  installed): steady from run to run where wall-clock ratios on a shared machine are not.
 
 Data folders are made once through the app's model code and cached (``datagen.py``).
 Medians of N (default 7) interleaved runs (app, bare, app, bare, ...) after one untimed warm-up. A part that is missing (a page or command
@@ -31,6 +33,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -408,7 +411,46 @@ def bench_reports(repeat: int, log) -> Section:
     return measure(repeat, log)
 
 
-BENCHES = {"startup": bench_startup, "export": bench_export, "ledger": bench_ledger, "reports": bench_reports}
+# ---------------------------------------------------------------- instructions
+
+def _instructions(cmd: list[str]) -> float:
+    """Millions of instructions ``cmd`` executes (valgrind's callgrind, every process it starts:
+    the frozen bundle's bootloader starts itself again)."""
+    run = run_child(["valgrind", "--tool=callgrind", "--trace-children=yes", "--callgrind-out-file=/dev/null", *cmd])
+    counts = [int(n.replace(",", "")) for n in re.findall(r"Collected : ([\d,]+)", run.stderr)]
+    if run.code != 0 or not counts:
+        raise RuntimeError(f"valgrind {cmd[0]} exited {run.code}:\n{run.stderr[-2000:]}")
+    return sum(counts) / 1e6
+
+
+def bench_instructions(repeat: int, log) -> Section:
+    """The start-up counted in instructions: nearly the same from run to run, where wall-clock
+    ratios on a shared machine move by 0.2 (one run each; ``repeat`` does not apply)."""
+    if shutil.which("valgrind") is None:
+        raise Skipped("valgrind is not installed (apt-get install valgrind)")
+    section = Section("启动指令数 start-up in instructions executed (valgrind callgrind; one run each)")
+    data = datagen.prepared("demo", log, env=child_env())
+    start = [PY, str(ROOT / "main.py"), "--data-dir", str(data), "--quit-after-startup"]
+    checked(run_child(start), "demo start")  # compiled, and the 工作台 kept, for the counted runs
+    bare = _instructions([PY, str(HERE / "bare_window.py")])
+    section.rows.append(Row("demo ledger, 工作台 as kept", _instructions(start), bare, unit="M"))
+    section.rows.append(Row("demo ledger, 工作台 worked out", _instructions(["/usr/bin/env", "ZL_NO_KEPT_VIEW=1", *start]),
+                            bare, unit="M"))
+    frozen = FROZEN / "ZhonglouLedger"
+    if frozen.exists() and FROZEN_BARE.exists():
+        own = datagen.CACHE / "demo-frozen"
+        if not own.exists():
+            shutil.copytree(data, own)
+        frozen_start = [str(frozen), "--data-dir", str(own), "--quit-after-startup"]
+        checked(run_child(frozen_start), "frozen demo start")
+        section.rows.append(Row("frozen bundle, demo, as kept", _instructions(frozen_start),
+                                _instructions([str(FROZEN_BARE)]), unit="M"))
+    section.notes.append("bare = bare_window.py (frozen rows: the bare window frozen the same way); M = millions")
+    return section
+
+
+BENCHES = {"startup": bench_startup, "export": bench_export, "ledger": bench_ledger, "reports": bench_reports,
+           "instructions": bench_instructions}
 
 
 def main(argv: list[str] | None = None) -> int:
