@@ -148,3 +148,17 @@ def test_the_lock_let_go_just_as_the_mark_goes_is_taken_not_refused(ws, monkeypa
     again = open_workspace(ws.data_dir, wait_if_closing=10)
     again.close()
     assert len(calls) == 2
+
+
+def test_a_restore_run_while_the_window_is_closing_waits_then_does_its_own_checks(ws, tmp_path):
+    import threading
+
+    import main as entry_point
+    from cli_helpers import run_cli
+
+    entry_point.build_parser()
+    ws.announce_closing()
+    threading.Timer(0.5, ws.release_lock).start()
+    done = run_cli("--data-dir", ws.data_dir, "restore", tmp_path / "no-such-backup")
+    assert "上一个程序窗口正在关闭" in done.stderr
+    assert "正被另一个程序窗口使用" not in done.stderr and done.returncode != 0  # it got the folder, then refused the source

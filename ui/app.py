@@ -141,7 +141,7 @@ def open_or_explain(data_dir: Path, parent: QWidget | None = None) -> Workspace 
         # leftovers of killed jobs go first; a window just closed on this folder may still be
         # backing up: wait for it (the window stays painted, input waits) rather than refuse
         return open_workspace(data_dir, prepare=clean_leftovers, wait_if_closing=WAIT_FOR_CLOSING_S,
-                              waiting=lambda: _waiting_for_closing(parent))
+                              waiting=lambda: waiting_for_closing(parent))
     except AppError as exc:
         from PySide6.QtWidgets import QMessageBox
 
@@ -152,7 +152,8 @@ def open_or_explain(data_dir: Path, parent: QWidget | None = None) -> Workspace 
 WAIT_FOR_CLOSING_S = 60.0  # the backup on exit of a large ledger takes seconds
 
 
-def _waiting_for_closing(parent: QWidget | None) -> None:
+def waiting_for_closing(parent: QWidget | None) -> None:
+    """While the folder waits for a window that is closing: the window stays painted, input waits."""
     from PySide6.QtCore import QEventLoop
     from PySide6.QtWidgets import QMainWindow
 

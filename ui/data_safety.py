@@ -105,8 +105,10 @@ def startup_check(data_dir: Path, *, parent: QWidget | None = None, alongside: C
         return False
     from models.safety.candidate import UnitMismatchError
 
+    from ui.app import WAIT_FOR_CLOSING_S, waiting_for_closing
+
     try:
-        lock = acquire_lock(data_dir)
+        lock = acquire_lock(data_dir, wait_if_closing=WAIT_FOR_CLOSING_S, waiting=lambda: waiting_for_closing(parent))
         try:
             try:
                 result = restore_backup(data_dir, source)

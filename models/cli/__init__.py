@@ -82,7 +82,7 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
                         "请检查文件夹权限，或把数据放到可以写入的位置。")
         # A program window just closed on this folder may still be backing up: wait for it.
         ws = open_workspace(data_dir, read_only=read_only, prepare=clean_leftovers, wait_if_closing=60,
-                            waiting=_say_waiting_once())
+                            waiting=say_waiting_once())
     except UnusableDatabaseError as exc:
         log.error("ledger in %s unusable: %s", data_dir, exc.problems)
         return fail(f"{exc}\n{recovery_offer(data_dir)}")
@@ -108,7 +108,8 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
         ws.close()
 
 
-def _say_waiting_once() -> Callable[[], None]:
+def say_waiting_once() -> Callable[[], None]:
+    """A ``waiting`` for ``acquire_lock``: says once on stderr what the command waits for."""
     said: list[bool] = []
 
     def waiting() -> None:

@@ -17,7 +17,7 @@ from typing import Callable
 
 from models.safety.archive import export_archive, import_archive
 from models.safety.backup import backup_now, info_as_dict, list_backups, mirror_dir
-from models.cli import fail, print_json
+from models.cli import fail, print_json, say_waiting_once
 from models.core.errors import AppError, UnusableDatabaseError
 from models.store.faults import explain
 from models.safety.integrity import check, ensure_intact
@@ -83,7 +83,8 @@ def _locked(fn: Callable[[Path, argparse.Namespace], int]) -> Callable[[Path, ar
             raise AppError(f"无法创建数据文件夹 {data_dir}：{explain(exc)}") from exc
         code = 1
         try:
-            lock = acquire_lock(data_dir)
+            # a program window just closed on this folder may still be backing up: wait for it
+            lock = acquire_lock(data_dir, wait_if_closing=60, waiting=say_waiting_once())
             try:
                 try:
                     setup_logging(data_dir)  # internal errors go to the log, not to the screen
