@@ -71,7 +71,7 @@ def pdf_pages(path: Path) -> int:
 
 
 def measure(kind: str, repeat: int, *, log=print) -> dict[str, float]:
-    from tests.benchmarks.run import checked, run_child
+    from tests.benchmarks.harness import checked, run_child
 
     data = prepare(kind, log=log)
     args = SETS[kind][2]
@@ -95,7 +95,7 @@ def measure(kind: str, repeat: int, *, log=print) -> dict[str, float]:
 
 def bench_reports(repeat: int, log):
     """A section for ``tests.benchmarks.run``: the big exports against a tenth of their entries."""
-    from tests.benchmarks.run import Row, Section
+    from tests.benchmarks.harness import Row, Section
 
     section = Section("报表导出规模 reports that grow linearly (month 4,000 entries, quarter 12,000)")
     for big, small in (("month4k", "month400"), ("quarter12k", "quarter1200")):
@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.benchmarks.report_scale", description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
-    from tests.benchmarks.run import render
+    from tests.benchmarks.harness import render
 
     log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
     print(render([bench_reports(args.repeat, log)], args.repeat))
