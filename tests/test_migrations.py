@@ -19,6 +19,14 @@ def _db_at(name_before: str | None) -> sqlite_utils.Database:
     return db
 
 
+def _an_entry(db: sqlite_utils.Database) -> None:
+    """One entry in the columns every version has (uid u1, task 6, 12 June 2023, 入户宣传一次)."""
+    db.execute(
+        "INSERT INTO entries(uid, year, task_seq, entry_date, entry_type, title, created_at, updated_at)"
+        " VALUES ('u1', 2023, 6, '2023-06-12', '入户宣传', '入户宣传一次', 'now', 'now')"
+    )
+
+
 def upgrade_m001_initial():
     db = _db_at("m001_initial")
     db = open_db(db.conn)
@@ -81,10 +89,7 @@ def upgrade_m005_exchange():
 
 def upgrade_m006_revision():
     db = _db_at("m006_revision")
-    db.execute(
-        "INSERT INTO entries(uid, year, task_seq, entry_date, entry_type, title, created_at, updated_at)"
-        " VALUES ('u1', 2023, 6, '2023-06-12', '入户宣传', '入户宣传一次', 'now', 'now')"
-    )
+    _an_entry(db)
     db = open_db(db.conn)
     assert [tuple(r) for r in db.execute("SELECT uid, title FROM entries").fetchall()] == [("u1", "入户宣传一次")]
     token = revision_token(db.conn)
@@ -96,10 +101,7 @@ def upgrade_m006_revision():
 
 def upgrade_m007_live_entries_index():
     db = _db_at("m007_live_entries_index")
-    db.execute(
-        "INSERT INTO entries(uid, year, task_seq, entry_date, entry_type, title, created_at, updated_at)"
-        " VALUES ('u1', 2023, 6, '2023-06-12', '入户宣传', '入户宣传一次', 'now', 'now')"
-    )
+    _an_entry(db)
     db = open_db(db.conn)
     sql = "SELECT id, entry_date, entry_type FROM entries e WHERE task_seq = 6 AND year = 2023 AND deleted_at IS NULL"
     assert [tuple(r)[1:] for r in db.execute(sql).fetchall()] == [("2023-06-12", "入户宣传")]
@@ -152,8 +154,7 @@ def test_a_read_only_ledger_made_before_an_index_only_migration_still_opens(tmp_
     path = tmp_path / "ledger.db"
     db = sqlite_utils.Database(sqlite3.connect(path))
     MIGRATIONS.apply(db, stop_before="m007_live_entries_index")
-    db.execute("INSERT INTO entries(uid, year, task_seq, entry_date, entry_type, title, created_at, updated_at)"
-               " VALUES ('u1', 2023, 6, '2023-06-12', '入户宣传', '入户宣传一次', 'now', 'now')")
+    _an_entry(db)
     db.conn.commit()
     db.conn.close()
     conn = open_conn(path, read_only=True)
