@@ -126,7 +126,7 @@ def install_excepthook(data_dir: Path) -> None:
 def open_or_explain(data_dir: Path, parent: QWidget | None = None) -> Workspace | None:
     from models.safety.leftovers import clean_leftovers
     from models.store.connection import DB_FILENAME, folder_read_only
-    from models.store.workspace import open_workspace
+    from models.store.workspace import CLOSING_WAIT_S, open_workspace
 
     try:
         if (data_dir / DB_FILENAME).is_file() and (folder_read_only(data_dir) or folder_read_only(data_dir / DB_FILENAME)):
@@ -140,16 +140,13 @@ def open_or_explain(data_dir: Path, parent: QWidget | None = None) -> Workspace 
             return ws
         # leftovers of killed jobs go first; a window just closed on this folder may still be
         # backing up: wait for it (the window stays painted, input waits) rather than refuse
-        return open_workspace(data_dir, prepare=clean_leftovers, wait_if_closing=WAIT_FOR_CLOSING_S,
+        return open_workspace(data_dir, prepare=clean_leftovers, wait_if_closing=CLOSING_WAIT_S,
                               waiting=lambda: waiting_for_closing(parent))
     except AppError as exc:
         from PySide6.QtWidgets import QMessageBox
 
         QMessageBox.critical(parent, APP_NAME, str(exc))
         return None
-
-
-WAIT_FOR_CLOSING_S = 60.0  # the backup on exit of a large ledger takes seconds
 
 
 def waiting_for_closing(parent: QWidget | None) -> None:

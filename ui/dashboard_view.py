@@ -101,13 +101,12 @@ def start_month(ws: Any) -> str:
 
 def view_to_keep(ws: Any, month: str) -> View:
     """``dashboard_view`` of the month the 工作台 opens on, kept for the next start when the
-    folder can be written: under the revision token read before the engine read the ledger
-    (a write meanwhile gives a newer token, and the kept view is simply not used)."""
-    token = revision_token(ws.conn)
-    key = view_key(ws.data_dir)
-    view = dashboard_view(ws, month)
-    if not ws.read_only and month == start_month(ws):
-        save_view(ws.data_dir, token=token, key=key, view=view)
+    folder can be written, under the revision token of the state it was worked out from."""
+    with one_reading(ws.reader):  # the token and the view of one state, as at close
+        token = revision_token(ws.conn)
+        view = dashboard_view(ws, month)
+        if not ws.read_only and month == start_month(ws):
+            save_view(ws.data_dir, token=token, key=view_key(ws.data_dir), view=view)
     return view
 
 

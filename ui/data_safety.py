@@ -105,10 +105,11 @@ def startup_check(data_dir: Path, *, parent: QWidget | None = None, alongside: C
         return False
     from models.safety.candidate import UnitMismatchError
 
-    from ui.app import WAIT_FOR_CLOSING_S, waiting_for_closing
+    from models.store.workspace import CLOSING_WAIT_S
+    from ui.app import waiting_for_closing
 
     try:
-        lock = acquire_lock(data_dir, wait_if_closing=WAIT_FOR_CLOSING_S, waiting=lambda: waiting_for_closing(parent))
+        lock = acquire_lock(data_dir, wait_if_closing=CLOSING_WAIT_S, waiting=lambda: waiting_for_closing(parent))
         try:
             try:
                 result = restore_backup(data_dir, source)

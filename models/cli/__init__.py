@@ -22,7 +22,7 @@ from models.safety.integrity import ensure_intact
 from models.safety.leftovers import clean_leftovers
 from models.safety.restore import recovery_offer
 from models.store.connection import folder_read_only
-from models.store.workspace import open_workspace
+from models.store.workspace import CLOSING_WAIT_S, open_workspace
 
 COMMAND_MODULES = [
     "models.cli.setup_cmds",
@@ -81,7 +81,7 @@ def run(args: argparse.Namespace, data_dir: Path) -> int:
             return fail(f"数据文件夹 {data_dir} 是只读的，无法保存台账（查看类命令仍可使用）。"
                         "请检查文件夹权限，或把数据放到可以写入的位置。")
         # A program window just closed on this folder may still be backing up: wait for it.
-        ws = open_workspace(data_dir, read_only=read_only, prepare=clean_leftovers, wait_if_closing=60,
+        ws = open_workspace(data_dir, read_only=read_only, prepare=clean_leftovers, wait_if_closing=CLOSING_WAIT_S,
                             waiting=say_waiting_once())
     except UnusableDatabaseError as exc:
         log.error("ledger in %s unusable: %s", data_dir, exc.problems)

@@ -24,7 +24,7 @@ from models.safety.integrity import check, ensure_intact
 from models.core.logsetup import setup_logging
 from models.safety.leftovers import clean_leftovers
 from models.safety.restore import recovery_offer, restore_backup
-from models.store.workspace import Workspace, acquire_lock
+from models.store.workspace import CLOSING_WAIT_S, Workspace, acquire_lock
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ def _locked(fn: Callable[[Path, argparse.Namespace], int]) -> Callable[[Path, ar
         code = 1
         try:
             # a program window just closed on this folder may still be backing up: wait for it
-            lock = acquire_lock(data_dir, wait_if_closing=60, waiting=say_waiting_once())
+            lock = acquire_lock(data_dir, wait_if_closing=CLOSING_WAIT_S, waiting=say_waiting_once())
             try:
                 try:
                     setup_logging(data_dir)  # internal errors go to the log, not to the screen

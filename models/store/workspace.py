@@ -32,6 +32,7 @@ LOCK_FILENAME = "instance.lock"
 # Beside the lock while a window that has closed still backs up (``ui.data_safety.close_session``):
 # a window opened again meanwhile waits for it instead of calling the folder in use.
 CLOSING_FILENAME = "instance.closing"
+CLOSING_WAIT_S = 60.0  # how long an opening waits for it: the backup on exit of a large ledger takes seconds
 log = logging.getLogger(__name__)
 
 
