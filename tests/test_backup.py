@@ -285,7 +285,7 @@ def test_daily_backup_runs_once_a_day_and_shows_failure(main_window, monkeypatch
     assert [i.kind for i in list_backups(main_window.ws.data_dir)] == ["daily"]
     assert "已自动备份" in main_window.statusBar().currentMessage()
 
-    monkeypatch.setattr(backup_mod, "needs_daily_backup", lambda db, now=None: True)
+    monkeypatch.setattr("models.safety.backup_record.needs_daily_backup", lambda db, now=None: True)
     monkeypatch.setattr(backup_mod, "snapshot_database", lambda s, t: (_ for _ in ()).throw(OSError(28, "full")))
     daily.tick()
     assert "自动备份失败" in main_window.statusBar().currentMessage()

@@ -128,8 +128,8 @@ def test_filters_and_sql_sorting(ws):
     assert [e.id for e in list_entries(ws.db, text="入户 ALPHA")] == [a]  # every word, ASCII case-insensitive
     assert [e.id for e in list_entries(ws.db, text="50%")] == [c]  # % is literal, not a wildcard
     assert list_entries(ws.db, text="_") == []
-    assert entry_ids(ws.db) == [b, c, a]
-    assert entry_ids(ws.db, sort="title", descending=False) == sorted([a, b, c], key=lambda i: get_entry(ws.db, i).title)
+    assert list(entry_ids(ws.db)) == [b, c, a]
+    assert list(entry_ids(ws.db, sort="title", descending=False)) == sorted([a, b, c], key=lambda i: get_entry(ws.db, i).title)
     assert entry_ids(ws.db, sort="participants", descending=True)[0] == c
     assert entry_ids(ws.db, sort="measures", descending=True)[-1] == c
     assert count_entries(ws.db, month="2023-06") == 2

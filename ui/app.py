@@ -351,9 +351,8 @@ def _after_start(app: QApplication, window: MainWindow, ws: Workspace, *, quit_a
     from ui.data_safety import DailyBackup
 
     if not ws.read_only:  # a read-only folder: no backups into it
-        DailyBackup(window, window.runner, ws.data_dir, lambda: ws.db)
+        DailyBackup(window, window.runner, ws.data_dir, lambda: ws.reader)
     if interactive:
-        QTimer.singleShot(WARM_UP_MS, _warm_up)
         return
 
     def became_interactive() -> None:
@@ -377,9 +376,6 @@ def _after_start(app: QApplication, window: MainWindow, ws: Workspace, *, quit_a
     QTimer.singleShot(5000, once)  # a window started minimised is not painted: never wait for ever
 
 
-WARM_UP_MS = 1000
-
-
 def started_up() -> None:
     """The start is over: cycle collection on again (``main`` turns it off for the start), what
     the start made moved out of its way (modules, classes, Qt's enums live as long as the
@@ -393,16 +389,6 @@ def started_up() -> None:
 
 def _after_interactive(app: QApplication) -> None:
     QTimer.singleShot(0, lambda: set_window_icon(app))
-    QTimer.singleShot(WARM_UP_MS, _warm_up)
-
-
-def _warm_up() -> None:
-    """While the user reads the 工作台, load the database library every other page and every
-    write needs (off the GUI thread): the first click on 台账录入 then does not wait."""
-    from models.store.connection import preload_database_library
-
-
-    preload_database_library()
 
 
 def _run_checked_first(app: QApplication, data_dir: Path, *, quit_after_startup: bool,

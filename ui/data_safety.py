@@ -127,6 +127,13 @@ def startup_check(data_dir: Path, *, parent: QWidget | None = None, alongside: C
     return True
 
 
+def _daily_backup(data_dir: Path) -> Any:
+    """On the worker thread: the backup code (and the database library) load there."""
+    from models.safety.backup import backup_now
+
+    return backup_now(data_dir, kind="daily")
+
+
 class DailyBackup(QObject):
     """Backs up once a day while the program runs, through the window's TaskRunner."""
 
@@ -143,20 +150,20 @@ class DailyBackup(QObject):
         QTimer.singleShot(FIRST_CHECK_MS, self.tick)
 
     def tick(self) -> None:
-        from models.safety.backup import backup_now, needs_daily_backup
+        from models.safety.backup_record import needs_daily_backup
 
         if self.running:
             return
         try:
-            # ``db`` may be a function giving it: start-up need not load the database library
-            # for a check two minutes away
+            # ``db`` may be a function giving it (the workspace's reader): reading one setting
+            # loads neither the backup code nor the database library on the GUI thread
             if not needs_daily_backup(self.db() if callable(self.db) else self.db):
                 return
         except Exception:  # noqa: BLE001 - a settings read must never break the timer
             log.exception("daily backup check failed")
         self.running = True
         data_dir = self.data_dir
-        self.runner.run_task(lambda progress: backup_now(data_dir, kind="daily"), self._done, self._failed)
+        self.runner.run_task(lambda progress: _daily_backup(data_dir), self._done, self._failed)
 
     def _done(self, outcome: Any) -> None:
         self.running = False

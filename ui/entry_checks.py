@@ -30,7 +30,7 @@ PHOTO_WARNING_LIMIT = 3
 
 def lock_text(ws: Workspace, kind: str, period: str) -> str:
     """"2023年5月月度台账已于 2023-06-03 10:00 报送，本月台账只能查看；如需修改，请先解锁。"."""
-    at = submitted_at(ws.db, kind, period)
+    at = submitted_at(ws.reader, kind, period)
     when = f"已于 {at.replace('T', ' ')[:16]} 报送" if at else "已报送"
     if kind == "monthly":
         return f"{month_title(period)}月度台账{when}，本月台账只能查看；如需修改，请先解锁。"
@@ -86,7 +86,7 @@ class LiveChecks:
                     found[field] = message
         date = draft.entry_date
         # An editable entry's own month is open (else the form is read-only): any locked month is a move into it.
-        if "日期" not in found and is_month_locked(e.ws.db, month_of(date)):
+        if "日期" not in found and is_month_locked(e.ws.reader, month_of(date)):
             found["日期"] = f"{date.year}年{date.month}月已报送并锁定，不能在该月新增或改入台账"
         return found
 

@@ -34,6 +34,7 @@ from models.ledger.entries import LedgerEntry, default_entry_date, get_entry
 from models.ledger.locks import locking_period, open_entry_date
 from models.store.workspace import Workspace
 from models.progress.indicators import short_title
+from models.store.connection import preload_database_library
 from ui.entry_checks import FieldMessages, LiveChecks, ReadOnlyBanner, error_label, lock_text
 from ui.entry_drafts import DraftKeeping
 from ui.evidence_widgets import EvidencePanel
@@ -271,8 +272,8 @@ class EntryEditor(FieldMessages, DraftKeeping, QWidget):
         self.entry = None
         draft = template or EntryDraft(task_seq=task_seq, entry_date=date, entry_type="", title="")
         if not isinstance(draft.entry_date, dt.date):
-            draft.entry_date = default_entry_date(self.ws.db, year=self.year)
-        draft.entry_date = open_entry_date(self.ws.db, draft.entry_date)  # never a month it cannot be saved in
+            draft.entry_date = default_entry_date(self.ws.reader, year=self.year)
+        draft.entry_date = open_entry_date(self.ws.reader, draft.entry_date)  # never a month it cannot be saved in
         self._fill(draft)
         self.evidence.set_attachments([])
         self.locked = None
@@ -282,12 +283,12 @@ class EntryEditor(FieldMessages, DraftKeeping, QWidget):
         self._set_dirty(template is not None)
 
     def load_entry(self, entry_id: int) -> None:
-        entry = get_entry(self.ws.db, entry_id)
+        entry = get_entry(self.ws.reader, entry_id)
         self.entry = entry
         self._fill(entry.draft())
-        self.locked = locking_period(self.ws.db, entry.entry_date.strftime("%Y-%m")) if not entry.deleted_at else None
+        self.locked = locking_period(self.ws.reader, entry.entry_date.strftime("%Y-%m")) if not entry.deleted_at else None
         read_only = bool(entry.deleted_at) or self.locked is not None
-        self.evidence.set_attachments(list_attachments(self.ws.db, entry.id), read_only=read_only)
+        self.evidence.set_attachments(list_attachments(self.ws.reader, entry.id), read_only=read_only)
         self._set_read_only(read_only)
         lock = "　【已锁定】" if self.locked else ""
         self.heading.setText(f"台账 #{entry.id}　{entry.entry_date}　{entry.operator}{lock}")
@@ -306,7 +307,7 @@ class EntryEditor(FieldMessages, DraftKeeping, QWidget):
             if type_index >= 0:
                 self.entry_type.setCurrentIndex(type_index)
             date = draft.entry_date if isinstance(draft.entry_date, dt.date) else None
-            self.date.setDate(QDate(date or default_entry_date(self.ws.db, year=self.ws.tasklist.year)))
+            self.date.setDate(QDate(date or default_entry_date(self.ws.reader, year=self.ws.tasklist.year)))
             self.title.setText(str(draft.title or ""))
             self.content.setPlainText(str(draft.content or ""))
             self.location.setText(str(draft.location or ""))
@@ -361,6 +362,7 @@ class EntryEditor(FieldMessages, DraftKeeping, QWidget):
             self.dirty_changed.emit(dirty)
         if dirty:
             self.state_label.setText("有未保存的修改")
+            preload_database_library()  # the typing is kept, then saved: both write
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
         # Measured once styled (the theme widens fields): the form is never clipped at 125 %.

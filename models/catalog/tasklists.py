@@ -8,10 +8,10 @@ Validation errors name the file, the task and the field.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import pickle
 import re
+import zlib
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -194,15 +194,21 @@ CACHE_FORMAT = 1  # bump when the dataclasses above change shape
 
 
 def _catalog_hash(path: Path, units: Path) -> str:
-    """What a loaded task list depends on: its file, the units, the score sheets, this code."""
-    digest = hashlib.sha256(f"{CACHE_FORMAT}:{__version__}".encode())
+    """What a loaded task list depends on: its file, the units, the score sheets, this code.
+    Each part by its length and two checksums (zlib: hashlib would map OpenSSL, 3 MB, into
+    every start for this): an edited file changes the key; a crafted collision could only
+    bring back a list that was validated before, never skip validating a new one's content."""
+    digest = [f"{CACHE_FORMAT}:{__version__}"]
     scoresheets = sorted((path.parent.parent / "scoresheets").glob("*.json"))
     for part in (Path(__file__), path, units, *scoresheets):
         try:
-            digest.update(part.read_bytes())
+            data = part.read_bytes()
         except OSError:
-            digest.update(b"-")
-    return digest.hexdigest()
+            digest.append("-")
+            continue
+        digest.append(f"{len(data)}.{zlib.crc32(data):08x}.{zlib.adler32(data):08x}")
+    whole = "/".join(digest).encode()
+    return f"{zlib.crc32(whole):08x}{zlib.adler32(whole):08x}{len(whole):x}"
 
 
 @lru_cache(maxsize=8)

@@ -4,12 +4,13 @@ power cut loses nothing: the ledger page offers it back on the next start."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from models.store.faults import DatabaseFaultError, is_read_only_fault
 from models.store.settings import UNSAVED_DRAFT_KEY as UNSAVED_KEY, get_setting, put_setting
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 def save_unsaved(db: sqlite_utils.Database, state: dict[str, Any]) -> None:

@@ -8,6 +8,7 @@ writes nothing.
 from __future__ import annotations
 
 import datetime as dt
+from array import array
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable
 
@@ -337,18 +338,23 @@ SORT_KEYS = {
 
 def entry_ids(
     db: sqlite_utils.Database, *, sort: str = "date", descending: bool = True, **filters: Any
-) -> list[int]:
+) -> array[int]:
     """Ids of the entries matching ``filters`` (as for ``list_entries``), sorted in SQL.
 
-    The ledger table keeps only this list and loads rows a page at a time
-    (``entries_by_ids``), so 50,000 entries open without a pause.
+    The ledger table keeps only these and loads rows a page at a time (``entries_by_ids``),
+    so 50,000 entries open without a pause. Read in chunks into an array of 8 bytes an id (a
+    list of ints costs 36, and ``fetchall`` a tuple more each while it reads).
     """
     if sort not in SORT_KEYS:
         raise ValueError(f"unknown sort key {sort!r}")
     where, params = _where(**filters)
     direction = "DESC" if descending else "ASC"
     sql = f"SELECT e.id FROM entries e{where} ORDER BY {SORT_KEYS[sort]} {direction}, e.id {direction}"
-    return [row[0] for row in db.execute(sql, params).fetchall()]
+    ids: array[int] = array("q")
+    cursor = db.execute(sql, params)
+    while rows := cursor.fetchmany(4096):
+        ids.extend([row[0] for row in rows])
+    return ids
 
 
 def count_entries(db: sqlite_utils.Database, **filters: Any) -> int:

@@ -13,14 +13,11 @@ entries and the audit trail may still refer to it.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterable
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any, Iterable
 
 from models.catalog.schema import Task, TaskList
 from models.core.errors import AppError, ValidationError
@@ -35,6 +32,9 @@ from models.ledger.validation import EntryDraft, clean_entry
 from models.ledger.entries import add_entries, get_entry, update_entry
 from models.ledger.locks import ensure_month_open
 from models.store.audit import record_change
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 EVIDENCE_DIR = "evidence"
 THUMBNAIL_DIR = "thumbnails"
@@ -93,6 +93,8 @@ def _copy_aside(source: Path, folder: Path) -> tuple[Path, str, int]:
     fd, tmp_name = tempfile.mkstemp(prefix=".part-", dir=folder)
     tmp = Path(tmp_name)
     try:
+        import hashlib  # not at import: the ledger page lists entries without hashing
+
         digest = hashlib.sha256()
         size = 0
         with os.fdopen(fd, "wb") as out, source.open("rb") as fh:

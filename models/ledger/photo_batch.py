@@ -11,15 +11,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Iterable
 
 from models.catalog.schema import STANDARD_FIELDS, Task, TaskList
 from models.core.errors import ValidationError
 from models.ledger.evidence import IMAGE_TYPES, add_entry_with_files
 from models.ledger.locks import is_month_locked, month_of
 from models.ledger.validation import EntryDraft, clean_entry
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 EXIF_IFD = 0x8769
 DATETIME_ORIGINAL = 0x9003

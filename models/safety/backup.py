@@ -43,6 +43,7 @@ from models import __version__
 from models.core.errors import AppError
 from models.store.faults import app_error_from
 from models.core.fileio import fsync_dir, fsync_file, replace_with_retry, sha256_file
+from models.safety.backup_record import LAST_RESULT_SETTING, last_result, needs_daily_backup  # noqa: F401 - re-exported
 from models.safety.leftovers import BACKUP_DIRNAME
 from models.safety.integrity import connect_readonly, safe_relative, sqlite_problems, row_problems
 from models.store.settings import PROFILE_KEY, get_setting, put_setting
@@ -66,7 +67,6 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int, int, str], None]
 
 MIRROR_SETTING = "backup_mirror_dir"
-LAST_RESULT_SETTING = "last_backup"
 LEDGER_ID_SETTING = "ledger_id"
 STALE_TMP_SECONDS = 3600
 BUSY_TIMEOUT_MS = 5000  # another program holding the database: wait this long, then explain
@@ -191,11 +191,6 @@ def list_backups(data_dir: Path, *, mirror: Path | None = None) -> list[BackupIn
     if mirror is not None:
         found += list_snapshots(Path(mirror))
     return sorted(found, key=lambda i: i.created_at, reverse=True)
-
-
-def last_result(db: sqlite_utils.Database) -> dict[str, Any] | None:
-    """The record of the last backup attempt (``ok``, ``at``, ``message``, ``path``)."""
-    return get_setting(db, LAST_RESULT_SETTING)
 
 
 # ---------------------------------------------------------------- making snapshots
@@ -394,18 +389,6 @@ def backup_now(
         "mirror_path": str(outcome.mirror.path) if outcome.mirror else "",
     })
     return outcome
-
-
-def needs_daily_backup(db: sqlite_utils.Database, *, now: dt.datetime | None = None) -> bool:
-    """True when no backup succeeded today."""
-    now = now or dt.datetime.now()
-    result = last_result(db)
-    if not result or not result.get("ok") and not result.get("path"):
-        return True
-    try:
-        return dt.datetime.fromisoformat(result["at"]).date() != now.date()
-    except (KeyError, ValueError, TypeError):
-        return True
 
 
 def verify_snapshot_db(info: BackupInfo) -> list[str]:

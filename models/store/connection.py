@@ -224,11 +224,22 @@ def one_reading(db: Any) -> Iterator[None]:
 
 
 def preload_database_library() -> None:
-    """Import sqlite_utils in a background thread (it is kept off the GUI's start path)."""
+    """Import sqlite_utils in a background thread, once: a caller about to write (the entry
+    editor's first keystroke) calls this, so the save does not wait for the import. Reading
+    pages (the 工作台, 台账录入's list) never load it: ~8 MB of click, dateutil and pluggy."""
+    import sys
+
+    global _preloading
+    if _preloading or "sqlite_utils" in sys.modules:
+        return
+    _preloading = True
     import importlib
     import threading
 
     threading.Thread(target=importlib.import_module, args=("sqlite_utils",), name="warm-up", daemon=True).start()
+
+
+_preloading = False
 
 
 def as_database(conn: sqlite3.Connection) -> sqlite_utils.Database:

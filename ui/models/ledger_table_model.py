@@ -5,7 +5,7 @@ column constants, custom roles, tested without a view)."""
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
@@ -57,7 +57,7 @@ class LedgerTableModel(QAbstractTableModel):
         self.filters: dict[str, Any] = {}
         self.sort_column = COL_DATE
         self.sort_order = Qt.SortOrder.DescendingOrder
-        self._ids: list[int] = []
+        self._ids: Sequence[int] = ()
         self._row_of: dict[int, int] | None = None
         self._pages: OrderedDict[int, list[LedgerEntry]] = OrderedDict()
 

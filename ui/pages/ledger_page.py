@@ -135,7 +135,7 @@ class LedgerPage(RowActions, ExcelActions, PhotoActions, Page):
         filters.addWidget(self.count_label)
         layout.addLayout(filters)
 
-        self.model = LedgerTableModel(ws.db, self.tasks, self)
+        self.model = LedgerTableModel(ws.reader, self.tasks, self)
         self.table = LedgerTable("ledger", COLUMN_WIDTHS)
         self.table.setModel(self.model)
         self.table.restore_widths()
@@ -298,7 +298,7 @@ class LedgerPage(RowActions, ExcelActions, PhotoActions, Page):
         if month:
             first = dt.date.fromisoformat(f"{month}-01")
             return today if today.strftime("%Y-%m") == month else first
-        return default_entry_date(self.ctx.ws.db, year=year, today=today)
+        return default_entry_date(self.ctx.ws.reader, year=year, today=today)
 
     def new_entry(self) -> None:
         if not self._settle_unsaved():
@@ -327,7 +327,7 @@ class LedgerPage(RowActions, ExcelActions, PhotoActions, Page):
     # ------------------------------------------------------------ unsaved drafts
 
     def _check_unsaved(self) -> None:
-        state = load_unsaved(self.ctx.ws.db)
+        state = load_unsaved(self.ctx.ws.reader)
         if not state:
             self.unsaved_bar.hide()
             return
@@ -337,7 +337,7 @@ class LedgerPage(RowActions, ExcelActions, PhotoActions, Page):
         self.unsaved_bar.show()
 
     def recover_unsaved(self) -> None:
-        state = load_unsaved(self.ctx.ws.db)
+        state = load_unsaved(self.ctx.ws.reader)
         self.unsaved_bar.hide()
         if state:
             try:

@@ -54,7 +54,7 @@ class RowActions(_Base):
         """Open the selected entries' files in the system viewer (at most 10 at once)."""
         opened = 0
         for entry in self._selected():
-            for att in list_attachments(self.ctx.ws.db, entry.id):
+            for att in list_attachments(self.ctx.ws.reader, entry.id):
                 if opened >= 10:
                     return
                 try:
