@@ -174,6 +174,15 @@ page.search.setText("入户")
 page.refresh()
 app.processEvents()
 assert page.model.rowCount() == 1
+# the hourly backup check reads one setting on the GUI thread; the backup itself runs on a worker
+from ui.data_safety import DailyBackup
+class Runner:
+    jobs = []
+    def run_task(self, job, done, failed):
+        self.jobs.append(job)
+runner = Runner()
+DailyBackup(window, runner, ws.data_dir, lambda: ws.reader).tick()
+assert len(runner.jobs) == 1  # no backup yet today: one is started
 read = sorted(set(sys.modules) - before)
 page.editor.title.setText("入户宣传（改）")  # the first keystroke: a save will follow
 deadline = time.monotonic() + 30
@@ -187,7 +196,7 @@ window.close()
 ws.close()
 """
 LEDGER_PAGE_HEAVY = {"openpyxl", "reportlab", "PIL", "cryptography", "models.reporting", "models.district",
-                     "models.ledger.excel_import", "models.ledger.excel_template",
+                     "models.ledger.excel_import", "models.ledger.excel_template", "models.safety.backup",
                      # the database library (~8 MB with click, dateutil, pluggy) and OpenSSL (3 MB)
                      "sqlite_utils", "click", "dateutil", "pluggy", "_hashlib"}
 
