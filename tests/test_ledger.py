@@ -105,6 +105,21 @@ def test_update_delete_restore_are_audited_with_before_and_after(ws):
     assert get_entry(ws.db, entry_id).deleted_at is None
 
 
+def test_a_creation_is_audited_with_the_values_entered_and_nothing_the_audit_row_repeats(ws):
+    entry_id = add(ws, remarks="", participants=0)
+    entry = get_entry(ws.db, entry_id)
+    (created,) = audit_trail(ws.db, entry_id)
+    assert created["action"] == "create" and created["actor"] == "张三" and created["row_id"] == str(entry_id)
+    assert created["before"] is None
+    after = created["after"]
+    # what was entered, as the ledger holds it
+    assert after["uid"] == entry.uid and after["year"] == entry.year and after["task_seq"] == entry.task_seq
+    assert after["entry_date"] == entry.entry_date.isoformat() and after["title"] == entry.title
+    assert after["measures"] == entry.measures and after["participants"] == 0  # a zero is a value
+    # not the id, the operator or the times (the audit row's row_id, actor and at), nor empty fields
+    assert not {"id", "operator", "created_at", "updated_at", "deleted_at", "evidence_count", "remarks"} & set(after)
+
+
 def test_locked_month_refuses_changes(ws):
     entry_id = add(ws)
     ws.db.execute("INSERT INTO period_states(kind, period, state, version) VALUES ('monthly', '2023-06', 'submitted', 1)")

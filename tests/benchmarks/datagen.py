@@ -31,7 +31,7 @@ from models.ledger.entries import add_entries  # noqa: E402
 from models.store.settings import UnitProfile, save_profile  # noqa: E402
 from models.store.workspace import Workspace, open_workspace  # noqa: E402
 
-VERSION = 2
+VERSION = 3  # 3: creations audited compactly (models.ledger.entries._entered)
 CACHE = ROOT / "build" / "work" / "bench"
 UNIT = "南大街街道"
 ACTOR = "张三"
