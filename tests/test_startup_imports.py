@@ -69,7 +69,7 @@ HEAVY = {
 }
 
 PROBE = """
-import json, runpy, sys
+import json, linecache, runpy, sys
 sys.path.insert(0, {root!r})
 import ui.app
 mark = ui.app.mark
@@ -78,6 +78,8 @@ def dump(name):
     if name == "interactive":
         with open({out!r}, "w", encoding="utf-8") as fh:
             json.dump(sorted(sys.modules), fh)
+        with open({out!r} + ".sources", "w", encoding="utf-8") as fh:
+            json.dump(sorted(linecache.cache), fh)
 ui.app.mark = dump
 sys.argv = ["main.py", "--data-dir", {data!r}, "--quit-after-startup"]
 runpy.run_path({main!r}, run_name="__main__")
@@ -91,6 +93,10 @@ def _modules_at_interactive(tmp, data_dir, name: str) -> set[str]:
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     return set(json.loads(out.read_text(encoding="utf-8")))
+
+
+def _sources_read(tmp, name: str) -> list[str]:
+    return json.loads((tmp / f"{name}.json.sources").read_text(encoding="utf-8"))
 
 
 def _ledger_with_an_entry(data) -> None:
@@ -116,7 +122,8 @@ def starts(tmp_path_factory) -> dict[str, set[str]]:
     tmp = tmp_path_factory.mktemp("startup-imports")
     _ledger_with_an_entry(tmp / "data")
     return {"first": _modules_at_interactive(tmp, tmp / "data", "first"),
-            "kept": _modules_at_interactive(tmp, tmp / "data", "kept")}
+            "kept": _modules_at_interactive(tmp, tmp / "data", "kept"),
+            "sources": _sources_read(tmp, "first") + _sources_read(tmp, "kept")}
 
 
 @pytest.fixture(scope="module")
@@ -129,6 +136,16 @@ def test_a_start_with_the_kept_view_loads_neither_engine_nor_catalog_nor_the_ope
     assert "ui.pages.dashboard_page" in ours  # the probe really reached the 工作台
     assert ours - KEPT_START_MODULES == set(), "new on the kept start path (lazy-import it, or list it and re-measure)"
     assert not {m for m in HEAVY if m in starts["kept"]}
+
+
+def test_no_module_source_is_read_at_start(starts):
+    """PySide reads the source of every module imported after it, to look for its
+    ``__feature__`` switches (~12 ms and ~2 MB a start): ``ui/__init__.py`` answers without.
+    Only what PySide reads while it is itself being imported is left."""
+    done = subprocess.run([sys.executable, "-c", "import json, linecache, PySide6; print(json.dumps(sorted(linecache.cache)))"],
+                          capture_output=True, text=True, timeout=60)
+    pyside_own = set(json.loads(done.stdout))
+    assert set(starts["sources"]) - pyside_own == set()
 
 
 def test_the_gui_start_loads_none_of_the_heavy_modules(started_modules):

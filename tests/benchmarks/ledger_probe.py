@@ -23,9 +23,9 @@ sys.path.insert(0, str(ROOT))
 from PySide6.QtCore import QAbstractItemModel, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QLineEdit, QTableView  # noqa: E402
 
-from models.store.workspace import open_workspace  # noqa: E402
-from ui.app import make_app  # noqa: E402
+from ui.app import make_app  # noqa: E402  (ui first, as main.py imports it: see ui/__init__.py)
 from ui.main_window import PAGES, MainWindow  # noqa: E402
+from models.store.workspace import open_workspace  # noqa: E402
 
 TIMEOUT = 120.0
 
