@@ -2,7 +2,8 @@
 
 An update stores only the fields that changed (old values in ``before``, new ones in
 ``after``), so the log grows with the edits made, not with the size of the rows edited.
-A creation stores the new row; a deletion the old one.
+A creation stores the new row (a ledger entry's: the values entered, without what the
+audit row itself says — ``models.ledger.entries._entered``); a deletion the old one.
 """
 
 from __future__ import annotations
