@@ -1,11 +1,14 @@
 """Time the ledger page over a big data folder, in its own process (offscreen).
 
-``python -m tests.benchmarks.ledger_probe DATA_DIR TEXT`` prints JSON (seconds):
+``python -m tests.benchmarks.ledger_probe DATA_DIR TEXT [typed]`` prints JSON (seconds):
 ``open`` from navigating to 台账录入 (the page is built on first use) until its table
 shows rows and the event loop is idle; ``filter`` from typing TEXT in the search box until
 the table shows the matches (a typing debounce timer is fired at once; its interval is
-reported as ``debounce_ms``). The main window is built first, untimed. Exit 3 with a note
-when the ledger page has not been delivered yet.
+reported as ``debounce_ms``). The main window is built first, untimed. With ``typed``, the
+first entry is then shown in the editor and its title edited, and the probe waits until the
+database library every write goes through has loaded (the keystroke loads it; nothing is
+saved, so the data folder stays as it was): its peak memory is a session's that writes.
+Exit 3 with a note when the ledger page has not been delivered yet.
 """
 
 from __future__ import annotations
@@ -97,8 +100,16 @@ def main() -> int:
         settle(app, lambda: 0 < table_model(page).rowCount() < rows)
         filtered = time.perf_counter()
         hits = table_model(page).rowCount()
+        typed = len(sys.argv) > 3 and sys.argv[3] == "typed"
+        if typed:
+            page.table.selectRow(0)
+            settle(app, lambda: page.editor.entry is not None)
+            page.editor.title.setText(page.editor.title.text() + "（核对）")
+            settle(app, lambda: "sqlite_utils" in sys.modules)
+            page.editor._set_dirty(False)  # closing would ask whether to keep the typing
         print(json.dumps({"open": opened - started, "filter": filtered - started_filter, "rows": rows, "hits": hits,
-                          "model": type(model).__name__, "debounce_ms": max((t.interval() for t in debounce), default=0)}))
+                          "model": type(model).__name__, "debounce_ms": max((t.interval() for t in debounce), default=0),
+                          "typed": typed}))
         window.close()
     finally:
         ws.close()
