@@ -16,7 +16,8 @@ with its peak memory read from ``os.wait4`` (ru_maxrss of that child alone):
   ``main.py report monthly`` against ``bare_export.py`` writing the same cells, table and
   photos with plain openpyxl/reportlab;
 - ledger page open and free-text filter over 50,000 entries (``ledger_probe.py``, times
-  taken inside the process) against the bare SQL (``bare_sql.py``);
+  taken inside the process) against the bare SQL (``bare_sql.py``); its peak memory against a
+  bare window, reading only and once an entry is edited (the database library loaded);
 - reports at scale (``report_scale.py``): a month of 4,000 entries and a quarter of 12,000
   against a tenth of each, with peak memory and PDF pages;
 - the start-up counted in instructions (``--only instructions``, valgrind's callgrind, when
