@@ -74,16 +74,17 @@ def _gui_args(argv: list[str]) -> GuiArgs | None:
     return None if rest else GuiArgs(args.data_dir, args.quit_after_startup)
 
 
-EARLY_CHECK_BYTES = 16 * 1024 * 1024
+EARLY_CHECK_BYTES = 4 * 1024 * 1024  # ~3,500 entries
 
 
 def _early_check(data_dir: Path) -> PendingCheck | None:
     """A large ledger's start-up check, started before Qt loads, or None.
 
-    ``PRAGMA quick_check`` reads the whole file (0.1–0.3 s at 50,000 entries) without Python's
-    lock, so started now it runs on the second core while Qt loads and the window is drawn;
-    a small file's check takes a few milliseconds and starts with the first paint instead
-    (its module's import would delay that paint). The schema is checked at the opening.
+    ``PRAGMA quick_check`` reads the whole file (~10 ms at 5,000 entries, ~85 ms at 50,000)
+    without Python's lock, so started now it runs on the second core while Qt loads and the
+    window is drawn; a small file's check takes a few milliseconds and starts with the first
+    paint instead (started here it delayed the demo's first paint ~14 ms; a 5,000-entry
+    ledger's start was ~12 ms sooner started here). The schema is checked at the opening.
     """
     try:
         large = (Path(data_dir) / "ledger.db").stat().st_size >= EARLY_CHECK_BYTES
