@@ -250,3 +250,63 @@ def test_connect_readonly_on_a_folder_with_uri_characters_and_no_resolve(ws, tmp
     finally:
         conn.close()
     assert quick_check(odd) == []
+
+
+# ---------------------------------------------------------------- the check gives way to the window
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux thread nice values")
+def test_the_start_up_check_runs_below_the_windows_priority_and_still_decides(ws):
+    """On a busy or single-core PC the check must not take turns with drawing the window:
+    its thread is niced (the window's stays as it was), and the verdict is the same."""
+    import os
+    import threading
+
+    from models.safety.integrity import CHECK_NICE, PendingCheck, yield_to_the_window
+
+    seen: list[int] = []
+
+    def lowered() -> None:
+        yield_to_the_window()
+        seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+
+    before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    worker = threading.Thread(target=lowered)
+    worker.start()
+    worker.join()
+    assert seen == [max(before, CHECK_NICE)]
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == before  # this thread untouched
+    ws.close()
+    PendingCheck(ws.data_dir).verdict()  # an intact ledger still passes
+    damage_page(ws.data_dir / "ledger.db")
+    with pytest.raises(DatabaseDamagedError):
+        PendingCheck(ws.data_dir).verdict()
+
+
+def test_on_windows_the_check_asks_for_a_below_normal_thread_priority(monkeypatch):
+    """Only a Windows PC can show the effect; here: the call it makes (a refusal is ignored)."""
+    import ctypes
+
+    from models.safety import integrity
+
+    calls: list[tuple] = []
+
+    class Kernel32:
+        @staticmethod
+        def GetCurrentThread():  # noqa: N802 - the Win32 name
+            return "this-thread"
+
+        @staticmethod
+        def SetThreadPriority(handle, priority):  # noqa: N802 - the Win32 name
+            calls.append((handle, priority))
+            return 1
+
+    class WinDLL:
+        kernel32 = Kernel32
+
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setattr(ctypes, "windll", WinDLL, raising=False)
+    integrity.yield_to_the_window()
+    assert calls == [("this-thread", integrity.THREAD_PRIORITY_BELOW_NORMAL)]
+    monkeypatch.delattr(ctypes, "windll")
+    integrity.yield_to_the_window()  # no windll at all: nothing raised
