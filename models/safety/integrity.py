@@ -14,6 +14,7 @@ import logging
 import os
 import re
 import sqlite3
+import sys
 import threading
 from pathlib import Path, PurePosixPath
 from typing import Callable, NamedTuple
@@ -146,12 +147,10 @@ THREAD_PRIORITY_BELOW_NORMAL = -1  # Windows' SetThreadPriority
 def yield_to_the_window() -> None:
     """Lower the calling thread's priority below the window's. On a busy or single-core PC
     the start-up check (SQLite reading the whole file) otherwise takes turns with drawing the
-    window: 50,000 entries on one core, first paint 530 → 330 ms and the 工作台 shown 640 →
-    520 ms; with a free second core it changes nothing. Linux: the thread's nice value (never
-    raised: a process already nicer keeps its own); Windows: below-normal thread priority.
-    Best effort: a refusal leaves the priority as it was."""
-    import sys
-
+    window: 50,000 entries on one core, first paint 405 → 300 ms and the 工作台 shown 521 →
+    501 ms; with a free second core it changes nothing. Linux: the thread's nice value (a
+    thread already nicer keeps its own); Windows: below-normal thread priority. Best effort:
+    a refusal leaves the priority as it was."""
     try:
         if sys.platform == "win32":
             import ctypes
