@@ -113,11 +113,17 @@ def view_to_keep(ws: Any, month: str) -> View:
 DAYS_AHEAD = 3  # a Friday's close keeps Monday's first start
 
 
-def view_for_day(ws: Any, day: dt.date) -> View:
-    """The 工作台 a start on ``day`` opens with (its month, judged as at that day), for the
-    ledger as it is now: every date the engine and the due list use comes from these two."""
+def judged_at(ws: Any, day: dt.date) -> tuple[str, dt.date]:
+    """The month a start on ``day`` opens on and the date it is judged at: every date the
+    engine and the due list use comes from these two."""
     month = working_month(ws.reader, year=ws.tasklist.year, today=day)
-    return dashboard_view(ws, month, as_of=default_as_of(month, today=day))
+    return month, default_as_of(month, today=day)
+
+
+def view_for_day(ws: Any, day: dt.date) -> View:
+    """The 工作台 a start on ``day`` opens with, for the ledger as it is now."""
+    month, as_of = judged_at(ws, day)
+    return dashboard_view(ws, month, as_of=as_of)
 
 
 def keep_for_next_start(ws: Any, *, moved: tuple[str | None, str | None] = (None, None),
@@ -134,6 +140,7 @@ def keep_for_next_start(ws: Any, *, moved: tuple[str | None, str | None] = (None
         return 0
     today = today or dt.date.today()
     kept = 0
+    worked: dict[tuple[str, dt.date], View] = {}  # days judged alike (a past year's ledger: all) share one view
     with one_reading(ws.reader):  # the token and every view of one state (another window may write)
         token = revision_token(ws.conn)
         old, new = moved
@@ -143,5 +150,10 @@ def keep_for_next_start(ws: Any, *, moved: tuple[str | None, str | None] = (None
             if load_view(ws.data_dir, token=token, key=key) is not None:
                 continue
             view = load_view(ws.data_dir, token=same_as, key=key) if same_as else None
-            kept += save_view(ws.data_dir, token=token, key=key, view=view or view_for_day(ws, day))
+            if view is None:
+                judged = judged_at(ws, day)
+                if judged not in worked:
+                    worked[judged] = view_for_day(ws, day)
+                view = worked[judged]
+            kept += save_view(ws.data_dir, token=token, key=key, view=view)
     return kept

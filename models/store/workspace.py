@@ -146,10 +146,7 @@ class Workspace:
         try:
             self.conn.close()
         finally:
-            if self._lock is not None:
-                self._lock.release()
-                self._lock = None
-                _forget_closing(self.data_dir)
+            self.release_lock()
 
 
 CLOSING_FRESH_S = 120.0  # an older mark is one a closing window could not delete: not waited for
