@@ -77,9 +77,13 @@ if command -v pdftotext >/dev/null 2>&1; then
 fi
 
 step "GUI starts and quits once idle (--quit-after-startup)"
+export ZL_CACHE_DIR="$WORK/cache"
+"$GUI" --data-dir "$DATA" --quit-after-startup
+compiled="$(find "$ZL_CACHE_DIR" -name 'shibokensupport-*.bin' | head -1)"
+[ -s "$compiled" ] || fail "the windowed program kept no compiled copy of shiboken's support code (build/rth_pyside_boot.py)"
 t0=$(date +%s.%N)
 "$GUI" --data-dir "$DATA" --quit-after-startup
 t1=$(date +%s.%N)
-echo "GUI start-up: $(echo "$t1 - $t0" | bc 2>/dev/null || echo "?") s"
+echo "GUI start-up (second start): $(echo "$t1 - $t0" | bc 2>/dev/null || echo "?") s"
 
 echo "SMOKE TEST PASSED in $(( $(date +%s) - started )) s"

@@ -38,8 +38,8 @@ class _Recorder:
 
     calls: list[tuple[str, tuple, dict]] = []
     toc: dict[str, list] = {"datas": [], "binaries": []}
-    # The scripts PyInstaller's analysis hands back: its bootstrap, the runtime hooks of the
-    # modules it found (as for this program), then main.py.
+    # The scripts PyInstaller's analysis hands back: its bootstrap, the spec's own runtime hooks,
+    # the runtime hooks of the modules it found (as for this program), then main.py.
     scripts = [(name, f"/pyinstaller/{name}.py", "PYSOURCE") for name in (
         "pyiboot01_bootstrap", "pyi_rth_inspect", "pyi_rth_pkgutil", "pyi_rth_multiprocessing", "pyi_rth_pyside6",
         "pyi_rth_cryptography_openssl", "main")]
@@ -51,6 +51,8 @@ class _Recorder:
         _Recorder.calls.append((self.kind, args, kwargs))
         toc = _Recorder.toc if self.kind == "Analysis" else {"datas": [], "binaries": []}
         scripts = list(_Recorder.scripts) if self.kind == "Analysis" else []
+        custom = [(Path(hook).stem, hook, "PYSOURCE") for hook in kwargs.get("runtime_hooks") or []]
+        scripts[1:1] = custom  # PyInstaller runs the spec's hooks before its own
         return types.SimpleNamespace(pure=[], scripts=scripts, binaries=list(toc["binaries"]),
                                      datas=list(toc["datas"]), zipfiles=[], kind=self.kind)
 
@@ -208,8 +210,11 @@ def test_spec_excludes_unused_qt_modules_and_the_app_does_not_use_them(spec: dic
 def test_spec_drops_the_runtime_hooks_of_modules_the_program_never_uses(spec: dict) -> None:
     """Each runtime hook runs at every start; multiprocessing's and pkgutil's cost ~20 ms. They
     may go only while neither our code nor a runtime library uses what they prepare."""
-    scripts = [name for name, _path, _kind in spec["_calls"]["EXE"][0]["args"][1]]
-    assert scripts == ["pyiboot01_bootstrap", "pyi_rth_inspect", "pyi_rth_pyside6", "pyi_rth_cryptography_openssl", "main"]
+    exes = {exe["name"]: [name for name, _path, _kind in exe["args"][1]] for exe in spec["_calls"]["EXE"]}
+    assert exes["ZhonglouLedger"] == ["pyiboot01_bootstrap", "rth_pyside_boot", "pyi_rth_inspect", "pyi_rth_pyside6",
+                                      "pyi_rth_cryptography_openssl", "main"]
+    # the console program shows no window: it starts without Qt (models never imports it)
+    assert exes["ZhonglouLedgerCLI"] == ["pyiboot01_bootstrap", "pyi_rth_inspect", "pyi_rth_cryptography_openssl", "main"]
     runtime = [ROOT / "main.py", *(ROOT / "models").rglob("*.py"), *(ROOT / "ui").rglob("*.py")]
     site = Path(importlib.util.find_spec("PySide6").origin).parent.parent  # type: ignore[arg-type,union-attr]
     for package in ("PySide6", "shiboken6", "sqlite_utils", "openpyxl", "reportlab", "PIL", "platformdirs", "defusedxml",
@@ -219,6 +224,16 @@ def test_spec_drops_the_runtime_hooks_of_modules_the_program_never_uses(spec: di
         r"^\s*(import multiprocessing|from multiprocessing|from concurrent\.futures import .*ProcessPool)"
         r"|iter_modules|walk_packages", path.read_text(encoding="utf-8", errors="replace"), re.MULTILINE)]
     assert users == [], "uses what a dropped runtime hook prepares: keep the hook in pyinstaller.spec"
+
+
+def test_the_windowed_program_loads_pyside_the_programs_way_before_pyinstallers_hook(spec: dict) -> None:
+    """PyInstaller's PySide6 hook imports PySide6.QtCore; the spec's own hook, run first, loads
+    PySide6 through ui.pyside_boot (shiboken's support code compiled once per user)."""
+    hook = Path(spec["PYSIDE_BOOT_HOOK"])
+    assert spec["_calls"]["Analysis"][0]["runtime_hooks"] == [str(hook)]
+    code = compile(hook.read_text(encoding="utf-8"), str(hook), "exec")
+    assert "ui" in code.co_names  # it imports the ui package, whose __init__ calls import_pyside
+    assert "import_pyside(" in (ROOT / "ui" / "__init__.py").read_text(encoding="utf-8")
 
 
 def test_spec_takes_name_version_icon_from_the_package(spec: dict) -> None:
