@@ -210,3 +210,40 @@ def test_a_large_ledgers_check_starts_before_qt_and_still_decides(ws, tmp_path, 
     damage_last_page(ws.db_path)
     with pytest.raises(DatabaseDamagedError):
         main._early_check(ws.data_dir).verdict()
+
+
+@pytest.mark.parametrize("kept", [True, False], ids=["kept start", "worked-out start"])
+def test_the_navigation_does_not_move_when_the_folder_opens(ws, qtbot, gui, monkeypatch, kept):
+    """The working year's block (selector, the missing-list notice, its button) is drawn with
+    the frame from the folder's profile: the opening puts the working selector in its place,
+    and the navigation below stays where the user is about to click."""
+    import ui.app
+    from conftest import shown_main_window
+    from PySide6.QtCore import QPoint
+
+    ws.close()
+    if kept:
+        start(gui, ws.data_dir, monkeypatch)  # the first start keeps the view
+    seen: dict[str, tuple] = {}
+
+    def record(name: str) -> None:
+        window = shown_main_window()
+        window.layout().activate()
+        block = window.year_selector or window._year_frame
+        seen[name] = (window.nav.mapTo(window, QPoint(0, 0)).y(), block.currentText(), block.isEnabled(),
+                      window.year_notice.isVisible(), window.year_notice.text(), window.ws is not None)
+        if name == "ready":
+            from PySide6.QtCore import QTimer
+            from PySide6.QtWidgets import QApplication
+
+            QTimer.singleShot(0, QApplication.quit)
+
+    monkeypatch.setattr(ui.app, "mark", record)
+    assert gui(ws.data_dir, quit_after_startup=False) == 0
+    first, ready = seen["first-paint"], seen["ready"]
+    assert first[5] is False and ready[5] is True  # before and after the opening
+    assert first[0] == ready[0] > 0  # the navigation has not moved
+    assert first[1] == ready[1] == "2023年任务清单"
+    assert first[2] is False and ready[2] is True  # nothing can be switched before the folder is open
+    assert first[3:5] == ready[3:5]
+    assert ready[3] == (dt.date.today().year != 2023)  # "尚未导入2026年任务清单…" on a 2023-only install

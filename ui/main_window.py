@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtWidgets import (
+    QComboBox,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -105,6 +106,11 @@ class MainWindow(QMainWindow):
         self.year_slot.setSpacing(0)
         side_layout.addLayout(self.year_slot)
         self.year_selector = None
+        self.year_notice: QLabel | None = None
+        self.install_button: QPushButton | None = None
+        self._year_frame: QComboBox | None = None
+        if ws is None and getattr(unit, "year", None) is not None:
+            self._add_year_frame(unit.year, unit.years)  # type: ignore[union-attr]
         self.nav = QListWidget()
         self.nav.setObjectName("NavList")
         self.nav.setFixedWidth(190)
@@ -299,20 +305,51 @@ class MainWindow(QMainWindow):
         if "tasks" in self.pages:
             self.pages["tasks"].on_show(rebuild=True)
 
+    def _add_year_frame(self, year: int, years: tuple[int, ...]) -> None:
+        """The year block as the folder's profile and task lists say, drawn with the frame
+        before the folder is open (disabled, like everything else then): ``attach`` puts the
+        working selector in its place, so the navigation below never moves."""
+        from models.catalog.locations import missing_list_notice
+
+        frame = QComboBox()
+        frame.setObjectName("YearSelector")
+        for listed in years:
+            frame.addItem(f"{listed}年任务清单", listed)
+        frame.setCurrentIndex(max(frame.findData(year), 0))
+        frame.setEnabled(False)
+        self.year_slot.addWidget(frame)
+        self._year_frame = frame
+        self._add_year_notice(missing_list_notice(years))
+        self.install_button.setEnabled(False)
+
+    def _add_year_notice(self, notice: str | None) -> None:
+        self.year_notice = QLabel(notice or "")
+        self.year_notice.setObjectName("NavNotice")
+        self.year_notice.setWordWrap(True)
+        self.year_notice.setVisible(bool(notice))
+        self.year_slot.addWidget(self.year_notice)
+        self.install_button = QPushButton("导入任务清单…")
+        self.install_button.setObjectName("NavButton")
+        self.install_button.clicked.connect(lambda: self.install_tasklist())
+        self.install_button.setVisible(bool(notice))
+        self.year_slot.addWidget(self.install_button)
+
     def _add_year_widgets(self, ws: Workspace) -> None:
         from ui.year_selector import YearSelector
 
         self.year_selector = YearSelector(ws, may_switch=lambda: all(p.may_leave() for p in list(self.pages.values())))
         self.year_selector.switched.connect(lambda _year: self.reload_pages())
-        self.year_slot.addWidget(self.year_selector)
-        self.year_notice = QLabel()
-        self.year_notice.setObjectName("NavNotice")
-        self.year_notice.setWordWrap(True)
-        self.year_slot.addWidget(self.year_notice)
-        self.install_button = QPushButton("导入任务清单…")
-        self.install_button.setObjectName("NavButton")
-        self.install_button.clicked.connect(lambda: self.install_tasklist())
-        self.year_slot.addWidget(self.install_button)
+        if self._year_frame is not None:  # drawn with the frame: the selector takes its place
+            self.year_slot.replaceWidget(self._year_frame, self.year_selector)
+            self.year_selector.show()  # at once, not at the next turn of the event loop (a flicker)
+            self._year_frame.hide()
+            self._year_frame.deleteLater()
+            self._year_frame = None
+        else:
+            self.year_slot.insertWidget(0, self.year_selector)
+        if self.year_notice is None:
+            self._add_year_notice(None)
+        self.install_button.setEnabled(True)
         self._update_year_notice()
 
     def _update_year_notice(self) -> None:

@@ -5,24 +5,16 @@ package and the year's settings dialog (``ui.tasklist_year``) load when used.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Callable
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QDialog, QWidget
 
+from models.catalog.locations import missing_list_notice  # noqa: F401 - its home; imported from here too
 from models.core.errors import AppError, ValidationError
 from models.store.settings import needed_settings
 from models.store.workspace import Workspace
 from models.store.years import switch_year, year_settings
-
-
-def missing_list_notice(years: list[int], today: dt.date | None = None) -> str | None:
-    """What to say when the calendar year has no list: "尚未导入2026年任务清单，请向区垃分办索取"."""
-    year = (today or dt.date.today()).year
-    if year in years:
-        return None
-    return f"尚未导入{year}年任务清单，请向区垃分办索取"
 
 
 class YearSelector(QComboBox):

@@ -7,6 +7,7 @@ needs no admin rights; the bundled ``resources/tasklists/`` stay the defaults.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -28,6 +29,14 @@ def available_years(folder: Path | None = None, *, data_dir: Path | None = None)
     """Years for which a task list file ``<year>.json`` exists (installed or bundled)."""
     years = {int(p.stem) for f in tasklist_folders(data_dir, folder) for p in f.glob("*.json") if p.stem.isdigit()}
     return sorted(years)
+
+
+def missing_list_notice(years: list[int] | tuple[int, ...], today: dt.date | None = None) -> str | None:
+    """What to say when the calendar year has no list: "尚未导入2026年任务清单，请向区垃分办索取"."""
+    year = (today or dt.date.today()).year
+    if year in years:
+        return None
+    return f"尚未导入{year}年任务清单，请向区垃分办索取"
 
 
 def tasklist_path(year: int, folder: Path | None = None, *, data_dir: Path | None = None) -> Path | None:

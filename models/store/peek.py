@@ -18,6 +18,7 @@ import sqlite3
 from pathlib import Path
 from typing import NamedTuple
 
+from models.catalog.locations import available_years
 from models.core.errors import AppError
 from models.core.paths import resource_path
 from models.store.connection import DB_FILENAME, connect
@@ -32,6 +33,8 @@ class FolderUnit(NamedTuple):
     name: str
     kind: str
     revision: str | None = None  # the ledger's revision token (models.store.start_view)
+    year: int | None = None  # the working year (the profile's)
+    years: tuple[int, ...] = ()  # every year with a task list here, installed or bundled
 
 
 def unit_kind(name: str, units_file: Path | None = None) -> str | None:
@@ -55,8 +58,13 @@ def peek_unit(data_dir: Path) -> FolderUnit | None:
             revision = revision_token(conn)
         finally:
             conn.close()
-        name = json.loads(row[0])["unit"] if row else None
+        profile = json.loads(row[0]) if row else {}
+        name = profile.get("unit")
         kind = unit_kind(name) if isinstance(name, str) else None
-        return FolderUnit(name, kind, revision) if kind else None
-    except (sqlite3.Error, OSError, ValueError, KeyError, TypeError, AppError):
+        if not kind:
+            return None
+        year = profile.get("year")
+        year = year if isinstance(year, int) and not isinstance(year, bool) else None
+        return FolderUnit(name, kind, revision, year, tuple(available_years(data_dir=Path(data_dir))))
+    except (sqlite3.Error, OSError, ValueError, KeyError, TypeError, AttributeError, AppError):
         return None
