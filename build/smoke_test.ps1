@@ -134,12 +134,20 @@ try {
     if ($first.ExitCode -ne 0) { Fail "the GUI exited with $($first.ExitCode) (see $Data\logs\app.log)" }
     $compiled = Get-ChildItem -Path $env:ZL_CACHE_DIR -Filter "shibokensupport-*.bin" -ErrorAction SilentlyContinue
     if (-not $compiled) { Fail "the windowed program kept no compiled copy of shiboken's support code" }
+    $kept = "$($compiled[0].LastWriteTimeUtc.Ticks) $($compiled[0].Length)"
     $t0 = Get-Date
     $gui = Start-Process -FilePath $Gui -ArgumentList @("--data-dir", "`"$Data`"", "--quit-after-startup") `
         -Wait -PassThru
     $seconds = ((Get-Date) - $t0).TotalSeconds
     if ($gui.ExitCode -ne 0) { Fail "the GUI exited with $($gui.ExitCode) (see $Data\logs\app.log)" }
     Write-Host ("GUI start-up (second start): {0:N2} s" -f $seconds)
+    $again = Get-Item -LiteralPath $compiled[0].FullName
+    if ("$($again.LastWriteTimeUtc.Ticks) $($again.Length)" -ne $kept) { Fail "the second start compiled shiboken's support code again" }
+
+    Step "the console program opens the window too (without Qt's runtime hooks)"
+    $console = Start-Process -FilePath $script:Cli -ArgumentList @("--data-dir", "`"$Data`"", "--quit-after-startup") `
+        -Wait -PassThru -NoNewWindow
+    if ($console.ExitCode -ne 0) { Fail "the console program's window exited with $($console.ExitCode)" }
 
     Write-Host ("SMOKE TEST PASSED in {0:N0} s" -f ((Get-Date) - $started).TotalSeconds)
     $result = 0

@@ -81,9 +81,14 @@ export ZL_CACHE_DIR="$WORK/cache"
 "$GUI" --data-dir "$DATA" --quit-after-startup
 compiled="$(find "$ZL_CACHE_DIR" -name 'shibokensupport-*.bin' | head -1)"
 [ -s "$compiled" ] || fail "the windowed program kept no compiled copy of shiboken's support code (build/rth_pyside_boot.py)"
+kept="$(stat -c '%i %Y %s' "$compiled")"
 t0=$(date +%s.%N)
 "$GUI" --data-dir "$DATA" --quit-after-startup
 t1=$(date +%s.%N)
 echo "GUI start-up (second start): $(echo "$t1 - $t0" | bc 2>/dev/null || echo "?") s"
+[ "$(stat -c '%i %Y %s' "$compiled")" = "$kept" ] || fail "the second start compiled shiboken's support code again"
+
+step "the console program opens the window too (without Qt's runtime hooks)"
+"$CLI" --data-dir "$DATA" --quit-after-startup
 
 echo "SMOKE TEST PASSED in $(( $(date +%s) - started )) s"

@@ -51,8 +51,11 @@ class _Recorder:
         _Recorder.calls.append((self.kind, args, kwargs))
         toc = _Recorder.toc if self.kind == "Analysis" else {"datas": [], "binaries": []}
         scripts = list(_Recorder.scripts) if self.kind == "Analysis" else []
+        # As PyInstaller 6 does (depend/analysis.py, analyze_runtime_hooks): the spec's own runtime
+        # hooks, named by their file's stem, before the hooks of the modules it found. This stand-in
+        # only mirrors that; the built bundle's smoke test shows the hook ran (its cache file).
         custom = [(Path(hook).stem, hook, "PYSOURCE") for hook in kwargs.get("runtime_hooks") or []]
-        scripts[1:1] = custom  # PyInstaller runs the spec's hooks before its own
+        scripts[1:1] = custom
         return types.SimpleNamespace(pure=[], scripts=scripts, binaries=list(toc["binaries"]),
                                      datas=list(toc["datas"]), zipfiles=[], kind=self.kind)
 

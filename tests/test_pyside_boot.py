@@ -82,6 +82,46 @@ def test_anything_else_is_compiled_as_ever(tmp_path, call):
     assert once.save() is False
 
 
+def test_the_callers_future_imports_are_what_compile_sees(tmp_path):
+    """compile takes the __future__ imports of the code that calls it: standing in for it
+    must not put its own module's in their place (nor share code compiled under other ones)."""
+    once = CompiledOnce(cache_file(tmp_path), compile)
+    callers = {}
+    for name, head in (("plain", ""), ("future", "from __future__ import annotations\n")):
+        callers[name] = {}
+        exec(compile(head + "def call(c, src, name):\n    return c(src, name, 'exec')\n", f"{name}.py", "exec",  # noqa: S102
+                     dont_inherit=True), callers[name])
+    source = b"def f(x: int):\n    pass\nresult = f.__annotations__\n"
+    for name in (NAME, "elsewhere.py"):  # kept or passed through alike
+        assert _run(callers["plain"]["call"](once.compile, source, name))["result"] == {"x": int}
+        assert _run(callers["future"]["call"](once.compile, source, name))["result"] == {"x": "int"}
+        assert _run(callers["plain"]["call"](once.compile, source, name))["result"] == {"x": int}
+
+
+def test_each_optimisation_level_has_its_own_file(tmp_path):
+    names = set()
+    for flags in ([], ["-O"], ["-OO"]):
+        done = subprocess.run([sys.executable, *flags, "-c", "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]);"
+                               " from ui.pyside_boot import cache_file; print(cache_file(Path('.')).name)", str(ROOT)],
+                              capture_output=True, text=True, timeout=60, env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
+        assert done.returncode == 0, done.stderr
+        names.add(done.stdout.strip())
+    assert len(names) == 3
+
+
+def test_part_files_left_by_a_killed_program_are_removed_and_a_fresh_one_is_not(tmp_path):
+    path = cache_file(tmp_path)
+    stale, fresh = path.with_name(path.name + ".111.part"), path.with_name(path.name + ".222.part")
+    for part in (stale, fresh):
+        part.write_bytes(b"half written")
+    old = stale.stat().st_mtime - 3600
+    os.utime(stale, (old, old))
+    once = CompiledOnce(path, RecordingCompile())
+    once.compile(SOURCE, NAME, "exec")
+    assert once.save()
+    assert not stale.exists() and fresh.exists()  # another program may be saving that one now
+
+
 def _valid_file(tmp_path) -> Path:
     path = cache_file(tmp_path)
     once = CompiledOnce(path, RecordingCompile())

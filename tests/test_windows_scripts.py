@@ -258,7 +258,8 @@ def test_build_ps1_smoke_tests_the_bundle_before_making_the_installer():
 
 def _cli_commands_sh() -> list[list[str]]:
     text = text_of(BUILD / "smoke_test.sh").replace("\\\n", " ")
-    return [re.findall(r'"[^"]*"|\S+', m) for m in re.findall(r'"\$CLI" --data-dir "\$DATA" ([^\n)]*)', text)]
+    return [re.findall(r'"[^"]*"|\S+', m) for m in re.findall(r'"\$CLI" --data-dir "\$DATA" ([^\n)]*)', text)
+            if m.strip() != "--quit-after-startup"]  # the console program's window: below
 
 
 def _cli_commands_ps1() -> list[list[str]]:
@@ -280,6 +281,17 @@ def test_smoke_test_ps1_checks_fonts_and_starts_the_gui_through_start_process_wa
     assert start and '"--quit-after-startup"' in start.group(1)
     assert "$gui.ExitCode -ne 0" in text
     assert text.rstrip().endswith("exit $result")
+
+
+def test_both_smoke_tests_start_the_console_programs_window_and_check_the_kept_support_code():
+    """The console program starts without Qt's runtime hooks (pyinstaller.spec): its window
+    must still open; the windowed program's second start must use shiboken's compiled code."""
+    sh, ps1 = text_of(BUILD / "smoke_test.sh"), text_of(BUILD / "smoke_test.ps1")
+    assert '"$CLI" --data-dir "$DATA" --quit-after-startup' in sh
+    assert re.search(r'Start-Process -FilePath \$script:Cli -ArgumentList @\("--data-dir", "`"\$Data`"", "--quit-after-startup"\)', ps1)
+    assert "$console.ExitCode -ne 0" in ps1
+    for text in (sh, ps1):
+        assert "shibokensupport-*.bin" in text and "compiled shiboken's support code again" in text
 
 
 def test_smoke_font_check_logic_agrees_with_pdffonts(ws, tmp_path):

@@ -21,10 +21,12 @@
 
 from __future__ import annotations
 
+import __future__
 import builtins
 import marshal
 import os
 import sys
+import time
 import zlib
 from importlib._bootstrap_external import MAGIC_NUMBER  # type: ignore[attr-defined]  # frozen: already loaded
 from pathlib import Path
@@ -33,11 +35,18 @@ from typing import Any
 SUPPORT_PREFIX = "shibokensupport/"  # the file names shiboken's bootstrap compiles under
 _CODE = type(compile("", "", "exec"))
 _HEADER = 8  # crc32 and length of the marshalled table, 4 bytes each
+_FUTURE_FLAGS = 0  # the compiler flags of every __future__ import: what compile inherits from its caller
+for _feature in __future__.all_feature_names:
+    _FUTURE_FLAGS |= getattr(__future__, _feature).compiler_flag
+STALE_PART_SECONDS = 60  # a part file this old was left by a program killed while saving
 
 
 def cache_file(folder: Path) -> Path:
-    """Where the compiled support code is kept: one file per Python bytecode version."""
-    return folder / f"shibokensupport-{sys.implementation.cache_tag}-{MAGIC_NUMBER.hex()}.bin"
+    """Where the compiled support code is kept: one file per Python bytecode version and
+    optimisation level (``-O`` drops asserts, ``-OO`` docstrings: a run from source with
+    ``PYTHONOPTIMIZE`` shares the cache folder with the installed program)."""
+    return folder / (f"shibokensupport-{sys.implementation.cache_tag}-{MAGIC_NUMBER.hex()}"
+                     f"-opt{sys.flags.optimize}.bin")
 
 
 class CompiledOnce:
@@ -66,14 +75,16 @@ class CompiledOnce:
 
     def compile(self, source: Any, filename: Any, mode: str, flags: int = 0, dont_inherit: bool = False,
                 optimize: int = -1, **kwargs: Any) -> Any:
-        if (mode != "exec" or flags or dont_inherit or optimize != -1 or kwargs or type(filename) is not str
+        if not dont_inherit:  # the __future__ imports of the caller, as compile itself would take them
+            flags |= sys._getframe(1).f_code.co_flags & _FUTURE_FLAGS
+        if (mode != "exec" or flags & ~_FUTURE_FLAGS or optimize != -1 or kwargs or type(filename) is not str
                 or not filename.startswith(SUPPORT_PREFIX) or type(source) is not bytes):
-            return self.real_compile(source, filename, mode, flags, dont_inherit, optimize, **kwargs)
-        key = (len(source), zlib.crc32(source), zlib.adler32(source))
+            return self.real_compile(source, filename, mode, flags, True, optimize, **kwargs)
+        key = (len(source), zlib.crc32(source), zlib.adler32(source), flags)
         kept = self.table.get(filename)
         if type(kept) is tuple and len(kept) == 2 and kept[0] == key and type(kept[1]) is _CODE:
             return kept[1]
-        code = self.real_compile(source, filename, mode)
+        code = self.real_compile(source, filename, mode, flags, True)
         self.table[filename] = (key, code)
         self.changed = True
         return code
@@ -87,6 +98,7 @@ class CompiledOnce:
         part = self.path.with_name(f"{self.path.name}.{os.getpid()}.part")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._remove_stale_parts()
             part.write_bytes(zlib.crc32(body).to_bytes(4, "little") + len(body).to_bytes(4, "little") + body)
             os.replace(part, self.path)
         except OSError:  # a read-only or full folder
@@ -97,6 +109,15 @@ class CompiledOnce:
             return False
         self.changed = False
         return True
+
+    def _remove_stale_parts(self) -> None:
+        """Part files of programs killed while saving (another one saving now is left alone)."""
+        for stale in self.path.parent.glob(f"{self.path.name}.*.part"):
+            try:
+                if time.time() - stale.stat().st_mtime > STALE_PART_SECONDS:
+                    stale.unlink()
+            except OSError:
+                pass
 
 
 def import_pyside(cache_folder: Path | None) -> None:
@@ -110,7 +131,7 @@ def import_pyside(cache_folder: Path | None) -> None:
         try:
             import PySide6  # noqa: F401 - shiboken, its signature support and PySide's import hook
         finally:
-            if once is not None:
+            if once is not None and builtins.compile == once.compile:  # not if someone else replaced it since
                 builtins.compile = once.real_compile
         if once is not None:
             once.save()
