@@ -5,11 +5,15 @@ compiled once per user, and PySide's question about every later import answered 
 reading the module's source.
 """
 
+from __future__ import annotations
+
+from pathlib import Path
+
 from models.core.paths import user_cache_dir
 from ui.pyside_boot import import_pyside
 
 
-def _cache_folder():  # noqa: ANN202
+def _cache_folder() -> Path | None:
     try:
         return user_cache_dir()
     except (OSError, RuntimeError, KeyError):  # no home folder to be found: compiled as PySide does

@@ -55,7 +55,7 @@ class CompiledOnce:
     def __init__(self, path: Path, real_compile: Any = compile):
         self.path = path
         self.real_compile = real_compile
-        self.table: dict[str, tuple[tuple[int, int, int], Any]] = self._read()
+        self.table: dict[str, tuple[tuple[int, int, int, int], Any]] = self._read()  # name: (key, code)
         self.changed = False
 
     def _read(self) -> dict:
