@@ -81,3 +81,22 @@ def test_demo_months_april_and_may_submitted_june_open(demo_ws):
 def test_demo_command_refuses_a_second_run(demo_dir, capsys):
     assert main(["--data-dir", str(demo_dir), "demo"]) == 2
     assert "已有台账" in capsys.readouterr().err
+
+
+def test_a_deadline_met_late_leaves_the_due_list_and_its_tile_says_when(demo_ws):
+    """Task 11 (facilities in every community by 30 April) was met on 8 May in the demo. In May
+    and June it is 逾期 with that day on its tile; the due list — what is left to do — no longer
+    counts days for it ("已逾期 61 天" on 30 June would say it is still not done)."""
+    import datetime as dt
+
+    from models.progress.due import due_items
+
+    ws, _ = demo_ws
+    for month, as_of in (("2023-05", dt.date(2023, 5, 31)), ("2023-06", dt.date(2023, 6, 30))):
+        tasks = progress(ws, month, as_of=as_of)
+        task11 = next(tp for tp in tasks if tp.task.seq == 11)
+        assert task11.status == "逾期"
+        assert [r.completed_on for r in task11.indicators if r.status != "不适用"] == [dt.date(2023, 5, 8)]
+        assert 11 not in {i.task_seq for i in due_items(ws, tasks, month=month, as_of=as_of)}
+    before = progress(ws, "2023-05", as_of=dt.date(2023, 5, 5))  # overdue, not yet met: still due
+    assert any(i.task_seq == 11 and i.overdue for i in due_items(ws, before, month="2023-05", as_of=dt.date(2023, 5, 5)))

@@ -27,8 +27,9 @@ class DueItem:
 def due_items(ws: Workspace, tasks: list[TaskProgress], *, month: str, as_of: dt.date | None = None, horizon: int = 60) -> list[DueItem]:
     """Deadlines in the next ``horizon`` days and everything overdue, soonest first.
 
-    Dated tasks (deadline before 31 December) show until met; 全年 tasks only when nothing
-    or too little has been done. Unsubmitted monthly/quarterly reports are overdue once
+    Dated tasks (deadline before 31 December) show until met — a deadline met late is done
+    (its tile says 逾期 with the day): it leaves the list rather than count days it is not
+    late any more; 全年 tasks only when nothing or too little has been done. Unsubmitted monthly/quarterly reports are overdue once
     their period is over, from the first month holding entries onwards.
     """
     month = normalize_month(month)
@@ -38,7 +39,7 @@ def due_items(ws: Workspace, tasks: list[TaskProgress], *, month: str, as_of: dt
     for tp in tasks:
         task = tp.task
         short = short_title(task)
-        if tp.status == "达标" or any(i.compute["kind"] == "submission" for i in task.indicators):
+        if tp.status == "达标" or _done_late(tp) or any(i.compute["kind"] == "submission" for i in task.indicators):
             continue
         if task.deadline < as_of or tp.status == "逾期":
             items.append(DueItem(task.seq, f"任务{task.seq}：{short}", task.deadline, tp.status, True))
@@ -46,6 +47,12 @@ def due_items(ws: Workspace, tasks: list[TaskProgress], *, month: str, as_of: dt
             items.append(DueItem(task.seq, f"任务{task.seq}：{short}", task.deadline, tp.status, False))
     items.extend(_submission_items(ws, tasks, month=month, as_of=as_of, horizon=horizon))
     return sorted(items, key=lambda i: (not i.overdue, i.due, i.task_seq))
+
+
+def _done_late(tp: TaskProgress) -> bool:
+    """Every target the task is held to is met, some after its deadline: nothing left to do."""
+    bound = [r for r in tp.indicators if r.status != st.NOT_APPLICABLE]
+    return bool(bound) and all(r.status == st.MET or r.completed_on is not None for r in bound)
 
 
 def _submission_items(ws: Workspace, tasks: list[TaskProgress], *, month: str, as_of: dt.date, horizon: int) -> list[DueItem]:
