@@ -146,6 +146,32 @@ def test_entry_of_a_submitted_month_opens_read_only_with_the_lock_and_unlock(pag
     assert not editor.banner.isVisibleTo(page) and editor.form.isEnabled() and editor.save_button.isEnabled()
 
 
+def test_a_locked_entry_cannot_be_deleted_and_says_why_before_asking(page, ws):
+    entry_id = add(ws, title="五月宣传", entry_date="2023-05-20")
+    lock(ws, "2023-05")
+    page.on_show()
+    page.select_entry(entry_id)
+    assert not page.delete_button.isEnabled() and "已报送并锁定" in page.delete_button.toolTip()
+    asked: list[str] = []
+    page.confirm = lambda title, text: asked.append(text) or True
+    page.delete_selected()  # what the Delete key does
+    assert asked == [] and page.messages[-1][0] == "无法删除" and "已报送并锁定" in page.messages[-1][1]
+    assert [e.id for e in list_entries(ws.db)] == [entry_id]
+
+
+def test_after_new_no_row_is_current_so_copy_and_delete_act_on_nothing(page, ws):
+    entry_id = add(ws, title="六月宣传", entry_date="2023-06-05")
+    page.on_show()
+    page.select_entry(entry_id)
+    assert page.copy_button.isEnabled() and page.delete_button.isEnabled()
+    page.new_entry()
+    assert not page.copy_button.isEnabled() and not page.delete_button.isEnabled()
+    page.copy_entry()  # Ctrl+D
+    assert page.editor.title.text() == "" and "复制" not in page.editor.heading.text()
+    page.delete_selected()  # the Delete key
+    assert [e.id for e in list_entries(ws.db) if not e.deleted_at] == [entry_id]
+
+
 def test_new_entries_never_start_in_a_locked_month(page, ws):
     lock(ws, "2023-06")
     page.month.setCurrentIndex(page.month.findData("2023-06"))

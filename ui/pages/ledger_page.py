@@ -227,6 +227,14 @@ class LedgerPage(RowActions, ExcelActions, PhotoActions, Page):
                 self._guard = False
         self._update_buttons()
 
+    def _deselect(self) -> None:
+        """The editor holds a new entry: no row is current, so 复制 and 删除 have nothing to act
+        on (a cleared selection alone left the last row current: 复制 copied an entry no longer
+        shown, 删除 did nothing)."""
+        self.table.clearSelection()
+        self.table.setCurrentIndex(QModelIndex())
+        self._update_buttons()
+
     def _current(self) -> Any:
         index = self.table.currentIndex()
         return self.model.entry_at(index.row()) if index.isValid() else None
@@ -270,7 +278,12 @@ class LedgerPage(RowActions, ExcelActions, PhotoActions, Page):
     def _update_buttons(self) -> None:
         entry = self.model.entry_at(self.table.currentIndex().row()) if self.table.currentIndex().isValid() else None
         self.copy_button.setEnabled(entry is not None)
-        self.delete_button.setEnabled(entry is not None and not entry.deleted_at)
+        # A submitted month's entry cannot be deleted: say so on the button, not after a confirmation.
+        locked = entry is not None and self.editor.entry is not None and self.editor.entry.id == entry.id \
+            and self.editor.locked is not None
+        self.delete_button.setEnabled(entry is not None and not entry.deleted_at and not locked)
+        self.delete_button.setToolTip("该月台账已报送并锁定，需先在“报表”页面解锁" if locked
+                                      else "删除所选台账，可恢复（Delete）")
         self.restore_button.setVisible(self.show_deleted.isChecked())
         self.restore_button.setEnabled(entry is not None and bool(entry.deleted_at))
 
@@ -305,7 +318,7 @@ class LedgerPage(RowActions, ExcelActions, PhotoActions, Page):
             return
         seq = self.task.currentData() or self.editor.task.currentData()
         self.editor.new_entry(task_seq=seq, date=self._default_date())
-        self.table.clearSelection()
+        self._deselect()
         self.editor.title.setFocus()
 
     def copy_entry(self) -> None:
@@ -317,7 +330,7 @@ class LedgerPage(RowActions, ExcelActions, PhotoActions, Page):
         if today.year == entry.year:  # a recurring activity is usually recorded on the day
             draft.entry_date = today
         self.editor.new_entry(template=draft)  # a locked month's date moves to an open month
-        self.table.clearSelection()
+        self._deselect()
         self.editor.title.setFocus()
         self.editor.title.selectAll()
 
@@ -362,8 +375,8 @@ class LedgerPage(RowActions, ExcelActions, PhotoActions, Page):
                 self.apply_filters()
             if kwargs.get("new"):  # 任务清单's 记台账…: an empty form for that task
                 if self._settle_unsaved():
-                    self.table.clearSelection()
                     self.editor.new_entry(task_seq=int(task), date=self._default_date())  # type: ignore[call-overload]
+                    self._deselect()
                     self.editor.title.setFocus()
                 return
             self._show_first_of_task(int(task))  # type: ignore[call-overload]
@@ -382,8 +395,8 @@ class LedgerPage(RowActions, ExcelActions, PhotoActions, Page):
         if self.editor.entry is None or self.editor.entry.task_seq != seq:
             if self.editor.is_dirty():  # the page was reached through may_leave: settled already
                 return
-            self.table.clearSelection()
             self.editor.new_entry(task_seq=seq, date=self._default_date())
+            self._deselect()
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
         super().showEvent(event)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from models.core.errors import AppError
 from models.ledger.entries import delete_entries, restore_entry
 from models.ledger.evidence import evidence_file, list_attachments
+from models.ledger.locks import ensure_month_open
 
 if TYPE_CHECKING:
     from ui.pages.ledger_page import LedgerPage
@@ -23,6 +24,12 @@ class RowActions(_Base):
     def delete_selected(self) -> None:
         entries = [e for e in self._selected() if not e.deleted_at]
         if not entries:
+            return
+        try:  # a submitted month's entry: said at once, not after "确定删除…?"
+            for entry in entries:
+                ensure_month_open(self.ctx.ws.reader, entry.entry_date)
+        except AppError as exc:
+            self.warn("无法删除", str(exc), "")
             return
         if len(entries) == 1:
             entry = entries[0]
