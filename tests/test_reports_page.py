@@ -51,7 +51,7 @@ def test_export_in_background_then_open_submit_and_unlock(page, ws, tmp_path):
     assert seen and seen[-1][0] >= 97 and any("照片" in text for _, text in seen)
     assert page.last_export is not None and page.last_export.pdf.is_file() and page.last_export.xlsx.is_file()
     assert page.last_export.xlsx.parent == tmp_path / "out"
-    assert "已生成" in page.state_label.text() and page.export_button.isEnabled()
+    assert "已生成" in page.state_label.text() and page.export_button.isEnabled() and page.submit_button.isEnabled()
     page.open_folder()
     page._open_file("pdf")
     assert page.opened == [tmp_path / "out", page.last_export.pdf]
@@ -72,11 +72,13 @@ def test_export_in_background_then_open_submit_and_unlock(page, ws, tmp_path):
     page.unlock()
     assert period_state(ws.db, "monthly", "2023-06").label == "已解锁"
     assert "第2版" in page.state_label.text()
+    assert not page.submit_button.isEnabled() and "请先导出第2版" in page.submit_button.toolTip()  # v1 was sent
 
 
 def test_submit_without_export_explains_why(page, ws):
+    assert not page.submit_button.isEnabled() and "请先导出第1版" in page.submit_button.toolTip()
     page.confirm = lambda title, text: True
-    page.submit()
+    page.submit()  # reached anyway (the model refuses it too)
     assert page.messages and "尚未导出" in page.messages[-1][1]
     assert period_state(ws.db, "monthly", "2023-06").label == "未生成"
 

@@ -115,3 +115,10 @@ def test_list_states_covers_months_and_quarters(ws, tmp_path):
     assert [s.period for s in states[:12]] == [f"2023-{m:02d}" for m in range(1, 13)]
     assert [s.period for s in states[12:]] == ["2023Q1", "2023Q2", "2023Q3", "2023Q4"]
     assert {s.label for s in states} == {"未生成"}
+
+
+def test_a_report_is_named_as_a_person_names_it(ws):
+    from models.reporting.submissions import period_state
+
+    assert period_state(ws.db, "monthly", "2023-06").name == "2023年6月月度台账"
+    assert period_state(ws.db, "quarterly", "2023Q2").name == "2023年第二季度工作进展"  # not "季度季度"

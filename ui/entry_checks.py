@@ -34,7 +34,7 @@ def lock_text(ws: Workspace, kind: str, period: str) -> str:
     when = f"已于 {at.replace('T', ' ')[:16]} 报送" if at else "已报送"
     if kind == "monthly":
         return f"{month_title(period)}月度台账{when}，本月台账只能查看；如需修改，请先解锁。"
-    return f"{quarter_title(period)}季度工作进展{when}，本季度台账只能查看；如需修改，请先解锁。"
+    return f"{quarter_title(period)}工作进展{when}，本季度台账只能查看；如需修改，请先解锁。"
 
 
 def error_label() -> QLabel:

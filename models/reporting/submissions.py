@@ -56,6 +56,12 @@ class PeriodState:
     def title(self) -> str:
         return month_title(self.period) if self.kind == "monthly" else quarter_title(self.period)
 
+    @property
+    def name(self) -> str:
+        """The report as a person names it: "2023年6月月度台账", "2023年第二季度工作进展"
+        (not "2023年第二季度季度工作进展")."""
+        return f"{self.title}{KIND_LABELS[self.kind]}" if self.kind == "monthly" else f"{self.title}工作进展"
+
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["label"] = self.label

@@ -32,7 +32,7 @@ from models.core.periods import quarter_of
 from models.reporting.assembly import Report
 from models.reporting.export import ExportResult, prepare, record, render_report
 from models.store.settings import get_setting, put_setting
-from models.reporting.submissions import KIND_LABELS, default_reports_dir, list_states, period_state, submit, unlock
+from models.reporting.submissions import default_reports_dir, list_states, period_state, submit, unlock
 from ui.context import PageContext
 from ui.pages.base import Page, WindowWidth, page_title
 from ui.notice_import import choose_and_import_notice
@@ -278,7 +278,7 @@ class ReportsPage(Page):
     def _show_state(self) -> None:
         state = period_state(self.ctx.ws.db, self.kind(), self.period())
         colour = STATE_COLOURS[state.label]
-        text = f"<b>{state.title}{KIND_LABELS[state.kind]}</b>：<span style='color:{colour}'><b>{state.label}</b></span>"
+        text = f"<b>{state.name}</b>：<span style='color:{colour}'><b>{state.label}</b></span>"
         if state.state == "submitted":
             text += f"（第{state.version}版，{state.submitted_at.replace('T', ' ')} 报送；该期台账已锁定）"
         elif state.state == "unlocked":
@@ -286,7 +286,12 @@ class ReportsPage(Page):
         elif state.latest:
             text += f"（第{state.latest.version}版，{state.latest.generated_at.replace('T', ' ')} 导出）"
         self.state_label.setText(text)
-        self.submit_button.setEnabled(state.state != "submitted" and not self._busy_now)
+        # Only an export of the version to be sent can be marked: say so on the button, not after
+        # "确认已将…（第1版）报送区垃分办？" for a version that was never made.
+        exported = state.latest is not None and state.latest.version == state.version
+        self.submit_button.setEnabled(state.state != "submitted" and exported and not self._busy_now)
+        self.submit_button.setToolTip("记录已报送文件的校验码并锁定该期台账" if exported or state.state == "submitted"
+                                      else f"请先导出第{state.version}版报表，再标记为已报送")
         self.unlock_button.setEnabled(state.state == "submitted" and not self._busy_now)
 
     # ------------------------------------------------------------ export
@@ -359,7 +364,7 @@ class ReportsPage(Page):
 
     def submit(self) -> None:
         state = period_state(self.ctx.ws.db, self.kind(), self.period())
-        what = f"{state.title}{KIND_LABELS[state.kind]}"
+        what = state.name
         months = "该月" if state.kind == "monthly" else "该季度三个月"
         if not self.confirm("标记为已报送", f"确认已将{what}（第{state.version}版）报送区垃分办？\n报送后{months}的台账将锁定，不能再修改。"):
             return
@@ -373,7 +378,7 @@ class ReportsPage(Page):
 
     def unlock(self) -> None:
         state = period_state(self.ctx.ws.db, self.kind(), self.period())
-        reason = self.ask_reason(f"解锁{state.title}{KIND_LABELS[state.kind]}后可修改台账，重新导出为第{state.version + 1}版。\n请填写解锁原因：")
+        reason = self.ask_reason(f"解锁{state.name}后可修改台账，重新导出为第{state.version + 1}版。\n请填写解锁原因：")
         if reason is None:
             return
         try:
