@@ -98,3 +98,19 @@ def test_export_warns_first_when_a_target_is_unset(page, ws, tmp_path):
     page.confirm = lambda title, text: True
     page.export()
     assert latest_export(ws.db, "monthly", "2023-06") is not None
+
+
+def test_the_status_and_the_period_table_show_whole_words(page):
+    """"逾期（2026年12月7日完成）" wraps in its narrow column, but a year's digits do not: the
+    column holds "（2026年"; the period table shows whole periods and times, 解锁原因 the rest."""
+    page.window().resize(1366, 768)
+    page._fit_columns()
+    model, header = page.preview_model, page.preview.horizontalHeader()
+    status = [c.label for c in model.report.columns].index("状态")
+    metrics = page.preview.fontMetrics()
+    assert header.sectionSize(status) >= metrics.horizontalAdvance("（2026年") + 8
+    states = page.states_view.horizontalHeader()
+    assert states.sectionSize(0) >= metrics.horizontalAdvance("2023年第二季度")
+    page.export()  # the June row gets its export time
+    shown = page.states_model.data(page.states_model.index(5, 4))
+    assert shown.startswith("20") and states.sectionSize(4) >= metrics.horizontalAdvance(shown)

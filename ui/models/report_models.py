@@ -52,7 +52,9 @@ class PreviewModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and label == "状态" and str(value).split("（")[0] in st.COLORS:
             return QBrush(QColor(st.color(str(value).split("（")[0])))  # "逾期（2023年5月10日完成）" too
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            centre = label in ("序号", "类别", "完成期限", "状态", "佐证材料（件）")
+            if label == "类别":  # merged over its tasks: at the top, where a scrolled view still meets it first
+                return int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+            centre = label in ("序号", "完成期限", "状态", "佐证材料（件）")
             return int((Qt.AlignmentFlag.AlignCenter if centre else Qt.AlignmentFlag.AlignLeft) | Qt.AlignmentFlag.AlignVCenter)
         return None
 

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QHBoxLayout,
+    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -159,6 +160,8 @@ class ReportsPage(Page):
         self.states_view.verticalHeader().setVisible(False)
         self.states_view.verticalHeader().setDefaultSectionSize(26)
         self.states_view.horizontalHeader().setStretchLastSection(True)
+        for column in range(len(StatesModel.HEADERS) - 1):  # whole periods and times; 解锁原因 takes the rest
+            self.states_view.horizontalHeader().setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.states_view.doubleClicked.connect(self._pick_state)
         splitter.addWidget(self._titled(f"{self.year}年各期报表状态（双击选择）", self.states_view))
         # At 1366×768 with a taskbar the history keeps five rows in view, not two.
@@ -259,8 +262,19 @@ class ReportsPage(Page):
         available = self.preview.viewport().width() - 4
         scale = max(6.0, available / total) if available > 300 else 7.5
         header = self.preview.horizontalHeader()
-        for n, column in enumerate(report.columns):
-            header.resizeSection(n, max(44, int(column.width * scale)))
+        widths = [max(44, int(column.width * scale)) for column in report.columns]
+        # A status such as "逾期（2023年5月8日完成）" wraps, but a year's digits do not: the
+        # 状态 column holds "（2026年" whole (else it showed "（20…"), taken from the widest column.
+        labels = [column.label for column in report.columns]
+        if "状态" in labels:
+            n = labels.index("状态")
+            need = self.preview.fontMetrics().horizontalAdvance("（0000年") + 14 - widths[n]
+            if need > 0:
+                widest = max(range(len(widths)), key=widths.__getitem__)
+                widths[n] += need
+                widths[widest] = max(44, widths[widest] - need)
+        for n, width in enumerate(widths):
+            header.resizeSection(n, width)
         self.preview.resizeRowsToContents()
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
