@@ -31,6 +31,33 @@ def test_window_fits_the_1366x768_screen_it_opens_on(main_window):
         assert main_window.minimumSizeHint().width() <= available.width()
 
 
+def test_the_evidence_buttons_are_in_view_without_scrolling_the_editor(page, ws, tmp_path):
+    """On the 1366×768 screen an entry with a figure and a photo shows 添加文件…, 打开 and 移除
+    in the editor as it opens (they sat below its fold); the counts are in the panel's title,
+    what can be dropped inside the empty list."""
+    from PySide6.QtWidgets import QScrollArea
+
+    from PIL import Image
+
+    from models.ledger.evidence import attach_file
+
+    entry_id = add(ws, title="六月宣传", entry_date="2023-06-05")
+    Image.new("RGB", (120, 80), "orange").save(tmp_path / "a.jpg")
+    attach_file(ws.db, ws.data_dir, entry_id, tmp_path / "a.jpg", actor="张三")
+    page.window().showMaximized()
+    page.on_show()
+    page.select_entry(entry_id)
+    QApplication.processEvents()
+    editor = page.editor
+    area = editor.findChild(QScrollArea)
+    for button in (editor.evidence.add_button, editor.evidence.open_button, editor.evidence.remove_button):
+        bottom = button.mapTo(area.viewport(), button.rect().bottomLeft()).y()
+        assert 0 < bottom <= area.viewport().height(), button.text()
+    assert editor.evidence.title() == "佐证材料（共 1 件）"
+    page.new_entry()
+    assert editor.evidence.title() == "佐证材料" and "拖到此处" in editor.evidence.list.placeholder
+
+
 def test_fit_rect_keeps_frame_inside_the_taskbar_screen_and_pulls_back_lost_windows():
     taskbar = QRect(0, 0, 1366, 728)  # 1366×768 less a 40-pixel Windows taskbar
     first = fit_rect(None, taskbar)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import QFileInfo, QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QBrush, QColor, QDesktopServices, QIcon, QImageReader, QPixmap
+from PySide6.QtGui import QBrush, QColor, QDesktopServices, QIcon, QImageReader, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileIconProvider,
@@ -42,6 +42,21 @@ def _pending_thumbnail(path: Path) -> QIcon:
     return QIcon(QPixmap.fromImage(image)) if not image.isNull() else QFileIconProvider().icon(QFileIconProvider.IconType.File)
 
 
+class _FileList(QListWidget):
+    """The thumbnails; empty, it says what can be dropped on it."""
+
+    placeholder = ""
+
+    def paintEvent(self, event) -> None:  # noqa: N802, ANN001 (Qt API)
+        super().paintEvent(event)
+        if self.count() == 0 and self.placeholder:
+            painter = QPainter(self.viewport())
+            painter.setPen(QColor("#7b8794"))
+            painter.drawText(self.viewport().rect().adjusted(12, 0, -12, 0),
+                             int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap), self.placeholder)
+            painter.end()
+
+
 class EvidencePanel(QGroupBox):
     changed = Signal()
 
@@ -54,7 +69,11 @@ class EvidencePanel(QGroupBox):
         self.read_only = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 8)
-        self.list = QListWidget()
+        # The buttons beside the thumbnails, the counts in the title, what can be dropped inside
+        # the empty list: a row of its own below them pushed 添加文件… under the editor's fold at
+        # 1366×768.
+        body = QHBoxLayout()
+        self.list = _FileList()
         self.list.setViewMode(QListWidget.ViewMode.IconMode)
         self.list.setIconSize(QSize(ICON, ICON))
         self.list.setGridSize(QSize(ICON + 28, ICON + 34))
@@ -66,12 +85,8 @@ class EvidencePanel(QGroupBox):
         self.list.setFixedHeight(ICON + 48)
         self.list.itemDoubleClicked.connect(lambda item: self._open(item))
         self.list.itemSelectionChanged.connect(self._update_buttons)
-        layout.addWidget(self.list)
-        row = QHBoxLayout()
-        self.hint = QLabel("可把照片、PDF、Word/Excel 文件拖到此处")
-        self.hint.setObjectName("Hint")
-        self.hint.setWordWrap(True)
-        row.addWidget(self.hint, 1)
+        body.addWidget(self.list, 1)
+        column = QVBoxLayout()
         self.add_button = QPushButton("添加文件…")
         self.add_button.clicked.connect(self.choose_files)
         self.open_button = QPushButton("打开")
@@ -79,8 +94,10 @@ class EvidencePanel(QGroupBox):
         self.remove_button = QPushButton("移除")
         self.remove_button.clicked.connect(self.remove_selected)
         for button in (self.add_button, self.open_button, self.remove_button):
-            row.addWidget(button)
-        layout.addLayout(row)
+            column.addWidget(button)
+        column.addStretch(1)
+        body.addLayout(column)
+        layout.addLayout(body)
         self.error = QLabel()
         self.error.setObjectName("ErrorLabel")
         self.error.setWordWrap(True)
@@ -204,9 +221,8 @@ class EvidencePanel(QGroupBox):
         self.remove_button.setEnabled(selected and not self.read_only)
         n = self.list.count()
         pending = len(self.pending_paths())
-        if self.read_only:
-            self.hint.setText(f"共 {n} 件")
-        elif n:
-            self.hint.setText(f"共 {n} 件" + (f"，{pending} 件待保存" if pending else "") + "；可继续拖入文件")
-        else:
-            self.hint.setText("可把照片、PDF、Word/Excel 文件拖到此处")
+        self.setTitle(f"佐证材料（共 {n} 件" + (f"，{pending} 件待保存" if pending and not self.read_only else "") + "）"
+                      if n else "佐证材料")
+        self.list.placeholder = "无" if self.read_only else "可把照片、PDF、Word/Excel 文件拖到此处，或点“添加文件…”"
+        self.list.setToolTip("" if self.read_only or not n else "双击打开；可继续拖入文件")
+        self.list.viewport().update()
