@@ -100,19 +100,3 @@ def test_a_deadline_met_late_leaves_the_due_list_and_its_tile_says_when(demo_ws)
         assert 11 not in {i.task_seq for i in due_items(ws, tasks, month=month, as_of=as_of)}
     before = progress(ws, "2023-05", as_of=dt.date(2023, 5, 5))  # overdue, not yet met: still due
     assert any(i.task_seq == 11 and i.overdue for i in due_items(ws, before, month="2023-05", as_of=dt.date(2023, 5, 5)))
-
-
-def test_a_task_with_entries_but_no_figure_yet_is_under_way_not_未开展(demo_ws):
-    """未开展 means nothing recorded. Task 9 in April: one entry with a photo, its rate not yet
-    measured and nothing due — the task is 已开展, its indicator line still says 未开展 (no
-    figure); a task with nothing recorded stays 未开展."""
-    import datetime as dt
-
-    ws, _ = demo_ws
-    tasks = {tp.task.seq: tp for tp in progress(ws, "2023-04", as_of=dt.date(2023, 4, 30))}
-    task9 = tasks[9]
-    assert task9.entries_in_month == 1
-    assert {r.status for r in task9.indicators if r.status != "不适用"} == {"未开展"}
-    assert task9.status == "已开展"
-    idle = [tp for tp in tasks.values() if tp.entries_in_month == 0 and tp.status not in ("不适用",)]
-    assert idle and all(tp.status != "已开展" for tp in idle if all(r.status == "未开展" for r in tp.indicators))

@@ -293,13 +293,9 @@ def _evaluate_indicator(ind: Indicator, snap: Snapshot, month: str, as_of: dt.da
 
 
 def _task_status(results: list[IndicatorResult], entries: int) -> str:
-    """The worst of its indicators; but 未开展 means nothing recorded (BRIEF): a task with
-    entries in the period whose figures are not in yet, with nothing due, is 已开展 — its
-    indicator lines still say 未开展 for the figure itself."""
     bound = [r.status for r in results if r.status != st.NOT_APPLICABLE]
     if bound:
-        status = st.worst(bound)
-        return st.STARTED if status == st.NOT_STARTED and entries else status
+        return st.worst(bound)
     return st.STARTED if entries else st.NOT_STARTED
 
 
