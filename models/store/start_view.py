@@ -39,7 +39,7 @@ from models.core.paths import user_cache_dir
 # Bump when the files change shape or the engine's rules change what a kept view would say
 # (the program's version is in the key too, but a fix shipped under the same version number
 # would otherwise show yesterday's rules until the next day). 2: one file per folder and day;
-# 3: a task with entries but no figure yet is 已开展, a deadline met late leaves the due list.
+# 3: a deadline met late leaves the due list.
 VIEW_FORMAT = 3
 log = logging.getLogger(__name__)
 
