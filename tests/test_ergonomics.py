@@ -186,6 +186,17 @@ def test_a_locked_entry_cannot_be_deleted_and_says_why_before_asking(page, ws):
     assert [e.id for e in list_entries(ws.db)] == [entry_id]
 
 
+def test_delete_follows_a_lock_made_while_the_entry_was_on_screen(page, ws):
+    """Locked from 报表 (标记为已报送) after the entry was shown: back on 台账录入 删除 is off."""
+    entry_id = add(ws, title="六月宣传", entry_date="2023-06-05")
+    page.on_show()
+    page.select_entry(entry_id)
+    assert page.delete_button.isEnabled()
+    lock(ws, "2023-06")
+    page.on_show()
+    assert not page.delete_button.isEnabled() and "已报送并锁定" in page.delete_button.toolTip()
+
+
 def test_after_new_no_row_is_current_so_copy_and_delete_act_on_nothing(page, ws):
     entry_id = add(ws, title="六月宣传", entry_date="2023-06-05")
     page.on_show()

@@ -224,5 +224,6 @@ class EvidencePanel(QGroupBox):
         self.setTitle(f"佐证材料（共 {n} 件" + (f"，{pending} 件待保存" if pending and not self.read_only else "") + "）"
                       if n else "佐证材料")
         self.list.placeholder = "无" if self.read_only else "可把照片、PDF、Word/Excel 文件拖到此处，或点“添加文件…”"
+        self.list.setAccessibleDescription("" if n else self.list.placeholder)  # painted text: said for screen readers
         self.list.setToolTip("" if self.read_only or not n else "双击打开；可继续拖入文件")
         self.list.viewport().update()

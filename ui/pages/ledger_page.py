@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from models.core.errors import AppError
 from models.ledger.drafts import clear_unsaved, load_unsaved
 from models.ledger.entries import default_entry_date
+from models.ledger.locks import locking_period
 from models.progress.indicators import short_title
 from ui.context import PageContext
 from ui.entry_editor import EntryEditor
@@ -166,6 +167,7 @@ class LedgerPage(RowActions, ExcelActions, PhotoActions, Page):
         self.entry_type.currentIndexChanged.connect(self.apply_filters)
         self.show_deleted.toggled.connect(self.apply_filters)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         self.editor.saved.connect(self._saved)
         self.editor.restore_requested.connect(self.restore_entry)
         self.editor.unlock_requested.connect(self.unlock_period)
@@ -276,11 +278,16 @@ class LedgerPage(RowActions, ExcelActions, PhotoActions, Page):
         self._update_buttons()
 
     def _update_buttons(self) -> None:
-        entry = self.model.entry_at(self.table.currentIndex().row()) if self.table.currentIndex().isValid() else None
+        entry = self._current()
+        if entry is None:  # Ctrl+A after 新建: rows selected, none current
+            rows = self.table.selected_rows()
+            entry = self.model.entry_at(rows[0]) if rows else None
         self.copy_button.setEnabled(entry is not None)
-        # A submitted month's entry cannot be deleted: say so on the button, not after a confirmation.
-        locked = entry is not None and self.editor.entry is not None and self.editor.entry.id == entry.id \
-            and self.editor.locked is not None
+        # A submitted month's entry cannot be deleted: say so on the button, not after a
+        # confirmation. Asked of the ledger (one small query), not of the editor, whose entry
+        # may have been locked from 报表 since it was shown; several rows are checked on delete.
+        locked = entry is not None and not entry.deleted_at \
+            and locking_period(self.ctx.ws.reader, entry.entry_date.strftime("%Y-%m")) is not None
         self.delete_button.setEnabled(entry is not None and not entry.deleted_at and not locked)
         self.delete_button.setToolTip("该月台账已报送并锁定，需先在“报表”页面解锁" if locked
                                       else "删除所选台账，可恢复（Delete）")
