@@ -10,13 +10,12 @@ from pathlib import Path
 import pytest
 
 from models.safety import backup as backup_mod
+from models.safety.backup_record import last_result, needs_daily_backup
 from models.safety.backup import (
     BackupInfo,
     backup_now,
     create_snapshot,
-    last_result,
     list_backups,
-    needs_daily_backup,
     select_kept,
     set_mirror_dir,
 )

@@ -17,7 +17,7 @@ from models.exchange.tasklists import publish_signed
 from models.store.workspace import open_workspace
 from models.store.settings import load_profile
 from tests.tasklist_fixtures import changed_rows, write_docx
-from ui.year_selector import missing_list_notice
+from models.catalog.locations import missing_list_notice
 
 STREETS = ["南大街街道", "荷花池街道", "新闸街道", "五星街道", "永红街道", "北港街道", "西林街道"]
 

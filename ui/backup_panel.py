@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from models.safety.archive import export_archive, import_archive
-from models.safety.backup import BackupInfo, backup_now, backup_root, last_result, list_backups, mirror_dir, set_mirror_dir
+from models.safety.backup import BackupInfo, backup_now, backup_root, list_backups, mirror_dir, set_mirror_dir
+from models.safety.backup_record import last_result
 from models.core.errors import AppError
 from models.safety.restore import restore_backup
 from ui.context import PageContext

@@ -353,7 +353,7 @@ class MainWindow(QMainWindow):
         self._update_year_notice()
 
     def _update_year_notice(self) -> None:
-        from ui.year_selector import missing_list_notice
+        from models.catalog.locations import missing_list_notice
 
         notice = missing_list_notice(self.ws.years())
         self.year_notice.setText(notice or "")

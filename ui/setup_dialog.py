@@ -12,7 +12,7 @@ from models.store.workspace import Workspace
 from models.store.years import save_year_profile
 from ui.profile_form import ProfileForm
 from ui.tasklist_year import install_from_file
-from ui.year_selector import missing_list_notice
+from models.catalog.locations import missing_list_notice
 
 
 def start_year(years: list[int], today: dt.date | None = None) -> int:

@@ -10,7 +10,6 @@ from typing import Callable
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QDialog, QWidget
 
-from models.catalog.locations import missing_list_notice  # noqa: F401 - its home; imported from here too
 from models.core.errors import AppError, ValidationError
 from models.store.settings import needed_settings
 from models.store.workspace import Workspace

@@ -29,8 +29,9 @@ def due_items(ws: Workspace, tasks: list[TaskProgress], *, month: str, as_of: dt
 
     Dated tasks (deadline before 31 December) show until met — a deadline met late is done
     (its tile says 逾期 with the day): it leaves the list rather than count days it is not
-    late any more; 全年 tasks only when nothing or too little has been done. Unsubmitted monthly/quarterly reports are overdue once
-    their period is over, from the first month holding entries onwards.
+    late any more; 全年 tasks only when nothing or too little has been done. Unsubmitted
+    monthly/quarterly reports are overdue once their period is over, from the first month
+    holding entries onwards.
     """
     month = normalize_month(month)
     as_of = as_of or default_as_of(month)

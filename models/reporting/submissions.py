@@ -96,12 +96,22 @@ def list_states(db: sqlite_utils.Database, year: int) -> list[PeriodState]:
     return months + [period_state(db, "quarterly", f"{year}Q{q}") for q in range(1, 5)]
 
 
-def export_problem(ws: Workspace, export: ExportRecord | None, *, version: int) -> str | None:
-    """Why ``export`` cannot be submitted as it is (None when it can)."""
+def version_problem(export: ExportRecord | None, version: int) -> str | None:
+    """Why there is nothing to submit as version ``version`` (no export, or an older one);
+    None when the export is of that version. No file is read: the 报表 page asks it each time
+    it shows a period's state (``export_problem`` then checks the files at submission)."""
     if export is None:
         return "该期报表尚未导出。"
     if export.version != version:
         return f"最近一次导出是第{export.version}版，解锁后需重新导出第{version}版。"
+    return None
+
+
+def export_problem(ws: Workspace, export: ExportRecord | None, *, version: int) -> str | None:
+    """Why ``export`` cannot be submitted as it is (None when it can)."""
+    problem = version_problem(export, version)
+    if problem:
+        return problem
     for path, sha in ((export.xlsx_path, export.xlsx_sha256), (export.pdf_path, export.pdf_sha256)):
         file = Path(path)
         if not file.is_file():

@@ -43,7 +43,7 @@ from models import __version__
 from models.core.errors import AppError
 from models.store.faults import app_error_from
 from models.core.fileio import fsync_dir, fsync_file, replace_with_retry, sha256_file
-from models.safety.backup_record import LAST_RESULT_SETTING, last_result, needs_daily_backup  # noqa: F401 - re-exported
+from models.safety.backup_record import LAST_RESULT_SETTING
 from models.safety.leftovers import BACKUP_DIRNAME
 from models.safety.integrity import connect_readonly, safe_relative, sqlite_problems, row_problems
 from models.store.settings import PROFILE_KEY, get_setting, put_setting

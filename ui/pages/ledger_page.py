@@ -286,9 +286,9 @@ class LedgerPage(RowActions, ExcelActions, PhotoActions, Page):
         # A submitted month's entry cannot be deleted: say so on the button, not after a
         # confirmation. Asked of the ledger (one small query), not of the editor, whose entry
         # may have been locked from 报表 since it was shown; several rows are checked on delete.
-        locked = entry is not None and not entry.deleted_at \
-            and locking_period(self.ctx.ws.reader, entry.entry_date.strftime("%Y-%m")) is not None
-        self.delete_button.setEnabled(entry is not None and not entry.deleted_at and not locked)
+        deletable = entry is not None and not entry.deleted_at
+        locked = deletable and locking_period(self.ctx.ws.reader, entry.entry_date.strftime("%Y-%m")) is not None
+        self.delete_button.setEnabled(deletable and not locked)
         self.delete_button.setToolTip("该月台账已报送并锁定，需先在“报表”页面解锁" if locked
                                       else "删除所选台账，可恢复（Delete）")
         self.restore_button.setVisible(self.show_deleted.isChecked())

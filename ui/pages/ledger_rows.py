@@ -25,9 +25,9 @@ class RowActions(_Base):
         entries = [e for e in self._selected() if not e.deleted_at]
         if not entries:
             return
-        try:  # a submitted month's entry: said at once, not after "确定删除…?"
-            for entry in entries:
-                ensure_month_open(self.ctx.ws.reader, entry.entry_date)
+        try:  # a submitted month's entry: said at once, not after "确定删除…?" (one query a month)
+            for first_day in sorted({entry.entry_date.replace(day=1) for entry in entries}):
+                ensure_month_open(self.ctx.ws.reader, first_day)
         except AppError as exc:
             self.warn("无法删除", str(exc), "")
             return

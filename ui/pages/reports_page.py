@@ -33,7 +33,7 @@ from models.core.periods import quarter_of
 from models.reporting.assembly import Report
 from models.reporting.export import ExportResult, prepare, record, render_report
 from models.store.settings import get_setting, put_setting
-from models.reporting.submissions import default_reports_dir, list_states, period_state, submit, unlock
+from models.reporting.submissions import default_reports_dir, list_states, period_state, submit, unlock, version_problem
 from ui.context import PageContext
 from ui.pages.base import Page, WindowWidth, page_title
 from ui.notice_import import choose_and_import_notice
@@ -302,7 +302,7 @@ class ReportsPage(Page):
         self.state_label.setText(text)
         # Only an export of the version to be sent can be marked: say so on the button, not after
         # "确认已将…（第1版）报送区垃分办？" for a version that was never made.
-        exported = state.latest is not None and state.latest.version == state.version
+        exported = version_problem(state.latest, state.version) is None
         self.submit_button.setEnabled(state.state != "submitted" and exported and not self._busy_now)
         self.submit_button.setToolTip("记录已报送文件的校验码并锁定该期台账" if exported or state.state == "submitted"
                                       else f"请先导出第{state.version}版报表，再标记为已报送")
